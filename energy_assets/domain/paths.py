@@ -1,0 +1,33 @@
+"""Where the project keeps its files, resolved from one place and never from the working directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Repository root when installed in editable mode (the supported set-up: ``make run``).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    """Root of generated data; ``ENERGY_DATA_DIR`` overrides ``<project>/data``."""
+    return Path(os.environ.get("ENERGY_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+
+
+def raw_dir() -> Path:
+    return data_dir() / "raw"
+
+
+def warehouse_path() -> Path:
+    """DuckDB file analysts open read-only; ``ENERGY_WAREHOUSE`` overrides it."""
+    return Path(os.environ.get("ENERGY_WAREHOUSE", data_dir() / "warehouse.duckdb")).resolve()
+
+
+def reports_dir() -> Path:
+    return data_dir() / "reports"
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """Absolute paths stay; relative ones are taken from the project root, not the CWD."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (PROJECT_ROOT / p).resolve()
