@@ -1,0 +1,45 @@
+"""Shared fixtures: the real UCI files (copied into data/raw by .ci/run) and small slices of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from energy_assets.domain import schema
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW_CANDIDATES = (ROOT / "data" / "raw", ROOT.parent / "shared" / "data")
+
+
+def _find(name: str) -> Path:
+    for folder in RAW_CANDIDATES:
+        if (folder / name).exists():
+            return folder / name
+    pytest.skip(f"{name} is not in data/raw/ nor ../shared/data/")
+
+
+@pytest.fixture(scope="session")
+def reference_csv() -> Path:
+    """The clean UCI release (35,040 rows)."""
+    return _find("steel_industry_data.csv")
+
+
+@pytest.fixture(scope="session")
+def course_dirty_csv() -> Path:
+    """The course's deliberately corrupted copy (35,740 rows)."""
+    return _find("steel_energy_modified.csv")
+
+
+@pytest.fixture(scope="session")
+def clean_reference(reference_csv: Path) -> pd.DataFrame:
+    """The reference in the cleaned schema: renamed columns and the midnight quirk fixed.
+
+    Independent of the cleaner on purpose, so tests can compare the cleaner against it.
+    """
+    ref = pd.read_csv(reference_csv, encoding="utf-8-sig").rename(columns=schema.RAW_TO_CLEAN)
+    ts = pd.to_datetime(ref[schema.TIMESTAMP], format=schema.RAW_DATE_FORMAT)
+    ref[schema.TIMESTAMP] = ts + pd.to_timedelta((ref[schema.NSM] == 0).astype(int), unit="D")
+    ref[schema.NSM] = ref[schema.NSM].astype("int64")
+    return ref[list(schema.CLEAN_COLUMNS)].reset_index(drop=True)
