@@ -1,0 +1,129 @@
+"""The contract every *estimate* model keeps: fit, predict, save to a native format, load back.
+
+*estimate* = ``usage_kwh`` of an interval from the same interval's readings. A model folder always
+holds a small ``model.json`` (family, params, feature list) next to the family's native file
+(XGBoost JSON, LightGBM text, physics JSON, Cubist's own text model), never a pickle, so a bundle
+can be inspected, diffed and loaded without executing code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+MODEL_CARD = "model.json"
+CARD_VERSION = 1
+#: Seed used wherever a family draws random numbers (subsampling, TPE, committees).
+DEFAULT_SEED = 42
+
+
+class ModelFolderError(ValueError):
+    """A model folder that cannot be loaded: missing card, unknown family, wrong family."""
+
+
+class Estimator(ABC):
+    """An *estimate*-task model over a numeric feature frame (categoricals already encoded)."""
+
+    name: ClassVar[str]
+    task: ClassVar[str] = "estimate"
+
+    def __init__(self) -> None:
+        self.feature_names: list[str] = []
+
+    # --- learning -------------------------------------------------------------------------------
+    @abstractmethod
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: pd.Series | np.ndarray,
+        X_val: pd.DataFrame | None = None,
+        y_val: pd.Series | np.ndarray | None = None,
+    ) -> Self:
+        """Learn from (X, y); families that early-stop use (X_val, y_val) for it."""
+
+    @abstractmethod
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """kWh per row of X, float64."""
+
+    # --- persistence ----------------------------------------------------------------------------
+    @abstractmethod
+    def params(self) -> dict[str, Any]:
+        """Constructor arguments, JSON-serialisable, enough to rebuild an unfitted twin."""
+
+    @abstractmethod
+    def _save_native(self, folder: Path) -> None:
+        """Write the family's native model file(s) into ``folder``."""
+
+    @classmethod
+    @abstractmethod
+    def _load_native(cls, folder: Path, card: dict[str, Any]) -> Self:
+        """Rebuild a fitted model from ``folder`` and its parsed ``model.json``."""
+
+    def save(self, folder: str | os.PathLike[str]) -> None:
+        """Write ``model.json`` and the native model into ``folder`` (created if needed)."""
+        if not self.feature_names:
+            raise RuntimeError(f"{self.name}: fit the model before saving it")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._save_native(folder)
+        card = {
+            "card_version": CARD_VERSION,
+            "task": self.task,
+            "family": self.name,
+            "params": self.params(),
+            "features": list(self.feature_names),
+        }
+        (folder / MODEL_CARD).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike[str]) -> Self:
+        """Load a folder written by :meth:`save` of this same family."""
+        folder = Path(folder)
+        card = read_card(folder)
+        if card["family"] != cls.name:
+            raise ModelFolderError(
+                f"{folder} holds a '{card['family']}' model, not '{cls.name}'; "
+                "use energy_assets.domain.models.load_estimator to load any family"
+            )
+        model = cls._load_native(folder, card)
+        model.feature_names = list(card["features"])
+        return model
+
+    # --- helpers for the families ---------------------------------------------------------------
+    def _remember_features(self, X: pd.DataFrame) -> None:
+        self.feature_names = [str(c) for c in X.columns]
+
+    def _select(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The fitted columns in the fitted order; a precise error if some are missing."""
+        missing = [c for c in self.feature_names if c not in X.columns]
+        if missing:
+            raise KeyError(f"{self.name}: feature columns missing from X: {missing}")
+        return X.loc[:, self.feature_names]
+
+
+def read_card(folder: Path) -> dict[str, Any]:
+    """Parse and check ``model.json``; errors name the folder and what is wrong."""
+    path = folder / MODEL_CARD
+    if not path.is_file():
+        raise ModelFolderError(f"{folder} is not a model folder: {MODEL_CARD} is missing")
+    try:
+        card = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ModelFolderError(f"{path} is not valid JSON: {exc}") from exc
+    for key in ("family", "params", "features"):
+        if key not in card:
+            raise ModelFolderError(f"{path} has no '{key}' entry")
+    if card.get("task", "estimate") != "estimate":
+        raise ModelFolderError(f"{path} is a '{card['task']}' model, not an estimate model")
+    return card
+
+
+def as_float_array(y: pd.Series | np.ndarray) -> np.ndarray:
+    """Targets as a flat float64 array, whatever container they came in."""
+    return np.asarray(y, dtype=float).reshape(-1)
