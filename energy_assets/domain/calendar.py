@@ -109,7 +109,9 @@ def korean_holidays(years: Iterable[int]) -> dict[dt.date, str]:
     return dict(sorted(table.items()))
 
 
-def is_holiday(dates: Timestamps | pd.Timestamp | str, years: Iterable[int] | None = None) -> bool | pd.Series:
+def is_holiday(
+    dates: Timestamps | pd.Timestamp | str, years: Iterable[int] | None = None
+) -> bool | pd.Series:
     """True on South Korean public holidays; works for any year the ``holidays`` package knows.
 
     ``dates`` are calendar days (a time of day is ignored): pass :func:`interval_date` of the data's

@@ -16,6 +16,7 @@ evidence in this order of trust:
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -161,45 +162,60 @@ def calendar_from_timestamp(ts: pd.Series) -> pd.DataFrame:
 # timestamps that are missing: recover from the row's position in the export
 # --------------------------------------------------------------------------------------------- #
 def infer_missing_timestamps(ts: pd.Series) -> pd.Series:
-    """Give a row with no readable date the slot between its neighbours, when that slot is free.
+    """Give rows with no readable date the free slots between their in-order neighbours.
 
-    Exports are written in time order, so a row after ``t`` is ``t + 15 min``, provided no other
-    row holds that interval. Runs of several unreadable dates are filled one after another; rows
-    whose neighbours are out of order (appended copies) stay unplaced.
+    Exports are written in time order. Rows whose date is out of order with both neighbours'
+    (copies inserted from elsewhere) are not trusted as anchors. Between two anchors, the free
+    15-minute slots go to the undated rows in file order when their numbers match; otherwise only
+    runs of undated rows directly after (before) an anchor take the following (preceding) free
+    slots. Rows left without a slot stay unplaced.
     """
-    values = ts.to_numpy(copy=True)
-    known = values[~pd.isna(values)]
-    if len(known) == 0:
+    values = ts.to_numpy(dtype="datetime64[ns]", copy=True)
+    known_pos = np.flatnonzero(~np.isnat(values))
+    if len(known_pos) == 0 or len(known_pos) == len(values):
         return ts
-    grid = pd.date_range(known.min(), known.max(), freq=schema.INTERVAL).to_numpy()
-    free = set(np.setdiff1d(grid, known).tolist())
-    step = np.timedelta64(schema.INTERVAL)
-    missing_pos = np.flatnonzero(pd.isna(values))
-    for direction, order in ((1, missing_pos), (-1, missing_pos[::-1])):
-        for i in order:
-            if not pd.isna(values[i]):
+    known = values[known_pos]
+    prev_ok = np.concatenate([[True], known[1:] > known[:-1]])
+    next_ok = np.concatenate([known[:-1] < known[1:], [True]])
+    anchors = known_pos[prev_ok & next_ok]
+    occupied = set(known.astype("int64").tolist())
+    step = np.timedelta64(schema.INTERVAL).astype("timedelta64[ns]")
+
+    def take(candidate: np.datetime64) -> bool:
+        key = int(candidate.astype("int64"))
+        if key in occupied:
+            return False
+        occupied.add(key)
+        return True
+
+    bounds = [-1, *anchors.tolist(), len(values)]
+    for left, right in itertools.pairwise(bounds):
+        undated = [i for i in range(left + 1, right) if np.isnat(values[i])]
+        if not undated:
+            continue
+        if left >= 0 and right < len(values):
+            slots = np.arange(values[left] + step, values[right], step)
+            slots = [t for t in slots if int(t.astype("int64")) not in occupied]
+            if len(slots) == len(undated):
+                for i, t in zip(undated, slots, strict=True):
+                    values[i] = t
+                    occupied.add(int(t.astype("int64")))
                 continue
-            j = i - direction
-            if j < 0 or j >= len(values) or pd.isna(values[j]):
-                continue
-            candidate = values[j] + direction * step
-            nxt = _next_known(values, i, direction)
-            if candidate.astype("datetime64[ns]").tolist() not in free:
-                continue
-            if nxt is not None and (nxt - candidate) * direction <= np.timedelta64(0):
-                continue
-            values[i] = candidate
-            free.discard(candidate.astype("datetime64[ns]").tolist())
+        if left >= 0:  # undated rows right after the left anchor
+            i, candidate = left + 1, values[left] + step
+            while i < right and np.isnat(values[i]) and (right == len(values) or candidate < values[right]):
+                if not take(candidate):
+                    break
+                values[i] = candidate
+                i, candidate = i + 1, candidate + step
+        if right < len(values):  # undated rows right before the right anchor
+            i, candidate = right - 1, values[right] - step
+            while i > left and np.isnat(values[i]) and (left < 0 or candidate > values[left]):
+                if not take(candidate):
+                    break
+                values[i] = candidate
+                i, candidate = i - 1, candidate - step
     return pd.Series(values, index=ts.index, dtype="datetime64[ns]")
-
-
-def _next_known(values: np.ndarray, i: int, direction: int) -> np.datetime64 | None:
-    k = i + direction
-    while 0 <= k < len(values):
-        if not pd.isna(values[k]):
-            return values[k]
-        k += direction
-    return None
 
 
 # --------------------------------------------------------------------------------------------- #
@@ -215,7 +231,7 @@ def _grid_search(estimate: float, accept, span: int = 60) -> float | None:
         return None
     centre = round(estimate, 2)
     for k in range(span + 1):
-        for cand in ((centre,) if k == 0 else (centre - k * STEP, centre + k * STEP)):
+        for cand in (centre,) if k == 0 else (centre - k * STEP, centre + k * STEP):
             cand = round(cand, 2)
             if cand >= 0 and accept(cand):
                 return cand
@@ -370,7 +386,9 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
     unplaced = ts.isna()
     if unplaced.any():
         quarantine_parts.append(
-            _quarantine(text[unplaced], REASON_UNPLACEABLE, "no readable date and no free slot between neighbours")
+            _quarantine(
+                text[unplaced], REASON_UNPLACEABLE, "no readable date and no free slot between neighbours"
+            )
         )
 
     # 2. values as read ------------------------------------------------------------------------
@@ -457,7 +475,9 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
     quarantine["source_row"] = quarantine["source_row"].astype("int64")
     repairs = log.frame()
     report = _report(raw, cleaned, quarantine, repairs, factor)
-    report["midnight_rows_moved_to_next_day"] = moved_to_next_day if config.midnight_closes_previous_day else 0
+    report["midnight_rows_moved_to_next_day"] = (
+        moved_to_next_day if config.midnight_closes_previous_day else 0
+    )
     return CleaningResult(cleaned=cleaned, quarantine=quarantine, repairs=repairs, report=report)
 
 
@@ -501,7 +521,14 @@ def _merge_duplicates(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog):
         for column in value_columns:
             if pd.isna(keepers.at[t, column]) and not pd.isna(extra[column]):
                 keepers.at[t, column] = extra[column]
-                log.add(t, src, column, text.at[keeper_src, schema.CLEAN_TO_RAW[column]], extra[column], M_DUPLICATE)
+                log.add(
+                    t,
+                    src,
+                    column,
+                    text.at[keeper_src, schema.CLEAN_TO_RAW[column]],
+                    extra[column],
+                    M_DUPLICATE,
+                )
                 taken.append(column)
         merged_rows.append(src)
         merged_detail.append(f"merged into source_row {keeper_src}" + (f"; gave {taken}" if taken else ""))
@@ -509,7 +536,9 @@ def _merge_duplicates(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog):
     if exact_rows:
         parts.append(_quarantine(text.loc[exact_rows], REASON_DUPLICATE, "exact copy of an earlier row"))
     if merged_rows:
-        parts.append(_quarantine(text.loc[merged_rows], REASON_MERGED, pd.Series(merged_detail, index=merged_rows)))
+        parts.append(
+            _quarantine(text.loc[merged_rows], REASON_MERGED, pd.Series(merged_detail, index=merged_rows))
+        )
     merged = keepers.reset_index().drop(columns="_quality")
     return merged, parts
 
@@ -578,8 +607,15 @@ def _impute_by_interpolation(frame, text, log, reasons, factor) -> None:
             if column == P and pd.isna(frame.at[i, CO2]):
                 frame.at[i, CO2] = round(value * factor, 2)
                 indexed.iloc[i, indexed.columns.get_loc(CO2)] = frame.at[i, CO2]
-                log.add(frame.at[i, schema.TIMESTAMP], source, CO2, text.at[source, schema.CLEAN_TO_RAW[CO2]],
-                        frame.at[i, CO2], M_EMISSION, reasons.get((source, CO2), "missing"))
+                log.add(
+                    frame.at[i, schema.TIMESTAMP],
+                    source,
+                    CO2,
+                    text.at[source, schema.CLEAN_TO_RAW[CO2]],
+                    frame.at[i, CO2],
+                    M_EMISSION,
+                    reasons.get((source, CO2), "missing"),
+                )
 
 
 def _repair_calendar(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog) -> None:
@@ -595,14 +631,26 @@ def _repair_calendar(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog) -
             differs = current.isna() | (current != target)
         original_text = pd.Series(raw_text, index=frame.index).str.strip()
         for i in frame.index[differs]:
-            log.add(frame.at[i, schema.TIMESTAMP], frame.at[i, "source_row"], column, raw_text[i], target[i],
-                    M_FROM_TIMESTAMP)
+            log.add(
+                frame.at[i, schema.TIMESTAMP],
+                frame.at[i, "source_row"],
+                column,
+                raw_text[i],
+                target[i],
+                M_FROM_TIMESTAMP,
+            )
         if column != schema.NSM:
             # blank originals that hold a value were filled from a duplicate and are logged there
             canon_changed = ~differs & (original_text != target) & (original_text != "")
             for i in frame.index[canon_changed]:
-                log.add(frame.at[i, schema.TIMESTAMP], frame.at[i, "source_row"], column, raw_text[i], target[i],
-                        M_CANONICAL)
+                log.add(
+                    frame.at[i, schema.TIMESTAMP],
+                    frame.at[i, "source_row"],
+                    column,
+                    raw_text[i],
+                    target[i],
+                    M_CANONICAL,
+                )
         frame[column] = target.to_numpy()
     _repair_load_type(frame, text, log)
 
@@ -612,8 +660,14 @@ def _repair_load_type(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog) 
     raw_text = text[schema.CLEAN_TO_RAW[schema.LOAD_TYPE]].reindex(frame["source_row"].to_numpy()).to_numpy()
     for i in frame.index[lt.notna()]:
         if str(raw_text[i]).strip() not in (lt[i], ""):
-            log.add(frame.at[i, schema.TIMESTAMP], frame.at[i, "source_row"], schema.LOAD_TYPE, raw_text[i], lt[i],
-                    M_CANONICAL)
+            log.add(
+                frame.at[i, schema.TIMESTAMP],
+                frame.at[i, "source_row"],
+                schema.LOAD_TYPE,
+                raw_text[i],
+                lt[i],
+                M_CANONICAL,
+            )
     holes = frame.index[lt.isna()]
     if len(holes) == 0:
         return

@@ -58,7 +58,9 @@ def validate_raw(frame: pd.DataFrame, expected_rows: int | None = None) -> RawVa
     """Fail loudly on a missing UCI column or a wrong row count; extra columns are only reported."""
     missing = [c for c in schema.RAW_COLUMNS if c not in frame.columns]
     if missing:
-        raise RawDataError(f"raw file lacks columns {missing}; expected the UCI header {list(schema.RAW_COLUMNS)}")
+        raise RawDataError(
+            f"raw file lacks columns {missing}; expected the UCI header {list(schema.RAW_COLUMNS)}"
+        )
     if frame.empty:
         raise RawDataError("raw file has no rows")
     if expected_rows is not None and len(frame) != expected_rows:

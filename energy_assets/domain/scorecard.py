@@ -47,7 +47,9 @@ def score(cleaned: pd.DataFrame, reference: pd.DataFrame) -> Score:
             hits = (got[column].astype(str) == ref[column].astype(str)).to_numpy()
             exact_hits = precise_hits = hits
         else:
-            diff = np.abs(pd.to_numeric(got[column], errors="coerce").to_numpy(float) - ref[column].to_numpy(float))
+            diff = np.abs(
+                pd.to_numeric(got[column], errors="coerce").to_numpy(float) - ref[column].to_numpy(float)
+            )
             exact_hits = diff <= EXACT_TOLERANCE
             precise_hits = diff <= PRECISION_TOLERANCE
         exact += int(exact_hits.sum())

@@ -32,7 +32,9 @@ def cleaned_schema() -> pa.DataFrameSchema:
             "datetime64[ns]",
             checks=[
                 pa.Check(_on_grid, error="timestamp must sit on the 15-minute grid"),
-                pa.Check(_strictly_increasing, element_wise=False, error="timestamps must be unique and increasing"),
+                pa.Check(
+                    _strictly_increasing, element_wise=False, error="timestamps must be unique and increasing"
+                ),
             ],
             unique=True,
             nullable=False,

@@ -1,0 +1,162 @@
+"""``energy``: one command per verb, thin over the domain and the Dagster definitions."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from energy_assets.domain import paths
+
+app = typer.Typer(help="energy-copilot: steel plant energy data platform.", no_args_is_help=True)
+
+
+def dagster_environment() -> dict[str, str]:
+    """DAGSTER_HOME (holding dagster.yaml) and the storage folder it points at, unless already set."""
+    env = {
+        "DAGSTER_HOME": os.environ.get("DAGSTER_HOME", str(paths.PROJECT_ROOT)),
+        "ENERGY_DAGSTER_STORAGE": os.environ.get("ENERGY_DAGSTER_STORAGE", str(paths.data_dir() / "dagster")),
+    }
+    Path(env["ENERGY_DAGSTER_STORAGE"]).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+@app.command()
+def run(
+    job: Annotated[str, typer.Option(help="Job to execute.")] = "materialize_all",
+) -> None:
+    """Materialize the whole asset graph once on the embedded defaults and say where outputs went."""
+    os.environ.update(dagster_environment())
+    import dagster as dg
+
+    from energy_assets.definitions import defs
+
+    instance = dg.DagsterInstance.get()
+    result = defs().resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
+    typer.echo(render_summary(result))
+    if not result.success:
+        raise typer.Exit(code=1)
+
+
+def render_summary(result) -> str:
+    """Asset by asset: rows, where it is stored, and the checks' verdicts."""
+    lines = [f"run {result.run_id}: {'SUCCESS' if result.success else 'FAILURE'}", ""]
+    warehouse = paths.warehouse_path()
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        name = mat.asset_key.to_user_string()
+        meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
+        rows = meta.get("dagster/row_count")
+        where = [f"{warehouse}::main.{name}"] if rows is not None else [f"{warehouse} (views)"]
+        where += [str(v) for k, v in meta.items() if k.endswith("_path")]
+        lines.append(f"  {name:<28} {'' if rows is None else f'{rows:>7} rows'}  -> {', '.join(where)}")
+    evaluations = result.get_asset_check_evaluations()
+    if evaluations:
+        lines += ["", "checks:"]
+        for evaluation in evaluations:
+            verdict = "PASS" if evaluation.passed else f"FAIL ({evaluation.severity.value})"
+            lines.append(f"  {evaluation.asset_key.to_user_string()}.{evaluation.check_name:<26} {verdict}")
+    lines += [
+        "",
+        f"warehouse: {warehouse} (open read-only: duckdb -readonly {warehouse})",
+        f"reports:   {paths.reports_dir()}",
+        "UI:        make serve, then http://127.0.0.1:3000",
+    ]
+    return "\n".join(lines)
+
+
+@app.command()
+def download(
+    out: Annotated[Path, typer.Option(help="Where to write the UCI CSV.")] = Path(
+        "data/raw/steel_industry_data.csv"
+    ),
+) -> None:
+    """Download the UCI release (if absent) and validate its schema and row count."""
+    from energy_assets.domain import ingest
+
+    target = ingest.ensure_raw_file(paths.resolve(out))
+    typer.echo(f"{target} ({ingest.sha256_of(target)})")
+
+
+@app.command()
+def dirty(
+    input_csv: Annotated[Path, typer.Argument(help="Raw UCI-layout CSV to corrupt.")],
+    out: Annotated[Path, typer.Option(help="Corrupted CSV to write.")],
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 42,
+    manifest: Annotated[
+        Path | None, typer.Option(help="Ground-truth manifest (default OUT.manifest.json).")
+    ] = None,
+    missing: Annotated[float, typer.Option(help="Share of blank cells.")] = 0.01,
+    non_numeric: Annotated[float, typer.Option(help="Share of numeric cells given tokens.")] = 0.004,
+    outliers: Annotated[float, typer.Option(help="Share of numeric cells made extreme.")] = 0.008,
+    impossible: Annotated[float, typer.Option(help="Share made physically impossible.")] = 0.002,
+    duplicate_rows: Annotated[int, typer.Option(help="Exact duplicate rows inserted.")] = 300,
+    categorical_typos: Annotated[float, typer.Option(help="Share of categorical cells garbled.")] = 0.03,
+    date_formats: Annotated[float, typer.Option(help="Share of dates in another layout.")] = 0.02,
+) -> None:
+    """Write a reproducibly corrupted copy of a raw file and its ground-truth manifest."""
+    from energy_assets.domain import dirty as dirty_mod
+
+    rates = dirty_mod.CorruptionRates(
+        missing=missing,
+        non_numeric=non_numeric,
+        outliers=outliers,
+        impossible=impossible,
+        duplicate_rows=duplicate_rows,
+        categorical_typos=categorical_typos,
+        date_formats=date_formats,
+    )
+    result = dirty_mod.write_dirty(input_csv, out, seed=seed, rates=rates, manifest_path=manifest)
+    typer.echo(json.dumps({"rows_out": result["rows_out"], "counts": result["counts"]}))
+
+
+@app.command()
+def clean(
+    input_csv: Annotated[Path, typer.Argument(help="Raw plant export (UCI layout).")],
+    out: Annotated[Path, typer.Option(help="Cleaned table (parquet).")],
+    quarantine: Annotated[Path, typer.Option(help="Quarantined rows (parquet).")],
+    report: Annotated[Path, typer.Option(help="Data-quality report (JSON).")],
+    repairs: Annotated[Path | None, typer.Option(help="Cell repair log (parquet).")] = None,
+) -> None:
+    """Clean a raw export: the same implementation as the cleaned_steel_readings asset."""
+    from energy_assets.domain import cleaning, ingest, validation
+
+    result = cleaning.clean(ingest.read_raw(input_csv))
+    validation.validate_cleaned(result.cleaned)
+    for path in (out, quarantine, report, repairs):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    result.cleaned.to_parquet(out, index=False)
+    result.quarantine.to_parquet(quarantine, index=False)
+    if repairs is not None:
+        result.repairs.to_parquet(repairs, index=False)
+    report.write_text(json.dumps(result.report, indent=1, default=str))
+    r = result.report
+    typer.echo(
+        f"rows in {r['rows_in']}, out {r['rows_out']}, quarantined {r['rows_quarantined']} "
+        f"{r['quarantined_by_reason']}; cells repaired {r['cells_repaired']}, imputed {r['cells_imputed']}"
+    )
+
+
+@app.command()
+def score(
+    cleaned: Annotated[Path, typer.Argument(help="Cleaned parquet from `energy clean`.")],
+    reference: Annotated[Path, typer.Argument(help="The clean UCI CSV.")],
+) -> None:
+    """Score a cleaned table against the clean reference (exits 1 below the bar)."""
+    import pandas as pd
+
+    from energy_assets.domain import cleaning, ingest, scorecard
+
+    ref = cleaning.clean(ingest.read_raw(reference)).cleaned
+    result = scorecard.score(pd.read_parquet(cleaned), ref)
+    typer.echo(json.dumps(result.as_dict()))
+    if not result.passes:
+        raise typer.Exit(code=1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,25 @@
+"""Conversions at the storage boundary: the warehouse speaks polars, the domain speaks pandas."""
+
+from __future__ import annotations
+
+import pandas as pd
+import polars as pl
+
+
+def to_polars(frame: pd.DataFrame) -> pl.DataFrame:
+    """pandas -> polars, with object columns of text kept as text."""
+    return pl.from_pandas(frame.reset_index(drop=True))
+
+
+def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    """polars -> pandas with nanosecond timestamps, as the pandera contract expects."""
+    out = frame.to_pandas()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].astype("datetime64[ns]")
+    return out
+
+
+def markdown_preview(frame: pd.DataFrame, rows: int = 5) -> str:
+    """A few rows as a markdown table for the Dagster UI."""
+    return frame.head(rows).to_markdown(index=False)
