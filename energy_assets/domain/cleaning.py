@@ -17,6 +17,7 @@ evidence in this order of trust:
 from __future__ import annotations
 
 import itertools
+import bisect
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -161,11 +162,34 @@ def calendar_from_timestamp(ts: pd.Series) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------- #
 # timestamps that are missing: recover from the row's position in the export
 # --------------------------------------------------------------------------------------------- #
+def _longest_increasing_run(values: np.ndarray) -> np.ndarray:
+    """Mask of one longest strictly increasing subsequence (patience sorting, O(n log n))."""
+    tails: list[int] = []
+    tails_at: list[int] = []
+    previous = np.full(len(values), -1)
+    for i, value in enumerate(values.tolist()):
+        k = bisect.bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tails_at.append(i)
+        else:
+            tails[k] = value
+            tails_at[k] = i
+        previous[i] = tails_at[k - 1] if k > 0 else -1
+    mask = np.zeros(len(values), dtype=bool)
+    i = tails_at[-1] if tails_at else -1
+    while i >= 0:
+        mask[i] = True
+        i = previous[i]
+    return mask
+
+
 def infer_missing_timestamps(ts: pd.Series) -> pd.Series:
     """Give rows with no readable date the free slots between their in-order neighbours.
 
-    Exports are written in time order. Rows whose date is out of order with both neighbours'
-    (copies inserted from elsewhere) are not trusted as anchors. Between two anchors, the free
+    Exports are written in time order, so the anchors are the longest strictly increasing
+    subsequence of readable dates; rows out of that order (copies inserted from elsewhere) are
+    not trusted as anchors. Between two anchors, the free
     15-minute slots go to the undated rows in file order when their numbers match; otherwise only
     runs of undated rows directly after (before) an anchor take the following (preceding) free
     slots. Rows left without a slot stay unplaced.
@@ -175,9 +199,7 @@ def infer_missing_timestamps(ts: pd.Series) -> pd.Series:
     if len(known_pos) == 0 or len(known_pos) == len(values):
         return ts
     known = values[known_pos]
-    prev_ok = np.concatenate([[True], known[1:] > known[:-1]])
-    next_ok = np.concatenate([known[:-1] < known[1:], [True]])
-    anchors = known_pos[prev_ok & next_ok]
+    anchors = known_pos[_longest_increasing_run(known.astype("int64"))]
     occupied = set(known.astype("int64").tolist())
     step = np.timedelta64(schema.INTERVAL).astype("timedelta64[ns]")
 
@@ -459,6 +481,7 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
 
     # 6. what nothing determines: neighbours in time ---------------------------------------------
     _impute_by_interpolation(frame, text, log, invalid_reason, factor)
+    unresolved = _final_triangle_pass(frame, text, log, config.context_half_window)
     _repair_calendar(frame, text, log)
 
     cleaned = frame[list(schema.CLEAN_COLUMNS)].copy()
@@ -475,6 +498,7 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
     quarantine["source_row"] = quarantine["source_row"].astype("int64")
     repairs = log.frame()
     report = _report(raw, cleaned, quarantine, repairs, factor)
+    report["rows_inconsistent_with_triangle"] = unresolved
     report["midnight_rows_moved_to_next_day"] = (
         moved_to_next_day if config.midnight_closes_previous_day else 0
     )
@@ -616,6 +640,40 @@ def _impute_by_interpolation(frame, text, log, reasons, factor) -> None:
                     M_EMISSION,
                     reasons.get((source, CO2), "missing"),
                 )
+
+
+def _final_triangle_pass(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog, half_window: int) -> int:
+    """Re-check rows whose readings were imputed: a reading that still breaks the triangle is fixed.
+
+    Returns the number of rows that remain inconsistent (no single reading explains them).
+    """
+    consistent = pd.Series(True, index=frame.index)
+    for q_col, f_col in SIDES:
+        consistent &= physics.triangle_consistent(frame[P], frame[q_col], frame[f_col])
+    suspects = frame.index[~consistent]
+    if len(suspects) == 0:
+        return 0
+    anomaly = _local_anomaly(frame, half_window)
+    unresolved = 0
+    for i in suspects:
+        row = {c: float(frame.at[i, c]) for c in TRIANGLE}
+        options = _hypotheses(row)
+        if not options:
+            unresolved += 1
+            continue
+        culprit = max(options, key=lambda c: anomaly.at[i, c])
+        source = int(frame.at[i, "source_row"])
+        log.add(
+            frame.at[i, schema.TIMESTAMP],
+            source,
+            culprit,
+            text.at[source, schema.CLEAN_TO_RAW[culprit]],
+            options[culprit],
+            M_TRIANGLE,
+            "disagrees with the power triangle",
+        )
+        frame.at[i, culprit] = options[culprit]
+    return unresolved
 
 
 def _repair_calendar(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog) -> None:

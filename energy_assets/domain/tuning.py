@@ -25,15 +25,15 @@ from energy_assets.domain.models.trees import LightGBMEstimator, XGBoostEstimato
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TRIALS = 12
-DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_TRIALS = 20
+DEFAULT_TIMEOUT_S = 40.0
 DEFAULT_SPLITS = 3
 
 
 def _xgboost_space(trial: optuna.Trial) -> dict[str, Any]:
     return {
-        "n_estimators": trial.suggest_int("n_estimators", 100, 600, step=50),
-        "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
+        "n_estimators": trial.suggest_int("n_estimators", 200, 1500, step=100),
+        "learning_rate": trial.suggest_float("learning_rate", 0.03, 0.4, log=True),
         "max_depth": trial.suggest_int("max_depth", 4, 10),
         "min_child_weight": trial.suggest_float("min_child_weight", 0.5, 10.0, log=True),
         "subsample": trial.suggest_float("subsample", 0.6, 1.0),
@@ -44,8 +44,8 @@ def _xgboost_space(trial: optuna.Trial) -> dict[str, Any]:
 
 def _lightgbm_space(trial: optuna.Trial) -> dict[str, Any]:
     return {
-        "n_estimators": trial.suggest_int("n_estimators", 100, 600, step=50),
-        "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
+        "n_estimators": trial.suggest_int("n_estimators", 200, 1500, step=100),
+        "learning_rate": trial.suggest_float("learning_rate", 0.03, 0.4, log=True),
         "num_leaves": trial.suggest_int("num_leaves", 15, 255, log=True),
         "min_child_samples": trial.suggest_int("min_child_samples", 2, 50, log=True),
         "subsample": trial.suggest_float("subsample", 0.6, 1.0),

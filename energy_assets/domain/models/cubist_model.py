@@ -37,7 +37,7 @@ class CubistEstimator(Estimator):
     def __init__(
         self,
         n_rules: int = 500,
-        n_committees: int = 5,
+        n_committees: int = 10,
         neighbors: int | None = 5,
         extrapolation: float = 0.05,
         seed: int = DEFAULT_SEED,

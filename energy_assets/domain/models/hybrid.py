@@ -1,8 +1,9 @@
 """Physics first, trees for what physics cannot see: LightGBM learns the triangle's residual.
 
-The triangle's error concentrates where both power factors sit near 100 % (the formula divides by
-``sqrt(1 - pf^2)`` and amplifies the 2-decimal rounding). A small LightGBM given the readings, both
-sides' kWh and the physics estimate learns that correction; everywhere else it adds about zero.
+The physics error concentrates where both power factors sit near 100 % (the triangle divides by
+``sqrt(1 - pf^2)`` and amplifies the 2-decimal rounding). A small LightGBM sees the readings, the
+physics estimate and the feasible interval, learns a correction, and the result is clipped back
+into the interval every rounded reading allows, so it can never contradict the meter.
 """
 
 from __future__ import annotations
@@ -13,19 +14,22 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
-from energy_assets.domain import physics, schema
 from energy_assets.domain.models.base import DEFAULT_SEED, Estimator, as_float_array
-from energy_assets.domain.models.physics import PowerTriangleEstimator
+from energy_assets.domain.models.physics import PowerTriangleEstimator, feasible_kwh_interval
 from energy_assets.domain.models.trees import LightGBMEstimator
 
-#: Derived columns the residual model sees besides X (not plant columns: model-internal).
+#: Derived columns the residual model sees besides X (model-internal, not plant columns).
 PHYSICS_KWH = "physics_kwh"
-LAGGING_SIDE_KWH = "lagging_side_kwh"
-LEADING_SIDE_KWH = "leading_side_kwh"
+FEASIBLE_LOW_KWH = "feasible_low_kwh"
+FEASIBLE_HIGH_KWH = "feasible_high_kwh"
+DERIVED_COLUMNS: tuple[str, ...] = (PHYSICS_KWH, FEASIBLE_LOW_KWH, FEASIBLE_HIGH_KWH)
 
 
 class HybridEstimator(Estimator):
-    """``usage_kwh = triangle(X) + lightgbm([X, triangle terms])``; X must hold the triangle columns."""
+    """``usage_kwh = clip(physics(X) + lightgbm(X, physics terms), feasible interval)``.
+
+    X must hold the four triangle columns (CO2 too, for the CO2 bound).
+    """
 
     name = "hybrid"
 
@@ -33,7 +37,7 @@ class HybridEstimator(Estimator):
         self,
         n_estimators: int = 600,
         learning_rate: float = 0.05,
-        num_leaves: int = 31,
+        num_leaves: int = 15,
         min_child_samples: int = 20,
         early_stopping_rounds: int = 50,
         seed: int = DEFAULT_SEED,
@@ -58,18 +62,18 @@ class HybridEstimator(Estimator):
     def _residual_model(self) -> LightGBMEstimator:
         return LightGBMEstimator(subsample=1.0, colsample_bytree=1.0, **self._params)
 
-    def _augment(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    def _augment(self, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
         base = self.physics.predict(X)
-        lag = physics.active_from_reactive(
-            X[schema.LAGGING_REACTIVE_KVARH].to_numpy(float), X[schema.LAGGING_POWER_FACTOR].to_numpy(float)
-        )
-        lead = physics.active_from_reactive(
-            X[schema.LEADING_REACTIVE_KVARH].to_numpy(float), X[schema.LEADING_POWER_FACTOR].to_numpy(float)
-        )
+        lo, hi = feasible_kwh_interval(X, self.physics.emission_factor_t_per_kwh)
         extra = pd.DataFrame(
-            {PHYSICS_KWH: base, LAGGING_SIDE_KWH: lag, LEADING_SIDE_KWH: lead}, index=X.index
+            {
+                PHYSICS_KWH: base,
+                FEASIBLE_LOW_KWH: lo,
+                FEASIBLE_HIGH_KWH: np.where(np.isfinite(hi), hi, np.nan),
+            },
+            index=X.index,
         )
-        return pd.concat([X, extra], axis=1), base
+        return pd.concat([X, extra], axis=1), base, lo, hi
 
     def fit(
         self,
@@ -80,17 +84,19 @@ class HybridEstimator(Estimator):
     ) -> Self:
         self._remember_features(X)
         self.physics.fit(X)
-        X_aug, base = self._augment(X)
+        X_aug, base, _, _ = self._augment(X)
         val_args: tuple[pd.DataFrame | None, np.ndarray | None] = (None, None)
         if X_val is not None and y_val is not None:
-            X_val_aug, base_val = self._augment(self._select(X_val))
+            X_val_aug, base_val, _, _ = self._augment(self._select(X_val))
             val_args = (X_val_aug, as_float_array(y_val) - base_val)
         self.residual = self._residual_model().fit(X_aug, as_float_array(y) - base, *val_args)
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        X_aug, base = self._augment(self._select(X))
-        return base + self.residual.predict(X_aug)
+        X_aug, base, lo, hi = self._augment(self._select(X))
+        kwh = base + self.residual.predict(X_aug)
+        consistent = lo <= hi
+        return np.where(consistent, np.clip(kwh, np.where(consistent, lo, -np.inf), hi), kwh)
 
     def _save_native(self, folder: Path) -> None:
         self.physics._save_native(folder)
@@ -103,5 +109,5 @@ class HybridEstimator(Estimator):
         est.physics = PowerTriangleEstimator._load_native(folder, card)
         est.physics.fit(pd.DataFrame(columns=features, dtype=float))
         est.residual = LightGBMEstimator._load_native(folder, {"params": est._residual_model().params()})
-        est.residual.feature_names = [*features, PHYSICS_KWH, LAGGING_SIDE_KWH, LEADING_SIDE_KWH]
+        est.residual.feature_names = [*features, *DERIVED_COLUMNS]
         return est
