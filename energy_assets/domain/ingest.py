@@ -7,6 +7,7 @@ is the only place that decides what a value means.
 from __future__ import annotations
 
 import hashlib
+import json
 import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -67,6 +68,24 @@ def validate_raw(frame: pd.DataFrame, expected_rows: int | None = None) -> RawVa
         raise RawDataError(f"raw file has {len(frame)} rows, expected {expected_rows}")
     extra = [c for c in frame.columns if c not in schema.RAW_COLUMNS]
     return RawValidation(rows=len(frame), columns=list(frame.columns), extra_columns=extra)
+
+
+#: Column of the stored raw table that keeps any non-UCI columns of a row, as JSON text.
+EXTRA_COLUMNS = "extra_columns"
+
+
+def with_extras_packed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The UCI columns as read, plus one JSON text column holding whatever else a row had.
+
+    The stored raw table keeps a fixed layout whatever the export, and still loses nothing.
+    """
+    extra = [c for c in frame.columns if c not in schema.RAW_COLUMNS]
+    out = frame[list(schema.RAW_COLUMNS)].copy()
+    if extra:
+        out[EXTRA_COLUMNS] = [json.dumps(row, ensure_ascii=False) for row in frame[extra].to_dict("records")]
+    else:
+        out[EXTRA_COLUMNS] = ""
+    return out
 
 
 def download_uci(target: Path, url: str = UCI_URL) -> Path:

@@ -54,7 +54,7 @@ def raw_steel_readings(context: dg.AssetExecutionContext, config: RawSourceConfi
         f"; extra columns ignored downstream: {validation.extra_columns}" if validation.extra_columns else ""
     )
     yield from emit(
-        pl.from_pandas(frame),
+        pl.from_pandas(ingest.with_extras_packed(frame)),
         data_version=dg.DataVersion(validation.sha256[:16]),
         metadata={
             "dagster/row_count": validation.rows,

@@ -1,0 +1,62 @@
+"""The code location loads, and the lineage a data engineer sees is the designed one."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from energy_assets.definitions import defs
+
+EXPECTED_ASSETS = {
+    "ingest": {"raw_steel_readings", "dirty_steel_readings"},
+    "cleaning": {
+        "cleaned_steel_readings",
+        "steel_readings_quarantine",
+        "steel_readings_repairs",
+        "data_quality_report",
+        "cleaning_scorecard",
+    },
+    "features": {"steel_features", "steel_splits", "warehouse_views"},
+}
+
+
+def _graph():
+    return defs().resolve_asset_graph()
+
+
+def test_every_designed_asset_is_present_in_its_group():
+    graph = _graph()
+    for group, names in EXPECTED_ASSETS.items():
+        for name in names:
+            node = graph.get(dg.AssetKey(name))
+            assert node.group_name == group, name
+
+
+def test_lineage_raw_to_cleaned_to_features_to_splits():
+    graph = _graph()
+
+    def parents(name: str) -> set[str]:
+        return {k.to_user_string() for k in graph.get(dg.AssetKey(name)).parent_keys}
+
+    assert parents("cleaned_steel_readings") == {"raw_steel_readings"}
+    assert parents("steel_features") == {"cleaned_steel_readings"}
+    assert parents("steel_splits") == {"steel_features"}
+    assert parents("dirty_steel_readings") == {"raw_steel_readings"}
+    assert parents("cleaning_scorecard") == {"dirty_steel_readings"}
+
+
+def test_checks_are_declared_next_to_their_assets():
+    checks = {(k.asset_key.to_user_string(), k.name) for k in _graph().asset_check_keys}
+    assert {
+        ("raw_steel_readings", "uci_row_count"),
+        ("cleaned_steel_readings", "pandera_contract"),
+        ("cleaned_steel_readings", "every_row_accounted"),
+        ("cleaned_steel_readings", "no_missing_intervals"),
+        ("cleaning_scorecard", "all_sources_meet_bar"),
+        ("steel_splits", "time_ordered_no_overlap"),
+    } <= checks
+
+
+def test_materialize_all_job_and_resources_exist():
+    d = defs()
+    assert d.resolve_job_def("materialize_all") is not None
+    assert {"io_manager", "duckdb"} <= set(d.resources)
