@@ -58,7 +58,8 @@ def render_summary(result) -> str:
         lines += ["", "checks:"]
         for evaluation in evaluations:
             verdict = "PASS" if evaluation.passed else f"FAIL ({evaluation.severity.value})"
-            lines.append(f"  {evaluation.asset_key.to_user_string()}.{evaluation.check_name:<26} {verdict}")
+            name = f"{evaluation.asset_key.to_user_string()}.{evaluation.check_name}"
+            lines.append(f"  {name:<58} {verdict}")
     lines += [
         "",
         f"warehouse: {warehouse} (open read-only: duckdb -readonly {warehouse})",
