@@ -3,7 +3,6 @@
 ``dagster dev -m energy_assets.definitions`` (or ``make serve``) opens it in the UI.
 """
 
-
 from pathlib import Path
 
 import dagster as dg

@@ -16,8 +16,8 @@ evidence in this order of trust:
 
 from __future__ import annotations
 
-import itertools
 import bisect
+import itertools
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
