@@ -231,9 +231,11 @@ def _import_optional_modules() -> None:
     """Modules that register forecasters on import; foundation models need optional packages."""
     import importlib
 
-    for module in ("energy_assets.domain.forecasting.classical", "energy_assets.domain.forecasting.foundation"):
+    for module in (
+        "energy_assets.domain.forecasting.classical",
+        "energy_assets.domain.forecasting.foundation",
+    ):
         try:
             importlib.import_module(module)
         except ImportError:
             continue
-
