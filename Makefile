@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export ENERGY_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 
-.PHONY: install foundation run test lint format serve dagster clean-data
+.PHONY: install foundation run test lint format serve api dagster clean-data
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve: install  ## Dagster UI on http://127.0.0.1:3000
+serve: install  ## API on :8000 (docs at /docs) and the Dagster UI on :3000; Ctrl-C stops both
+	@mkdir -p $(ENERGY_DAGSTER_STORAGE)
+	@trap 'kill 0' EXIT; \
+	$(BIN)/uvicorn energy_api.main:app --host 127.0.0.1 --port 8000 & \
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+api: install  ## only the API on http://127.0.0.1:8000
+	$(BIN)/uvicorn energy_api.main:app --host 127.0.0.1 --port 8000
+
+dagster: install  ## only the Dagster UI on http://127.0.0.1:3000
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 

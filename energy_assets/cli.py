@@ -159,5 +159,51 @@ def score(
         raise typer.Exit(code=1)
 
 
+@app.command(name="leaderboard")
+def show_leaderboard(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as a JSON list.")] = False,
+) -> None:
+    """The latest model leaderboard (written by the model_leaderboard asset)."""
+    path = paths.reports_dir() / "leaderboard.json"
+    if not path.exists():
+        typer.echo(
+            f"no leaderboard at {path}: run `make run` (or materialize model_leaderboard) first", err=True
+        )
+        raise typer.Exit(code=1)
+    records = json.loads(path.read_text(encoding="utf-8"))
+    if as_json:
+        typer.echo(json.dumps(records, indent=1))
+        return
+    import pandas as pd
+
+    from energy_assets.domain import leaderboard
+
+    typer.echo(leaderboard.to_markdown(pd.DataFrame(records).reindex(columns=list(leaderboard.COLUMNS))))
+
+
+@app.command("simulate-drift")
+def simulate_drift(
+    scenario: Annotated[
+        str, typer.Option(help="all, co2_plus_50pct, load_type_shift, synthetic_outliers or stuck_sensor.")
+    ] = "all",
+    days: Annotated[int, typer.Option(help="Length of the replayed window in days.")] = 7,
+    seed: Annotated[int, typer.Option(help="Injection seed; same seed, same injected feed.")] = 0,
+    clean_replays: Annotated[int, typer.Option(help="Clean windows replayed to count false alarms.")] = 13,
+    csv: Annotated[
+        Path | None, typer.Option(help="Raw UCI export (default data/raw/steel_industry_data.csv).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the table as JSON here.")] = None,
+) -> None:
+    """Replay a held-out week clean and with each drift injected; print what the monitor decides."""
+    from energy_assets.domain import cleaning, feed, ingest
+
+    cleaned = cleaning.clean(ingest.read_raw(csv or paths.raw_dir() / ingest.UCI_FILENAME)).cleaned
+    report = feed.simulate_drift(cleaned, scenario, days, seed, clean_replays=clean_replays)
+    typer.echo(report.to_markdown())
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report.to_frame().to_json(orient="records", indent=1))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 from dagster_mlflow import mlflow_tracking
 
+from energy_assets.defs.training.io import ModelStoreIOManager
 from energy_assets.domain import paths, tracking
 
 WAREHOUSE_SCHEMA = "main"
@@ -39,6 +40,7 @@ def local_resources() -> dict[str, object]:
         "io_manager": DuckDBPolarsIOManager(database=database, schema=WAREHOUSE_SCHEMA),
         "duckdb": DuckDBResource(database=database),
         "mlflow": mlflow_resource(),
+        "model_store": ModelStoreIOManager(),
     }
 
 

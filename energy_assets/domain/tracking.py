@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from energy_assets.domain import paths
 
@@ -37,6 +40,16 @@ def ensure_experiment(uri: str, name: str = EXPERIMENT, artifact_location: str |
     if experiment is not None:
         return experiment.experiment_id
     return client.create_experiment(name, artifact_location=artifact_location or artifact_root())
+
+
+def frame_version(frame: pd.DataFrame) -> str:
+    """``frame:<sha256 prefix>`` of a table's content: the data version of what a model saw."""
+    import hashlib
+
+    import pandas as pd
+
+    hashed = pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False).to_numpy()
+    return "frame:" + hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
 
 
 def flat_metrics(prefix: str, values: dict[str, Any]) -> dict[str, float]:

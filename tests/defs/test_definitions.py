@@ -16,6 +16,23 @@ EXPECTED_ASSETS = {
         "cleaning_scorecard",
     },
     "features": {"steel_features", "steel_splits", "warehouse_views"},
+    "training": {
+        "estimate_physics",
+        "estimate_hybrid",
+        "estimate_cubist",
+        "estimate_xgboost",
+        "estimate_lightgbm",
+        "forecast_seasonal_naive",
+        "forecast_lightgbm_quantile",
+        "forecast_xgboost_quantile",
+        "forecast_chronos",
+        "forecast_timesfm",
+        "forecast_ensemble",
+        "model_leaderboard",
+        "champion_estimate_model",
+        "champion_forecast_model",
+    },
+    "monitoring": {"plant_feed", "drift_report"},
 }
 
 
@@ -56,7 +73,14 @@ def test_checks_are_declared_next_to_their_assets():
     } <= checks
 
 
+def test_every_asset_is_expected():
+    keys = {k.to_user_string() for k in _graph().get_all_asset_keys()}
+    assert keys == set().union(*EXPECTED_ASSETS.values())
+
+
 def test_materialize_all_job_and_resources_exist():
     d = defs()
     assert d.resolve_job_def("materialize_all") is not None
-    assert {"io_manager", "duckdb"} <= set(d.resources)
+    assert d.resolve_job_def("data_platform") is not None
+    assert {"io_manager", "duckdb", "mlflow", "model_store"} <= set(d.resources)
+    assert d.resolve_job_def("retrain") is not None

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def run_result(platform):
     definitions, instance = platform
-    result = definitions.resolve_job_def("materialize_all").execute_in_process(instance=instance)
+    result = definitions.resolve_job_def("data_platform").execute_in_process(instance=instance)
     assert result.success
     return result
 
@@ -105,7 +105,7 @@ def test_summary_names_where_every_output_went(run_result, data_dir):
 
 def test_pointing_the_source_at_the_course_copy_just_works(platform, data_dir, run_result):
     definitions, instance = platform
-    job = definitions.resolve_job_def("materialize_all")
+    job = definitions.resolve_job_def("data_platform")
     config = {
         "ops": {
             "raw_steel_readings": {"config": {"path": str(data_dir / "raw" / "steel_energy_modified.csv")}}

@@ -1,0 +1,354 @@
+"""The champion models the service answers with, swapped atomically when a newer bundle lands.
+
+A :class:`ModelRegistry` holds one :class:`LoadedBundle` per task. :meth:`ModelRegistry.refresh` stats
+``<root>/<task>/bundle.json`` (cheap), and only when its ``created_at`` is newer than the served one
+loads the whole bundle *off to the side*; the reference is swapped under a lock once the load has
+succeeded. A request holds the reference it read, so it never sees half a model, and a bundle that
+fails to load leaves the previous champion serving (the error is kept for /health).
+
+Estimate features come from :mod:`energy_assets.domain.features`, the training code. Its calendar
+part costs milliseconds per call in pandas, so it is computed once per year on the full 15-minute
+grid (with the same function) and looked up; any model feature outside that fast path falls back
+to ``build_features`` itself (tests check both paths agree).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from energy_assets.domain import champion, features, schema
+from energy_assets.domain.cleaning import calendar_from_timestamp
+from energy_assets.domain.models.physics import PowerTriangleEstimator, feasible_kwh_interval
+from energy_assets.domain.tariff import Tariff
+from energy_assets.domain.training import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
+
+HISTORY_FILE = "history.parquet"
+#: z of a two-sided 90 % normal interval (the forecaster's q10-q90 spread, for comparability).
+Z_90 = 1.6448536269514722
+INTERVAL_ROUNDING = "power_triangle_rounding_bounds"
+INTERVAL_RESIDUALS = "test_residual_quantiles"
+INTERVAL_RMSE = "normal_approximation_from_test_rmse"
+
+
+class ModelNotLoadedError(RuntimeError):
+    """A request needs a task whose champion is not loaded (answered with 503)."""
+
+
+@dataclass(frozen=True)
+class LoadedBundle:
+    """A bundle ready to serve, plus what the API reports about it."""
+
+    bundle: champion.Bundle
+    created_at: str
+    loaded_at: str
+    history: pd.DataFrame | None = None
+
+    @property
+    def task(self) -> str:
+        return self.bundle.task
+
+    @property
+    def family(self) -> str:
+        return self.bundle.family
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.bundle.metadata
+
+    @property
+    def model_version(self) -> str:
+        return f"{self.family}@{self.created_at}"
+
+    @property
+    def data_version(self) -> str | None:
+        return self.metadata.get("data_version")
+
+    def info(self) -> dict[str, Any]:
+        meta = self.metadata
+        return {
+            "task": self.task,
+            "family": self.family,
+            "model_version": self.model_version,
+            "created_at": self.created_at,
+            "loaded_at": self.loaded_at,
+            "data_version": self.data_version,
+            "code_version": meta.get("code_version"),
+            "feature_columns": list(self.bundle.feature_columns),
+            "quantiles": meta.get("quantiles"),
+            "history_rows": None if self.history is None else len(self.history),
+            "history_end": None if self.history is None else str(self.history[schema.TIMESTAMP].max()),
+            "path": str(self.bundle.path),
+        }
+
+
+def _created_at(card: dict[str, Any]) -> datetime:
+    stamp = datetime.fromisoformat(str(card.get("created_at", "1970-01-01T00:00:00+00:00")))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def read_history(path: Path) -> pd.DataFrame:
+    """A cleaned-schema table (parquet or CSV) sorted by timestamp."""
+    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    missing = [c for c in (schema.TIMESTAMP, schema.USAGE_KWH, schema.LOAD_TYPE) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path} lacks the cleaned columns {missing}")
+    frame[schema.TIMESTAMP] = pd.to_datetime(frame[schema.TIMESTAMP])
+    return frame.sort_values(schema.TIMESTAMP, kind="stable").reset_index(drop=True)
+
+
+def load(folder: Path) -> LoadedBundle:
+    """Load a bundle completely (model and, for forecasts, its history) before anyone sees it."""
+    bundle = champion.load_bundle(folder)
+    history = None
+    if (folder / HISTORY_FILE).is_file():
+        history = read_history(folder / HISTORY_FILE)
+    return LoadedBundle(
+        bundle=bundle,
+        created_at=str(bundle.metadata.get("created_at")),
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        history=history,
+    )
+
+
+def _newer(new: tuple[datetime, int | None], old: tuple[datetime, int | None]) -> bool:
+    return new[0] > old[0] or (new[0] == old[0] and new[1] != old[1])
+
+
+def _signature(folder: Path, card: dict[str, Any]) -> tuple[datetime, int | None]:
+    """What identifies a bundle's content: its created_at, and its history file's mtime (the history
+    is added after the model, so a bundle loaded between the two must be reloaded once it lands)."""
+    history = folder / HISTORY_FILE
+    return _created_at(card), history.stat().st_mtime_ns if history.is_file() else None
+
+
+@dataclass
+class _Slot:
+    current: LoadedBundle | None = None
+    created_at: tuple[datetime, int | None] | None = None
+    last_error: str | None = None
+    last_checked: str | None = None
+
+
+@dataclass
+class ModelRegistry:
+    """Champion per task under ``root`` (``<root>/estimate``, ``<root>/forecast``)."""
+
+    root: Path
+    on_change: Callable[[str, LoadedBundle], None] | None = None
+    _slots: dict[str, _Slot] = field(default_factory=lambda: {t: _Slot() for t in TASKS})
+    _swap_lock: threading.Lock = field(default_factory=threading.Lock)
+    _refresh_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, task: str) -> LoadedBundle:
+        """The served bundle of ``task``; :class:`ModelNotLoadedError` when there is none."""
+        current = self._slots[task].current
+        if current is None:
+            detail = self._slots[task].last_error or f"no bundle at {champion.bundle_folder(self.root, task)}"
+            raise ModelNotLoadedError(f"the {task} champion is not loaded: {detail}")
+        return current
+
+    def peek(self, task: str) -> LoadedBundle | None:
+        return self._slots[task].current
+
+    def refresh(self, force: bool = False) -> dict[str, str]:
+        """Load every task whose bundle.json is newer than the served one; report what happened.
+
+        ``force`` reloads even an unchanged bundle. Outcomes: ``loaded``, ``unchanged``, ``missing``,
+        ``failed: <why>`` (the previous model keeps serving).
+        """
+        report: dict[str, str] = {}
+        with self._refresh_lock:  # one loader at a time; readers never wait on it
+            for task in TASKS:
+                report[task] = self._refresh_task(task, force)
+        return report
+
+    def _refresh_task(self, task: str, force: bool) -> str:
+        slot = self._slots[task]
+        folder = champion.bundle_folder(self.root, task)
+        slot.last_checked = datetime.now(UTC).isoformat(timespec="seconds")
+        if not (folder / champion.BUNDLE_FILE).is_file():
+            return "missing"
+        try:
+            card = champion.read_bundle_card(folder)
+            stamp = _signature(folder, card)
+            if not force and slot.created_at is not None and not _newer(stamp, slot.created_at):
+                return "unchanged"
+            if card["task"] != task:
+                raise champion.BundleError(f"{folder} holds a {card['task']!r} bundle")
+            loaded = load(folder)
+        except Exception as exc:
+            slot.last_error = f"{type(exc).__name__}: {exc}"
+            return f"failed: {slot.last_error}"
+        with self._swap_lock:
+            slot.current, slot.created_at, slot.last_error = loaded, stamp, None
+        if self.on_change is not None:
+            self.on_change(task, loaded)
+        return "loaded"
+
+    def status(self) -> dict[str, Any]:
+        return {
+            task: {
+                "loaded": slot.current is not None,
+                "model_version": None if slot.current is None else slot.current.model_version,
+                "last_error": slot.last_error,
+                "last_checked": slot.last_checked,
+            }
+            for task, slot in self._slots.items()
+        }
+
+
+# --- estimate inference ---------------------------------------------------------------------------
+class CalendarTable:
+    """Calendar features of every 15-minute interval of a year, computed by the training code.
+
+    Keeps the last few years; a lookup of a grid timestamp costs a reindex instead of the pandas
+    work of ``features.calendar_features`` on each request.
+    """
+
+    def __init__(self, tariff: Tariff, max_years: int = 4) -> None:
+        self.tariff = tariff
+        self.max_years = max_years
+        self._years: OrderedDict[int, pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _year(self, year: int) -> pd.DataFrame:
+        with self._lock:
+            table = self._years.get(year)
+            if table is not None:
+                self._years.move_to_end(year)
+                return table
+        start = pd.Timestamp(year=year, month=1, day=1) + schema.INTERVAL
+        stamps = pd.Series(
+            pd.date_range(start, pd.Timestamp(year=year + 1, month=1, day=1), freq=schema.INTERVAL)
+        )
+        cal = features.calendar_features(stamps, tariff=self.tariff)
+        nsm = calendar_from_timestamp(stamps)
+        table = pd.concat([cal, nsm], axis=1)
+        table[schema.NSM] = table[schema.NSM].astype("int64")
+        table.index = pd.DatetimeIndex(stamps)
+        with self._lock:
+            self._years[year] = table
+            while len(self._years) > self.max_years:
+                self._years.popitem(last=False)
+        return table
+
+    def lookup(self, timestamps: pd.Series, columns: list[str] | None = None) -> pd.DataFrame:
+        """Rows for interval-end ``timestamps`` on the 15-minute grid (index kept)."""
+        stamps = pd.DatetimeIndex(timestamps)
+        years = (stamps - schema.INTERVAL).year
+        first = self._year(int(years[0]))
+        names = list(first.columns) if columns is None else columns
+        if (years == years[0]).all():
+            pos = first.index.get_indexer(stamps)
+            if (pos >= 0).all():
+                return pd.DataFrame({c: first[c].to_numpy()[pos] for c in names}, index=timestamps.index)
+        parts = []
+        for year in np.unique(years):
+            sel = years == year
+            part = self._year(int(year)).reindex(stamps[sel])[names]
+            part.index = timestamps.index[sel]
+            parts.append(part)
+        return pd.concat(parts).loc[timestamps.index]
+
+
+FAST_COLUMNS: frozenset[str] = frozenset(
+    (
+        *features.READING_FEATURES,
+        *features.TRIANGLE_FEATURES,
+        *features.CALENDAR_FEATURES,
+        schema.NSM,
+    )
+)
+
+
+_TABLE_COLUMNS: frozenset[str] = frozenset(
+    (*(c for c in features.CALENDAR_FEATURES if c != features.LOAD_TYPE_CODE), schema.NSM)
+)
+
+
+def readings_frame(rows: pd.DataFrame, calendar_table: CalendarTable) -> pd.DataFrame:
+    """Cleaned-schema rows from request readings (usage unknown) with nsm/day/week status filled."""
+    cal = calendar_table.lookup(rows[schema.TIMESTAMP], [schema.NSM, schema.DAY_OF_WEEK, schema.WEEK_STATUS])
+    frame = rows.copy()
+    frame[schema.USAGE_KWH] = np.nan
+    for column in (schema.NSM, schema.DAY_OF_WEEK, schema.WEEK_STATUS):
+        frame[column] = cal[column].to_numpy()
+    return frame[list(schema.CLEAN_COLUMNS)]
+
+
+def estimate_features(rows: pd.DataFrame, wanted: list[str], calendar_table: CalendarTable) -> pd.DataFrame:
+    """The model's feature columns for request rows (cleaned schema minus usage_kwh).
+
+    Only the groups the model reads are computed (the physics champion reads readings only).
+    """
+    need = set(wanted)
+    if not need <= FAST_COLUMNS:
+        clean = readings_frame(rows, calendar_table)
+        return features.build_features(clean, tariff=calendar_table.tariff)[wanted]
+    columns: dict[str, Any] = {
+        c: rows[c].to_numpy(dtype=float) for c in features.READING_FEATURES if c in need
+    }
+    if need & set(features.TRIANGLE_FEATURES):
+        tri = features.triangle_features(rows)
+        columns.update({c: tri[c].to_numpy() for c in features.TRIANGLE_FEATURES if c in need})
+    calendar_columns = [c for c in wanted if c in _TABLE_COLUMNS]
+    if calendar_columns:
+        cal = calendar_table.lookup(rows[schema.TIMESTAMP], calendar_columns)
+        columns.update({c: cal[c].to_numpy() for c in calendar_columns})
+    if features.LOAD_TYPE_CODE in need:
+        columns[features.LOAD_TYPE_CODE] = rows[schema.LOAD_TYPE].map(features.LOAD_TYPE_CODES).to_numpy()
+    return pd.DataFrame(columns, index=rows.index)[wanted]
+
+
+def estimate_interval(
+    loaded: LoadedBundle, X: pd.DataFrame, point: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """[low, high] kWh around each estimate and how it was derived (stated in the response).
+
+    Physics champion: the kWh range consistent with the two-decimal rounding of every reading.
+    Other families: the champion's test residual quantiles when the bundle stores them, else a 90 %
+    normal band from its test (or validation) RMSE.
+    """
+    model = loaded.bundle.model
+    if isinstance(model, PowerTriangleEstimator):
+        lo, hi = feasible_kwh_interval(X, model.emission_factor_t_per_kwh)
+        ok = (lo <= hi) & np.isfinite(hi)
+        if ok.all():
+            return lo, hi, INTERVAL_ROUNDING
+    metrics = loaded.metadata.get("metrics") or {}
+    residuals = metrics.get("test_residual_quantiles") or (metrics.get(TEST) or {}).get("residual_quantiles")
+    if isinstance(residuals, dict) and {"q05", "q95"} <= set(residuals):
+        lo = np.clip(point + float(residuals["q05"]), 0.0, None)
+        return lo, point + float(residuals["q95"]), INTERVAL_RESIDUALS
+    scores = metrics.get(TEST) or metrics.get(VALIDATION) or {}
+    rmse = scores.get("rmse")
+    if rmse is None:
+        raise ModelNotLoadedError("the estimate bundle stores no test or validation RMSE to size an interval")
+    half = Z_90 * float(rmse)
+    return np.clip(point - half, 0.0, None), point + half, INTERVAL_RMSE
+
+
+def bundle_path(root: Path, task: str) -> Path:
+    return champion.bundle_folder(root, task)
+
+
+__all__ = [
+    "ESTIMATE",
+    "FORECAST",
+    "CalendarTable",
+    "LoadedBundle",
+    "ModelNotLoadedError",
+    "ModelRegistry",
+    "estimate_features",
+    "estimate_interval",
+    "readings_frame",
+]

@@ -1,0 +1,1 @@
+"""One router per resource: service (health, model, metrics, admin), predict, forecast, scenarios, explain."""

@@ -1,0 +1,340 @@
+"""Request and response models: the single schema of the API, named as in the cleaned table.
+
+Ranges come from :data:`energy_assets.domain.schema.RANGES`, so a reading the cleaner would reject
+is answered with 422 naming the field and the rule, never with a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from energy_assets.domain import schema
+from energy_assets.domain.forecasting.base import DEFAULT_HORIZON, MAX_HORIZON
+from energy_assets.domain.tariff import TARIFF_PERIODS
+
+#: Years the calendar (holidays, seasons) is trusted for.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+#: Longest history a forecast request may carry (35 days, what a bundle ships).
+MAX_HISTORY_ROWS = 35 * schema.INTERVALS_PER_DAY
+#: Most days one batch may span (its calendar is built per year).
+MAX_BATCH_SPAN_DAYS = 366
+
+
+def _grid_timestamp(value: datetime) -> datetime:
+    """Interval-end stamp on the 15-minute grid, in naive plant-local time (aware input converted)."""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(schema.PLANT_TIMEZONE).tz_localize(None)
+    if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+        raise ValueError(f"must be between {FIRST_YEAR} and {LAST_YEAR}")
+    if stamp.minute % 15 or stamp.second or stamp.microsecond:
+        raise ValueError("must be the END of a 15-minute interval (minutes 00, 15, 30 or 45, no seconds)")
+    return stamp.to_pydatetime()
+
+
+def _window_time(value: datetime) -> datetime:
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(schema.PLANT_TIMEZONE).tz_localize(None)
+    if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
+        raise ValueError(f"must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return stamp.to_pydatetime()
+
+
+GridTimestamp = Annotated[
+    datetime,
+    AfterValidator(_grid_timestamp),
+    Field(
+        description="END of the 15-minute interval, plant-local time (Asia/Seoul; aware times are converted).",
+        examples=["2018-03-05T10:15:00"],
+    ),
+]
+ClockTime = Annotated[datetime, AfterValidator(_window_time), Field(description="Plant-local clock time.")]
+
+
+def _ranged(column: str, description: str, example: float) -> Any:
+    rng = schema.RANGES[column]
+    unit = schema.UNITS[column]
+    return Annotated[
+        float,
+        Field(
+            ge=rng.low,
+            le=rng.high,
+            allow_inf_nan=False,
+            description=f"{description} ({unit}, {rng.rule()}).",
+            examples=[example],
+        ),
+    ]
+
+
+LaggingReactive = _ranged(schema.LAGGING_REACTIVE_KVARH, "Lagging reactive energy of the interval", 23.4)
+LeadingReactive = _ranged(schema.LEADING_REACTIVE_KVARH, "Leading reactive energy of the interval", 0.0)
+Co2 = _ranged(schema.CO2_TCO2, "CO2 of the interval as the meter reports it, two decimals", 0.02)
+LaggingPF = _ranged(schema.LAGGING_POWER_FACTOR, "Lagging power factor", 88.9)
+LeadingPF = _ranged(schema.LEADING_POWER_FACTOR, "Leading power factor", 100.0)
+UsageKwh = _ranged(schema.USAGE_KWH, "Active energy of the interval", 41.2)
+LoadType = Literal["Light_Load", "Medium_Load", "Maximum_Load"]
+assert tuple(LoadType.__args__) == schema.LOAD_TYPES  # type: ignore[attr-defined]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- estimate ------------------------------------------------------------------------------------
+class Reading(_Model):
+    """One interval's meter readings; the service estimates its usage_kwh."""
+
+    timestamp: GridTimestamp
+    lagging_reactive_kvarh: LaggingReactive
+    leading_reactive_kvarh: LeadingReactive
+    co2_tco2: Co2
+    lagging_power_factor: LaggingPF
+    leading_power_factor: LeadingPF
+    load_type: LoadType = Field(description="The plant's planned load level of the interval.")
+
+    # a cleaned row may be posted as it is: usage_kwh, nsm and the other columns are ignored
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "timestamp": "2018-03-05T10:15:00",
+                    "lagging_reactive_kvarh": 23.4,
+                    "leading_reactive_kvarh": 0.0,
+                    "co2_tco2": 0.02,
+                    "lagging_power_factor": 88.9,
+                    "leading_power_factor": 100.0,
+                    "load_type": "Maximum_Load",
+                }
+            ]
+        },
+    )
+
+
+class Interval(_Model):
+    low_kwh: float | None = Field(description="Lower bound (kWh).")
+    high_kwh: float | None = Field(description="Upper bound (kWh); null when unbounded.")
+
+
+class Estimate(_Model):
+    timestamp: datetime
+    usage_kwh: float = Field(description="Estimated active energy of the interval (kWh).")
+    interval: Interval
+
+
+class ModelStamp(_Model):
+    family: str
+    model_version: str = Field(description="<family>@<bundle created_at>")
+    data_version: str | None = Field(description="sha256 of the data the champion was trained on.")
+
+
+class PredictResponse(Estimate):
+    interval_method: str = Field(
+        description="How the interval was derived: power_triangle_rounding_bounds (the kWh range consistent "
+        "with the two-decimal readings, physics champion), test_residual_quantiles (5-95 % of the "
+        "champion's test residuals) or normal_approximation_from_test_rmse (90 % band)."
+    )
+    model: ModelStamp
+
+
+class BatchRequest(_Model):
+    rows: list[Reading] = Field(
+        min_length=1,
+        description="Intervals to estimate, at most the service's batch limit (default 1000), unique "
+        f"timestamps spanning at most {MAX_BATCH_SPAN_DAYS} days.",
+    )
+
+
+class BatchResponse(_Model):
+    estimates: list[Estimate]
+    interval_method: str
+    model: ModelStamp
+
+
+# --- forecast ------------------------------------------------------------------------------------
+class HistoryRow(_Model):
+    timestamp: GridTimestamp
+    usage_kwh: UsageKwh
+    load_type: LoadType
+
+
+class PlannedInterval(_Model):
+    timestamp: GridTimestamp
+    load_type: LoadType
+
+
+class ForecastRequest(_Model):
+    origin: GridTimestamp | None = Field(
+        default=None,
+        description="END of the last known interval; default: the last timestamp of the history.",
+    )
+    horizon: int = Field(
+        default=DEFAULT_HORIZON,
+        ge=1,
+        le=MAX_HORIZON,
+        description=f"Intervals to forecast after the origin (1..{MAX_HORIZON}: up to 7 days).",
+        examples=[96],
+    )
+    history: list[HistoryRow] | None = Field(
+        default=None,
+        max_length=MAX_HISTORY_ROWS,
+        description="Readings up to the origin, at least 672 (7 days); default: the history shipped in "
+        "the forecast bundle.",
+    )
+    planned_load_type: list[PlannedInterval] | None = Field(
+        default=None,
+        max_length=MAX_HORIZON,
+        description="The plant's planned load_type for target intervals (known-future covariate).",
+    )
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"horizon": 96}]})
+
+
+class ForecastPoint(_Model):
+    timestamp: datetime
+    horizon: int
+    mean: float = Field(description="Point forecast (kWh).")
+    quantiles: dict[str, float] = Field(description="Quantile forecasts (kWh) by name, e.g. q10, q50, q90.")
+
+
+class ForecastResponse(_Model):
+    origin: datetime
+    horizon: int
+    history_source: Literal["bundle", "request"]
+    total_kwh: float = Field(description="Sum of the point forecasts (kWh).")
+    points: list[ForecastPoint]
+    model: ModelStamp
+
+
+# --- scenarios -----------------------------------------------------------------------------------
+class Window(_Model):
+    """Intervals whose START lies in [start, end)."""
+
+    start: ClockTime
+    end: ClockTime
+
+
+class _ScenarioBase(_Model):
+    baseline: Literal["history", "forecast"] = Field(
+        default="history",
+        description="history: the readings the service holds (bundle history or readings table); "
+        "forecast: the champion's forecast from `origin` for `horizon` intervals.",
+    )
+    origin: GridTimestamp | None = Field(default=None, description="Forecast origin (baseline=forecast).")
+    horizon: int = Field(default=DEFAULT_HORIZON, ge=1, le=MAX_HORIZON)
+
+
+class ShiftLoad(_ScenarioBase):
+    kind: Literal["shift_load"]
+    energy_kwh: float = Field(gt=0, le=200.0 * MAX_HORIZON, allow_inf_nan=False, description="kWh to move.")
+    from_window: Window
+    to_window: Window
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "shift_load",
+                    "energy_kwh": 200,
+                    "from_window": {"start": "2018-12-27T10:00:00", "end": "2018-12-27T12:00:00"},
+                    "to_window": {"start": "2018-12-27T23:00:00", "end": "2018-12-28T01:00:00"},
+                }
+            ]
+        },
+    )
+
+
+class ChangeLoadType(_ScenarioBase):
+    kind: Literal["change_load_type"]
+    window: Window
+    to: Literal["Light_Load", "Medium_Load", "Maximum_Load", "light", "medium", "maximum"] = Field(
+        description="New load_type or tariff_period of the window's intervals."
+    )
+
+
+assert set(ChangeLoadType.model_fields["to"].annotation.__args__) == {*schema.LOAD_TYPES, *TARIFF_PERIODS}  # type: ignore[union-attr]
+
+
+class ImprovePowerFactor(_ScenarioBase):
+    kind: Literal["improve_power_factor"]
+    window: Window
+    target_pf_pct: float = Field(gt=0, le=100, allow_inf_nan=False, description="Target power factor (%).")
+    side: Literal["lagging", "leading"] = "lagging"
+
+
+Scenario = Annotated[ShiftLoad | ChangeLoadType | ImprovePowerFactor, Field(discriminator="kind")]
+
+
+class TotalsModel(_Model):
+    energy_kwh: float
+    energy_charge_krw: float
+    power_factor_surcharge_krw: float
+    cost_krw: float
+    co2_t: float
+    reactive_kvarh: float | None = None
+    apparent_kvah: float | None = None
+
+
+class ScenarioResponse(_Model):
+    kind: str
+    baseline_source: str
+    baseline: TotalsModel
+    scenario: TotalsModel
+    delta: TotalsModel = Field(description="scenario - baseline")
+    intervals: int
+    assumptions: list[str]
+    details: dict[str, Any]
+
+
+# --- explain ------------------------------------------------------------------------------------
+class Contribution(_Model):
+    feature: str
+    value: float | None
+    contribution_kwh: float
+
+
+class PeakExplanation(_Model):
+    date: date
+    timestamp: datetime = Field(description="END of the day's peak interval.")
+    usage_kwh: float
+    day_total_kwh: float
+    day_mean_kwh: float
+    load_type: str
+    tariff_period: str
+    price_krw_per_kwh: float
+    cost_krw: float
+    co2_tco2: float
+    lagging_reactive_kvarh: float
+    leading_reactive_kvarh: float
+    lagging_power_factor: float
+    leading_power_factor: float
+    estimate_kwh: float = Field(description="The champion estimator's kWh for the peak interval.")
+    base_value_kwh: float = Field(description="Mean estimate over the day's intervals (SHAP baseline).")
+    contributions: list[Contribution] = Field(description="SHAP contributions (kWh), largest first.")
+    facts: list[str]
+    readings_source: str
+    model: ModelStamp
+
+
+# --- service -------------------------------------------------------------------------------------
+class TaskStatus(_Model):
+    loaded: bool
+    model_version: str | None
+    last_error: str | None
+    last_checked: str | None
+
+
+class Health(_Model):
+    status: Literal["ok"]
+    models: dict[str, TaskStatus]
+
+
+class ReloadResponse(_Model):
+    outcome: dict[str, str]
+    models: dict[str, TaskStatus]

@@ -1,0 +1,51 @@
+"""Service settings, read from the environment once per app (never at import time of the domain)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from energy_assets.domain import paths
+
+DEFAULT_MAX_BATCH = 1000
+DEFAULT_RELOAD_INTERVAL_S = 30.0
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return paths.resolve(value) if value else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the champion bundles, tariff and prediction log live, and the service's limits.
+
+    ``prediction_log`` is the API's own DuckDB file, never the warehouse (Dagster writes that one and
+    DuckDB allows one writer per file).
+    """
+
+    champion_dir: Path
+    tariff_path: Path | None = None
+    api_key: str | None = None
+    prediction_log: Path | None = None
+    max_batch: int = DEFAULT_MAX_BATCH
+    reload_interval_s: float = DEFAULT_RELOAD_INTERVAL_S
+    readings_table: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """``ENERGY_CHAMPION_DIR``, ``ENERGY_TARIFF``, ``ENERGY_API_KEY``, ``ENERGY_PREDICTION_LOG``,
+        ``ENERGY_MAX_BATCH``, ``ENERGY_RELOAD_INTERVAL_S`` (0 = no background check) and
+        ``ENERGY_READINGS_TABLE`` (a cleaned-schema parquet/CSV for /explain/peak; default: the
+        forecast bundle's history)."""
+        data = paths.data_dir()
+        log = os.environ.get("ENERGY_PREDICTION_LOG")
+        return cls(
+            champion_dir=_optional_path(os.environ.get("ENERGY_CHAMPION_DIR")) or data / "champion",
+            tariff_path=_optional_path(os.environ.get("ENERGY_TARIFF")),
+            api_key=os.environ.get("ENERGY_API_KEY") or None,
+            prediction_log=paths.resolve(log) if log else data / "serving" / "predictions.duckdb",
+            max_batch=int(os.environ.get("ENERGY_MAX_BATCH", DEFAULT_MAX_BATCH)),
+            reload_interval_s=float(os.environ.get("ENERGY_RELOAD_INTERVAL_S", DEFAULT_RELOAD_INTERVAL_S)),
+            readings_table=_optional_path(os.environ.get("ENERGY_READINGS_TABLE")),
+        )

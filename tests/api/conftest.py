@@ -1,0 +1,176 @@
+"""A tiny champion (physics estimator + weekly seasonal naive) and a REAL uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pandas as pd
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from energy_api.main import create_app
+from energy_api.registry import HISTORY_FILE
+from energy_api.settings import Settings
+from energy_assets.domain import champion, features, metrics, schema
+from energy_assets.domain.forecasting import SeasonalNaiveForecaster
+from energy_assets.domain.models import PowerTriangleEstimator
+from energy_assets.domain.training import (
+    ESTIMATE_COLUMNS,
+    EVALUATED,
+    TEST,
+    VALIDATION,
+    EstimateResult,
+    ForecastResult,
+)
+
+API_KEY = "test-admin-key"
+#: 35 days of the reference: 1 January 00:15 .. 5 February 00:00 2018.
+HISTORY_DAYS = 35
+FIT_DAYS = 21
+
+
+def reference_slice(clean_reference: pd.DataFrame) -> pd.DataFrame:
+    return clean_reference.iloc[: HISTORY_DAYS * schema.INTERVALS_PER_DAY].reset_index(drop=True)
+
+
+def estimate_result(history: pd.DataFrame, method: str = "interval") -> EstimateResult:
+    """A physics champion scored honestly on the slice (validation = days 22-28, test = 29-35)."""
+    frame = features.build_features(history)
+    X, y = frame[list(ESTIMATE_COLUMNS)], frame[schema.USAGE_KWH]
+    model = PowerTriangleEstimator(method=method).fit(X, y)
+    day = schema.INTERVALS_PER_DAY
+    scores = {}
+    for split, rows in ((VALIDATION, slice(FIT_DAYS * day, 28 * day)), (TEST, slice(28 * day, None))):
+        report = metrics.regression_report(y.iloc[rows], model.predict(X.iloc[rows]))
+        scores[split] = {
+            "rmse": report["rmse"],
+            "mae": report["mae"],
+            "cv_pct": report["cv_pct"],
+            "n": report["n"],
+        }
+    return EstimateResult(
+        family=model.name,
+        model=model,
+        params=model.params(),
+        metrics=scores,
+        fit_seconds=0.0,
+        predict_us_per_row=1.0,
+        model_size_bytes=200,
+        feature_columns=tuple(ESTIMATE_COLUMNS),
+        device="cpu",
+    )
+
+
+def forecast_result(history: pd.DataFrame) -> ForecastResult:
+    fit = history.iloc[: FIT_DAYS * schema.INTERVALS_PER_DAY]
+    model = SeasonalNaiveForecaster().fit(fit)
+    return ForecastResult(
+        family=model.name, status=EVALUATED, model=model, metrics={VALIDATION: {"rmse": 24.7}, TEST: None}
+    )
+
+
+def set_created_at(folder: Path, created_at: str) -> None:
+    """Bundles written within one second share created_at; tests move it to order them."""
+    path = folder / champion.BUNDLE_FILE
+    card = json.loads(path.read_text())
+    card["created_at"] = created_at
+    path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+
+
+def write_champion(root: Path, history: pd.DataFrame) -> None:
+    est = champion.write_bundle(
+        estimate_result(history), root, data_version="sha256:test", code_version="test"
+    )
+    set_created_at(est, "2026-01-01T00:00:00+00:00")
+    fc = champion.write_bundle(
+        forecast_result(history), root, data_version="sha256:test", code_version="test"
+    )
+    set_created_at(fc, "2026-01-01T00:00:00+00:00")
+    history.to_parquet(fc / HISTORY_FILE, index=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: FastAPI
+    settings: Settings
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_server(settings: Settings) -> LiveServer:
+    app = create_app(settings)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    return LiveServer(f"http://127.0.0.1:{port}", app, settings, server, thread)
+
+
+@pytest.fixture(scope="session")
+def history(clean_reference: pd.DataFrame) -> pd.DataFrame:
+    return reference_slice(clean_reference)
+
+
+@pytest.fixture(scope="session")
+def champion_root(tmp_path_factory: pytest.TempPathFactory, history: pd.DataFrame) -> Path:
+    root = tmp_path_factory.mktemp("champion")
+    write_champion(root, history)
+    return root
+
+
+@pytest.fixture(scope="session")
+def live(champion_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    settings = Settings(
+        champion_dir=champion_root,
+        api_key=API_KEY,
+        prediction_log=tmp_path_factory.mktemp("serving") / "predictions.duckdb",
+        max_batch=200,
+        reload_interval_s=0,
+    )
+    server = start_server(settings)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def client(live: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live.url, timeout=30) as c:
+        yield c
+
+
+def reading_payload(row: pd.Series) -> dict[str, object]:
+    """A cleaned row as the API's Reading (no usage_kwh: that is what it estimates)."""
+    return {
+        schema.TIMESTAMP: row[schema.TIMESTAMP].isoformat(),
+        **{c: float(row[c]) for c in features.READING_FEATURES},
+        schema.LOAD_TYPE: row[schema.LOAD_TYPE],
+    }
+
+
+__all__ = ["API_KEY", "LiveServer", "np", "reading_payload", "set_created_at", "start_server"]

@@ -1,0 +1,156 @@
+"""The training group end to end on the real data with small budgets: MLflow, leaderboard, champions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import mlflow
+import pytest
+from typer.testing import CliRunner
+
+from energy_assets.cli import app
+from energy_assets.defs.training import assets as training_assets
+from energy_assets.domain import champion, tracking
+
+pytestmark = pytest.mark.slow
+
+DATA_ASSETS = [
+    "raw_steel_readings",
+    "cleaned_steel_readings",
+    "steel_readings_quarantine",
+    "steel_readings_repairs",
+    "data_quality_report",
+    "steel_features",
+    "steel_splits",
+]
+
+
+def _small_config(champion_dir: Path) -> dict:
+    estimate = {"config": {"n_trials": 1, "timeout_s": 5.0, "n_jobs": 1}}
+    forecast = {
+        "config": {
+            "max_origins": 3,
+            "n_estimators": 30,
+            "n_jobs": 1,
+            "chronos_model": "/nonexistent/chronos-2",
+            "timesfm_model": "/nonexistent/timesfm",
+        }
+    }
+    ops = {key: estimate for key in training_assets.ESTIMATE_KEYS.values()}
+    ops |= {key: forecast for key in [*training_assets.FORECAST_KEYS.values(), training_assets.ENSEMBLE_KEY]}
+    ops |= {
+        name: {"config": {"folder": str(champion_dir)}}
+        for name in ("champion_estimate_model", "champion_forecast_model")
+    }
+    return {"ops": ops}
+
+
+@pytest.fixture(scope="module")
+def trained(platform, data_dir, tmp_path_factory):
+    definitions, instance = platform
+    champion_dir = tmp_path_factory.mktemp("champion")
+    data = definitions.resolve_job_def("data_platform").execute_in_process(
+        instance=instance, asset_selection=[dg.AssetKey(k) for k in DATA_ASSETS]
+    )
+    assert data.success
+    result = definitions.resolve_job_def("retrain").execute_in_process(
+        instance=instance, run_config=_small_config(champion_dir)
+    )
+    assert result.success
+    return result, champion_dir
+
+
+def test_estimate_champion_is_physics_and_meets_the_targets(trained):
+    _, champion_dir = trained
+    card = champion.read_bundle_card(champion_dir / "estimate")
+    assert card["family"] == "physics"
+    test = card["metrics"]["test"]
+    assert test["rmse"] <= 0.05 and test["mae"] <= 0.02 and test["cv_pct"] <= 0.2
+    assert card["data_version"].startswith("frame:") and card["code_version"]
+
+
+def test_bundles_load_and_predict_in_a_fresh_process(trained):
+    _, champion_dir = trained
+    script = (
+        "import sys, pandas as pd\n"
+        "from energy_assets.domain import champion\n"
+        "b = champion.load_bundle(sys.argv[1] + '/forecast')\n"
+        "h = pd.read_parquet(sys.argv[1] + '/forecast/history.parquet')\n"
+        "f = b.model.predict(h, h['timestamp'].max(), 96)\n"
+        "e = champion.load_bundle(sys.argv[1] + '/estimate')\n"
+        "print(len(f), b.family, e.family)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(champion_dir)], capture_output=True, text=True, check=True
+    )
+    rows, _, family = out.stdout.split()
+    assert rows == "96" and family == "physics"
+
+
+def test_leaderboard_has_every_family_and_the_published_anchor(trained, data_dir):
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        table = con.execute("SELECT task, model, split, rmse, status FROM main.model_leaderboard").df()
+    finally:
+        con.close()
+    models = set(table["model"])
+    assert {
+        "physics",
+        "hybrid",
+        "cubist",
+        "xgboost",
+        "lightgbm",
+        "seasonal_naive",
+        "lightgbm_quantile",
+        "xgboost_quantile",
+        "chronos",
+        "timesfm",
+    } <= models
+    anchor = table[table["status"] == "published"]
+    assert anchor["rmse"].tolist() == [0.2410]
+    foundation = table[table["model"].isin(["chronos", "timesfm"])]
+    assert foundation["rmse"].isna().all()
+    assert foundation["status"].str.startswith("not evaluated").all()
+
+
+def test_leaderboard_cli_json(trained, data_dir, monkeypatch):
+    monkeypatch.setenv("ENERGY_DATA_DIR", str(data_dir))
+    out = CliRunner().invoke(app, ["leaderboard", "--json"])
+    assert out.exit_code == 0, out.output
+    records = json.loads(out.output)
+    for record in records:
+        assert {"task", "model", "split", "rmse", "mae", "cv_pct"} <= set(record)
+        if record["task"] == "forecast":
+            assert {"mase", "coverage_80"} <= set(record)
+    cubist = [r for r in records if r["model"] == "cubist" and r["split"] == "paper_test"]
+    assert cubist and cubist[0]["rmse"] > 0
+
+
+def test_mlflow_holds_one_run_per_family_with_versions(trained, data_dir):
+    client = mlflow.MlflowClient(tracking_uri=tracking.tracking_uri())
+    experiment = client.get_experiment_by_name(tracking.EXPERIMENT)
+    runs = client.search_runs([experiment.experiment_id], max_results=200)
+    names = {r.info.run_name for r in runs}
+    assert {"estimate-physics", "estimate-cubist", "forecast-lightgbm_quantile", "champion-estimate"} <= names
+    physics = next(r for r in runs if r.info.run_name == "estimate-physics")
+    assert physics.data.tags["data_version"].startswith("frame:")
+    assert "test_rmse" in physics.data.metrics
+
+
+def test_a_second_promotion_keeps_the_current_champion(platform, trained):
+    definitions, instance = platform
+    _, champion_dir = trained
+    result = definitions.resolve_job_def("retrain").execute_in_process(
+        instance=instance,
+        run_config={"ops": {"champion_estimate_model": {"config": {"folder": str(champion_dir)}}}},
+        asset_selection=[dg.AssetKey("champion_estimate_model")],
+    )
+    assert result.success
+    mat = result.get_asset_materialization_events()[0].event_specific_data.materialization
+    assert mat.metadata["promoted"].value is False
+    assert mat.metadata["decision"].value.startswith("kept physics")
