@@ -50,8 +50,11 @@ def render_summary(result) -> str:
         name = mat.asset_key.to_user_string()
         meta = {k: getattr(v, "value", v) for k, v in mat.metadata.items()}
         rows = meta.get("dagster/row_count")
-        where = [f"{warehouse}::main.{name}"] if rows is not None else [f"{warehouse} (views)"]
+        where = [f"{warehouse}::main.{name}"] if rows is not None else []
+        if "views" in meta:
+            where.append(f"{warehouse} (SQL views)")
         where += [str(v) for k, v in meta.items() if k.endswith("_path")]
+        where = where or ["(metadata only)"]
         lines.append(f"  {name:<28} {'' if rows is None else f'{rows:>7} rows'}  -> {', '.join(where)}")
     evaluations = result.get_asset_check_evaluations()
     if evaluations:

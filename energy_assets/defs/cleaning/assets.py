@@ -139,6 +139,7 @@ def cleaned_steel_readings(context: dg.AssetExecutionContext, raw_steel_readings
         pl.from_pandas(report_table(report)),
         output_name="data_quality_report",
         metadata={
+            "dagster/row_count": len(report_table(report)),
             "report": dg.MetadataValue.json(json.loads(json.dumps(report, default=str))),
             "json_path": dg.MetadataValue.path(str(report_path)),
         },
@@ -210,6 +211,7 @@ def cleaning_scorecard(
     yield from emit(
         pl.from_pandas(table),
         metadata={
+            "dagster/row_count": len(table),
             "scorecard": dg.MetadataValue.md(table.to_markdown(index=False)),
             "worst_precision_match_pct": float(table["precision_match_pct"].min()),
             "worst_exact_match_pct": float(table["exact_match_pct"].min()),
