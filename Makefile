@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export ENERGY_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 
-.PHONY: install foundation run test lint format serve api dagster clean-data
+.PHONY: install foundation run test lint format serve api ui dagster docker clean-data
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,11 +38,22 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve: install  ## API on :8000 (docs at /docs) and the Dagster UI on :3000; Ctrl-C stops both
+serve: install  ## API on :8000 (docs at /docs), operator app on :8501, Dagster UI on :3000; Ctrl-C stops all
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)
 	@trap 'kill 0' EXIT; \
 	$(BIN)/uvicorn energy_api.main:app --host 127.0.0.1 --port 8000 & \
+	ENERGY_API_URL=http://127.0.0.1:8000 $(BIN)/streamlit run energy_ui/app.py --server.headless true \
+	  --server.address 127.0.0.1 --server.port 8501 --browser.gatherUsageStats false & \
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+ui: install  ## only the operator app on http://127.0.0.1:8501 (expects the API on :8000)
+	ENERGY_API_URL=http://127.0.0.1:8000 $(BIN)/streamlit run energy_ui/app.py --server.headless true \
+	  --server.address 127.0.0.1 --server.port 8501 --browser.gatherUsageStats false
+
+docker:  ## build the three images (needs a Docker engine)
+	docker build -f deploy/docker/Dockerfile.api -t energy-copilot/api .
+	docker build -f deploy/docker/Dockerfile.ui -t energy-copilot/ui .
+	docker build -f deploy/docker/Dockerfile.dagster -t energy-copilot/dagster .
 
 api: install  ## only the API on http://127.0.0.1:8000
 	$(BIN)/uvicorn energy_api.main:app --host 127.0.0.1 --port 8000

@@ -10,10 +10,17 @@ from energy_assets.domain import paths
 
 DEFAULT_MAX_BATCH = 1000
 DEFAULT_RELOAD_INTERVAL_S = 30.0
+#: 1 MiB: a full batch of DEFAULT_MAX_BATCH readings is about 0.3 MB of JSON, so this leaves headroom.
+DEFAULT_MAX_BODY_BYTES = 1_048_576
 
 
 def _optional_path(value: str | None) -> Path | None:
     return paths.resolve(value) if value else None
+
+
+def _origins(value: str | None) -> tuple[str, ...]:
+    """Comma-separated origins; empty means no cross-origin browser access at all."""
+    return tuple(o.strip().rstrip("/") for o in (value or "").split(",") if o.strip())
 
 
 @dataclass(frozen=True)
@@ -31,13 +38,16 @@ class Settings:
     max_batch: int = DEFAULT_MAX_BATCH
     reload_interval_s: float = DEFAULT_RELOAD_INTERVAL_S
     readings_table: Path | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Settings:
         """``ENERGY_CHAMPION_DIR``, ``ENERGY_TARIFF``, ``ENERGY_API_KEY``, ``ENERGY_PREDICTION_LOG``,
         ``ENERGY_MAX_BATCH``, ``ENERGY_RELOAD_INTERVAL_S`` (0 = no background check) and
         ``ENERGY_READINGS_TABLE`` (a cleaned-schema parquet/CSV for /explain/peak; default: the
-        forecast bundle's history)."""
+        forecast bundle's history), ``ENERGY_MAX_BODY_BYTES`` (413 above it) and
+        ``ENERGY_CORS_ORIGINS`` (comma-separated; default none)."""
         data = paths.data_dir()
         log = os.environ.get("ENERGY_PREDICTION_LOG")
         return cls(
@@ -48,4 +58,6 @@ class Settings:
             max_batch=int(os.environ.get("ENERGY_MAX_BATCH", DEFAULT_MAX_BATCH)),
             reload_interval_s=float(os.environ.get("ENERGY_RELOAD_INTERVAL_S", DEFAULT_RELOAD_INTERVAL_S)),
             readings_table=_optional_path(os.environ.get("ENERGY_READINGS_TABLE")),
+            max_body_bytes=int(os.environ.get("ENERGY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+            cors_origins=_origins(os.environ.get("ENERGY_CORS_ORIGINS")),
         )

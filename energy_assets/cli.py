@@ -184,6 +184,20 @@ def show_leaderboard(
     typer.echo(leaderboard.to_markdown(pd.DataFrame(records).reindex(columns=list(leaderboard.COLUMNS))))
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question in Spanish or English.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the same JSON as POST /copilot/chat.")
+    ] = False,
+) -> None:
+    """Ask the copilot (offline rule planner by default; ENERGY_COPILOT_PLANNER=ollama for the LLM)."""
+    from energy_api.copilot.service import ask as copilot_ask
+
+    reply = copilot_ask(question)
+    typer.echo(json.dumps(reply, ensure_ascii=False, indent=2, default=str) if as_json else reply["answer"])
+
+
 @app.command("simulate-drift")
 def simulate_drift(
     scenario: Annotated[

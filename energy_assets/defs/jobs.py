@@ -4,6 +4,7 @@ import dagster as dg
 
 DATA_GROUPS = ("ingest", "cleaning", "features")
 TRAINING_GROUP = "training"
+ANALYSIS_GROUP = "analysis"
 
 data_platform = dg.define_asset_job(
     "data_platform",
@@ -13,8 +14,8 @@ data_platform = dg.define_asset_job(
 
 materialize_all = dg.define_asset_job(
     "materialize_all",
-    selection=dg.AssetSelection.groups(*DATA_GROUPS, TRAINING_GROUP),
-    description="Materialize the data platform and every model once on the embedded defaults.",
+    selection=dg.AssetSelection.groups(*DATA_GROUPS, TRAINING_GROUP, ANALYSIS_GROUP),
+    description="Materialize the data platform, every model and the analysis layer once on the embedded defaults.",
 )
 
 retrain = dg.define_asset_job(

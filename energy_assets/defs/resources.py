@@ -1,7 +1,8 @@
-"""Resources per environment, chosen by ``ENERGY_ENV`` (only ``local`` exists so far).
+"""Resources per environment, chosen by ``ENERGY_ENV`` (``local``, the default, or ``gcp``).
 
 local: the DuckDB warehouse file that analysts open read-only, through the polars IO manager, and
 MLflow tracking (dagster-mlflow) on a local sqlite store under the data folder.
+gcp: the same, plus GCS for bundle/report files and an optional BigQuery mirror (``defs/cloud.py``).
 """
 
 import dagster as dg
@@ -9,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 from dagster_mlflow import mlflow_tracking
 
+from energy_assets.defs import cloud
 from energy_assets.defs.training.io import ModelStoreIOManager
 from energy_assets.domain import paths, tracking
 
@@ -44,6 +46,16 @@ def local_resources() -> dict[str, object]:
     }
 
 
+def resources_for_env(env: str | None = None) -> dict[str, object]:
+    """The resource set for ``env`` (default: ``ENERGY_ENV``); local needs no cloud package."""
+    env = env or cloud.current_env()
+    if env == "local":
+        return local_resources()
+    if not cloud.HAVE_DAGSTER_GCP:
+        raise ImportError(f"ENERGY_ENV={env} needs dagster-gcp: pip install dagster-gcp==0.29.27")
+    return cloud.gcp_resources(local_resources())
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources=local_resources())
+    return dg.Definitions(resources=resources_for_env())

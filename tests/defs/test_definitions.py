@@ -33,6 +33,19 @@ EXPECTED_ASSETS = {
         "champion_forecast_model",
     },
     "monitoring": {"plant_feed", "drift_report"},
+    "analysis": {
+        "eda_descriptive_statistics",
+        "eda_distributions",
+        "eda_correlation_heatmap",
+        "eda_consumption_profiles",
+        "eda_co2_vs_usage",
+        "eda_seasonal_decomposition",
+        "eda_autocorrelation",
+        "eda_feature_ranking",
+        "eda_data_quality_summary",
+        "onnx_decision",
+        "generated_documents",
+    },
 }
 
 

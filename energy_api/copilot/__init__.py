@@ -1,0 +1,1 @@
+"""The copilot: tool-grounded answers in Spanish and English (tools, planners, templates, sessions)."""

@@ -1,0 +1,268 @@
+"""Which language a question is in (Spanish or English), and the numbers of a text in that language.
+
+Answers are written in the user's language, numbers included: Spanish uses a decimal comma and a
+thousands point ("1.234,5"), English the opposite ("1,234.5"). :func:`numbers_in` reads them back,
+which is how the tests check that every figure of an answer came from a tool result.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ES = "es"
+EN = "en"
+LANGUAGES: tuple[str, ...] = (ES, EN)
+
+_ES_WORDS = frozenset(
+    [
+        "qué",
+        "que",
+        "cuánto",
+        "cuanto",
+        "cuánta",
+        "cuál",
+        "cual",
+        "cuáles",
+        "el",
+        "la",
+        "los",
+        "las",
+        "de",
+        "del",
+        "y",
+        "en",
+        "por",
+        "para",
+        "si",
+        "muevo",
+        "mover",
+        "mañana",
+        "manana",
+        "ayer",
+        "hoy",
+        "semana",
+        "mes",
+        "día",
+        "dia",
+        "consumo",
+        "consumió",
+        "consumimos",
+        "carga",
+        "coste",
+        "costo",
+        "costó",
+        "emisiones",
+        "pico",
+        "explica",
+        "explícame",
+        "porqué",
+        "por",
+        "qué",
+        "recomiendas",
+        "recomienda",
+        "recomendaciones",
+        "ahorrar",
+        "ahorraría",
+        "ahorro",
+        "madrugada",
+        "noche",
+        "pronóstico",
+        "previsión",
+        "horas",
+        "hora",
+        "factor",
+        "potencia",
+        "tarifa",
+        "periodo",
+        "período",
+        "media",
+        "máxima",
+        "ligera",
+        "total",
+        "promedio",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+        "enero",
+        "febrero",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+        "pasada",
+        "pasado",
+        "esta",
+        "este",
+        "próximas",
+        "próximo",
+        "cuántas",
+        "facturar",
+        "facturado",
+        "energía",
+        "y",
+        "con",
+        "sin",
+        "hubo",
+        "fue",
+        "es",
+    ]
+)
+_EN_WORDS = frozenset(
+    [
+        "what",
+        "how",
+        "much",
+        "many",
+        "which",
+        "the",
+        "of",
+        "and",
+        "in",
+        "on",
+        "for",
+        "if",
+        "move",
+        "shift",
+        "tomorrow",
+        "yesterday",
+        "today",
+        "week",
+        "month",
+        "day",
+        "consumption",
+        "consume",
+        "consumed",
+        "use",
+        "used",
+        "usage",
+        "load",
+        "cost",
+        "costs",
+        "emissions",
+        "peak",
+        "explain",
+        "why",
+        "recommend",
+        "recommendations",
+        "save",
+        "saving",
+        "savings",
+        "night",
+        "early",
+        "morning",
+        "forecast",
+        "hours",
+        "hour",
+        "factor",
+        "power",
+        "tariff",
+        "period",
+        "medium",
+        "maximum",
+        "light",
+        "total",
+        "average",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "last",
+        "this",
+        "next",
+        "did",
+        "was",
+        "is",
+        "were",
+        "will",
+        "would",
+        "could",
+        "should",
+        "we",
+        "our",
+        "billed",
+        "energy",
+        "with",
+        "by",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, so 'Mañana' and 'manana' match the same rule."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def detect_language(text: str, default: str = EN) -> str:
+    """``es`` or ``en`` by marker words and Spanish punctuation; ``default`` on a tie."""
+    lowered = text.lower()
+    words = re.findall(r"[a-záéíóúüñ]+", lowered)
+    es = sum(w in _ES_WORDS for w in words) + 3 * (("¿" in text) + ("¡" in text))
+    es += 2 * sum(c in "ñáéíóú" for c in lowered)
+    en = sum(w in _EN_WORDS for w in words)
+    if es == en:
+        return default
+    return ES if es > en else EN
+
+
+def fmt(value: float, decimals: int, lang: str) -> str:
+    """A number with thousands grouping in the language's convention."""
+    if round(value, decimals) == 0:
+        value = 0.0
+    text = f"{value:,.{decimals}f}"
+    if lang == ES:
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def fmt_auto(value: float, lang: str) -> str:
+    """Enough decimals that rounding moves the figure by well under 0.5 %."""
+    size = abs(value)
+    if size < 5e-5:
+        return "0"
+    decimals = 0 if size >= 1000 else 1 if size >= 100 else 2 if size >= 1 else 4
+    return fmt(value, decimals, lang)
+
+
+_NUMBER = {
+    EN: re.compile(r"(?<![A-Za-z\d])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"),
+    ES: re.compile(r"(?<![A-Za-z\d])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)"),
+}
+
+
+def numbers_in(text: str, lang: str) -> list[tuple[float, int]]:
+    """Every number written in ``text`` as (value, decimals shown), read in ``lang``'s convention.
+
+    Digits glued to a word (the 2 of CO2) are part of a unit, not a figure."""
+    out: list[tuple[float, int]] = []
+    for token in _NUMBER[lang].findall(text):
+        token = token.replace(".", "").replace(",", ".") if lang == ES else token.replace(",", "")
+        decimals = len(token.split(".")[1]) if "." in token else 0
+        out.append((float(token), decimals))
+    return out

@@ -1,0 +1,1 @@
+"""Analysis: EDA figures and findings, the ONNX decision, generated documents, alert sensors."""

@@ -1,0 +1,139 @@
+"""Alert sensors: a drift episode or a failing job notifies once, through the configured channels.
+
+Channels come from the environment (``ENERGY_ALERT_SMTP_*``, ``ENERGY_ALERT_WEBHOOK_URL``; see
+:mod:`energy_assets.domain.alerts`). Both sensors keep their open episodes in the cursor, so repeated
+ticks, repeated drift verdicts or repeated failures of the same job send nothing new until the episode
+closes (an ``ok`` verdict, a successful run of that job).
+"""
+
+import json
+
+import dagster as dg
+
+from energy_assets.domain import alerts
+
+DRIFT_REPORT = dg.AssetKey("drift_report")
+FETCH_LIMIT = 100
+DRIFT_EPISODE = "drift"
+
+
+def _metadata_value(record: dg.EventLogRecord, key: str):
+    materialization = record.asset_materialization
+    if materialization is None or key not in materialization.metadata:
+        return None
+    return materialization.metadata[key].value
+
+
+def _is_drift(record: dg.EventLogRecord) -> bool | None:
+    """True/False from the ``verdict`` (or boolean ``drift``) metadata; None when neither is there."""
+    verdict = _metadata_value(record, "verdict")
+    if verdict is not None:
+        return str(verdict) == "drift"
+    flag = _metadata_value(record, "drift")
+    return None if flag is None else bool(flag)
+
+
+def drift_alert(record: dg.EventLogRecord) -> alerts.Alert:
+    reasons = _metadata_value(record, "reasons") or []
+    details = {
+        key: _metadata_value(record, key)
+        for key in (
+            "verdict",
+            "max_psi",
+            "max_psi_feature",
+            "rolling_rmse",
+            "baseline_rmse",
+            "window_start",
+            "window_end",
+        )
+    }
+    details["reasons"] = reasons
+    details["drift_report_storage_id"] = record.storage_id
+    return alerts.Alert(
+        kind="drift",
+        subject=f"drift detected ({details.get('window_start')} to {details.get('window_end')})",
+        body="drift_report turned to drift: " + ("; ".join(map(str, reasons)) or "see details"),
+        episode=f"drift-episode-{record.storage_id}",
+        details=details,
+    )
+
+
+@dg.sensor(
+    minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="E-mails / posts one alert when drift_report's verdict opens a drift episode.",
+)
+def drift_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    """Reads drift_report materializations after the cursor, in order; alerts at each episode opening."""
+    state = json.loads(context.cursor) if context.cursor else {"after": None, "episodes": None}
+    tracker = alerts.EpisodeTracker.from_json(state.get("episodes"))
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=DRIFT_REPORT, after_storage_id=state["after"]),
+        limit=FETCH_LIMIT,
+        ascending=True,
+    ).records
+    if not records:
+        return dg.SkipReason("no new drift_report materialization")
+    channels = alerts.channels_from_env()
+    sent = []
+    for record in records:
+        drifted = _is_drift(record)
+        if drifted is not None:
+            opened = tracker.observe(DRIFT_EPISODE, drifted, f"drift-episode-{record.storage_id}")
+            if opened:
+                outcome = alerts.send_alert(drift_alert(record), channels)
+                context.log.info(f"{opened}: {outcome or 'no alert channel configured'}")
+                sent.append(opened)
+        state["after"] = record.storage_id
+    state["episodes"] = tracker.to_json()
+    cursor = json.dumps(state, sort_keys=True)
+    return dg.SensorResult(
+        skip_reason=dg.SkipReason(f"alerted {sent}" if sent else "no new drift episode"), cursor=cursor
+    )
+
+
+@dg.run_failure_sensor(
+    name="run_failure_alert_sensor",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    monitor_all_code_locations=False,
+    description="E-mails / posts one alert per failing job episode (closed when a later run succeeds).",
+)
+def run_failure_alert_sensor(context: dg.RunFailureSensorContext) -> None:
+    """Alerts on a job's first failure; further failures of that job are quiet until it succeeds again.
+
+    The sensor's cursor belongs to Dagster here, so open episodes are derived from run history: the job
+    already has an open episode when its previous finished run also failed.
+    """
+    run = context.dagster_run
+    previous = context.instance.get_run_records(
+        dg.RunsFilter(
+            job_name=run.job_name,
+            statuses=[dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE],
+        ),
+        limit=2,
+    )
+    earlier = [r for r in previous if r.dagster_run.run_id != run.run_id]
+    tracker = alerts.EpisodeTracker()
+    if earlier and earlier[0].dagster_run.status == dg.DagsterRunStatus.FAILURE:
+        tracker.observe(run.job_name, True, f"failure-{earlier[0].dagster_run.run_id}")
+    opened = tracker.observe(run.job_name, True, f"failure-{run.run_id}")
+    if opened is None:
+        context.log.info(f"{run.job_name}: failure episode already open; no new alert")
+        return
+    steps = []
+    for event in context.get_step_failure_events():
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:  # the user's exception, not Dagster's wrapper
+            error = error.cause
+        steps.append(f"{event.step_key}: {error.message.strip() if error else event.message}")
+    error = "\n".join([context.failure_event.message or "", *steps])
+    alert = alerts.Alert(
+        kind="run_failure",
+        subject=f"run of {run.job_name} failed",
+        body=error[:2000],
+        episode=opened,
+        details={"run_id": run.run_id, "job": run.job_name, "tags": dict(run.tags)},
+    )
+    outcome = alerts.send_alert(alert, alerts.channels_from_env())
+    context.log.info(f"{opened}: {outcome or 'no alert channel configured'}")

@@ -1,0 +1,66 @@
+"""What-if: shift load, change the billing period or improve power factor; cost and CO2 side by side."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from energy_assets.domain import schema
+from energy_assets.domain.tariff import TARIFF_PERIODS
+from energy_ui import client, views
+
+KINDS = {
+    "shift_load": "Shift load",
+    "change_load_type": "Change load type / billing period",
+    "improve_power_factor": "Improve power factor",
+}
+HOURS = list(range(24))
+
+st.title("What-if")
+url = client.api_url()
+span = views.load_or_stop(lambda: client.history_span(client.model_info(url)))
+kind = st.radio("Scenario", list(KINDS), format_func=KINDS.get, horizontal=True, key="what_if_kind")
+st.caption("Windows are clock hours; an end at or before the start runs into the next day.")
+with st.form("what_if_form"):
+    day = st.date_input(
+        "Day",
+        value=span.last_weekday(),
+        min_value=span.first.date(),
+        max_value=(span.last - timedelta(days=1)).date(),
+    )
+    body: dict = {"kind": kind}
+    if kind == "shift_load":
+        body["energy_kwh"] = st.number_input("kWh to move", min_value=0.0, value=200.0, step=50.0)
+        a, b, c, d = st.columns(4)
+        from_start = a.selectbox("From: start hour", HOURS, index=10)
+        from_end = b.selectbox("From: end hour", HOURS, index=12)
+        to_start = c.selectbox("To: start hour", HOURS, index=23)
+        to_end = d.selectbox("To: end hour", HOURS, index=1)
+    elif kind == "change_load_type":
+        a, b, c = st.columns(3)
+        start = a.selectbox("Start hour", HOURS, index=10)
+        end = b.selectbox("End hour", HOURS, index=12)
+        body["to"] = c.selectbox("Bill as", [*schema.LOAD_TYPES, *TARIFF_PERIODS], index=1)
+    else:
+        a, b, c, d = st.columns(4)
+        start = a.selectbox("Start hour", HOURS, index=0)
+        end = b.selectbox("End hour", HOURS, index=0)
+        body["target_pf_pct"] = c.number_input(
+            "Target power factor (%)", min_value=0.0, max_value=100.0, value=95.0
+        )
+        body["side"] = d.selectbox("Side", ["lagging", "leading"])
+    submitted = st.form_submit_button("Run what-if", type="primary")
+
+if submitted:
+    if kind == "shift_load":
+        body["from_window"] = client.window(day, from_start, from_end)
+        body["to_window"] = client.window(day, to_start, to_end)
+    else:
+        body["window"] = client.window(day, start, end)
+    try:
+        st.session_state["what_if_answer"] = client.scenario(url, body)
+    except client.ApiError as exc:
+        st.session_state.pop("what_if_answer", None)
+        views.api_error(exc)
+answer = st.session_state.get("what_if_answer")
+if answer and answer["kind"] == kind:
+    views.scenario_result(answer, key="what-if")

@@ -1,0 +1,89 @@
+"""Pieces several pages draw the same way: API errors and one copilot turn with its evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from energy_ui import charts, client
+
+
+def api_error(exc: client.ApiError) -> None:
+    """Say what went wrong and what to do, in the operator's terms (never a traceback)."""
+    if isinstance(exc, client.ApiUnavailable):
+        st.error(f"API unavailable. {exc.message}")
+    elif isinstance(exc, client.ApiRejected):
+        st.warning("The API refused these inputs (422). Change them and try again:")
+        for problem in exc.problems:
+            st.markdown(f"- `{problem}`")
+    elif isinstance(exc, client.ApiNotFound):
+        st.warning(f"Not found (404): {exc.message}")
+    else:
+        st.error(exc.message)
+
+
+def load_or_stop(fetch: Any, *args: Any) -> Any:
+    """Run one API read; on an error show it and stop the page (the rest needs the answer)."""
+    try:
+        return fetch(*args)
+    except client.ApiError as exc:
+        api_error(exc)
+        st.stop()
+
+
+def scenario_result(answer: dict[str, Any], key: str = "") -> None:
+    """Deltas as metrics, baseline vs scenario chart, the totals table and the assumptions."""
+    delta = answer["delta"]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Δ energy (kWh)", f"{delta['energy_kwh']:+,.2f}")
+    c2.metric("Δ cost (KRW)", f"{delta['cost_krw']:+,.0f}")
+    c3.metric("Δ CO2 (t)", f"{delta['co2_t']:+,.4f}")
+    st.plotly_chart(charts.scenario_bars(answer), key=f"scenario-chart-{key}")
+    st.dataframe(client.totals_frame(answer), hide_index=True)
+    st.caption(f"{answer['intervals']} intervals; baseline: {answer['baseline_source']}")
+    st.markdown("**Assumptions**")
+    for line in answer["assumptions"]:
+        st.markdown(f"- {line}")
+
+
+def tool_call(call: dict[str, Any], key: str) -> None:
+    """One copilot tool call: name, arguments, result, and a chart when it is a forecast or what-if."""
+    result = call.get("result")
+    with st.expander(f"Tool call: {call.get('name', 'tool')}", expanded=False):
+        st.markdown("Arguments")
+        st.json(call.get("arguments") or {}, expanded=False)
+        st.markdown("Result")
+        st.json(result if isinstance(result, dict | list) else {"value": result}, expanded=False)
+    if not isinstance(result, dict):
+        return
+    if result.get("points"):
+        st.plotly_chart(forecast_chart(result), key=f"fc-{key}")
+    elif result.get("origin") and (result.get("intervals") or result.get("horizon")):
+        # the copilot's forecast tool answers in figures; the curve comes from POST /forecast itself
+        try:
+            answer = client.forecast(
+                client.api_url(),
+                pd.Timestamp(result["origin"]).isoformat(),
+                int(result.get("intervals") or result["horizon"]),
+            )
+        except client.ApiError as exc:
+            api_error(exc)
+        else:
+            st.plotly_chart(forecast_chart(answer), key=f"fc-{key}")
+    elif {"baseline", "scenario", "delta"} <= set(result) and "kind" in result:
+        st.plotly_chart(charts.scenario_bars(result), key=f"sc-{key}")
+
+
+def forecast_chart(answer: dict[str, Any]) -> Any:
+    return charts.forecast_band(client.forecast_frame(answer), title=f"Forecast from {answer['origin']}")
+
+
+def chat_turn(turn: dict[str, Any], index: int) -> None:
+    with st.chat_message(turn["role"]):
+        st.markdown(turn["content"])
+        for n, call in enumerate(turn.get("tool_calls") or []):
+            tool_call(call, key=f"{index}-{n}")
+        if turn.get("language"):
+            st.caption(f"language: {turn['language']}")
