@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from abc import abstractmethod
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -463,18 +464,22 @@ class _BoostedQuantileForecaster(Forecaster):
             "strategy": "direct multi-horizon within a day, recursive by day beyond",
         }
 
-    # back-end hooks
+    # back-end hooks, one implementation per boosting library
+    @abstractmethod
     def _train(self, x: np.ndarray, y: np.ndarray, quantile: float | None) -> Any:
-        raise NotImplementedError
+        """Implemented by each boosting back-end."""
 
+    @abstractmethod
     def _apply(self, model: Any, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Implemented by each boosting back-end."""
 
+    @abstractmethod
     def _write_model(self, model: Any, path: Path) -> None:
-        raise NotImplementedError
+        """Implemented by each boosting back-end."""
 
+    @abstractmethod
     def _read_model(self, path: Path) -> Any:
-        raise NotImplementedError
+        """Implemented by each boosting back-end."""
 
     def _model_keys(self) -> list[str]:
         return [MEAN, *(quantile_column(q) for q in self.quantiles)]
