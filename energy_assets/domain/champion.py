@@ -117,12 +117,12 @@ def cleaned_schema() -> list[dict[str, Any]]:
     return out
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Metrics and params as plain JSON (numpy scalars -> float/int; NaN is not JSON -> None)."""
     if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         value = value.item()
     if isinstance(value, float) and value != value:
@@ -171,7 +171,7 @@ def bundle_card(
         card["predict_ms_per_forecast"] = result.predict_ms_per_forecast
         card["model_description"] = result.model.describe() if result.model is not None else None
     card["extra"] = dict(extra or {})
-    return _json_safe(card)
+    return json_safe(card)
 
 
 def write_bundle(

@@ -380,6 +380,21 @@ class _RepairLog:
     def add(self, ts, source_row, column, original, value, method, rule="") -> None:
         self.rows.append((ts, source_row, column, original, value, method, rule))
 
+    def cell(
+        self, frame: pd.DataFrame, i, text: pd.DataFrame, column: str, value, method: str, rule: str = ""
+    ) -> None:
+        """Log a change to row ``i`` of the working frame, quoting the cell as the export wrote it."""
+        source = int(frame.at[i, "source_row"])
+        self.add(
+            frame.at[i, schema.TIMESTAMP],
+            source,
+            column,
+            text.at[source, schema.CLEAN_TO_RAW[column]],
+            value,
+            method,
+            rule,
+        )
+
     def frame(self) -> pd.DataFrame:
         out = pd.DataFrame(self.rows, columns=list(REPAIR_COLUMNS))
         out["original"] = out["original"].astype(str)
@@ -467,16 +482,8 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
         row = {c: float(frame.at[i, c]) for c in TRIANGLE}
         for column, value in _solve_row(row).items():
             frame.at[i, column] = value
-            source = int(frame.at[i, "source_row"])
-            log.add(
-                frame.at[i, schema.TIMESTAMP],
-                source,
-                column,
-                text.at[source, schema.CLEAN_TO_RAW[column]],
-                value,
-                M_TRIANGLE,
-                invalid_reason.get((source, column), "missing"),
-            )
+            reason = invalid_reason.get((int(frame.at[i, "source_row"]), column), "missing")
+            log.cell(frame, i, text, column, value, M_TRIANGLE, reason)
     _repair_co2(frame, factor, text, log, invalid_reason)
 
     # 6. what nothing determines: neighbours in time ---------------------------------------------
@@ -577,15 +584,7 @@ def _repair_co2(frame: pd.DataFrame, factor: float, text: pd.DataFrame, log: _Re
         source = int(frame.at[i, "source_row"])
         rule = reasons.get((source, CO2), "disagrees with usage_kwh x emission factor")
         frame.at[i, CO2] = expected[i]
-        log.add(
-            frame.at[i, schema.TIMESTAMP],
-            source,
-            CO2,
-            text.at[source, schema.CLEAN_TO_RAW[CO2]],
-            expected[i],
-            M_EMISSION,
-            rule,
-        )
+        log.cell(frame, i, text, CO2, expected[i], M_EMISSION, rule)
 
 
 def _impute_by_interpolation(frame, text, log, reasons, factor) -> None:
@@ -606,39 +605,19 @@ def _impute_by_interpolation(frame, text, log, reasons, factor) -> None:
             frame.at[i, column] = value
             indexed.iloc[i, indexed.columns.get_loc(column)] = value
             source = int(frame.at[i, "source_row"])
-            log.add(
-                frame.at[i, schema.TIMESTAMP],
-                source,
-                column,
-                text.at[source, schema.CLEAN_TO_RAW[column]],
-                value,
-                M_INTERPOLATED,
-                reasons.get((source, column), "missing"),
-            )
+            log.cell(frame, i, text, column, value, M_INTERPOLATED, reasons.get((source, column), "missing"))
             row = {c: float(frame.at[i, c]) for c in TRIANGLE}
             for derived, dvalue in _solve_row(row).items():
                 frame.at[i, derived] = dvalue
                 indexed.iloc[i, indexed.columns.get_loc(derived)] = dvalue
-                log.add(
-                    frame.at[i, schema.TIMESTAMP],
-                    source,
-                    derived,
-                    text.at[source, schema.CLEAN_TO_RAW[derived]],
-                    dvalue,
-                    M_TRIANGLE,
-                    reasons.get((source, derived), "missing"),
+                log.cell(
+                    frame, i, text, derived, dvalue, M_TRIANGLE, reasons.get((source, derived), "missing")
                 )
             if column == P and pd.isna(frame.at[i, CO2]):
                 frame.at[i, CO2] = round(value * factor, 2)
                 indexed.iloc[i, indexed.columns.get_loc(CO2)] = frame.at[i, CO2]
-                log.add(
-                    frame.at[i, schema.TIMESTAMP],
-                    source,
-                    CO2,
-                    text.at[source, schema.CLEAN_TO_RAW[CO2]],
-                    frame.at[i, CO2],
-                    M_EMISSION,
-                    reasons.get((source, CO2), "missing"),
+                log.cell(
+                    frame, i, text, CO2, frame.at[i, CO2], M_EMISSION, reasons.get((source, CO2), "missing")
                 )
 
 
@@ -662,16 +641,7 @@ def _final_triangle_pass(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLo
             unresolved += 1
             continue
         culprit = max(options, key=lambda c: anomaly.at[i, c])
-        source = int(frame.at[i, "source_row"])
-        log.add(
-            frame.at[i, schema.TIMESTAMP],
-            source,
-            culprit,
-            text.at[source, schema.CLEAN_TO_RAW[culprit]],
-            options[culprit],
-            M_TRIANGLE,
-            "disagrees with the power triangle",
-        )
+        log.cell(frame, i, text, culprit, options[culprit], M_TRIANGLE, "disagrees with the power triangle")
         frame.at[i, culprit] = options[culprit]
     return unresolved
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from energy_assets.domain import training
+from energy_assets.domain import champion, training
 from energy_assets.domain.forecasting.base import load_forecaster
 from energy_assets.domain.models import load_estimator
 
@@ -27,18 +27,6 @@ MODEL_DIR = "model"
 FRAME_FIELDS = ("validation_backtest", "test_backtest")
 
 Result = training.EstimateResult | training.ForecastResult
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
 
 
 def save_result(result: Result, folder: str | os.PathLike[str]) -> Path:
@@ -57,7 +45,7 @@ def save_result(result: Result, folder: str | os.PathLike[str]) -> Path:
                 if value is not None:
                     value.to_parquet(staging / f"{f.name}.parquet", index=False)
             else:
-                card[f.name] = _json_safe(value)
+                card[f.name] = champion.json_safe(value)
         (staging / RESULT_FILE).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
