@@ -6,8 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from energy_assets.domain import schema
+
+# Property tests draw the same examples on every run, so CI cannot turn red by chance.
+settings.register_profile("deterministic", derandomize=True)
+settings.load_profile("deterministic")
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW_CANDIDATES = (ROOT / "data" / "raw", ROOT.parent / "shared" / "data")

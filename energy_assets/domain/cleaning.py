@@ -314,6 +314,20 @@ def _hypotheses(row: dict[str, float]) -> dict[str, float]:
     return out
 
 
+#: A power factor is bounded by 100 %, so a corrupted one almost always leaves its range and is caught
+#: there; an in-range reading that breaks the triangle is far more often an energy. Energies are
+#: therefore preferred as the culprit when several single readings would explain a row.
+ENERGY_COLUMNS = (P, QL, QD)
+
+
+def _pick_culprit(options: dict[str, float], anomaly: pd.Series) -> str:
+    """Among the readings that would each explain the row, the energy most out of line with its
+    neighbours; a power factor only when no energy explains it."""
+    energies = [c for c in options if c in ENERGY_COLUMNS]
+    pool = energies or list(options)
+    return max(pool, key=lambda c: anomaly[c])
+
+
 def _row_consistent(row: dict[str, float]) -> bool:
     return all(_consistent(row[P], row[q], row[f]) for q, f in SIDES)
 
@@ -465,7 +479,7 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
         options = _hypotheses(row)
         if not options:
             continue
-        culprit = max(options, key=lambda c: anomaly.at[i, c])
+        culprit = _pick_culprit(options, anomaly.loc[i])
         invalid_reason[(int(frame.at[i, "source_row"]), culprit)] = "disagrees with the power triangle"
         frame.at[i, culprit] = np.nan
 
@@ -640,7 +654,7 @@ def _final_triangle_pass(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLo
         if not options:
             unresolved += 1
             continue
-        culprit = max(options, key=lambda c: anomaly.at[i, c])
+        culprit = _pick_culprit(options, anomaly.loc[i])
         log.cell(frame, i, text, culprit, options[culprit], M_TRIANGLE, "disagrees with the power triangle")
         frame.at[i, culprit] = options[culprit]
     return unresolved
