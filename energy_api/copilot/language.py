@@ -14,6 +14,23 @@ ES = "es"
 EN = "en"
 LANGUAGES: tuple[str, ...] = (ES, EN)
 
+#: English month and weekday names, in calendar order (slots maps them to numbers).
+EN_MONTHS: tuple[str, ...] = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+EN_WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
 _ES_WORDS = frozenset(
     [
         "qué",
@@ -173,25 +190,8 @@ _EN_WORDS = frozenset(
         "light",
         "total",
         "average",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
+        *EN_MONTHS,
+        *EN_WEEKDAYS,
         "last",
         "this",
         "next",

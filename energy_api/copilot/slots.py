@@ -11,63 +11,35 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from energy_api.copilot.language import EN_MONTHS, EN_WEEKDAYS
+
+_ES_MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+_EN_MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTHS: dict[str, int] = {
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            [
-                "enero",
-                "febrero",
-                "marzo",
-                "abril",
-                "mayo",
-                "junio",
-                "julio",
-                "agosto",
-                "septiembre",
-                "octubre",
-                "noviembre",
-                "diciembre",
-            ]
-        )
-    },
+    **{m: i + 1 for i, m in enumerate(_ES_MONTHS)},
     "setiembre": 9,
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            [
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            ]
-        )
-    },
-    **{
-        m: i + 1
-        for i, m in enumerate(
-            ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
-        )
-        if m != "jun"
-    },
+    **{m: i + 1 for i, m in enumerate(EN_MONTHS)},
+    **{m: i + 1 for i, m in enumerate(_EN_MONTH_ABBREVIATIONS)},
+    "sept": 9,
 }
-MONTHS.update({"jun": 6, "sept": 9, "sep": 9, "oct": 10, "nov": 11, "dec": 12})
 WEEKDAYS: dict[str, int] = {
     **{
         d: i for i, d in enumerate(["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"])
     },
-    **{
-        d: i
-        for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-    },
+    **{d: i for i, d in enumerate(EN_WEEKDAYS)},
 }
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = "|".join(WEEKDAYS)

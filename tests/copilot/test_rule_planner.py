@@ -183,3 +183,11 @@ def test_http_chat_endpoint(copilot_client: httpx.Client) -> None:
     assert bad.status_code == 422
     bad = copilot_client.post("/copilot/chat", json={"message": "hi", "session_id": "../../etc"})
     assert bad.status_code == 422
+
+
+def test_english_month_abbreviations_map_to_their_month() -> None:
+    from energy_api.copilot import slots
+
+    abbreviations = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    assert [slots.MONTHS[a] for a in abbreviations] == list(range(1, 13))
+    assert slots.MONTHS["sept"] == 9 and slots.MONTHS["july"] == 7 and slots.MONTHS["agosto"] == 8
