@@ -14,7 +14,21 @@ ES = "es"
 EN = "en"
 LANGUAGES: tuple[str, ...] = (ES, EN)
 
-#: English month and weekday names, in calendar order (slots maps them to numbers).
+#: Spanish and English month and weekday names, in calendar order (slots maps them to numbers).
+ES_MONTHS: tuple[str, ...] = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 EN_MONTHS: tuple[str, ...] = (
     "january",
     "february",
@@ -98,18 +112,7 @@ _ES_WORDS = frozenset(
         "ligera",
         "total",
         "promedio",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-        "enero",
-        "febrero",
+        *ES_MONTHS,
         "lunes",
         "martes",
         "miércoles",

@@ -11,25 +11,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from energy_api.copilot.language import EN_MONTHS, EN_WEEKDAYS
+from energy_api.copilot.language import EN_MONTHS, EN_WEEKDAYS, ES_MONTHS
 
-_ES_MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 _EN_MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTHS: dict[str, int] = {
-    **{m: i + 1 for i, m in enumerate(_ES_MONTHS)},
+    **{m: i + 1 for i, m in enumerate(ES_MONTHS)},
     "setiembre": 9,
     **{m: i + 1 for i, m in enumerate(EN_MONTHS)},
     **{m: i + 1 for i, m in enumerate(_EN_MONTH_ABBREVIATIONS)},
