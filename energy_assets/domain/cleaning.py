@@ -672,26 +672,19 @@ def _repair_calendar(frame: pd.DataFrame, text: pd.DataFrame, log: _RepairLog) -
         else:
             differs = current.isna() | (current != target)
         original_text = pd.Series(raw_text, index=frame.index).str.strip()
-        for i in frame.index[differs]:
-            log.add(
-                frame.at[i, schema.TIMESTAMP],
-                frame.at[i, "source_row"],
-                column,
-                raw_text[i],
-                target[i],
-                M_FROM_TIMESTAMP,
-            )
+        passes = [(differs, M_FROM_TIMESTAMP)]
         if column != schema.NSM:
             # blank originals that hold a value were filled from a duplicate and are logged there
-            canon_changed = ~differs & (original_text != target) & (original_text != "")
-            for i in frame.index[canon_changed]:
+            passes.append((~differs & (original_text != target) & (original_text != ""), M_CANONICAL))
+        for mask, method in passes:
+            for i in frame.index[mask]:
                 log.add(
                     frame.at[i, schema.TIMESTAMP],
                     frame.at[i, "source_row"],
                     column,
                     raw_text[i],
                     target[i],
-                    M_CANONICAL,
+                    method,
                 )
         frame[column] = target.to_numpy()
     _repair_load_type(frame, text, log)
