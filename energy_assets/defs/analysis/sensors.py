@@ -10,10 +10,9 @@ import json
 
 import dagster as dg
 
+from energy_assets.defs.monitoring.sensors import drift_reports_after
 from energy_assets.domain import alerts
 
-DRIFT_REPORT = dg.AssetKey("drift_report")
-FETCH_LIMIT = 100
 DRIFT_EPISODE = "drift"
 
 
@@ -67,11 +66,7 @@ def drift_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult |
     """Reads drift_report materializations after the cursor, in order; alerts at each episode opening."""
     state = json.loads(context.cursor) if context.cursor else {"after": None, "episodes": None}
     tracker = alerts.EpisodeTracker.from_json(state.get("episodes"))
-    records = context.instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=DRIFT_REPORT, after_storage_id=state["after"]),
-        limit=FETCH_LIMIT,
-        ascending=True,
-    ).records
+    records = drift_reports_after(context.instance, state["after"])
     if not records:
         return dg.SkipReason("no new drift_report materialization")
     channels = alerts.channels_from_env()

@@ -24,6 +24,17 @@ GPU_TAGS: dict[str, str] = {
 FETCH_LIMIT = 100
 
 
+def drift_reports_after(
+    instance: dg.DagsterInstance, after_storage_id: int | None
+) -> list[dg.EventLogRecord]:
+    """drift_report materializations newer than the cursor, oldest first (at most FETCH_LIMIT)."""
+    return instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=DRIFT_REPORT, after_storage_id=after_storage_id),
+        limit=FETCH_LIMIT,
+        ascending=True,
+    ).records
+
+
 def _verdict(record: dg.EventLogRecord) -> str | None:
     materialization = record.asset_materialization
     if materialization is None:
@@ -47,11 +58,7 @@ def drift_retrain_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
     retrain even across ticks and re-evaluations.
     """
     state = json.loads(context.cursor) if context.cursor else {"after": None, "episode": None}
-    records = context.instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=DRIFT_REPORT, after_storage_id=state["after"]),
-        limit=FETCH_LIMIT,
-        ascending=True,
-    ).records
+    records = drift_reports_after(context.instance, state["after"])
     if not records:
         return dg.SkipReason("no new drift_report materialization")
     requests = []
