@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+#: API worker processes (one SO_REUSEPORT socket each); 2 suits a 2-core machine, see README "Serving"
+API_WORKERS ?= 2
 export DAGSTER_HOME := $(CURDIR)
 export ENERGY_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 
@@ -41,7 +43,7 @@ format: install
 serve: install  ## API on :8000 (docs at /docs), operator app on :8501, Dagster UI on :3000; Ctrl-C stops all
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)
 	@trap 'kill 0' EXIT; \
-	$(BIN)/uvicorn energy_api.main:app --host 127.0.0.1 --port 8000 & \
+	$(BIN)/python -m energy_api.serve --host 127.0.0.1 --port 8000 --workers $(API_WORKERS) & \
 	ENERGY_API_URL=http://127.0.0.1:8000 $(BIN)/streamlit run energy_ui/app.py --server.headless true \
 	  --server.address 127.0.0.1 --server.port 8501 --browser.gatherUsageStats false & \
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
@@ -55,8 +57,8 @@ docker:  ## build the three images (needs a Docker engine)
 	docker build -f deploy/docker/Dockerfile.ui -t energy-copilot/ui .
 	docker build -f deploy/docker/Dockerfile.dagster -t energy-copilot/dagster .
 
-api: install  ## only the API on http://127.0.0.1:8000
-	$(BIN)/uvicorn energy_api.main:app --host 127.0.0.1 --port 8000
+api: install  ## only the API on http://127.0.0.1:8000 ($(API_WORKERS) workers; API_WORKERS=1 for one)
+	$(BIN)/python -m energy_api.serve --host 127.0.0.1 --port 8000 --workers $(API_WORKERS)
 
 dagster: install  ## only the Dagster UI on http://127.0.0.1:3000
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -73,6 +74,19 @@ class Service:
         self.metrics.model_loaded.labels(task).set(1)
         with self._lock:
             self.explanations.clear()
+        _freeze_long_lived_objects()
+
+
+def _freeze_long_lived_objects() -> None:
+    """Move what is alive now (modules, loaded bundles, their history) out of the cyclic GC's scans.
+
+    Why: under load a full collection walked every object of the loaded champion and stopped the
+    event loop for 85-97 ms (measured with ``gc.callbacks`` during the /forecast benchmark), which
+    set the p95 of every request in flight. Objects frozen here are never freed, so this runs after
+    start-up and after each champion reload (an old bundle then stays in memory: a few MB).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def _detail(loc: list[Any], rule: str, kind: str) -> dict[str, Any]:
@@ -114,7 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     state = Service(
         settings=settings,
         tariff=tariff,
-        registry=ModelRegistry(settings.champion_dir),
+        registry=ModelRegistry(settings.champion_dir, forecast_threads=settings.forecast_threads),
         calendar=CalendarTable(tariff),
         metrics=metrics,
     )
@@ -127,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(state.registry.refresh)
         for task in TASKS:
             metrics.model_loaded.labels(task).set(int(state.registry.peek(task) is not None))
+        _freeze_long_lived_objects()
         watcher = None
         if settings.reload_interval_s > 0:
             watcher = asyncio.create_task(_watch(state, settings.reload_interval_s))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -12,7 +13,12 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
+
+#: Set by :mod:`energy_api.serve` when it runs several worker processes: each worker then writes its
+#: samples to this folder and /metrics aggregates all of them, whichever worker answers the scrape.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 #: Buckets sized for this service: sub-millisecond estimates up to multi-second explanations.
 #: Response header with the server's time to the response start (ms): what a load test separates
@@ -47,9 +53,10 @@ class ServiceMetrics:
         )
         self.model_loaded = Gauge(
             "energy_api_model_loaded",
-            "1 when the task's champion is loaded.",
+            "1 when the task's champion is loaded (in every live worker).",
             ("task",),
             registry=self.registry,
+            multiprocess_mode="livemin",
         )
         self.reloads = Counter(
             "energy_api_model_reloads_total",
@@ -59,6 +66,10 @@ class ServiceMetrics:
         )
 
     def render(self) -> tuple[bytes, str]:
+        if os.environ.get(MULTIPROC_ENV):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return generate_latest(registry), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from energy_assets.domain import champion, features, schema
 from energy_assets.domain.cleaning import calendar_from_timestamp
+from energy_assets.domain.models.base import Features, column
 from energy_assets.domain.models.physics import PowerTriangleEstimator, feasible_kwh_interval
 from energy_assets.domain.tariff import Tariff
 from energy_assets.domain.training import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
@@ -105,9 +106,11 @@ def read_history(path: Path) -> pd.DataFrame:
     return frame.sort_values(schema.TIMESTAMP, kind="stable").reset_index(drop=True)
 
 
-def load(folder: Path) -> LoadedBundle:
+def load(folder: Path, forecast_threads: int | None = None) -> LoadedBundle:
     """Load a bundle completely (model and, for forecasts, its history) before anyone sees it."""
     bundle = champion.load_bundle(folder)
+    if forecast_threads is not None and bundle.task == FORECAST:
+        bundle.model.set_prediction_threads(forecast_threads)
     history = None
     if (folder / HISTORY_FILE).is_file():
         history = read_history(folder / HISTORY_FILE)
@@ -144,6 +147,7 @@ class ModelRegistry:
 
     root: Path
     on_change: Callable[[str, LoadedBundle], None] | None = None
+    forecast_threads: int | None = None
     _slots: dict[str, _Slot] = field(default_factory=lambda: {t: _Slot() for t in TASKS})
     _swap_lock: threading.Lock = field(default_factory=threading.Lock)
     _refresh_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -184,7 +188,7 @@ class ModelRegistry:
                 return "unchanged"
             if card["task"] != task:
                 raise champion.BundleError(f"{folder} holds a {card['task']!r} bundle")
-            loaded = load(folder)
+            loaded = load(folder, self.forecast_threads)
         except Exception as exc:
             slot.last_error = f"{type(exc).__name__}: {exc}"
             return f"failed: {slot.last_error}"
@@ -275,52 +279,67 @@ _TABLE_COLUMNS: frozenset[str] = frozenset(
 )
 
 
-def readings_frame(rows: pd.DataFrame, calendar_table: CalendarTable) -> pd.DataFrame:
+def _as_frame(rows: Features) -> pd.DataFrame:
+    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(dict(rows))
+
+
+def readings_frame(rows: Features, calendar_table: CalendarTable) -> pd.DataFrame:
     """Cleaned-schema rows from request readings (usage unknown) with nsm/day/week status filled."""
+    rows = _as_frame(rows)
     cal = calendar_table.lookup(rows[schema.TIMESTAMP], [schema.NSM, schema.DAY_OF_WEEK, schema.WEEK_STATUS])
     frame = rows.copy()
     frame[schema.USAGE_KWH] = np.nan
-    for column in (schema.NSM, schema.DAY_OF_WEEK, schema.WEEK_STATUS):
-        frame[column] = cal[column].to_numpy()
+    for name in (schema.NSM, schema.DAY_OF_WEEK, schema.WEEK_STATUS):
+        frame[name] = cal[name].to_numpy()
     return frame[list(schema.CLEAN_COLUMNS)]
 
 
-def estimate_features(rows: pd.DataFrame, wanted: list[str], calendar_table: CalendarTable) -> pd.DataFrame:
+def estimate_features(
+    rows: Features, wanted: list[str], calendar_table: CalendarTable, *, as_frame: bool = True
+) -> Features:
     """The model's feature columns for request rows (cleaned schema minus usage_kwh).
 
-    Only the groups the model reads are computed (the physics champion reads readings only).
+    ``rows`` is a frame or named arrays. Only the groups the model reads are computed (the physics
+    champion reads readings only). ``as_frame=False`` returns named arrays on the fast path, which
+    every estimator accepts, and saves building a DataFrame for a single reading.
     """
     need = set(wanted)
     if not need <= FAST_COLUMNS:
         clean = readings_frame(rows, calendar_table)
         return features.build_features(clean, tariff=calendar_table.tariff)[wanted]
-    columns: dict[str, Any] = {
-        c: rows[c].to_numpy(dtype=float) for c in features.READING_FEATURES if c in need
-    }
+    columns: dict[str, np.ndarray] = {c: column(rows, c) for c in features.READING_FEATURES if c in need}
     if need & set(features.TRIANGLE_FEATURES):
-        tri = features.triangle_features(rows)
+        tri = features.triangle_features(_as_frame(rows))
         columns.update({c: tri[c].to_numpy() for c in features.TRIANGLE_FEATURES if c in need})
     calendar_columns = [c for c in wanted if c in _TABLE_COLUMNS]
     if calendar_columns:
-        cal = calendar_table.lookup(rows[schema.TIMESTAMP], calendar_columns)
+        cal = calendar_table.lookup(pd.Series(rows[schema.TIMESTAMP]), calendar_columns)
         columns.update({c: cal[c].to_numpy() for c in calendar_columns})
     if features.LOAD_TYPE_CODE in need:
-        columns[features.LOAD_TYPE_CODE] = rows[schema.LOAD_TYPE].map(features.LOAD_TYPE_CODES).to_numpy()
-    return pd.DataFrame(columns, index=rows.index)[wanted]
+        codes = pd.Series(rows[schema.LOAD_TYPE]).map(features.LOAD_TYPE_CODES)
+        columns[features.LOAD_TYPE_CODE] = codes.to_numpy()
+    if not as_frame:
+        return {c: columns[c] for c in wanted}
+    index = rows.index if isinstance(rows, pd.DataFrame) else None
+    return pd.DataFrame(columns, index=index)[wanted]
 
 
 def estimate_interval(
-    loaded: LoadedBundle, X: pd.DataFrame, point: np.ndarray
+    loaded: LoadedBundle,
+    X: Features,
+    point: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """[low, high] kWh around each estimate and how it was derived (stated in the response).
 
-    Physics champion: the kWh range consistent with the two-decimal rounding of every reading.
-    Other families: the champion's test residual quantiles when the bundle stores them, else a 90 %
-    normal band from its test (or validation) RMSE.
+    Physics champion: the kWh range consistent with the two-decimal rounding of every reading
+    (``bounds`` when the caller already has them from :func:`estimate`). Other families: the
+    champion's test residual quantiles when the bundle stores them, else a 90 % normal band from its
+    test (or validation) RMSE.
     """
     model = loaded.bundle.model
     if isinstance(model, PowerTriangleEstimator):
-        lo, hi = feasible_kwh_interval(X, model.emission_factor_t_per_kwh)
+        lo, hi = bounds if bounds is not None else feasible_kwh_interval(X, model.emission_factor_t_per_kwh)
         ok = (lo <= hi) & np.isfinite(hi)
         if ok.all():
             return lo, hi, INTERVAL_ROUNDING
@@ -337,6 +356,19 @@ def estimate_interval(
     return np.clip(point - half, 0.0, None), point + half, INTERVAL_RMSE
 
 
+def estimate(loaded: LoadedBundle, X: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The champion's kWh estimates (clipped at 0) with their interval and its method."""
+    model = loaded.bundle.model
+    bounds = None
+    if isinstance(model, PowerTriangleEstimator):
+        point, lo, hi = model.predict_with_bounds(X)
+        bounds = (lo, hi)
+    else:
+        point = model.predict(X)
+    point = np.clip(point, 0.0, None)
+    return (point, *estimate_interval(loaded, X, point, bounds))
+
+
 def bundle_path(root: Path, task: str) -> Path:
     return champion.bundle_folder(root, task)
 
@@ -348,6 +380,7 @@ __all__ = [
     "LoadedBundle",
     "ModelNotLoadedError",
     "ModelRegistry",
+    "estimate",
     "estimate_features",
     "estimate_interval",
     "readings_frame",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -16,6 +17,7 @@ from energy_assets.domain import schema
 from energy_assets.domain.forecasting.base import DEFAULT_HORIZON, MAX_HORIZON
 from energy_assets.domain.tariff import TARIFF_PERIODS
 
+_PLANT_ZONE = ZoneInfo(schema.PLANT_TIMEZONE)
 #: Years the calendar (holidays, seasons) is trusted for.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 #: Longest history a forecast request may carry (35 days, what a bundle ships).
@@ -25,15 +27,19 @@ MAX_BATCH_SPAN_DAYS = 366
 
 
 def _grid_timestamp(value: datetime) -> datetime:
-    """Interval-end stamp on the 15-minute grid, in naive plant-local time (aware input converted)."""
-    stamp = pd.Timestamp(value)
+    """Interval-end stamp on the 15-minute grid, in naive plant-local time (aware input converted).
+
+    Plain ``datetime`` arithmetic: it runs for every row of a batch, and a pandas Timestamp per
+    row was a quarter of /predict/batch's CPU.
+    """
+    stamp = value
     if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(schema.PLANT_TIMEZONE).tz_localize(None)
+        stamp = stamp.astimezone(_PLANT_ZONE).replace(tzinfo=None)
     if not FIRST_YEAR <= stamp.year <= LAST_YEAR:
         raise ValueError(f"must be between {FIRST_YEAR} and {LAST_YEAR}")
     if stamp.minute % 15 or stamp.second or stamp.microsecond:
         raise ValueError("must be the END of a 15-minute interval (minutes 00, 15, 30 or 45, no seconds)")
-    return stamp.to_pydatetime()
+    return stamp
 
 
 def _window_time(value: datetime) -> datetime:

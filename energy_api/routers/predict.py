@@ -2,80 +2,83 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from energy_api.registry import ESTIMATE, estimate_features, estimate_interval
-from energy_api.routers.deps import InputRuleError, ServiceDep, log_prediction, stamp
+from energy_api.registry import ESTIMATE, estimate, estimate_features
+from energy_api.routers.deps import InputRuleError, ServiceDep, respond, stamp
 from energy_api.schemas import MAX_BATCH_SPAN_DAYS, BatchRequest, BatchResponse, PredictResponse, Reading
 from energy_assets.domain import schema
 
 router = APIRouter(tags=["estimate"])
-_READING_FIELDS = tuple(Reading.model_fields)
+_NUMERIC_FIELDS = tuple(n for n in Reading.model_fields if n not in (schema.TIMESTAMP, schema.LOAD_TYPE))
 
 
-def _frame(rows: list[Reading]) -> pd.DataFrame:
-    data = {name: [getattr(r, name) for r in rows] for name in _READING_FIELDS}
-    frame = pd.DataFrame(data)
-    frame[schema.TIMESTAMP] = pd.to_datetime(frame[schema.TIMESTAMP])
-    return frame
+def _columns(rows: list[Reading]) -> dict[str, np.ndarray]:
+    """The readings as named arrays: for one reading a DataFrame would cost more than the model."""
+    data: dict[str, np.ndarray] = {
+        name: np.fromiter((getattr(r, name) for r in rows), dtype=float, count=len(rows))
+        for name in _NUMERIC_FIELDS
+    }
+    data[schema.TIMESTAMP] = np.array([r.timestamp for r in rows], dtype="datetime64[ns]")
+    data[schema.LOAD_TYPE] = np.array([r.load_type for r in rows], dtype=object)
+    return data
 
 
 def _bound(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None
+    return value if math.isfinite(value) else None
 
 
-def _estimate(
-    service: Any, rows: list[Reading]
-) -> tuple[Any, pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, str]:
+def _estimate(service: Any, rows: list[Reading]) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, str]:
     loaded = service.registry.get(ESTIMATE)
-    frame = _frame(rows)
-    X = estimate_features(frame, list(loaded.bundle.feature_columns), service.calendar)
-    point = np.clip(loaded.bundle.model.predict(X), 0.0, None)
-    low, high, method = estimate_interval(loaded, X, point)
-    service.metrics.predicted_rows.labels(ESTIMATE).inc(len(frame))
-    return loaded, frame, point, low, high, method
+    wanted = list(loaded.bundle.feature_columns)
+    X = estimate_features(_columns(rows), wanted, service.calendar, as_frame=False)
+    point, low, high, method = estimate(loaded, X)
+    service.metrics.predicted_rows.labels(ESTIMATE).inc(len(rows))
+    return loaded, point, low, high, method
 
 
-def _row(ts: Any, point: float, low: float, high: float) -> dict[str, Any]:
-    return {
-        "timestamp": ts,
-        "usage_kwh": float(point),
-        "interval": {"low_kwh": _bound(low), "high_kwh": _bound(high)},
-    }
+def _rows(
+    stamps: list[datetime], point: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> list[dict[str, Any]]:
+    return [
+        {"timestamp": ts, "usage_kwh": p, "interval": {"low_kwh": _bound(lo), "high_kwh": _bound(hi)}}
+        for ts, p, lo, hi in zip(stamps, point.tolist(), low.tolist(), high.tolist(), strict=True)
+    ]
 
 
 @router.post("/predict", response_model=PredictResponse, summary="Estimate one interval's usage_kwh")
-async def predict(reading: Reading, service: ServiceDep) -> dict[str, Any]:
-    loaded, _, point, low, high, method = _estimate(service, [reading])
+async def predict(reading: Reading, service: ServiceDep) -> Response:
+    loaded, point, low, high, method = _estimate(service, [reading])
     out = {
-        **_row(reading.timestamp, point[0], low[0], high[0]),
+        **_rows([reading.timestamp], point, low, high)[0],
         "interval_method": method,
-        "model": stamp(loaded).model_dump(),
+        "model": stamp(loaded),
     }
-    log_prediction(service, "/predict", loaded, 1, reading.model_dump(mode="json"), out)
-    return out
+    return respond(service, "/predict", loaded, 1, reading.model_dump_json(), out)
 
 
 @router.post("/predict/batch", response_model=BatchResponse, summary="Estimate many intervals at once")
-async def predict_batch(batch: BatchRequest, service: ServiceDep) -> dict[str, Any]:
+async def predict_batch(batch: BatchRequest, service: ServiceDep) -> Response:
     rows = batch.rows
     limit = service.settings.max_batch
     if len(rows) > limit:
         raise InputRuleError("rows", f"at most {limit} rows per batch, got {len(rows)}")
-    stamps = pd.Series([r.timestamp for r in rows])
-    if stamps.duplicated().any():
-        raise InputRuleError(
-            "rows.timestamp",
-            f"timestamps must be unique in a batch; {stamps[stamps.duplicated()].iloc[0]} repeats",
-        )
-    if (stamps.max() - stamps.min()) > pd.Timedelta(days=MAX_BATCH_SPAN_DAYS):
+    stamps = [r.timestamp for r in rows]
+    seen: set[datetime] = set()
+    for ts in stamps:
+        if ts in seen:
+            raise InputRuleError(
+                "rows.timestamp", f"timestamps must be unique in a batch; {pd.Timestamp(ts)} repeats"
+            )
+        seen.add(ts)
+    if (max(stamps) - min(stamps)) > pd.Timedelta(days=MAX_BATCH_SPAN_DAYS):
         raise InputRuleError("rows.timestamp", f"a batch may span at most {MAX_BATCH_SPAN_DAYS} days")
-    loaded, _, point, low, high, method = _estimate(service, rows)
-    estimates = [_row(ts, p, lo, hi) for ts, p, lo, hi in zip(stamps, point, low, high, strict=True)]
-    out = {"estimates": estimates, "interval_method": method, "model": stamp(loaded).model_dump()}
-    log_prediction(service, "/predict/batch", loaded, len(rows), batch.model_dump(mode="json"), out)
-    return out
+    loaded, point, low, high, method = _estimate(service, rows)
+    out = {"estimates": _rows(stamps, point, low, high), "interval_method": method, "model": stamp(loaded)}
+    return respond(service, "/predict/batch", loaded, len(rows), batch.model_dump_json(), out)

@@ -149,7 +149,7 @@ def live(champion_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     settings = Settings(
         champion_dir=champion_root,
         api_key=API_KEY,
-        prediction_log=tmp_path_factory.mktemp("serving") / "predictions.duckdb",
+        prediction_log=tmp_path_factory.mktemp("serving") / "prediction_log",
         max_batch=200,
         reload_interval_s=0,
     )

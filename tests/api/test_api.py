@@ -9,12 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import httpx
 import numpy as np
 import pandas as pd
 import pytest
 
+from energy_api.prediction_log import COLUMNS, read_log
 from energy_api.registry import CalendarTable, estimate_features
 from energy_api.settings import Settings
 from energy_assets.domain import champion, features, schema
@@ -226,23 +226,23 @@ def test_prediction_log_rows(live: LiveServer, client: httpx.Client, history: pd
     client.post("/forecast", json={"horizon": 8})
     service = live.app.state.service
     assert service.log.flush()
-    con = duckdb.connect(str(live.settings.prediction_log))
-    try:
-        rows = con.execute(
-            "SELECT endpoint, task, model_version, data_version, n_rows, response_json FROM prediction_log"
-        ).fetchall()
-    finally:
-        con.close()
-    endpoints = {r[0] for r in rows}
+    assert service.log.errors == []
+    log = read_log(live.settings.prediction_log)
+    assert list(log.columns) == list(COLUMNS)
+    endpoints = set(log["endpoint"])
     assert {"/predict", "/forecast"} <= endpoints
-    predict_row = next(r for r in rows if r[0] == "/predict")
-    assert predict_row[1] == "estimate" and predict_row[3] == "sha256:test"
-    assert "usage_kwh" in json.loads(predict_row[5])
-    assert any(r[0] == "/forecast" and r[4] == 8 for r in rows)
-    # another process (the drift monitor) can open the file read-only while the API runs
+    predict_row = log.loc[log["endpoint"] == "/predict"].iloc[-1]
+    assert predict_row["task"] == "estimate" and predict_row["data_version"] == "sha256:test"
+    # the logged response is the body the client received, byte for byte
+    assert json.loads(predict_row["response_json"])["usage_kwh"] == pytest.approx(
+        client.post("/predict", json=reading_payload(history.iloc[7])).json()["usage_kwh"]
+    )
+    assert json.loads(predict_row["request_json"])["load_type"] == history.iloc[7][schema.LOAD_TYPE]
+    assert ((log["endpoint"] == "/forecast") & (log["n_rows"] == 8)).any()
+    # another process (the drift monitor, an analyst's DuckDB) reads the segments while the API runs
     script = (
-        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
-        "print(con.execute('SELECT count(*) FROM prediction_log').fetchone()[0])"
+        "import duckdb, sys; "
+        "print(duckdb.sql(f\"SELECT count(*) FROM read_parquet('{sys.argv[1]}/part-*.parquet')\").fetchone()[0])"
     )
     out = subprocess.run(
         [sys.executable, "-c", script, str(live.settings.prediction_log)],
@@ -251,7 +251,7 @@ def test_prediction_log_rows(live: LiveServer, client: httpx.Client, history: pd
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    assert int(out.stdout) == len(rows)
+    assert int(out.stdout) == len(log)
 
 
 def test_admin_key_is_required(client: httpx.Client) -> None:

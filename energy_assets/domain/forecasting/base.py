@@ -64,10 +64,27 @@ def history_until(history: pd.DataFrame, origin: pd.Timestamp) -> pd.DataFrame:
     does) can never leak the future into a forecast.
     """
     origin = pd.Timestamp(origin)
-    seen = history.loc[history[schema.TIMESTAMP] <= origin]
+    end = sorted_end(history, origin)
+    seen = history.iloc[:end] if end is not None else history.loc[history[schema.TIMESTAMP] <= origin]
     if seen.empty:
         raise ValueError(f"no history at or before the origin {origin}")
     return seen
+
+
+def sorted_end(history: pd.DataFrame, moment: pd.Timestamp) -> int | None:
+    """Rows of a time-sorted history with timestamp <= ``moment``, by binary search; None when the
+    history is not sorted or mixes time zones with ``moment`` (callers then filter with a mask).
+
+    Why: a served forecast slices the same sorted history on every request, and a boolean mask over
+    it cost more than the model.
+    """
+    column = history[schema.TIMESTAMP]
+    if moment.tzinfo is not None or not np.issubdtype(column.dtype, np.datetime64):
+        return None
+    stamps = column.to_numpy()
+    if len(stamps) > 1 and not (stamps[1:] >= stamps[:-1]).all():
+        return None
+    return int(np.searchsorted(stamps, moment.to_datetime64(), side="right"))
 
 
 def finish_forecast(
@@ -84,15 +101,14 @@ def finish_forecast(
     mean = np.clip(np.asarray(mean, dtype=float), 0.0, None)
     qv = np.sort(np.clip(np.asarray(quantile_values, dtype=float), 0.0, None), axis=1)
     horizon = len(mean)
-    out = pd.DataFrame(
-        {
-            schema.TIMESTAMP: target_timestamps(origin, horizon),
-            TARGET_HORIZON: np.arange(1, horizon + 1, dtype="int64"),
-            MEAN: mean,
-        }
-    )
+    columns: dict[str, Any] = {
+        schema.TIMESTAMP: target_timestamps(origin, horizon),
+        TARGET_HORIZON: np.arange(1, horizon + 1, dtype="int64"),
+        MEAN: mean,
+    }
     for j, q in enumerate(quantiles):
-        out[quantile_column(q)] = qv[:, j]
+        columns[quantile_column(q)] = qv[:, j]
+    out = pd.DataFrame(columns)
     return out
 
 
@@ -146,6 +162,13 @@ class Forecaster(ABC):
     def describe(self) -> dict[str, Any]:
         """Learned facts worth showing (calibration offsets, weights...), JSON-serialisable."""
         return {}
+
+    def set_prediction_threads(self, threads: int) -> None:
+        """Threads a served forecast may use (no-op for models without a threaded back-end).
+
+        Separate from the training ``n_jobs`` stored with the model: the API knows its own cores.
+        """
+        return None
 
     # --- persistence -------------------------------------------------------------------------------
     def save(self, folder: str | os.PathLike[str]) -> Path:

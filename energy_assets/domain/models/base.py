@@ -11,11 +11,16 @@ from __future__ import annotations
 import json
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
+
+#: Feature input of :meth:`Estimator.predict`: a frame, or named 1-D arrays of equal length. The API
+#: passes arrays for single readings, where building a DataFrame costs more than the physics itself.
+Features = pd.DataFrame | Mapping[str, np.ndarray]
 
 MODEL_CARD = "model.json"
 CARD_VERSION = 1
@@ -48,8 +53,8 @@ class Estimator(ABC):
         """Learn from (X, y); families that early-stop use (X_val, y_val) for it."""
 
     @abstractmethod
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """kWh per row of X, float64."""
+    def predict(self, X: Features) -> np.ndarray:
+        """kWh per row of X (a frame or named arrays), float64."""
 
     # --- persistence ----------------------------------------------------------------------------
     @abstractmethod
@@ -99,12 +104,14 @@ class Estimator(ABC):
     def _remember_features(self, X: pd.DataFrame) -> None:
         self.feature_names = [str(c) for c in X.columns]
 
-    def _select(self, X: pd.DataFrame) -> pd.DataFrame:
+    def _select(self, X: Features) -> pd.DataFrame:
         """The fitted columns in the fitted order; a precise error if some are missing."""
-        missing = [c for c in self.feature_names if c not in X.columns]
+        missing = [c for c in self.feature_names if not has_column(X, c)]
         if missing:
             raise KeyError(f"{self.name}: feature columns missing from X: {missing}")
-        return X.loc[:, self.feature_names]
+        if isinstance(X, pd.DataFrame):
+            return X.loc[:, self.feature_names]
+        return pd.DataFrame({c: X[c] for c in self.feature_names})
 
 
 def read_card(folder: Path) -> dict[str, Any]:
@@ -122,6 +129,24 @@ def read_card(folder: Path) -> dict[str, Any]:
     if card.get("task", "estimate") != "estimate":
         raise ModelFolderError(f"{path} is a '{card['task']}' model, not an estimate model")
     return card
+
+
+def has_column(X: Features, name: str) -> bool:
+    """Whether a frame or a mapping of arrays holds ``name``."""
+    return name in (X.columns if isinstance(X, pd.DataFrame) else X)
+
+
+def column(X: Features, name: str) -> np.ndarray:
+    """One feature as a float64 array, from a frame or a mapping of arrays."""
+    values = X[name]
+    return values.to_numpy(dtype=float) if isinstance(values, pd.Series) else np.asarray(values, dtype=float)
+
+
+def n_rows(X: Features) -> int:
+    """Row count of a frame or a mapping of equal-length arrays."""
+    if isinstance(X, pd.DataFrame):
+        return len(X)
+    return len(next(iter(X.values()))) if X else 0
 
 
 def as_float_array(y: pd.Series | np.ndarray) -> np.ndarray:

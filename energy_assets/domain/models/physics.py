@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 
 from energy_assets.domain import physics, schema
-from energy_assets.domain.models.base import Estimator, ModelFolderError, as_float_array
+from energy_assets.domain.models.base import (
+    Estimator,
+    Features,
+    ModelFolderError,
+    as_float_array,
+    column,
+    has_column,
+    n_rows,
+)
 
 TRIANGLE_COLUMNS: tuple[str, ...] = (
     schema.LAGGING_REACTIVE_KVARH,
@@ -32,9 +40,9 @@ HALF_STEP = physics.HALF_STEP
 Method = Literal["interval", "better_side"]
 
 
-def triangle_kwh(X: pd.DataFrame) -> np.ndarray:
+def triangle_kwh(X: Features) -> np.ndarray:
     """kWh from the better-conditioned side; NaN where both sides read PF = 100 %."""
-    return physics.estimate_active_kwh(*(X[c].to_numpy(dtype=float) for c in TRIANGLE_COLUMNS))
+    return physics.estimate_active_kwh(*(column(X, c) for c in TRIANGLE_COLUMNS))
 
 
 def _side_bounds(reactive_kvarh: np.ndarray, power_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -48,11 +56,11 @@ def _side_bounds(reactive_kvarh: np.ndarray, power_factor: np.ndarray) -> tuple[
     lo = physics.active_from_reactive(q_lo, pf_lo)
     # NaN where PF + half a step reaches 100 % (unbounded) or a reading is missing: both mean inf
     hi = physics.active_from_reactive(reactive_kvarh + HALF_STEP, power_factor + HALF_STEP)
-    return np.nan_to_num(lo, nan=0.0), np.nan_to_num(hi, nan=np.inf)
+    return np.where(np.isnan(lo), 0.0, lo), np.where(np.isnan(hi), np.inf, hi)
 
 
 def feasible_kwh_interval(
-    X: pd.DataFrame, emission_factor_t_per_kwh: float | None = schema.DEFAULT_EMISSION_FACTOR_T_PER_KWH
+    X: Features, emission_factor_t_per_kwh: float | None = schema.DEFAULT_EMISSION_FACTOR_T_PER_KWH
 ) -> tuple[np.ndarray, np.ndarray]:
     """[lo, hi] of the kWh consistent with every rounded reading of the row.
 
@@ -62,16 +70,17 @@ def feasible_kwh_interval(
     Rows whose triangle sides disagree (corrupt readings) get lo > hi; callers fall back.
     """
     lag_lo, lag_hi = _side_bounds(
-        X[schema.LAGGING_REACTIVE_KVARH].to_numpy(float), X[schema.LAGGING_POWER_FACTOR].to_numpy(float)
+        column(X, schema.LAGGING_REACTIVE_KVARH), column(X, schema.LAGGING_POWER_FACTOR)
     )
     lead_lo, lead_hi = _side_bounds(
-        X[schema.LEADING_REACTIVE_KVARH].to_numpy(float), X[schema.LEADING_POWER_FACTOR].to_numpy(float)
+        column(X, schema.LEADING_REACTIVE_KVARH), column(X, schema.LEADING_POWER_FACTOR)
     )
     lo, hi = np.maximum(lag_lo, lead_lo), np.minimum(lag_hi, lead_hi)
-    if emission_factor_t_per_kwh is not None and schema.CO2_TCO2 in X.columns:
-        co2 = X[schema.CO2_TCO2].to_numpy(float)
-        co2_lo = np.nan_to_num(np.maximum(co2 - HALF_STEP, 0.0) / emission_factor_t_per_kwh, nan=0.0)
-        co2_hi = np.nan_to_num((co2 + HALF_STEP) / emission_factor_t_per_kwh, nan=np.inf)
+    if emission_factor_t_per_kwh is not None and has_column(X, schema.CO2_TCO2):
+        co2 = column(X, schema.CO2_TCO2)
+        co2_lo = np.maximum(co2 - HALF_STEP, 0.0) / emission_factor_t_per_kwh
+        co2_hi = (co2 + HALF_STEP) / emission_factor_t_per_kwh
+        co2_lo, co2_hi = np.where(np.isnan(co2_lo), 0.0, co2_lo), np.where(np.isnan(co2_hi), np.inf, co2_hi)
         both_lo, both_hi = np.maximum(lo, co2_lo), np.minimum(hi, co2_hi)
         agree = both_lo <= both_hi
         lo, hi = np.where(agree, both_lo, lo), np.where(agree, both_hi, hi)
@@ -131,33 +140,49 @@ class PowerTriangleEstimator(Estimator):
         ]
         return self
 
-    def undetermined(self, X: pd.DataFrame) -> np.ndarray:
+    def _fitted_columns(self, X: Features) -> dict[str, np.ndarray]:
+        """The fitted columns as float arrays (no frame is built: the API predicts single rows)."""
+        missing = [c for c in self.feature_names if not has_column(X, c)]
+        if missing:
+            raise KeyError(f"{self.name}: feature columns missing from X: {missing}")
+        return {c: column(X, c) for c in self.feature_names}
+
+    def undetermined(self, X: Features) -> np.ndarray:
         """Rows that get the fallback: the method cannot bound or compute kWh from the readings."""
-        X = self._select(X)
+        X = self._fitted_columns(X)
         if self.method == "better_side":
             return np.isnan(triangle_kwh(X))
         lo, hi = feasible_kwh_interval(X, self.emission_factor_t_per_kwh)
         return ~((lo <= hi) & np.isfinite(hi)) & np.isnan(triangle_kwh(X))
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        X = self._select(X)
+    def predict(self, X: Features) -> np.ndarray:
+        return self.predict_with_bounds(X)[0]
+
+    def predict_with_bounds(self, X: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """kWh per row and the [lo, hi] kWh range consistent with the rows' rounded readings.
+
+        lo > hi or hi = inf where the readings do not bound kWh; the API reports the range as the
+        estimate's interval, so it comes from the same computation as the estimate.
+        """
+        X = self._fitted_columns(X)
         kwh = triangle_kwh(X)
+        lo, hi = feasible_kwh_interval(X, self.emission_factor_t_per_kwh)
         if self.method == "interval":
-            lo, hi = feasible_kwh_interval(X, self.emission_factor_t_per_kwh)
-            bounded = (lo <= hi) & np.isfinite(hi)
-            clipped = np.where(lo <= hi, np.clip(kwh, lo, np.where(np.isfinite(hi), hi, np.inf)), kwh)
+            finite_hi = np.isfinite(hi)
+            bounded = (lo <= hi) & finite_hi
+            clipped = np.where(lo <= hi, np.clip(kwh, lo, np.where(finite_hi, hi, np.inf)), kwh)
             kwh = np.where(bounded, (lo + np.where(bounded, hi, 0.0)) / 2.0, clipped)
         gap = np.isnan(kwh)
         if gap.any():
             if schema.CO2_TCO2 in self.feature_names:
-                fallback = X[schema.CO2_TCO2].to_numpy(dtype=float) / self.emission_factor_t_per_kwh
-                fallback = np.nan_to_num(fallback, nan=0.0)
+                fallback = X[schema.CO2_TCO2] / self.emission_factor_t_per_kwh
+                fallback = np.where(np.isnan(fallback), 0.0, fallback)
             else:
-                fallback = np.zeros(len(X))
+                fallback = np.zeros(n_rows(X))
             kwh = np.where(gap, fallback, kwh)
         if self.round_decimals is not None:
             kwh = np.round(kwh, self.round_decimals)
-        return kwh
+        return kwh, lo, hi
 
     def _save_native(self, folder: Path) -> None:
         (folder / PARAMS_FILE).write_text(json.dumps(self.params(), indent=2) + "\n")
