@@ -59,6 +59,10 @@ _DICTIONARY_COLUMNS = ["endpoint", "task", "family", "model_version", "data_vers
 #: Most records per appended row group, the longest a record waits for its batch to fill, and when
 #: an open segment is closed (made readable).
 _BATCH = 4096
+#: Records converted to Arrow at a time: the conversion holds the GIL (a second of /predict/batch
+#: traffic is ~36 MB of JSON), so the writer converts in slices and yields in between, instead of
+#: stopping the event loop for tens of milliseconds at once.
+_CHUNK = 64
 LINGER_S = 1.0
 ROLL_S = 60.0
 MAX_ROWS = 100_000
@@ -96,6 +100,13 @@ class PredictionRecord:
 def _json_text(value: Any) -> str:
     """JSON text as given (already serialised by the endpoint), else encoded here."""
     return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _record_batch(rows: list[tuple[Any, ...]]) -> pa.RecordBatch:
+    columns = zip(*rows, strict=True)  # rows are tuples of len(SCHEMA)
+    arrays = [pa.array(values, type=field.type) for values, field in zip(columns, SCHEMA, strict=True)]
+    time.sleep(0)  # let the event loop's thread take the GIL between slices
+    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
 
 
 def segments(folder: str | Path) -> list[Path]:
@@ -165,10 +176,8 @@ class PredictionLog:
         if not rows:
             return
         try:
-            columns = zip(*rows, strict=True)  # rows are tuples of len(SCHEMA)
-            batch = pa.table(
-                [pa.array(values, type=field.type) for values, field in zip(columns, SCHEMA, strict=True)],
-                schema=SCHEMA,
+            batch = pa.Table.from_batches(
+                [_record_batch(rows[i : i + _CHUNK]) for i in range(0, len(rows), _CHUNK)]
             )
             if self._writer is None:
                 self._open = self._segment_names()
