@@ -165,13 +165,18 @@ class PowerTriangleEstimator(Estimator):
         estimate's interval, so it comes from the same computation as the estimate.
         """
         X = self._fitted_columns(X)
-        kwh = triangle_kwh(X)
         lo, hi = feasible_kwh_interval(X, self.emission_factor_t_per_kwh)
         if self.method == "interval":
             finite_hi = np.isfinite(hi)
             bounded = (lo <= hi) & finite_hi
-            clipped = np.where(lo <= hi, np.clip(kwh, lo, np.where(finite_hi, hi, np.inf)), kwh)
-            kwh = np.where(bounded, (lo + np.where(bounded, hi, 0.0)) / 2.0, clipped)
+            if bounded.all():  # the usual case: the better-side kWh is not needed
+                kwh = (lo + hi) / 2.0
+            else:
+                kwh = triangle_kwh(X)
+                clipped = np.where(lo <= hi, np.clip(kwh, lo, np.where(finite_hi, hi, np.inf)), kwh)
+                kwh = np.where(bounded, (lo + np.where(bounded, hi, 0.0)) / 2.0, clipped)
+        else:
+            kwh = triangle_kwh(X)
         gap = np.isnan(kwh)
         if gap.any():
             if schema.CO2_TCO2 in self.feature_names:
