@@ -135,10 +135,10 @@ def _on_grid(stamps: np.ndarray, start: pd.Timestamp, length: int) -> tuple[np.n
     offset = (stamps.astype("datetime64[ns]") - start.to_datetime64()).astype(np.int64)
     pos = offset // step
     keep = np.flatnonzero((offset % step == 0) & (pos >= 0) & (pos < length))
-    pos = pos[keep]
-    if len(pos) > 1 and (np.diff(np.sort(pos)) == 0).any():
+    ordered = stamps if len(stamps) < 2 or (stamps[1:] >= stamps[:-1]).all() else np.sort(stamps)
+    if len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any():  # as reindex: any repeat, on grid or not
         raise ValueError("cannot reindex on an axis with duplicate labels: the history repeats a timestamp")
-    return keep, pos
+    return keep, pos[keep]
 
 
 class _Grid:
