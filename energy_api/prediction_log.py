@@ -36,7 +36,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-TABLE = "prediction_log"
 SCHEMA = pa.schema(
     [
         pa.field("logged_at", pa.timestamp("us"), nullable=False),

@@ -28,7 +28,7 @@ import pandas as pd
 from energy_assets.domain import champion, features, schema
 from energy_assets.domain.cleaning import calendar_from_timestamp
 from energy_assets.domain.models.base import Features, column
-from energy_assets.domain.models.physics import PowerTriangleEstimator, feasible_kwh_interval
+from energy_assets.domain.models.physics import PowerTriangleEstimator
 from energy_assets.domain.tariff import Tariff
 from energy_assets.domain.training import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
 
@@ -324,25 +324,27 @@ def estimate_features(
     return pd.DataFrame(columns, index=index)[wanted]
 
 
-def estimate_interval(
-    loaded: LoadedBundle,
-    X: Features,
-    point: np.ndarray,
-    bounds: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray, str]:
-    """[low, high] kWh around each estimate and how it was derived (stated in the response).
+def estimate(loaded: LoadedBundle, X: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The champion's kWh estimates (clipped at 0), [low, high] around each and how it was derived
+    (stated in the response).
 
-    Physics champion: the kWh range consistent with the two-decimal rounding of every reading
-    (``bounds`` when the caller already has them from :func:`estimate`). Other families: the
+    Physics champion: the kWh range consistent with the two-decimal rounding of every reading, from
+    the same pass as the estimate. Other families (and physics rows the readings do not bound): the
     champion's test residual quantiles when the bundle stores them, else a 90 % normal band from its
     test (or validation) RMSE.
     """
     model = loaded.bundle.model
     if isinstance(model, PowerTriangleEstimator):
-        lo, hi = bounds if bounds is not None else feasible_kwh_interval(X, model.emission_factor_t_per_kwh)
-        ok = (lo <= hi) & np.isfinite(hi)
-        if ok.all():
-            return lo, hi, INTERVAL_ROUNDING
+        point, lo, hi = model.predict_with_bounds(X)
+        point = np.clip(point, 0.0, None)
+        if ((lo <= hi) & np.isfinite(hi)).all():
+            return point, lo, hi, INTERVAL_ROUNDING
+    else:
+        point = np.clip(model.predict(X), 0.0, None)
+    return (point, *_interval_from_scores(loaded, point))
+
+
+def _interval_from_scores(loaded: LoadedBundle, point: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     metrics = loaded.metadata.get("metrics") or {}
     residuals = metrics.get("test_residual_quantiles") or (metrics.get(TEST) or {}).get("residual_quantiles")
     if isinstance(residuals, dict) and {"q05", "q95"} <= set(residuals):
@@ -354,19 +356,6 @@ def estimate_interval(
         raise ModelNotLoadedError("the estimate bundle stores no test or validation RMSE to size an interval")
     half = Z_90 * float(rmse)
     return np.clip(point - half, 0.0, None), point + half, INTERVAL_RMSE
-
-
-def estimate(loaded: LoadedBundle, X: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """The champion's kWh estimates (clipped at 0) with their interval and its method."""
-    model = loaded.bundle.model
-    bounds = None
-    if isinstance(model, PowerTriangleEstimator):
-        point, lo, hi = model.predict_with_bounds(X)
-        bounds = (lo, hi)
-    else:
-        point = model.predict(X)
-    point = np.clip(point, 0.0, None)
-    return (point, *estimate_interval(loaded, X, point, bounds))
 
 
 def bundle_path(root: Path, task: str) -> Path:
@@ -382,6 +371,5 @@ __all__ = [
     "ModelRegistry",
     "estimate",
     "estimate_features",
-    "estimate_interval",
     "readings_frame",
 ]

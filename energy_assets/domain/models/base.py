@@ -104,11 +104,15 @@ class Estimator(ABC):
     def _remember_features(self, X: pd.DataFrame) -> None:
         self.feature_names = [str(c) for c in X.columns]
 
-    def _select(self, X: Features) -> pd.DataFrame:
-        """The fitted columns in the fitted order; a precise error if some are missing."""
+    def _require_features(self, X: Features) -> None:
+        """A precise error naming every fitted column that X lacks."""
         missing = [c for c in self.feature_names if not has_column(X, c)]
         if missing:
             raise KeyError(f"{self.name}: feature columns missing from X: {missing}")
+
+    def _select(self, X: Features) -> pd.DataFrame:
+        """The fitted columns in the fitted order; a precise error if some are missing."""
+        self._require_features(X)
         if isinstance(X, pd.DataFrame):
             return X.loc[:, self.feature_names]
         return pd.DataFrame({c: X[c] for c in self.feature_names})

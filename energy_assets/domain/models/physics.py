@@ -142,9 +142,7 @@ class PowerTriangleEstimator(Estimator):
 
     def _fitted_columns(self, X: Features) -> dict[str, np.ndarray]:
         """The fitted columns as float arrays (no frame is built: the API predicts single rows)."""
-        missing = [c for c in self.feature_names if not has_column(X, c)]
-        if missing:
-            raise KeyError(f"{self.name}: feature columns missing from X: {missing}")
+        self._require_features(X)
         return {c: column(X, c) for c in self.feature_names}
 
     def undetermined(self, X: Features) -> np.ndarray:
