@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from energy_api.metrics import PROCESS_TIME_HEADER
+from energy_api.serve import wait_until_serving
 from energy_assets.domain import champion, cleaning, features, ingest, metrics, paths, schema, splits
 from energy_assets.domain.forecasting import LightGBMQuantileForecaster, SeasonalNaiveForecaster
 from energy_assets.domain.models import PowerTriangleEstimator
@@ -139,24 +140,6 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
-
-
-def wait_ready(url: str, timeout_s: float = 120, checks: int = 20) -> None:
-    """Ready when ``checks`` fresh connections in a row (spread over every worker's socket by the
-    kernel) find both champions loaded."""
-    deadline = time.monotonic() + timeout_s
-    streak = 0
-    while time.monotonic() < deadline and streak < checks:
-        try:
-            health = httpx.get(f"{url}/health", timeout=2).json()
-            loaded = all(task["loaded"] for task in health["models"].values())
-        except httpx.HTTPError:
-            loaded = False
-        streak = streak + 1 if loaded else 0
-        if not loaded:
-            time.sleep(0.2)
-    if streak < checks:
-        raise RuntimeError(f"the API at {url} did not become ready")
 
 
 def reading(row: pd.Series) -> dict[str, Any]:
@@ -377,7 +360,7 @@ def main() -> None:
             url = f"http://127.0.0.1:{port}"
             server = start_server(root, port, workers, root / f"serve-{workers}.log")
             try:
-                wait_ready(url)
+                wait_until_serving(url, process=server, timeout_s=120, checks=20)
                 results = {}
                 for name, (path, payloads, n) in plan.items():
                     asyncio.run(

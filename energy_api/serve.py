@@ -25,6 +25,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +48,37 @@ def reuseport_socket(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def wait_until_serving(
+    url: str,
+    *,
+    process: subprocess.Popen[bytes] | None = None,
+    timeout_s: float = 90.0,
+    checks: int = 12,
+) -> None:
+    """Block until ``checks`` fresh connections in a row find every champion loaded.
+
+    Fresh connections land on every worker's socket (the kernel hashes each one), so a streak says
+    all workers are ready, not just the first. RuntimeError if ``process`` exits or time runs out.
+    """
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    streak = 0
+    while streak < checks:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the API at {url} exited during start-up (code {process.returncode})")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the API at {url} did not become ready within {timeout_s:.0f} s")
+        try:
+            health = httpx.get(f"{url}/health", timeout=2).json()
+            ready = all(task["loaded"] for task in health["models"].values())
+        except httpx.HTTPError:
+            ready = False
+        streak = streak + 1 if ready else 0
+        if not ready:
+            time.sleep(0.2)
 
 
 def _worker(host: str, port: int, uvicorn_options: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from energy_api.prediction_log import read_log, segments
-from energy_api.serve import reuseport_socket, serve
+from energy_api.serve import reuseport_socket, serve, wait_until_serving
 from tests.api.conftest import free_port, reading_payload
 
 
@@ -28,23 +28,6 @@ def _launch(champion_root: Path, log: Path, port: int, workers: int) -> subproce
     }
     cmd = [sys.executable, "-m", "energy_api.serve", "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen([*cmd, "--log-level", "warning"], env=env, start_new_session=True)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], streak_needed: int = 12) -> None:
-    """Ready when fresh connections (spread over the workers' sockets) keep finding both models."""
-    deadline = time.monotonic() + 90
-    streak = 0
-    while streak < streak_needed:
-        assert process.poll() is None, "the launcher exited during start-up"
-        assert time.monotonic() < deadline, "the workers did not become ready"
-        try:
-            health = httpx.get(f"{url}/health", timeout=2).json()
-            ok = all(task["loaded"] for task in health["models"].values())
-        except httpx.HTTPError:
-            ok = False
-        streak = streak + 1 if ok else 0
-        if not ok:
-            time.sleep(0.2)
 
 
 def _workers(pid: int) -> list[int]:
@@ -70,7 +53,7 @@ def test_two_workers_share_the_port_the_metrics_and_the_log(
     log = tmp_path / "prediction_log"
     process = _launch(champion_root, log, port, workers=2)
     try:
-        _wait_ready(url, process)
+        wait_until_serving(url, process=process)
         assert len(_workers(process.pid)) == 2
         for i in range(40):  # a new connection each: the kernel spreads them over both sockets
             response = httpx.post(f"{url}/predict", json=reading_payload(history.iloc[i]), timeout=10)
@@ -93,7 +76,7 @@ def test_a_dead_worker_stops_the_service(champion_root: Path, tmp_path: Path) ->
     port = free_port()
     process = _launch(champion_root, tmp_path / "log", port, workers=2)
     try:
-        _wait_ready(f"http://127.0.0.1:{port}", process, streak_needed=2)
+        wait_until_serving(f"http://127.0.0.1:{port}", process=process, checks=2)
         os.kill(_workers(process.pid)[0], signal.SIGKILL)
         assert process.wait(timeout=60) == 1  # non-zero: the container runtime restarts the service
     finally:
