@@ -1,0 +1,362 @@
+"""The held-out grader and reference: hand-made answers that must pass and must fail, and reference
+figures checked against a second, tiny computation (the csv module, no pandas) on the raw file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections import Counter
+
+import pandas as pd
+import pytest
+import yaml
+
+from tests.copilot.heldout import grade
+from tests.copilot.heldout.grade import TurnGrade, TurnRun, figures_in, grade_answer, read_number, verdict
+from tests.copilot.heldout.reference import (
+    CSV_CANDIDATES,
+    SET_PATH,
+    Expected,
+    Figure,
+    Label,
+    Reference,
+    SpecError,
+    expected_for,
+    load_cases,
+)
+
+AVAILABLE = ("2018-01-01", "2018-12-31")
+APRIL = Expected(figures=[Figure(78769.8, "kWh")], spans=[("2018-04-01", "2018-04-30")])
+
+
+def ok(answer: str, lang: str, expected: Expected) -> bool:
+    return grade_answer(answer, lang, expected, AVAILABLE).ok
+
+
+# --- numbers --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "lang", "value"),
+    [
+        ("1.234.567,8", "es", 1234567.8),
+        ("1234567,8", "es", 1234567.8),
+        ("92,3", "es", 92.3),
+        ("1.234", "es", 1234.0),
+        ("1,234,567.8", "en", 1234567.8),
+        ("1234567.8", "en", 1234567.8),
+        ("1.234", "en", 1.234),
+        ("1,234", "en", 1234.0),
+        ("1,234.5", "es", None),  # English layout in a Spanish answer does not read
+        ("1.234,5", "en", None),
+        ("92.3", "es", None),
+        ("92,3", "en", None),
+        ("12.34.5", "es", None),
+    ],
+)
+def test_numbers_read_in_the_question_convention(text: str, lang: str, value: float | None) -> None:
+    assert read_number(text, lang) == value
+
+
+def test_figures_pair_numbers_with_their_units() -> None:
+    shown = figures_in(
+        "Del 2018-04-01 al 2018-04-30: 78.769,8\u00a0kWh, 54.461 kvarh, 36,2 t CO2, ₩1.234 y 91,5%", "es"
+    )
+    assert [(s.value, s.unit) for s in shown] == [
+        (78769.8, "kWh"),
+        (54461.0, "kVArh"),
+        (36.2, "tCO2"),
+        (1234.0, "KRW"),
+        (91.5, "%"),
+    ]
+    # the pieces of a date are not negative numbers, the 2 of tCO2 and the 4 of Q4 are not numbers
+    assert figures_in("Q4 2018-10-01: tCO2 at 10:15-10:30 h", "en") == [grade.Shown("30", 30.0, "h")]
+    assert [(s.value, s.unit) for s in figures_in("-1,460.6 kWh; 3 hours; 96 intervals", "en")] == [
+        (-1460.6, "kWh"),
+        (3.0, "h"),
+        (96.0, "intervals"),
+    ]
+    assert figures_in("12 kWhs 5 hasta", "es") == []  # a unit is a whole word
+
+
+# --- figures, spans, conventions ------------------------------------------------------------------
+def test_a_right_figure_with_its_span_passes_in_both_conventions() -> None:
+    assert ok("Consumo del 2018-04-01 al 2018-04-30: 78.769,8 kWh.", "es", APRIL)
+    assert ok("Consumo del 2018-04-01 al 2018-04-30: 78770 kWh.", "es", APRIL)  # no grouping, rounded
+    assert ok("April (2018-04-01 to 2018-04-30): 78,769.8 kWh", "en", APRIL)
+    assert ok("2018-04-01 - 2018-04-30: 79,100 kWh", "en", APRIL)  # within 0.5 % + 0.5 kWh
+
+
+def test_wrong_value_unit_span_or_convention_fails() -> None:
+    assert not ok("Consumo del 2018-04-01 al 2018-04-30: 80.230 kWh.", "es", APRIL)  # another month's value
+    assert not ok(
+        "Del 2018-04-01 al 2018-04-30: 78,769.8 kWh", "es", APRIL
+    )  # English layout, Spanish question
+    assert not ok("Del 2018-04-01 al 2018-04-30: 78.769,8 kVArh", "es", APRIL)  # right number, wrong unit
+    assert not ok("Consumo del 2018-01-01 al 2018-12-31: 78.769,8 kWh.", "es", APRIL)  # wrong span
+    assert not ok("Consumo de 2018-04-30: 78.769,8 kWh.", "es", APRIL)  # a range read as its last day
+
+
+def test_reactive_energy_in_kwh_is_wrong() -> None:
+    reactive = Expected(figures=[Figure(54461.19, "kVArh")], spans=[("2018-01-01", "2018-01-31")])
+    assert ok("Reactive energy 2018-01-01 to 2018-01-31: 54,461 kVArh", "en", reactive)
+    assert not ok("Reactive energy 2018-01-01 to 2018-01-31: 54,461 kWh", "en", reactive)
+    result = grade_answer("Reactive energy 2018-01-01 to 2018-01-31: 54,461 kWh", "en", reactive, AVAILABLE)
+    assert result.shows_figure and "missing" in result.reasons[0]
+
+
+def test_differences_match_on_their_absolute_value_only() -> None:
+    diff = Expected(figures=[Figure(-1460.61, "kWh", signless=True)])
+    assert ok("abril consumió 1.460,6 kWh menos", "es", diff)
+    assert ok("diferencia: -1.460,6 kWh", "es", diff)
+    plain = Expected(figures=[Figure(1460.61, "kWh")])
+    assert not ok("diferencia: -1.460,6 kWh", "es", plain)
+
+
+def test_one_day_span_needs_the_date_once() -> None:
+    day = Expected(figures=[Figure(339.2, "kWh")], spans=[("2018-12-30", "2018-12-30")])
+    assert ok("Yesterday (2018-12-30): 339.2 kWh", "en", day)
+    assert not ok("Yesterday (2018-12-29): 339.2 kWh", "en", day)
+
+
+def test_tolerances_per_unit() -> None:
+    assert ok("0,4594 tCO2", "es", Expected(figures=[Figure(0.45, "tCO2")]))  # 0.01 t absolute
+    assert not ok("0,47 tCO2", "es", Expected(figures=[Figure(0.45, "tCO2")]))
+    assert ok("370,5 h", "es", Expected(figures=[Figure(370.75, "h")]))  # 0.25 h absolute
+    assert not ok("96 intervalos", "es", Expected(figures=[Figure(97, "intervals")]))  # exact count
+    assert ok("42,5 %", "es", Expected(figures=[Figure(42.541, "%")]))
+    assert not ok("43,0 %", "es", Expected(figures=[Figure(42.541, "%")]))
+
+
+# --- labels ---------------------------------------------------------------------------------------
+def test_labels_in_either_language_without_accents_or_case() -> None:
+    wed = Expected(labels=[Label("weekday", 2)])
+    assert ok("El día que más consume es el MIERCOLES", "es", wed)
+    assert ok("Wednesday is the highest", "es", wed)
+    assert not ok("el martes", "es", wed)
+    assert ok("el mes más caro fue enero", "es", Expected(labels=[Label("month", 1)]))
+    assert not ok("el mes más caro fue 2018-01", "es", Expected(labels=[Label("month", 1)]))
+    hour = Expected(labels=[Label("hour", 9)])
+    assert ok("a las 09:00-10:00", "es", hour)
+    assert not ok("a las 19:00", "es", hour)
+    assert ok("periodo punta", "es", Expected(labels=[Label("period", "maximum")]))
+    assert not ok("en el periodo off-peak", "en", Expected(labels=[Label("period", "maximum")]))
+    assert ok("light load (Light_Load)", "en", Expected(labels=[Label("load_type", "Light_Load")]))
+    assert ok("carga máxima", "es", Expected(labels=[Label("load_type", "Maximum_Load")]))
+
+
+def test_peak_interval_is_named_by_its_start() -> None:
+    peak = Expected(
+        figures=[Figure(151.31, "kWh")],
+        labels=[Label("date", "2018-03-23"), Label("time", "09:00")],
+        spans=[("2018-03-01", "2018-03-31")],
+    )
+    assert ok("Pico del 2018-03-01 al 2018-03-31: 151,31 kWh el 2018-03-23 09:00-09:15", "es", peak)
+    assert not ok("Pico del 2018-03-01 al 2018-03-31: 151,31 kWh (2018-03-23 09:15)", "es", peak)
+
+
+# --- markers --------------------------------------------------------------------------------------
+def test_partial_needs_a_word_in_the_question_language() -> None:
+    part = Expected(figures=[Figure(230320.04, "kWh")], spans=[("2018-10-01", "2018-12-31")], partial=True)
+    assert ok("Los datos cubren sólo del 2018-10-01 al 2018-12-31: 230.320 kWh", "es", part)
+    assert ok("Cobertura parcial: 2018-10-01 a 2018-12-31, 230.320 kWh", "es", part)
+    assert not ok("Del 2018-10-01 al 2018-12-31: 230.320 kWh", "es", part)
+    assert ok("The data only covers 2018-10-01 to 2018-12-31: 230,320 kWh", "en", part)
+
+
+def test_no_data_names_the_available_span_and_shows_no_figure() -> None:
+    nod = Expected(no_data=True)
+    assert ok("No hay datos para marzo de 2019; las lecturas van del 2018-01-01 al 2018-12-31.", "es", nod)
+    assert not ok("No hay datos para marzo de 2019 (lecturas hasta 2018-12-31).", "es", nod)
+    assert not ok("No data for March 2019 (2018-01-01 to 2018-12-31); 2018 total: 959,637 kWh", "en", nod)
+    # a percentage is not a metric figure of a no-data answer
+    assert ok("No data for 2017 (100 % of readings are 2018-01-01 to 2018-12-31)", "en", nod)
+
+
+def test_decline_needs_a_phrase_and_no_metric_figure() -> None:
+    dec = Expected(decline=True)
+    assert ok("No puedo responder a eso: puedo darte consumo, coste, CO2...", "es", dec)
+    assert ok("Sorry, I didn’t understand. You can ask about kWh, cost or CO2.", "en", dec)
+    assert ok("That is outside what I can answer.", "en", dec)
+    assert not ok("I'm not sure what you need.", "en", dec)
+    assert not ok("I can't answer that, but 2018 used 959,637 kWh.", "en", dec)  # a decline with a figure
+    assert not ok("No entendí. Ayer: 339,2 kWh", "es", dec)
+
+
+def test_no_kwh_saving_is_said_in_words_or_as_zero() -> None:
+    pf = Expected(figures=[Figure(-10935.69, "kVArh", signless=True)], no_saving_kwh=True)
+    assert ok("La reactiva baja 10.935,7 kVArh; el consumo activo no cambia.", "es", pf)
+    assert ok("Reactive energy drops by 10,935.7 kVArh; 0 kWh saved.", "en", pf)
+    assert ok("Reactive energy drops by 10,935.7 kVArh; active energy is unchanged.", "en", pf)
+    assert not ok("Reactive energy drops by 10,935.7 kVArh and saves 1,200 kWh.", "en", pf)
+
+
+# --- verdicts -------------------------------------------------------------------------------------
+def test_verdicts() -> None:
+    good = TurnRun("q", "answer", 200)
+    right, wrong_fig = TurnGrade(True), TurnGrade(False, ["x"], shows_figure=True)
+    wrong_words = TurnGrade(False, ["x"], shows_figure=False)
+    assert verdict([good], [right]) == grade.RIGHT
+    assert verdict([good], [wrong_fig]) == grade.SILENT_WRONG
+    assert verdict([good], [wrong_words]) == grade.OTHER_WRONG
+    assert verdict([TurnRun("q", None, 500)], [None]) == grade.CRASH
+    assert verdict([TurnRun("q", "  ", 200)], [None]) == grade.CRASH
+    assert verdict([TurnRun("q", None, None, "boom")], [None]) == grade.CRASH
+    assert verdict([TurnRun("q", "x", 422)], [wrong_words]) == grade.OTHER_WRONG
+    # an earlier ungraded turn that crashed makes the case a crash
+    assert verdict([TurnRun("q", None, 503), good], [None, right]) == grade.CRASH
+    # a multi-turn case is right only when every graded turn is
+    assert verdict([good, good], [right, wrong_words]) == grade.OTHER_WRONG
+    assert grade.graded_turns([{"q": "a", "graded": True}, {"q": "b"}, {"q": "c"}]) == [0, 2]
+
+
+def test_silent_wrong_counts_percent_and_hours_figures() -> None:
+    g = grade_answer("El factor de potencia fue 91,5 %", "es", APRIL, AVAILABLE)
+    assert not g.ok and g.shows_figure
+    g = grade_answer("¿De qué periodo?", "es", APRIL, AVAILABLE)
+    assert not g.ok and not g.shows_figure
+
+
+# --- the reference on a tiny synthetic frame (no CSV needed) --------------------------------------
+def synthetic() -> Reference:
+    """Two days, 2018-03-05 (Monday) and 2018-03-06: usage 1 kWh per interval, 10 at 10:15-10:30 on day 1."""
+    stamps = pd.date_range("2018-03-05 00:15", "2018-03-07 00:00", freq="15min")
+    usage = [1.0] * len(stamps)
+    usage[41] = 10.0  # stamped 10:30 -> the interval 10:15-10:30 of 2018-03-05
+    frame = pd.DataFrame(
+        {
+            "stamp": stamps,
+            "usage_kwh": usage,
+            "lagging_reactive_kvarh": [1.0] * len(stamps),
+            "leading_reactive_kvarh": [0.0] * len(stamps),
+            "co2_tco2": [0.0] * len(stamps),
+            "lagging_power_factor": [70.71] * len(stamps),
+            "leading_power_factor": [100.0] * len(stamps),
+            "load_type": ["Light_Load"] * len(stamps),
+        }
+    )
+    return Reference(readings=frame)
+
+
+def test_reference_aggregations_on_a_synthetic_frame() -> None:
+    ref = synthetic()
+    assert ref.days == [dt.date(2018, 3, 5), dt.date(2018, 3, 6)]
+    span = [dt.date(2018, 3, 5), dt.date(2018, 3, 6)]
+    total = 2 * 96 + 9.0
+    (fig,) = ref.expect({"kind": "figures", "metric": "usage_kwh", "span": span}).figures
+    assert fig.value == pytest.approx(total)
+    (fig,) = ref.expect({"kind": "figures", "metric": "usage_kwh", "agg": "daily_mean", "span": span}).figures
+    assert fig.value == pytest.approx(total / 2)
+    (fig,) = ref.expect(
+        {"kind": "figures", "metric": "usage_kwh", "agg": "hourly_mean", "span": span}
+    ).figures
+    assert fig.value == pytest.approx(total / 48)
+    peak = ref.expect({"kind": "peak", "span": span})
+    assert peak.figures[0].value == 10.0
+    assert [(lb.type, lb.value) for lb in peak.labels] == [("date", "2018-03-05"), ("time", "10:15")]
+    # spring_fall maximum hours are 10-12 and 13-17: 6 h = 24 intervals a day, 2 days
+    share = ref.expect({"kind": "share", "part": {"tariff_period": "maximum"}, "span": span}).figures[0]
+    assert share.value == pytest.approx(100 * (2 * 24 + 9) / total)
+    pf = ref.expect({"kind": "figures", "metric": "lagging_pf", "span": span}).figures[0]
+    assert pf.value == pytest.approx(100 * total / math.hypot(total, 192.0))
+    cost = ref.expect({"kind": "figures", "metric": "cost_krw", "span": "2018-03-06"}).figures[0]
+    # spring_fall, by start hour: light 0-9 and 23 (40 intervals), medium 9, 12, 17-23 (32), maximum (24)
+    assert cost.value == pytest.approx(40 * 52.30 + 32 * 72.50 + 24 * 98.30)
+    part = ref.expect({"kind": "figures", "metric": "usage_kwh", "span": ["2018-03-06", "2018-03-09"]})
+    assert part.partial and part.spans == [("2018-03-06", "2018-03-06")]
+    with pytest.raises(SpecError):
+        ref.expect({"kind": "figures", "metric": "usage_kwh", "span": "2018-03-08"})  # write it as no_data
+    assert ref.expect({"kind": "no_data", "span": "2018-03-08"}).no_data
+
+
+# --- the reference on the real file, against a second computation ---------------------------------
+def raw_rows() -> list[dict[str, object]]:
+    path = next((p for p in CSV_CANDIDATES if p.exists()), None)
+    if path is None:
+        pytest.skip("steel_industry_data.csv is in neither data/raw/ nor ../shared/data/")
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            stamp = dt.datetime.strptime(r["date"], "%d/%m/%Y %H:%M")
+            if stamp.hour == 0 and stamp.minute == 0:
+                stamp += dt.timedelta(days=1)
+            start = stamp - dt.timedelta(minutes=15)
+            q = float(r["Lagging_Current_Reactive.Power_kVarh"])
+            rows.append({"start": start, "kwh": float(r["Usage_kWh"]), "q": q})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def real() -> Reference:
+    raw_rows()  # skips without the file
+    return Reference()
+
+
+def test_reference_totals_match_a_plain_csv_sum(real: Reference) -> None:
+    rows = raw_rows()
+    april = sum(r["kwh"] for r in rows if r["start"].month == 4)
+    got = real.expect({"kind": "figures", "metric": "usage_kwh", "span": {"month": 4, "year": 2018}})
+    assert got.figures[0].value == pytest.approx(april)
+    # the row stamped 02/01/2018 00:00 in the file closes 2018-01-01 (midnight quirk)
+    jan1 = [r for r in rows if r["start"].date() == dt.date(2018, 1, 1)]
+    assert len(jan1) == 96
+    got = real.expect({"kind": "figures", "metric": "usage_kwh", "span": "2018-01-01"})
+    assert got.figures[0].value == pytest.approx(sum(r["kwh"] for r in jan1))
+    # Christmas is light all day: its cost is its kWh at the winter light price
+    xmas = sum(r["kwh"] for r in rows if r["start"].date() == dt.date(2018, 12, 25))
+    got = real.expect(
+        {"kind": "figures", "metric": "cost_krw", "span": {"holiday": "christmas", "year": 2018}}
+    )
+    assert got.figures[0].value == pytest.approx(xmas * 57.70)
+    # energy-weighted lagging power factor of one day
+    day = [r for r in rows if r["start"].date() == dt.date(2018, 3, 5)]
+    p, q = sum(r["kwh"] for r in day), sum(r["q"] for r in day)
+    got = real.expect({"kind": "figures", "metric": "lagging_pf", "span": "2018-03-05"})
+    assert got.figures[0].value == pytest.approx(100 * p / math.sqrt(p * p + q * q))
+
+
+def test_reference_forecast_is_the_weekly_seasonal_naive(real: Reference) -> None:
+    rows = raw_rows()
+    # tomorrow (2019-01-01, a holiday: light all day) = the readings of 2018-12-25
+    week_before = [r["kwh"] for r in rows if r["start"].date() == dt.date(2018, 12, 25)]
+    got = real.expect({"kind": "forecast", "start": "tomorrow", "hours": 24})
+    total, peak, cost, co2 = (f.value for f in got.figures)
+    assert total == pytest.approx(sum(week_before))
+    assert peak == pytest.approx(max(week_before))
+    assert cost == pytest.approx(sum(week_before) * 57.70)
+    assert co2 == pytest.approx(sum(week_before) * 0.4594 / 1000)
+    assert got.labels == [Label("date", "2019-01-01", "horizon start")]
+
+
+def test_reference_relative_periods_and_holidays(real: Reference) -> None:
+    assert real.today == dt.date(2018, 12, 31)
+    r = real.relative
+    assert r("yesterday") == (dt.date(2018, 12, 30),) * 2
+    assert r("last_week") == (dt.date(2018, 12, 24), dt.date(2018, 12, 30))
+    assert r("weeks_ago", 2) == (dt.date(2018, 12, 17), dt.date(2018, 12, 23))
+    assert r("this_week") == (dt.date(2018, 12, 31), dt.date(2019, 1, 6))
+    assert r("last_month") == (dt.date(2018, 11, 1), dt.date(2018, 11, 30))
+    assert r("last_days", 10) == (dt.date(2018, 12, 22), dt.date(2018, 12, 31))
+    assert r("last_year") == (dt.date(2017, 1, 1), dt.date(2017, 12, 31))
+    assert real.requested_days({"holiday": "chuseok", "year": 2018})[::3] == [
+        dt.date(2018, 9, 23),
+        dt.date(2018, 9, 26),
+    ]
+    assert real.requested_days({"holiday": "seollal", "year": 2018}) == [
+        dt.date(2018, 2, d) for d in (15, 16, 17)
+    ]
+
+
+def test_the_set_is_balanced_and_every_expectation_computes(real: Reference) -> None:
+    assert yaml.safe_load(SET_PATH.read_text("utf-8"))["today"] == real.today
+    cases = load_cases()
+    assert len(cases) >= 130
+    langs = Counter(c["lang"] for c in cases)
+    assert langs["es"] == langs["en"]
+    per = Counter((c["category"], c["lang"]) for c in cases)
+    for category in {c["category"] for c in cases}:
+        assert per[(category, "es")] >= 3 and per[(category, "en")] >= 3, category
+    for case in cases:
+        for turn in case["turns"]:
+            if "expect" in turn:
+                expected = expected_for(real, turn["expect"])
+                assert expected.figures or expected.no_data or expected.decline, case["id"]
