@@ -22,8 +22,10 @@ RIGHT, SILENT_WRONG, CRASH, OTHER_WRONG = "right", "silent_wrong", "crash", "oth
 VERDICTS = (RIGHT, SILENT_WRONG, CRASH, OTHER_WRONG)
 
 REL_TOL = 0.005
+#: Units matched on the absolute tolerance alone: a percentage near 95 must not pass at +-0.5 points.
+ABSOLUTE_ONLY = frozenset({"%"})
 ABS_TOL = {
-    "%": 0.05,
+    "%": 0.06,
     "h": 0.25,
     "tCO2": 0.01,
     "kWh": 0.5,
@@ -105,7 +107,8 @@ def matches(shown: Shown, figure: Figure) -> bool:
     if shown.unit != figure.unit or shown.value is None:
         return False
     a, b = (abs(shown.value), abs(figure.value)) if figure.signless else (shown.value, figure.value)
-    return abs(a - b) <= REL_TOL * abs(b) + ABS_TOL[figure.unit]
+    rel = 0.0 if figure.unit in ABSOLUTE_ONLY else REL_TOL * abs(b)
+    return abs(a - b) <= rel + ABS_TOL[figure.unit]
 
 
 # --- words ---------------------------------------------------------------------------------------
@@ -170,7 +173,7 @@ DECLINE_WORDS = {
 }
 NO_SAVING_WORDS = {
     "es": ("no cambia", "no reduce", "sin cambio"),
-    "en": ("does not change", "unchanged", "no kwh"),
+    "en": ("does not change", "do not change", "doesn't change", "don't change", "unchanged", "no kwh"),
 }
 
 
@@ -222,6 +225,16 @@ def grade_answer(answer: str, lang: str, expected: Expected, available: tuple[st
     shown = figures_in(answer, lang)
     reasons: list[str] = []
     metric_figures = [s for s in shown if s.unit in METRIC_UNITS]
+    if len(expected.figures) == 1:
+        # one figure asked: the answer's headline (its first figure in that unit) must be it, so a
+        # list of many figures cannot pass by containing the expected one somewhere
+        (figure,) = expected.figures
+        first = next((s for s in shown if s.unit == figure.unit), None)
+        if first is not None and not matches(first, figure) and any(matches(s, figure) for s in shown):
+            reasons.append(
+                f"headline {first.text} {first.unit} is not the {figure.what or 'figure'} asked "
+                f"({figure.value:.4g} {figure.unit} appears only later)"
+            )
     for figure in expected.figures:
         if not any(matches(s, figure) for s in shown):
             near = [s.text + " " + s.unit for s in shown if s.unit == figure.unit]

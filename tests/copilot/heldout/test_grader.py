@@ -360,3 +360,28 @@ def test_the_set_is_balanced_and_every_expectation_computes(real: Reference) -> 
             if "expect" in turn:
                 expected = expected_for(real, turn["expect"])
                 assert expected.figures or expected.no_data or expected.decline, case["id"]
+
+
+# --- amendments made before the planner changed (headline rule, percentage tolerance) --------------
+def test_one_asked_figure_must_be_the_headline() -> None:
+    daily_mean = Expected(figures=[Figure(1.21, "tCO2", "daily mean")], spans=[("2018-04-01", "2018-04-30")])
+    assert ok(
+        "2018-04-01 to 2018-04-30: 1.21 tCO2 per day on average (36.2 tCO2 in total).", "en", daily_mean
+    )
+    # a per-day list that happens to contain the mean is not an answer to the mean
+    listing = "2018-04-01 to 2018-04-30: 2018-04-01 0.95 tCO2, 2018-04-02 1.21 tCO2, 2018-04-03 1.40 tCO2"
+    assert not ok(listing, "en", daily_mean)
+    assert "headline" in " ".join(grade_answer(listing, "en", daily_mean, AVAILABLE).reasons)
+
+
+def test_percentages_match_on_points_not_on_a_share_of_the_value() -> None:
+    pf = Expected(figures=[Figure(94.75, "%")], spans=[("2018-12-31", "2018-12-31")])
+    assert ok("2018-12-31: lagging power factor 94.8 %", "en", pf)
+    assert ok("2018-12-31: factor de potencia 94,7 %", "es", pf)
+    assert not ok("2018-12-31: improve the power factor to 95.0 %", "en", pf)
+
+
+def test_no_saving_accepts_the_plural_verb() -> None:
+    expected = Expected(no_saving_kwh=True)
+    assert ok("Active energy and cost do not change.", "en", expected)
+    assert not ok("Active energy falls.", "en", expected)
