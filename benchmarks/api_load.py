@@ -37,19 +37,18 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from energy_api.metrics import PROCESS_TIME_HEADER
+from energy_api.prometheus import PROCESS_TIME_HEADER
 from energy_api.serve import wait_until_serving
-from energy_assets.domain import champion, cleaning, features, ingest, metrics, paths, schema, splits
-from energy_assets.domain.forecasting import LightGBMQuantileForecaster, SeasonalNaiveForecaster
-from energy_assets.domain.models import PowerTriangleEstimator
-from energy_assets.domain.training import (
-    ESTIMATE_COLUMNS,
-    EVALUATED,
-    TEST,
-    VALIDATION,
-    EstimateResult,
-    ForecastResult,
-)
+from energy_assets.domain import features, paths
+from energy_assets.domain.data import cleaning, ingest, schema
+from energy_assets.domain.features import splits
+from energy_assets.domain.features.estimate import ESTIMATE_FEATURES
+from energy_assets.domain.models.estimate import PowerTriangleEstimator
+from energy_assets.domain.models.forecast import LightGBMQuantileForecaster, SeasonalNaiveForecaster
+from energy_assets.domain.scores import regression_report
+from energy_assets.domain.tasks import TEST, VALIDATION
+from energy_assets.domain.training import champion
+from energy_assets.domain.training.results import EVALUATED, EstimateResult, ForecastResult
 
 HISTORY_DAYS = 35
 
@@ -64,11 +63,11 @@ def build_bundle(root: Path, clean: pd.DataFrame, forecaster: str) -> dict[str, 
     part = splits.temporal_split(clean)
     train, validation, test = (clean.loc[(part == name).to_numpy()] for name in splits.TEMPORAL_PARTS)
     frame = features.build_features(clean)
-    X, y = frame[list(ESTIMATE_COLUMNS)], frame[schema.USAGE_KWH]
+    X, y = frame[list(ESTIMATE_FEATURES)], frame[schema.USAGE_KWH]
     physics = PowerTriangleEstimator().fit(X.loc[train.index], y.loc[train.index])
     scores = {}
     for name, rows in ((VALIDATION, validation.index), (TEST, test.index)):
-        rep = metrics.regression_report(y.loc[rows], physics.predict(X.loc[rows]))
+        rep = regression_report(y.loc[rows], physics.predict(X.loc[rows]))
         scores[name] = {k: rep[k] for k in ("rmse", "mae", "cv_pct", "n")}
     estimate = EstimateResult(
         family=physics.name,
@@ -78,7 +77,7 @@ def build_bundle(root: Path, clean: pd.DataFrame, forecaster: str) -> dict[str, 
         fit_seconds=0.0,
         predict_us_per_row=0.0,
         model_size_bytes=0,
-        feature_columns=tuple(ESTIMATE_COLUMNS),
+        feature_columns=tuple(ESTIMATE_FEATURES),
         device="cpu",
     )
     version = champion.data_version(paths.raw_dir() / "steel_industry_data.csv")

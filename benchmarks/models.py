@@ -1,8 +1,8 @@
 """Time and score every model of both tasks on the real data, exactly as the training assets do.
 
 Reads data/raw/steel_industry_data.csv through the cleaner, builds features and splits, runs
-``training.evaluate_estimator`` for each estimate family (default tuning budget) and
-``training.evaluate_forecaster`` for each forecaster (every daily origin of the validation and test
+``evaluate_estimator`` for each estimate family (default tuning budget) and
+``evaluate_forecaster`` for each forecaster (every daily origin of the validation and test
 windows) plus the ensemble, then writes the leaderboard to data/benchmarks/models.json (and prints it
 as markdown). Not imported by the tests: run it on demand, on a quiet machine, e.g.
 
@@ -22,7 +22,25 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from energy_assets.domain import champion, cleaning, features, ingest, leaderboard, paths, splits, training
+from energy_assets.domain import features, paths
+from energy_assets.domain.data import cleaning, ingest
+from energy_assets.domain.device import resolve_device
+from energy_assets.domain.features import splits
+from energy_assets.domain.training import champion, leaderboard
+from energy_assets.domain.training.estimate import (
+    DEFAULT_ESTIMATE_TIMEOUT_S,
+    DEFAULT_ESTIMATE_TRIALS,
+    ESTIMATE_FAMILIES,
+    estimate_datasets,
+    evaluate_estimator,
+)
+from energy_assets.domain.training.forecast import (
+    CLASSICAL_FORECASTERS,
+    FOUNDATION_FORECASTERS,
+    ForecastConfig,
+    evaluate_forecasters,
+)
+from energy_assets.domain.training.results import ForecastResult
 
 REFERENCE = "steel_industry_data.csv"
 
@@ -36,13 +54,11 @@ def load_clean() -> tuple[pd.DataFrame, str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--trials", type=int, default=training.DEFAULT_ESTIMATE_TRIALS)
-    ap.add_argument("--timeout", type=float, default=training.DEFAULT_ESTIMATE_TIMEOUT_S)
+    ap.add_argument("--trials", type=int, default=DEFAULT_ESTIMATE_TRIALS)
+    ap.add_argument("--timeout", type=float, default=DEFAULT_ESTIMATE_TIMEOUT_S)
     ap.add_argument("--n-jobs", type=int, default=1)
-    ap.add_argument("--families", default=",".join(training.ESTIMATE_FAMILIES))
-    ap.add_argument(
-        "--forecasters", default=",".join((*training.CLASSICAL_FORECASTERS, *training.FOUNDATION_FORECASTERS))
-    )
+    ap.add_argument("--families", default=",".join(ESTIMATE_FAMILIES))
+    ap.add_argument("--forecasters", default=",".join((*CLASSICAL_FORECASTERS, *FOUNDATION_FORECASTERS)))
     ap.add_argument("--skip-forecast", action="store_true")
     ap.add_argument("--max-origins", type=int, default=None, help="cap origins per window (quick runs)")
     ap.add_argument("--output", default=str(paths.data_dir() / "benchmarks" / "models.json"))
@@ -55,23 +71,23 @@ def main() -> None:
     split_frame = splits.build_splits(feature_frame)
     prep_s = time.perf_counter() - started
 
-    datasets = training.estimate_datasets(feature_frame, split_frame)
+    datasets = estimate_datasets(feature_frame, split_frame)
     started = time.perf_counter()
     estimates = []
     for family in args.families.split(","):
-        result = training.evaluate_estimator(
+        result = evaluate_estimator(
             family, datasets, n_trials=args.trials, timeout_s=args.timeout, n_jobs=args.n_jobs
         )
         print(f"estimate {family:9s} {result.metrics} fit {result.fit_seconds:.1f}s", flush=True)
         estimates.append(result)
     estimate_s = time.perf_counter() - started
 
-    forecasts: list[training.ForecastResult] = []
+    forecasts: list[ForecastResult] = []
     forecast_s = 0.0
     if not args.skip_forecast:
-        config = training.ForecastConfig(n_jobs=args.n_jobs, max_origins=args.max_origins)
+        config = ForecastConfig(n_jobs=args.n_jobs, max_origins=args.max_origins)
         started = time.perf_counter()
-        forecasts = training.evaluate_forecasters(
+        forecasts = evaluate_forecasters(
             clean, split_frame, args.forecasters.split(","), config=config, with_ensemble=True
         )
         forecast_s = time.perf_counter() - started
@@ -84,7 +100,7 @@ def main() -> None:
         "machine": {
             "platform": platform.platform(),
             "cpu_count": os.cpu_count(),
-            "device": training.resolve_device(),
+            "device": resolve_device(),
             "n_jobs": args.n_jobs,
         },
         "budget": {"trials": args.trials, "timeout_s": args.timeout, "max_origins": args.max_origins},

@@ -21,14 +21,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from energy_api.limits import add_hardening
-from energy_api.metrics import MetricsMiddleware, ServiceMetrics
 from energy_api.prediction_log import PredictionLog
+from energy_api.prometheus import MetricsMiddleware, ServiceMetrics
 from energy_api.registry import CalendarTable, LoadedBundle, ModelNotLoadedError, ModelRegistry, read_history
 from energy_api.routers import copilot, explain, forecast, predict, scenarios, service
 from energy_api.routers.deps import InputRuleError
 from energy_api.settings import Settings
 from energy_assets.domain.tariff import Tariff, load_tariff
-from energy_assets.domain.training import FORECAST, TASKS
+from energy_assets.domain.tasks import FORECAST, TASKS
 
 DESCRIPTION = """
 Estimates, day-ahead forecasts and cost/CO2 what-if answers for the steel plant's 15-minute

@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy_assets.domain import champion, features, schema
-from energy_assets.domain.cleaning import calendar_from_timestamp
-from energy_assets.domain.models.base import Features, column
-from energy_assets.domain.models.physics import PowerTriangleEstimator
+from energy_assets.domain import calendar, features
+from energy_assets.domain.data import schema
+from energy_assets.domain.models.estimate.base import Features, column
+from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
 from energy_assets.domain.tariff import Tariff
-from energy_assets.domain.training import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
+from energy_assets.domain.tasks import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
+from energy_assets.domain.training import champion
 
 HISTORY_FILE = "history.parquet"
 #: z of a two-sided 90 % normal interval (the forecaster's q10-q90 spread, for comparability).
@@ -235,7 +236,7 @@ class CalendarTable:
             pd.date_range(start, pd.Timestamp(year=year + 1, month=1, day=1), freq=schema.INTERVAL)
         )
         cal = features.calendar_features(stamps, tariff=self.tariff)
-        nsm = calendar_from_timestamp(stamps)
+        nsm = calendar.calendar_from_timestamp(stamps)
         table = pd.concat([cal, nsm], axis=1)
         table[schema.NSM] = table[schema.NSM].astype("int64")
         table.index = pd.DatetimeIndex(stamps)
@@ -248,7 +249,7 @@ class CalendarTable:
     def lookup(self, timestamps: pd.Series, columns: list[str] | None = None) -> pd.DataFrame:
         """Rows for interval-end ``timestamps`` on the 15-minute grid (index kept)."""
         stamps = pd.DatetimeIndex(timestamps)
-        years = (stamps - schema.INTERVAL).year
+        years = calendar.interval_start_index(stamps).year
         first = self._year(int(years[0]))
         names = list(first.columns) if columns is None else columns
         if (years == years[0]).all():
@@ -316,7 +317,7 @@ def estimate_features(
         cal = calendar_table.lookup(pd.Series(rows[schema.TIMESTAMP]), calendar_columns)
         columns.update({c: cal[c].to_numpy() for c in calendar_columns})
     if features.LOAD_TYPE_CODE in need:
-        codes = pd.Series(rows[schema.LOAD_TYPE]).map(features.LOAD_TYPE_CODES)
+        codes = features.load_type_code_column(pd.Series(rows[schema.LOAD_TYPE]))
         columns[features.LOAD_TYPE_CODE] = codes.to_numpy()
     if not as_frame:
         return {c: columns[c] for c in wanted}
@@ -356,10 +357,6 @@ def _interval_from_scores(loaded: LoadedBundle, point: np.ndarray) -> tuple[np.n
         raise ModelNotLoadedError("the estimate bundle stores no test or validation RMSE to size an interval")
     half = Z_90 * float(rmse)
     return np.clip(point - half, 0.0, None), point + half, INTERVAL_RMSE
-
-
-def bundle_path(root: Path, task: str) -> Path:
-    return champion.bundle_folder(root, task)
 
 
 __all__ = [

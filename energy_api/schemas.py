@@ -1,6 +1,6 @@
 """Request and response models: the single schema of the API, named as in the cleaned table.
 
-Ranges come from :data:`energy_assets.domain.schema.RANGES`, so a reading the cleaner would reject
+Ranges come from :data:`energy_assets.domain.data.schema.RANGES`, so a reading the cleaner would reject
 is answered with 422 naming the field and the rule, never with a 500.
 """
 
@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from energy_assets.domain import schema
-from energy_assets.domain.forecasting.base import DEFAULT_HORIZON, MAX_HORIZON
+from energy_assets.domain.data import schema
+from energy_assets.domain.models.forecast.base import DEFAULT_HORIZON, MAX_HORIZON
 from energy_assets.domain.tariff import TARIFF_PERIODS
 
 _PLANT_ZONE = ZoneInfo(schema.PLANT_TIMEZONE)

@@ -32,7 +32,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from energy_api.metrics import MULTIPROC_ENV
+from energy_api.prometheus import MULTIPROC_ENV
 
 APP = "energy_api.main:app"
 DEFAULT_WORKERS = int(os.environ.get("ENERGY_API_WORKERS", "1"))

@@ -79,7 +79,7 @@ def download(
     ),
 ) -> None:
     """Download the UCI release (if absent) and validate its schema and row count."""
-    from energy_assets.domain import ingest
+    from energy_assets.domain.data import ingest
 
     target = ingest.ensure_raw_file(paths.resolve(out))
     typer.echo(f"{target} ({ingest.sha256_of(target)})")
@@ -102,7 +102,7 @@ def dirty(
     date_formats: Annotated[float, typer.Option(help="Share of dates in another layout.")] = 0.02,
 ) -> None:
     """Write a reproducibly corrupted copy of a raw file and its ground-truth manifest."""
-    from energy_assets.domain import dirty as dirty_mod
+    from energy_assets.domain.data import dirty as dirty_mod
 
     rates = dirty_mod.CorruptionRates(
         missing=missing,
@@ -126,7 +126,7 @@ def clean(
     repairs: Annotated[Path | None, typer.Option(help="Cell repair log (parquet).")] = None,
 ) -> None:
     """Clean a raw export: the same implementation as the cleaned_steel_readings asset."""
-    from energy_assets.domain import cleaning, ingest, validation
+    from energy_assets.domain.data import cleaning, ingest, validation
 
     result = cleaning.clean(ingest.read_raw(input_csv))
     validation.validate_cleaned(result.cleaned)
@@ -153,7 +153,7 @@ def score(
     """Score a cleaned table against the clean reference (exits 1 below the bar)."""
     import pandas as pd
 
-    from energy_assets.domain import cleaning, ingest, scorecard
+    from energy_assets.domain.data import cleaning, ingest, scorecard
 
     ref = cleaning.clean(ingest.read_raw(reference)).cleaned
     result = scorecard.score(pd.read_parquet(cleaned), ref)
@@ -179,7 +179,7 @@ def show_leaderboard(
         return
     import pandas as pd
 
-    from energy_assets.domain import leaderboard
+    from energy_assets.domain.training import leaderboard
 
     typer.echo(leaderboard.to_markdown(pd.DataFrame(records).reindex(columns=list(leaderboard.COLUMNS))))
 
@@ -212,7 +212,8 @@ def simulate_drift(
     out: Annotated[Path | None, typer.Option(help="Also write the table as JSON here.")] = None,
 ) -> None:
     """Replay a held-out week clean and with each drift injected; print what the monitor decides."""
-    from energy_assets.domain import cleaning, feed, ingest
+    from energy_assets.domain.data import cleaning, ingest
+    from energy_assets.domain.monitoring import feed
 
     cleaned = cleaning.clean(ingest.read_raw(csv or paths.raw_dir() / ingest.UCI_FILENAME)).cleaned
     report = feed.simulate_drift(cleaned, scenario, days, seed, clean_replays=clean_replays)

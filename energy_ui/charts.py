@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 
 PERIOD_COLOURS = {"light": "#7fb77e", "medium": "#f2b134", "maximum": "#d1495b"}
 BASELINE, SCENARIO = "#8d99ae", "#2b7a78"

@@ -15,7 +15,7 @@ import httpx
 import pandas as pd
 import streamlit as st
 
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 from energy_assets.domain.tariff import TARIFF_PERIODS, default_tariff
 
 API_URL_ENV = "ENERGY_API_URL"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 
 # Property tests draw the same examples on every run, so CI cannot turn red by chance.
 settings.register_profile("deterministic", derandomize=True)

@@ -19,7 +19,8 @@ from energy_api.copilot.language import EN, detect_language
 from energy_api.copilot.planner import DEFAULT_MODEL, OllamaPlanner, Plan, PlanContext, Planner, RulePlanner
 from energy_api.copilot.session import SessionStore
 from energy_api.copilot.tools import TOOLS, ToolError, validate
-from energy_assets.domain import calendar, schema
+from energy_assets.domain import calendar
+from energy_assets.domain.data import schema
 
 MAX_MESSAGE_CHARS = 2000
 

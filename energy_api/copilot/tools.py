@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from energy_api.registry import FORECAST
 from energy_api.routers import explain as explain_router
 from energy_api.routers.forecast import run_forecast
-from energy_assets.domain import calendar, schema
-from energy_assets.domain import scenarios as engine
-from energy_assets.domain.forecasting.base import MAX_HORIZON, MEAN
+from energy_assets.domain import calendar
+from energy_assets.domain import what_if as engine
+from energy_assets.domain.data import schema
+from energy_assets.domain.models.forecast.base import MAX_HORIZON, MEAN
 from energy_assets.domain.tariff import LIGHT, MAXIMUM, TARIFF_PERIODS, Tariff
 
 GROUP_BY = ("none", "day", "week", "month", "tariff_period", "load_type")

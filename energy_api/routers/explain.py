@@ -11,13 +11,14 @@ from fastapi import APIRouter, HTTPException, Query
 from energy_api.registry import ESTIMATE, estimate_features
 from energy_api.routers.deps import ServiceDep, stamp
 from energy_api.schemas import PeakExplanation
-from energy_assets.domain import calendar, schema
+from energy_assets.domain import calendar
+from energy_assets.domain.data import schema
 
 router = APIRouter(tags=["explain"])
 
 
 def _explain(service: Any, day: dt.date) -> dict[str, Any]:
-    from energy_assets.domain import explain as shap_explain  # shap is heavy: imported on first use
+    from energy_assets.domain.reporting import explain as shap_explain  # shap is heavy: imported on first use
 
     loaded = service.registry.get(ESTIMATE)
     readings, source = service.readings()
@@ -47,7 +48,7 @@ def _explain(service: Any, day: dt.date) -> dict[str, Any]:
     price = float(tf.price_krw_per_kwh(ts).iloc[0])
     usage = float(row[schema.USAGE_KWH])
     day_mean = float(rows[schema.USAGE_KWH].mean())
-    start = row[schema.TIMESTAMP] - schema.INTERVAL
+    start = calendar.interval_start(row[schema.TIMESTAMP])
     top = contributions[0]
     facts = [
         f"The peak is the interval {start:%H:%M}-{row[schema.TIMESTAMP]:%H:%M}: {usage:.2f} kWh, "

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Response
 from energy_api.registry import FORECAST, LoadedBundle
 from energy_api.routers.deps import InputRuleError, ServiceDep, respond, stamp
 from energy_api.schemas import ForecastRequest, ForecastResponse
-from energy_assets.domain import schema
-from energy_assets.domain.forecasting.base import MEAN, TARGET_HORIZON, quantile_column
+from energy_assets.domain.data import schema
+from energy_assets.domain.models.forecast.base import MEAN, TARGET_HORIZON, quantile_column
 
 router = APIRouter(tags=["forecast"])
 #: A week of 15-minute readings: the shortest history every forecaster can use.

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Response
 from energy_api.registry import ESTIMATE, estimate, estimate_features
 from energy_api.routers.deps import InputRuleError, ServiceDep, respond, stamp
 from energy_api.schemas import MAX_BATCH_SPAN_DAYS, BatchRequest, BatchResponse, PredictResponse, Reading
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 
 router = APIRouter(tags=["estimate"])
 _NUMERIC_FIELDS = tuple(n for n in Reading.model_fields if n not in (schema.TIMESTAMP, schema.LOAD_TYPE))

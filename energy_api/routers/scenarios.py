@@ -18,7 +18,7 @@ from energy_api.schemas import (
     ShiftLoad,
     Window,
 )
-from energy_assets.domain import scenarios as engine
+from energy_assets.domain import what_if as engine
 
 router = APIRouter(tags=["scenarios"])
 

@@ -23,7 +23,9 @@ import polars as pl
 from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 
-from energy_assets.domain import champion, paths
+#: dagster-gcp is the deployment extra: without it the local graph loads exactly as before.
+from energy_assets.domain import paths
+from energy_assets.domain.training import champion
 
 #: dagster-gcp is the deployment extra: without it the local graph loads exactly as before.
 HAVE_DAGSTER_GCP = importlib.util.find_spec("dagster_gcp") is not None

@@ -12,7 +12,8 @@ from dagster_mlflow import mlflow_tracking
 
 from energy_assets.defs import cloud
 from energy_assets.defs.training.io import ModelStoreIOManager
-from energy_assets.domain import paths, tracking
+from energy_assets.domain import paths
+from energy_assets.domain.training import tracking
 
 WAREHOUSE_SCHEMA = "main"
 

@@ -1,16 +1,20 @@
-"""The plant's calendar: interval starts, KEPCO seasons and South Korean public holidays.
+"""The plant's calendar: interval starts, KEPCO seasons, South Korean public holidays, load-type codes.
 
 A reading is stamped at the END of its 15-minute interval, but the tariff period, the season and
 the day an interval belongs to are decided by its START: the row stamped ``10:00`` is the interval
 09:45-10:00 (a medium-load hour), and the row stamped ``00:00`` closes the previous day. Every
 helper here takes the data's timestamps (interval ends) unless its name says otherwise, so that
 training, the tariff and the API cannot disagree on which day or hour an interval is.
+
+This is the one module that turns a timestamp into calendar facts (interval start, day, season,
+holiday, the UCI layout's ``nsm``/``day_of_week``/``week_status``) and a ``load_type`` into its
+ordered code; the features, the cleaner, the forecasters and the API all call it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +22,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 
 #: KEPCO seasons (tariff tables are quoted for these three).
 SUMMER = "summer"
@@ -69,6 +73,11 @@ def interval_start(ts: Timestamps | pd.Timestamp | str) -> pd.Series | pd.Timest
     return starts.iloc[0] if is_scalar_time(ts) else starts
 
 
+def interval_start_index(ts: pd.DatetimeIndex | Timestamps) -> pd.DatetimeIndex:
+    """:func:`interval_start` as a DatetimeIndex (time zone kept): the vectorised form of the grids."""
+    return pd.DatetimeIndex(ts) - schema.INTERVAL
+
+
 def interval_date(ts: Timestamps | pd.Timestamp | str) -> pd.Series:
     """Calendar day (midnight) an interval belongs to: the day of its start."""
     return interval_start_series(ts).dt.normalize()
@@ -93,14 +102,10 @@ def season(month: int | pd.Series | Iterable[int]) -> str | pd.Series:
     return seasons
 
 
-def interval_season(ts: Timestamps | pd.Timestamp | str) -> pd.Series:
-    """KEPCO season of each interval, by the month of its start."""
-    return season(interval_start_series(ts).dt.month)
-
-
-@lru_cache(maxsize=32)
-def _korean_holidays(years: tuple[int, ...]) -> frozenset[dt.date]:
-    return frozenset(holidays.country_holidays(COUNTRY, years=list(years)).keys())
+@lru_cache(maxsize=64)
+def _holiday_days(year: int) -> np.ndarray:
+    """South Korean public holidays of one year as sorted ``datetime64[D]`` (read once per year)."""
+    return np.array(sorted(holidays.country_holidays(COUNTRY, years=year)), dtype="datetime64[D]")
 
 
 def korean_holidays(years: Iterable[int]) -> dict[dt.date, str]:
@@ -109,19 +114,35 @@ def korean_holidays(years: Iterable[int]) -> dict[dt.date, str]:
     return dict(sorted(table.items()))
 
 
-def is_holiday(
-    dates: Timestamps | pd.Timestamp | str, years: Iterable[int] | None = None
-) -> bool | pd.Series:
+def holiday_flags(dates: pd.DatetimeIndex) -> np.ndarray:
+    """1.0 on South Korean public holidays, by calendar day of each (wall-clock) stamp, else 0.0.
+
+    Vectorised (a served forecast builds this flag for five weeks of intervals on every request):
+    the days spanned are looked up once each. A time-zone-aware index is read on its wall clock.
+    """
+    if dates.tz is not None:
+        dates = dates.tz_localize(None)
+    if len(dates) == 0:
+        return np.zeros(0)
+    days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    first = int(days.min())
+    span = np.arange(first, int(days.max()) + 1).astype("datetime64[D]")
+    years = np.unique(span.astype("datetime64[Y]").astype(np.int64) + 1970)
+    holiday_days = np.concatenate([_holiday_days(int(year)) for year in years])
+    return np.isin(span, holiday_days).astype(float)[days - first]
+
+
+def is_holiday(dates: Timestamps | pd.Timestamp | str) -> bool | pd.Series:
     """True on South Korean public holidays; works for any year the ``holidays`` package knows.
 
     ``dates`` are calendar days (a time of day is ignored): pass :func:`interval_date` of the data's
     timestamps, not the timestamps themselves, or the row stamped 00:00 lands on the wrong day.
-    ``years`` adds years to load beyond those of ``dates``.
     """
     days = as_timestamp_series(dates).dt.normalize()
-    wanted = set(days.dt.year.dropna().astype(int)) | {int(y) for y in years or ()}
-    table = _korean_holidays(tuple(sorted(wanted)))
-    result = days.dt.date.isin(table) & days.notna()
+    known = days.notna().to_numpy()
+    flags = np.zeros(len(days), dtype=bool)
+    flags[known] = holiday_flags(pd.DatetimeIndex(days[known])) > 0
+    result = pd.Series(flags, index=days.index)
     return bool(result.iloc[0]) if is_scalar_time(dates) else result
 
 
@@ -129,3 +150,42 @@ def is_weekend(dates: Timestamps | pd.Timestamp | str) -> bool | pd.Series:
     """True on Saturdays and Sundays (calendar days, as :func:`is_holiday`)."""
     result = as_timestamp_series(dates).dt.dayofweek >= SATURDAY
     return bool(result.iloc[0]) if is_scalar_time(dates) else result
+
+
+def calendar_from_timestamp(ts: pd.Series) -> pd.DataFrame:
+    """``nsm``, ``day_of_week`` and ``week_status`` (the UCI layout's columns) of interval-end stamps.
+
+    ``nsm`` is the clock time of the stamp (0 at midnight); the day is that of the interval's
+    start, so the midnight row belongs to the day it closes, as in the UCI file.
+    """
+    start = ts - schema.INTERVAL
+    day_names = start.dt.day_name()
+    return pd.DataFrame(
+        {
+            schema.NSM: (ts.dt.hour * 3600 + ts.dt.minute * 60).astype("Int64"),
+            schema.DAY_OF_WEEK: day_names,
+            schema.WEEK_STATUS: np.where(is_weekend(start), "Weekend", "Weekday"),
+        },
+        index=ts.index,
+    )
+
+
+# --- load type: the plant's plan (Light 0 < Medium 1 < Maximum 2, the KEPCO order) ---------------------
+LOAD_TYPE_CODES: dict[str, int] = {name: code for code, name in enumerate(schema.LOAD_TYPES)}
+_LOAD_TYPE_INDEX = pd.Index(list(LOAD_TYPE_CODES))
+
+
+def load_type_codes(values: pd.Series | np.ndarray | Sequence[object]) -> np.ndarray:
+    """Ordered codes of ``load_type`` names as floats, NaN where missing; an unknown name is an error."""
+    values = np.asarray(values, dtype=object)
+    codes = _LOAD_TYPE_INDEX.get_indexer(values).astype(float)
+    missing = codes < 0
+    if missing.any():
+        unknown = pd.notna(values) & missing
+        if unknown.any():
+            raise ValueError(
+                f"unknown {schema.LOAD_TYPE} values: {sorted(set(values[unknown]))}; "
+                f"expected one of {list(schema.LOAD_TYPES)}"
+            )
+        codes[missing] = np.nan
+    return codes

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 from energy_assets.domain.tariff import TARIFF_PERIODS
 from energy_ui import client, views
 

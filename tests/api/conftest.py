@@ -20,17 +20,15 @@ from fastapi import FastAPI
 from energy_api.main import create_app
 from energy_api.registry import HISTORY_FILE
 from energy_api.settings import Settings
-from energy_assets.domain import champion, features, metrics, schema
-from energy_assets.domain.forecasting import SeasonalNaiveForecaster
-from energy_assets.domain.models import PowerTriangleEstimator
-from energy_assets.domain.training import (
-    ESTIMATE_COLUMNS,
-    EVALUATED,
-    TEST,
-    VALIDATION,
-    EstimateResult,
-    ForecastResult,
-)
+from energy_assets.domain import features
+from energy_assets.domain.data import schema
+from energy_assets.domain.features.estimate import ESTIMATE_FEATURES
+from energy_assets.domain.models.estimate import PowerTriangleEstimator
+from energy_assets.domain.models.forecast import SeasonalNaiveForecaster
+from energy_assets.domain.scores import regression_report
+from energy_assets.domain.tasks import TEST, VALIDATION
+from energy_assets.domain.training import champion
+from energy_assets.domain.training.results import EVALUATED, EstimateResult, ForecastResult
 
 API_KEY = "test-admin-key"
 #: 35 days of the reference: 1 January 00:15 .. 5 February 00:00 2018.
@@ -45,12 +43,12 @@ def reference_slice(clean_reference: pd.DataFrame) -> pd.DataFrame:
 def estimate_result(history: pd.DataFrame, method: str = "interval") -> EstimateResult:
     """A physics champion scored honestly on the slice (validation = days 22-28, test = 29-35)."""
     frame = features.build_features(history)
-    X, y = frame[list(ESTIMATE_COLUMNS)], frame[schema.USAGE_KWH]
+    X, y = frame[list(ESTIMATE_FEATURES)], frame[schema.USAGE_KWH]
     model = PowerTriangleEstimator(method=method).fit(X, y)
     day = schema.INTERVALS_PER_DAY
     scores = {}
     for split, rows in ((VALIDATION, slice(FIT_DAYS * day, 28 * day)), (TEST, slice(28 * day, None))):
-        report = metrics.regression_report(y.iloc[rows], model.predict(X.iloc[rows]))
+        report = regression_report(y.iloc[rows], model.predict(X.iloc[rows]))
         scores[split] = {
             "rmse": report["rmse"],
             "mae": report["mae"],
@@ -65,7 +63,7 @@ def estimate_result(history: pd.DataFrame, method: str = "interval") -> Estimate
         fit_seconds=0.0,
         predict_us_per_row=1.0,
         model_size_bytes=200,
-        feature_columns=tuple(ESTIMATE_COLUMNS),
+        feature_columns=tuple(ESTIMATE_FEATURES),
         device="cpu",
     )
 

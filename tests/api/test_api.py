@@ -17,9 +17,11 @@ import pytest
 from energy_api.prediction_log import COLUMNS, read_log
 from energy_api.registry import CalendarTable, estimate_features
 from energy_api.settings import Settings
-from energy_assets.domain import champion, features, schema
+from energy_assets.domain import features
+from energy_assets.domain.data import schema
+from energy_assets.domain.features.estimate import ESTIMATE_FEATURES
 from energy_assets.domain.tariff import default_tariff
-from energy_assets.domain.training import ESTIMATE_COLUMNS
+from energy_assets.domain.training import champion
 from tests.api.conftest import (
     API_KEY,
     LiveServer,
@@ -309,7 +311,7 @@ def test_no_models_and_no_key_give_503(tmp_path: Path, history: pd.DataFrame) ->
 
 def test_estimate_columns_are_the_training_ones(live: LiveServer) -> None:
     loaded = live.app.state.service.registry.get("estimate")
-    assert set(loaded.bundle.feature_columns) <= set(ESTIMATE_COLUMNS)
+    assert set(loaded.bundle.feature_columns) <= set(ESTIMATE_FEATURES)
 
 
 def test_background_watcher_picks_up_a_newer_bundle(

@@ -15,7 +15,7 @@ from energy_api.copilot.service import Copilot
 from energy_api.main import create_app
 from energy_api.registry import HISTORY_FILE
 from energy_api.settings import Settings
-from energy_assets.domain import champion
+from energy_assets.domain.training import champion
 from tests.api.conftest import (
     LiveServer,
     estimate_result,

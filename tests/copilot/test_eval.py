@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from energy_api.copilot.language import numbers_in
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 from energy_assets.domain.tariff import DEFAULT_TARIFF_PATH
 
 EVAL = yaml.safe_load((Path(__file__).parent / "eval_set.yaml").read_text("utf-8"))["questions"]

@@ -15,18 +15,15 @@ from energy_assets.defs.analysis import assets as analysis
 from energy_assets.defs.analysis import sensors
 from energy_assets.defs.cleaning.assets import report_table
 from energy_assets.defs.training.io import ModelStoreIOManager
-from energy_assets.domain import (
-    alerts,
-    champion,
-    cleaning,
-    features,
-    frames,
-    ingest,
-    leaderboard,
-    splits,
-    training,
-)
-from tests.domain import test_alerts
+from energy_assets.domain import features
+from energy_assets.domain.data import cleaning, frames, ingest
+from energy_assets.domain.features import splits
+from energy_assets.domain.monitoring import alerts
+from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL
+from energy_assets.domain.training import champion, leaderboard
+from energy_assets.domain.training.estimate import estimate_datasets, evaluate_estimator
+from energy_assets.domain.training.forecast import ForecastConfig, evaluate_forecaster
+from tests.domain.monitoring import test_alerts
 
 smtp_server = test_alerts.smtp_server
 webhook_server = test_alerts.webhook_server
@@ -41,20 +38,18 @@ def env(tmp_path_factory, reference_csv):
     clean = cleaned.cleaned
     table = features.build_features(clean)
     split_frame = splits.build_splits(table)
-    data = training.estimate_datasets(table, split_frame)
-    temporal = data[training.TEMPORAL]
-    physics = training.evaluate_estimator("physics", data)
+    data = estimate_datasets(table, split_frame)
+    temporal = data[TEMPORAL]
+    physics = evaluate_estimator("physics", data)
     trees = {
-        family: training.evaluate_estimator(family, temporal, params={"n_estimators": 40}, n_jobs=1)
+        family: evaluate_estimator(family, temporal, params={"n_estimators": 40}, n_jobs=1)
         for family in ("lightgbm", "xgboost")
     }
-    naive = training.evaluate_forecaster(
-        "seasonal_naive", clean, split_frame, config=training.ForecastConfig(max_origins=2)
-    )
+    naive = evaluate_forecaster("seasonal_naive", clean, split_frame, config=ForecastConfig(max_origins=2))
     board = leaderboard.leaderboard_rows(
         [physics, *trees.values()],
         [naive],
-        champions={training.ESTIMATE: "physics", training.FORECAST: naive.family},
+        champions={ESTIMATE: "physics", FORECAST: naive.family},
     )
     champion_root = folder / "champion"
     for result in (physics, naive):

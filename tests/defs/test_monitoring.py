@@ -17,7 +17,8 @@ from dagster_duckdb import DuckDBResource
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 
 from energy_assets.defs.monitoring import assets, jobs, partitions, schedules, sensors
-from energy_assets.domain import frames, splits
+from energy_assets.domain.data import frames
+from energy_assets.domain.features import splits
 
 WEEK = [d.strftime("%Y-%m-%d") for d in pd.date_range("2018-12-11", "2018-12-17")]
 
@@ -214,11 +215,12 @@ def test_definitions_resolve_with_the_retrain_job():
 
 def test_drift_report_reads_the_champion_bundle(env, clean_week, clean_reference, monkeypatch):
     """By default from the training group's champion root (ENERGY_CHAMPION_DIR here)."""
-    from energy_assets.domain import champion, training
-    from energy_assets.domain.models.physics import PowerTriangleEstimator
+    from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
+    from energy_assets.domain.training import champion
+    from energy_assets.domain.training.results import EstimateResult
 
     model = PowerTriangleEstimator().fit(clean_reference)
-    result = training.EstimateResult(
+    result = EstimateResult(
         "physics",
         model,
         model.params(),

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from energy_assets import cli
-from energy_assets.domain import features, schema, tariff
+from energy_assets.domain import features, tariff
+from energy_assets.domain.data import schema
 
 pytestmark = pytest.mark.slow
 

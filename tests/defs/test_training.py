@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from energy_assets.cli import app
 from energy_assets.defs.training import assets as training_assets
-from energy_assets.domain import champion, tracking
+from energy_assets.domain.training import champion, tracking
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +78,7 @@ def test_bundles_load_and_predict_in_a_fresh_process(trained):
     _, champion_dir = trained
     script = (
         "import sys, pandas as pd\n"
-        "from energy_assets.domain import champion\n"
+        "from energy_assets.domain.training import champion\n"
         "b = champion.load_bundle(sys.argv[1] + '/forecast')\n"
         "h = pd.read_parquet(sys.argv[1] + '/forecast/history.parquet')\n"
         "f = b.model.predict(h, h['timestamp'].max(), 96)\n"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from energy_assets.domain import calendar, schema
+from energy_assets.domain import calendar
+from energy_assets.domain.data import schema
 
 
 def test_interval_start_is_fifteen_minutes_before_the_stamp() -> None:

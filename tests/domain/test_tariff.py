@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from energy_assets.domain import calendar, schema, tariff
+from energy_assets.domain import calendar, tariff
+from energy_assets.domain.data import schema
 
 LOAD_TYPE_TO_PERIOD = dict(zip(schema.LOAD_TYPES, tariff.TARIFF_PERIODS, strict=True))
 

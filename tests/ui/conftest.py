@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from energy_api.settings import Settings
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 from tests.api.conftest import LiveServer, reference_slice, start_server, write_champion
 
 #: Leaderboard rows as the model_leaderboard asset publishes them (JSON keys of its records).

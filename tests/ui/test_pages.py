@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 from streamlit.testing.v1 import AppTest
 
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 from energy_assets.domain.tariff import default_tariff
 from energy_ui import client
 from tests.api.conftest import LiveServer, free_port

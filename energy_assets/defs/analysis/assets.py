@@ -17,7 +17,13 @@ import polars as pl
 
 from energy_assets.defs.outputs import emit
 from energy_assets.defs.training.assets import ESTIMATE_KEYS, ChampionConfig
-from energy_assets.domain import champion, documents, eda, frames, onnx_export, paths, training
+from energy_assets.domain import paths
+from energy_assets.domain.data import frames
+from energy_assets.domain.reporting import documents, eda, onnx_export
+from energy_assets.domain.tasks import ESTIMATE, TASKS, TEMPORAL
+from energy_assets.domain.training import champion
+from energy_assets.domain.training.estimate import estimate_datasets
+from energy_assets.domain.training.results import EVALUATED
 
 GROUP = "analysis"
 #: Figures larger than this are linked by path instead of inlined (keeps the event log small).
@@ -123,12 +129,12 @@ def onnx_decision_path() -> Path:
 def onnx_decision(context: dg.AssetExecutionContext, **inputs) -> Iterator:
     """Export the tree estimators to ONNX, check parity on the test split, time both, decide."""
     feats = frames.to_pandas(inputs.pop("steel_features"))
-    data = training.estimate_datasets(feats, frames.to_pandas(inputs.pop("steel_splits")))[training.TEMPORAL]
+    data = estimate_datasets(feats, frames.to_pandas(inputs.pop("steel_splits")))[TEMPORAL]
     folder = paths.reports_dir() / "onnx"
     rows = []
     for family, key in TREE_ESTIMATE_KEYS.items():
         result = inputs[key]
-        if result.status != training.EVALUATED or result.model is None:
+        if result.status != EVALUATED or result.model is None:
             context.log.warning(f"{family}: {result.status}; no ONNX export")
             continue
         decision = onnx_export.evaluate_onnx(result.model, data.X_test)
@@ -165,7 +171,7 @@ class DocumentsConfig(dg.Config):
 
 def _cards(root: Path) -> dict[str, dict | None]:
     out: dict[str, dict | None] = {}
-    for task in training.TASKS:
+    for task in TASKS:
         try:
             out[task] = champion.read_bundle_card(champion.bundle_folder(root, task))
         except (champion.BundleError, OSError):
@@ -177,7 +183,7 @@ def _onnx_notes(cards: dict[str, dict | None], decisions: pd.DataFrame) -> dict[
     notes = {}
     for task, card in cards.items():
         family = (card or {}).get("family")
-        if task != training.ESTIMATE or family is None:
+        if task != ESTIMATE or family is None:
             continue
         note = onnx_export.champion_applicability(family)
         hit = decisions[decisions["family"] == family] if "family" in decisions else decisions.iloc[0:0]

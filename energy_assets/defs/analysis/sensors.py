@@ -1,7 +1,7 @@
 """Alert sensors: a drift episode or a failing job notifies once, through the configured channels.
 
 Channels come from the environment (``ENERGY_ALERT_SMTP_*``, ``ENERGY_ALERT_WEBHOOK_URL``; see
-:mod:`energy_assets.domain.alerts`). Both sensors keep their open episodes in the cursor, so repeated
+:mod:`energy_assets.domain.monitoring.alerts`). Both sensors keep their open episodes in the cursor, so repeated
 ticks, repeated drift verdicts or repeated failures of the same job send nothing new until the episode
 closes (an ``ok`` verdict, a successful run of that job).
 """
@@ -11,7 +11,7 @@ import json
 import dagster as dg
 
 from energy_assets.defs.monitoring.sensors import drift_reports_after
-from energy_assets.domain import alerts
+from energy_assets.domain.monitoring import alerts
 
 DRIFT_EPISODE = "drift"
 

@@ -11,7 +11,8 @@ import polars as pl
 import pydantic
 
 from energy_assets.defs.outputs import emit
-from energy_assets.domain import cleaning, dirty, frames, ingest, paths, schema, scorecard, validation
+from energy_assets.domain import paths
+from energy_assets.domain.data import cleaning, dirty, frames, ingest, schema, scorecard, validation
 
 CLEANED = dg.AssetKey("cleaned_steel_readings")
 #: The course's deliberately corrupted copy (not on UCI; CI copies it from shared/data).

@@ -8,7 +8,9 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from energy_assets.defs.outputs import emit
-from energy_assets.domain import features, frames, schema, splits, tariff, warehouse
+from energy_assets.domain import features, tariff
+from energy_assets.domain.data import frames, schema, warehouse
+from energy_assets.domain.features import splits
 
 STEEL_SPLITS = dg.AssetKey("steel_splits")
 

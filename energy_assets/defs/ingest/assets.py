@@ -9,7 +9,8 @@ import dagster as dg
 import polars as pl
 
 from energy_assets.defs.outputs import emit
-from energy_assets.domain import dirty, frames, ingest, paths, schema
+from energy_assets.domain import paths
+from energy_assets.domain.data import dirty, frames, ingest, schema
 
 
 class RawSourceConfig(dg.Config):

@@ -14,9 +14,13 @@ from pydantic import Field
 from energy_assets.defs.monitoring.partitions import plant_feed_partitions
 from energy_assets.defs.outputs import emit
 from energy_assets.defs.training.assets import ChampionConfig
-from energy_assets.domain import champion, drift, feed, frames, paths, schema, splits
-from energy_assets.domain.models.physics import PowerTriangleEstimator
-from energy_assets.domain.training import ESTIMATE
+from energy_assets.domain import paths
+from energy_assets.domain.data import frames, schema
+from energy_assets.domain.features import splits
+from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
+from energy_assets.domain.monitoring import drift, feed
+from energy_assets.domain.tasks import ESTIMATE
+from energy_assets.domain.training import champion
 
 #: Partition column of the feed table: the plant day an interval belongs to (by its START).
 FEED_DAY = "feed_day"

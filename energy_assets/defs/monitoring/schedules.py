@@ -5,7 +5,7 @@ import dagster as dg
 from energy_assets.defs.monitoring.jobs import RETRAIN_JOB, drift_monitoring_job, plant_feed_job
 from energy_assets.defs.monitoring.partitions import plant_feed_partitions
 from energy_assets.defs.monitoring.sensors import GPU_TAGS
-from energy_assets.domain import schema
+from energy_assets.domain.data import schema
 
 PLANT_FEED = dg.AssetKey("plant_feed")
 

@@ -15,12 +15,31 @@ import pandas as pd
 import polars as pl
 
 from energy_assets.defs.outputs import emit
-from energy_assets.domain import champion, explain, frames, leaderboard, paths, schema, tracking, training
+from energy_assets.domain import paths
+from energy_assets.domain.data import frames, schema
+from energy_assets.domain.reporting import explain
+from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
+from energy_assets.domain.training import champion, leaderboard, tracking
+from energy_assets.domain.training.estimate import (
+    DEFAULT_ESTIMATE_TIMEOUT_S,
+    DEFAULT_ESTIMATE_TRIALS,
+    ESTIMATE_FAMILIES,
+    estimate_datasets,
+    evaluate_estimator,
+)
+from energy_assets.domain.training.forecast import (
+    CLASSICAL_FORECASTERS,
+    FOUNDATION_FORECASTERS,
+    ForecastConfig,
+    evaluate_ensemble,
+    evaluate_forecaster,
+)
+from energy_assets.domain.training.results import EstimateResult, ForecastResult
 
 GROUP = "training"
 POOL = "training"
-ESTIMATE_KEYS = {family: f"estimate_{family}" for family in training.ESTIMATE_FAMILIES}
-FORECAST_FAMILIES = (*training.CLASSICAL_FORECASTERS, *training.FOUNDATION_FORECASTERS)
+ESTIMATE_KEYS = {family: f"estimate_{family}" for family in ESTIMATE_FAMILIES}
+FORECAST_FAMILIES = (*CLASSICAL_FORECASTERS, *FOUNDATION_FORECASTERS)
 FORECAST_KEYS = {family: f"forecast_{family}" for family in FORECAST_FAMILIES}
 ENSEMBLE_KEY = "forecast_ensemble"
 KINDS = {
@@ -45,8 +64,8 @@ HISTORY_DAYS = 35
 class EstimateTrainingConfig(dg.Config):
     """Tuning budget of the estimate families (Optuna trials / seconds, for xgboost and lightgbm)."""
 
-    n_trials: int = training.DEFAULT_ESTIMATE_TRIALS
-    timeout_s: float = training.DEFAULT_ESTIMATE_TIMEOUT_S
+    n_trials: int = DEFAULT_ESTIMATE_TRIALS
+    timeout_s: float = DEFAULT_ESTIMATE_TIMEOUT_S
     n_jobs: int = 2
     seed: int = 42
 
@@ -62,7 +81,7 @@ class ForecastTrainingConfig(dg.Config):
     chronos_finetune_steps: int = 0
     timesfm_model: str = os.environ.get("ENERGY_TIMESFM_MODEL", "google/timesfm-2.5-200m-pytorch")
 
-    def forecast_config(self) -> training.ForecastConfig:
+    def forecast_config(self) -> ForecastConfig:
         params: dict[str, dict[str, Any]] = {
             "chronos": {
                 "model_id_or_path": self.chronos_model,
@@ -73,9 +92,7 @@ class ForecastTrainingConfig(dg.Config):
         if self.n_estimators is not None:
             for name in ("lightgbm_quantile", "xgboost_quantile"):
                 params[name] = {"n_estimators": self.n_estimators}
-        return training.ForecastConfig(
-            max_origins=self.max_origins, params=params, seed=self.seed, n_jobs=self.n_jobs
-        )
+        return ForecastConfig(max_origins=self.max_origins, params=params, seed=self.seed, n_jobs=self.n_jobs)
 
 
 def frame_version(frame: pd.DataFrame) -> str:
@@ -83,33 +100,18 @@ def frame_version(frame: pd.DataFrame) -> str:
     return tracking.frame_version(frame)
 
 
-def _split_metrics(result: training.EstimateResult | training.ForecastResult) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": result.status, "device": result.device}
-    for split, scores in result.metrics.items():
-        for name, value in (scores or {}).items():
-            if isinstance(value, int | float):
-                out[f"{split}_{name}"] = float(value)
-    return out
+def _split_metrics(result: EstimateResult | ForecastResult) -> dict[str, Any]:
+    return {"status": result.status, "device": result.device, **tracking.score_metrics(result)}
 
 
 def _log_result(context, result, data_version: str) -> None:
-    metrics: dict[str, float] = {}
-    for split, scores in result.metrics.items():
-        metrics.update(tracking.flat_metrics(f"{split}_", scores or {}))
-    for name in ("fit_seconds", "predict_us_per_row", "predict_ms_per_forecast", "model_size_bytes"):
-        value = getattr(result, name, None)
-        if isinstance(value, int | float):
-            metrics[name] = float(value)
     tracking.log_model_run(
         context.resources.mlflow,
         run_name=f"{result.task}-{result.family}",
         params=result.params,
-        metrics=metrics,
+        metrics=tracking.result_metrics(result),
         tags={
-            "task": result.task,
-            "family": result.family,
-            "status": result.status,
-            "device": result.device,
+            **tracking.result_tags(result),
             "data_version": data_version,
             "code_version": champion.code_version(),
             "dagster_run_id": context.run_id,
@@ -151,8 +153,8 @@ def _estimate_asset(family: str) -> dg.AssetsDefinition:
         steel_splits: pl.DataFrame,
     ) -> dg.Output:
         feats = frames.to_pandas(steel_features)
-        data = training.estimate_datasets(feats, frames.to_pandas(steel_splits))
-        result = training.evaluate_estimator(
+        data = estimate_datasets(feats, frames.to_pandas(steel_splits))
+        result = evaluate_estimator(
             family,
             data,
             n_trials=config.n_trials,
@@ -185,7 +187,7 @@ def _forecast_asset(family: str) -> dg.AssetsDefinition:
         steel_splits: pl.DataFrame,
     ) -> dg.Output:
         clean = frames.to_pandas(cleaned_steel_readings)
-        result = training.evaluate_forecaster(
+        result = evaluate_forecaster(
             family, clean, frames.to_pandas(steel_splits), config=config.forecast_config()
         )
         context.log.info(f"{family}: {result.status} {result.metrics}")
@@ -194,7 +196,7 @@ def _forecast_asset(family: str) -> dg.AssetsDefinition:
     return _asset
 
 
-ESTIMATE_ASSETS = [_estimate_asset(f) for f in training.ESTIMATE_FAMILIES]
+ESTIMATE_ASSETS = [_estimate_asset(f) for f in ESTIMATE_FAMILIES]
 FORECAST_ASSETS = [_forecast_asset(f) for f in FORECAST_FAMILIES]
 
 
@@ -218,7 +220,7 @@ def forecast_ensemble(
     clean = frames.to_pandas(inputs.pop("cleaned_steel_readings"))
     split_frame = frames.to_pandas(inputs.pop("steel_splits"))
     members = [inputs[key] for key in FORECAST_KEYS.values()]
-    result = training.evaluate_ensemble(members, clean, split_frame, config=config.forecast_config())
+    result = evaluate_ensemble(members, clean, split_frame, config=config.forecast_config())
     return _result_output(context, result, frame_version(clean))
 
 
@@ -240,7 +242,7 @@ def model_leaderboard(context: dg.AssetExecutionContext, **results):
     estimates = [results[k] for k in ESTIMATE_KEYS.values()]
     forecasts = [results[k] for k in [*FORECAST_KEYS.values(), ENSEMBLE_KEY]]
     champions = {}
-    for task, pool in ((training.ESTIMATE, estimates), (training.FORECAST, forecasts)):
+    for task, pool in ((ESTIMATE, estimates), (FORECAST, forecasts)):
         try:
             champions[task] = champion.pick_champion(pool, task, rel_tolerance=CHAMPION_TOLERANCE).family
         except ValueError:
@@ -285,7 +287,7 @@ def promotion_decision(
     new = candidate.validation_rmse
     if current_card is None:
         return True, f"no current champion; {candidate.family} validation RMSE {new:.4f}"
-    old = (current_card.get("metrics") or {}).get(training.VALIDATION, {}) or {}
+    old = (current_card.get("metrics") or {}).get(VALIDATION, {}) or {}
     old_rmse = old.get("rmse")
     if force:
         return True, f"forced; {candidate.family} {new:.4f} replaces {current_card.get('family')} {old_rmse}"
@@ -327,7 +329,7 @@ def _promote(context, task: str, results: list, config: ChampionConfig, data_ver
         context.resources.mlflow,
         run_name=f"champion-{task}",
         params={"family": candidate.family, "promoted": promote},
-        metrics=tracking.flat_metrics("validation_", candidate.metrics.get(training.VALIDATION) or {}),
+        metrics=tracking.flat_metrics("validation_", candidate.metrics.get(VALIDATION) or {}),
         tags={
             "task": task,
             "decision": reason,
@@ -366,8 +368,8 @@ def champion_estimate_model(context: dg.AssetExecutionContext, config: ChampionC
     split_frame = frames.to_pandas(inputs.pop("steel_splits"))
     results = [inputs[key] for key in ESTIMATE_KEYS.values()]
     data_version = frame_version(feats[list(schema.CLEAN_COLUMNS)])
-    candidate, promote, reason, folder = _promote(context, training.ESTIMATE, results, config, data_version)
-    data = training.estimate_datasets(feats, split_frame)[training.TEMPORAL]
+    candidate, promote, reason, folder = _promote(context, ESTIMATE, results, config, data_version)
+    data = estimate_datasets(feats, split_frame)[TEMPORAL]
     summary = explain.shap_summary(candidate.model, data.X_test, list(candidate.model.feature_names))
     plot = paths.reports_dir() / "shap_estimate_champion.png"
     explain.save_summary_plot(summary, plot, title=f"SHAP, estimate champion ({candidate.family})")
@@ -396,7 +398,7 @@ def champion_forecast_model(context: dg.AssetExecutionContext, config: ChampionC
     history = clean[clean[schema.TIMESTAMP] > last - pd.Timedelta(days=HISTORY_DAYS)].reset_index(drop=True)
     candidate, promote, reason, folder = _promote(
         context,
-        training.FORECAST,
+        FORECAST,
         results,
         config,
         frame_version(clean),

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from energy_assets.domain import paths, result_store
+from energy_assets.domain import paths
+from energy_assets.domain.training import result_store
 
 
 class ModelStoreIOManager(dg.ConfigurableIOManager):
