@@ -47,9 +47,11 @@ def build_ask(workdir: Path) -> Ask:
     from energy_api.main import create_app
     from energy_api.registry import HISTORY_FILE
     from energy_api.settings import Settings
-    from energy_assets.domain import champion, schema
-    from energy_assets.domain.forecasting import SeasonalNaiveForecaster
-    from energy_assets.domain.training import EVALUATED, TEST, VALIDATION, ForecastResult
+    from energy_assets.domain.data import schema
+    from energy_assets.domain.models.forecast import SeasonalNaiveForecaster
+    from energy_assets.domain.tasks import TEST, VALIDATION
+    from energy_assets.domain.training import champion
+    from energy_assets.domain.training.results import EVALUATED, ForecastResult
     from tests.api.conftest import estimate_result, set_created_at
 
     os.environ.pop("ENERGY_COPILOT_TODAY", None)  # "today" = the last reading's day, as the contract says
