@@ -39,16 +39,17 @@ Ask = Callable[[str, str], grade.TurnRun]
 
 def build_ask(workdir: Path) -> Ask:
     """The product's wiring (the one part that changes with it): a champion over the FULL 2018
-    reference (physics estimator + weekly seasonal naive), the full cleaned readings served as the
-    forecast bundle's history.parquet, the rule planner, and a TestClient on ``/copilot/chat``."""
+    reference (physics estimator + weekly seasonal naive), the full cleaned readings published as the
+    serving readings (the ``serving_readings`` asset's function), the rule planner, and a TestClient
+    on ``/copilot/chat``."""
     import pandas as pd
     from fastapi.testclient import TestClient
 
     from energy_api.main import create_app
-    from energy_api.registry import HISTORY_FILE
     from energy_api.settings import Settings
     from energy_assets.domain.data import schema
     from energy_assets.domain.models.forecast import SeasonalNaiveForecaster
+    from energy_assets.domain.serving.readings import publish_readings
     from energy_assets.domain.tasks import TEST, VALIDATION
     from energy_assets.domain.training import champion
     from energy_assets.domain.training.results import EVALUATED, ForecastResult
@@ -71,11 +72,11 @@ def build_ask(workdir: Path) -> Ask:
     for result in (estimate_result(readings), fc):
         folder = champion.write_bundle(result, workdir, data_version="sha256:heldout", code_version="heldout")
         set_created_at(folder, "2026-01-01T00:00:00+00:00")
-    readings.to_parquet(champion.bundle_folder(workdir, "forecast") / HISTORY_FILE, index=False)
+    publish_readings(readings, workdir, data_version="sha256:heldout")
 
     app = create_app(Settings(champion_dir=workdir, prediction_log=None, reload_interval_s=0))
     report = app.state.service.registry.refresh()
-    if report != {"estimate": "loaded", "forecast": "loaded"}:
+    if report != {"estimate": "loaded", "forecast": "loaded", "readings": "loaded"}:
         raise RuntimeError(f"champion bundles did not load: {report}")
     client = TestClient(app, raise_server_exceptions=False)
 

@@ -20,13 +20,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from energy_api.copilot.service import Copilot
 from energy_api.limits import add_hardening
 from energy_api.prediction_log import PredictionLog
 from energy_api.prometheus import MetricsMiddleware, ServiceMetrics
-from energy_api.registry import CalendarTable, LoadedBundle, ModelNotLoadedError, ModelRegistry, read_history
-from energy_api.routers import copilot, explain, forecast, predict, scenarios, service
-from energy_api.routers.deps import InputRuleError
+from energy_api.registry import READINGS, CalendarTable, ModelNotLoadedError, ModelRegistry, read_history
+from energy_api.routers import copilot, explain, forecast, predict, query, scenarios, service
+from energy_api.services.errors import InputRuleError, NotFoundError
 from energy_api.settings import Settings
+from energy_assets.domain.query import Coverage, ReadingsTable, coverage_of
 from energy_assets.domain.tariff import Tariff, load_tariff
 from energy_assets.domain.tasks import FORECAST, TASKS
 
@@ -51,29 +53,54 @@ class Service:
     metrics: ServiceMetrics
     log: PredictionLog | None = None
     explanations: dict[tuple[str, str], Any] = field(default_factory=dict)
-    _readings: tuple[pd.DataFrame, str] | None = None
+    _table_file: tuple[pd.DataFrame, Coverage] | None = None
+    _table: tuple[pd.DataFrame, ReadingsTable] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def readings(self) -> tuple[pd.DataFrame, str]:
-        """Cleaned-schema readings for /explain and history scenarios, and where they come from."""
+    def readings(self) -> tuple[pd.DataFrame, Coverage]:
+        """Every reading the service holds, and its coverage (first/last day, rows, source).
+
+        In order: ``ENERGY_READINGS_TABLE`` when set, the serving readings the pipeline publishes
+        next to the champions (``<champion dir>/readings``), else the forecast bundle's history.
+        """
         if self.settings.readings_table is not None:
             with self._lock:
-                if self._readings is None:
+                if self._table_file is None:
                     path = self.settings.readings_table
-                    self._readings = (read_history(path), f"readings table {path}")
-                return self._readings
+                    frame = read_history(path)
+                    self._table_file = (frame, coverage_of(frame, f"readings table {path}"))
+                return self._table_file
+        served = self.registry.readings()
+        if served is not None:
+            source = f"serving readings ({served.model_version}, data {served.data_version})"
+            return served.frame, coverage_of(served.frame, source)
         loaded = self.registry.get(FORECAST)
         if loaded.history is None:
             raise ModelNotLoadedError(
-                "the forecast bundle ships no history.parquet and no readings table is set"
+                "no readings: no serving readings are published, no readings table is set and the "
+                "forecast bundle ships no history.parquet"
             )
-        return loaded.history, f"forecast bundle history ({loaded.model_version})"
+        return loaded.history, coverage_of(loaded.history, f"forecast bundle history ({loaded.model_version})")
 
-    def on_change(self, task: str, loaded: LoadedBundle) -> None:
+    def readings_table(self) -> tuple[ReadingsTable, Coverage]:
+        """:meth:`readings` with every calendar fact computed (once per served frame)."""
+        frame, cov = self.readings()
+        cached = self._table
+        if cached is None or cached[0] is not frame:
+            with self._lock:
+                cached = self._table
+                if cached is None or cached[0] is not frame:
+                    cached = (frame, ReadingsTable(frame, self.tariff, cov.source))
+                    self._table = cached
+        return cached[1], cached[1].coverage
+
+    def on_change(self, task: str, loaded: Any) -> None:
         self.metrics.reloads.labels(task).inc()
         self.metrics.model_loaded.labels(task).set(1)
         with self._lock:
             self.explanations.clear()
+            if task in (READINGS, FORECAST):
+                self._table = None
         _freeze_long_lived_objects()
 
 
@@ -115,6 +142,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: ValueError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": [_detail(["body"], str(exc), "domain_rule")]})
 
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
     @app.exception_handler(ModelNotLoadedError)
     async def not_loaded(request: Request, exc: ModelNotLoadedError) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": str(exc)})
@@ -139,8 +170,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.prediction_log is not None:
             state.log = PredictionLog(settings.prediction_log)
         await run_in_threadpool(state.registry.refresh)
-        for task in TASKS:
+        for task in (*TASKS, READINGS):
             metrics.model_loaded.labels(task).set(int(state.registry.peek(task) is not None))
+        await run_in_threadpool(_warm, state)
         _freeze_long_lived_objects()
         watcher = None
         if settings.reload_interval_s > 0:
@@ -164,12 +196,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc",
     )
     app.state.service = state
+    app.state.copilot = Copilot.from_settings(state)
     _add_error_handlers(app)
-    for module in (service, predict, forecast, scenarios, explain, copilot):
+    for module in (service, predict, forecast, scenarios, explain, query, copilot):
         app.include_router(module.router)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     add_hardening(app, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins)
     return app
+
+
+def _warm(state: Service) -> None:
+    """Build the readings' calendar table now, not on the first data question."""
+    with contextlib.suppress(ModelNotLoadedError):
+        state.readings_table()
 
 
 async def _watch(state: Service, interval_s: float) -> None:
@@ -177,6 +216,15 @@ async def _watch(state: Service, interval_s: float) -> None:
     while True:
         await asyncio.sleep(interval_s)
         await run_in_threadpool(state.registry.refresh)
+        await run_in_threadpool(_warm, state)
+
+
+def ask(message: str, session_id: str | None = None) -> dict[str, Any]:
+    """One copilot answer without a server (the ``energy ask`` CLI): the same app, Service,
+    champions, serving readings and tools as the API, configured from the same environment."""
+    built = create_app(Settings.from_env())
+    built.state.service.registry.refresh()
+    return built.state.copilot.chat(message, session_id)
 
 
 app = create_app()

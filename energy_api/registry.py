@@ -29,11 +29,14 @@ from energy_assets.domain import calendar, features
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.estimate.base import Features, column
 from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
+from energy_assets.domain.serving import readings as serving
 from energy_assets.domain.tariff import Tariff
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
 from energy_assets.domain.training import champion
 
 HISTORY_FILE = "history.parquet"
+#: The third slot: every cleaned reading, published by the ``serving_readings`` asset.
+READINGS = serving.READINGS
 #: z of a two-sided 90 % normal interval (the forecaster's q10-q90 spread, for comparability).
 Z_90 = 1.6448536269514722
 INTERVAL_ROUNDING = "power_triangle_rounding_bounds"
@@ -92,6 +95,61 @@ class LoadedBundle:
         }
 
 
+@dataclass(frozen=True)
+class LoadedReadings:
+    """The serving readings (read whole into memory, file closed) and their manifest."""
+
+    frame: pd.DataFrame
+    manifest: dict[str, Any]
+    path: Path
+    loaded_at: str
+
+    task = READINGS
+
+    @property
+    def created_at(self) -> str:
+        return str(self.manifest.get("created_at"))
+
+    @property
+    def model_version(self) -> str:
+        return f"readings@{self.created_at}"
+
+    @property
+    def data_version(self) -> str | None:
+        return self.manifest.get("data_version")
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "task": READINGS,
+            "model_version": self.model_version,
+            "created_at": self.created_at,
+            "loaded_at": self.loaded_at,
+            "data_version": self.data_version,
+            "rows": self.manifest.get("rows"),
+            "first_day": self.manifest.get("first_day"),
+            "last_day": self.manifest.get("last_day"),
+            "first_timestamp": self.manifest.get("first_timestamp"),
+            "last_timestamp": self.manifest.get("last_timestamp"),
+            "path": str(self.path),
+        }
+
+
+def _readings_signature(manifest: dict[str, Any]) -> tuple[datetime, int | None]:
+    sha = str(manifest["files"][serving.READINGS_FILE].get("sha256", ""))
+    return _created_at(manifest), hash(sha)
+
+
+def load_served_readings(folder: Path) -> LoadedReadings:
+    """Read and check the serving readings completely before anyone sees them."""
+    frame, manifest = serving.load_readings(folder)
+    return LoadedReadings(
+        frame=frame,
+        manifest=manifest,
+        path=folder / serving.READINGS_FILE,
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
 def _created_at(card: dict[str, Any]) -> datetime:
     stamp = datetime.fromisoformat(str(card.get("created_at", "1970-01-01T00:00:00+00:00")))
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
@@ -136,7 +194,7 @@ def _signature(folder: Path, card: dict[str, Any]) -> tuple[datetime, int | None
 
 @dataclass
 class _Slot:
-    current: LoadedBundle | None = None
+    current: Any = None
     created_at: tuple[datetime, int | None] | None = None
     last_error: str | None = None
     last_checked: str | None = None
@@ -144,12 +202,13 @@ class _Slot:
 
 @dataclass
 class ModelRegistry:
-    """Champion per task under ``root`` (``<root>/estimate``, ``<root>/forecast``)."""
+    """Champion per task under ``root`` (``<root>/estimate``, ``<root>/forecast``) and the serving
+    readings (``<root>/readings``), the third slot, reloaded when its manifest changes."""
 
     root: Path
-    on_change: Callable[[str, LoadedBundle], None] | None = None
+    on_change: Callable[[str, Any], None] | None = None
     forecast_threads: int | None = None
-    _slots: dict[str, _Slot] = field(default_factory=lambda: {t: _Slot() for t in TASKS})
+    _slots: dict[str, _Slot] = field(default_factory=lambda: {t: _Slot() for t in (*TASKS, READINGS)})
     _swap_lock: threading.Lock = field(default_factory=threading.Lock)
     _refresh_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -161,8 +220,12 @@ class ModelRegistry:
             raise ModelNotLoadedError(f"the {task} champion is not loaded: {detail}")
         return current
 
-    def peek(self, task: str) -> LoadedBundle | None:
+    def peek(self, task: str) -> Any:
         return self._slots[task].current
+
+    def readings(self) -> LoadedReadings | None:
+        """The serving readings, or None when none are published (callers fall back)."""
+        return self._slots[READINGS].current
 
     def refresh(self, force: bool = False) -> dict[str, str]:
         """Load every task whose bundle.json is newer than the served one; report what happened.
@@ -174,7 +237,28 @@ class ModelRegistry:
         with self._refresh_lock:  # one loader at a time; readers never wait on it
             for task in TASKS:
                 report[task] = self._refresh_task(task, force)
+            report[READINGS] = self._refresh_readings(force)
         return report
+
+    def _refresh_readings(self, force: bool) -> str:
+        slot = self._slots[READINGS]
+        folder = serving.readings_folder(self.root)
+        slot.last_checked = datetime.now(UTC).isoformat(timespec="seconds")
+        if not (folder / serving.MANIFEST_FILE).is_file():
+            return "missing"
+        try:
+            stamp = _readings_signature(serving.read_manifest(folder))
+            if not force and slot.created_at is not None and stamp == slot.created_at:
+                return "unchanged"
+            loaded = load_served_readings(folder)
+        except Exception as exc:
+            slot.last_error = f"{type(exc).__name__}: {exc}"
+            return f"failed: {slot.last_error}"
+        with self._swap_lock:
+            slot.current, slot.created_at, slot.last_error = loaded, stamp, None
+        if self.on_change is not None:
+            self.on_change(READINGS, loaded)
+        return "loaded"
 
     def _refresh_task(self, task: str, force: bool) -> str:
         slot = self._slots[task]
@@ -362,8 +446,10 @@ def _interval_from_scores(loaded: LoadedBundle, point: np.ndarray) -> tuple[np.n
 __all__ = [
     "ESTIMATE",
     "FORECAST",
+    "READINGS",
     "CalendarTable",
     "LoadedBundle",
+    "LoadedReadings",
     "ModelNotLoadedError",
     "ModelRegistry",
     "estimate",

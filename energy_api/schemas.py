@@ -189,8 +189,8 @@ class ForecastRequest(_Model):
     history: list[HistoryRow] | None = Field(
         default=None,
         max_length=MAX_HISTORY_ROWS,
-        description="Readings up to the origin, at least 672 (7 days); default: the history shipped in "
-        "the forecast bundle.",
+        description="Readings up to the origin, at least 672 (7 days); default: the serving readings "
+        "(every cleaned reading), else the history shipped in the forecast bundle.",
     )
     planned_load_type: list[PlannedInterval] | None = Field(
         default=None,
@@ -211,7 +211,10 @@ class ForecastPoint(_Model):
 class ForecastResponse(_Model):
     origin: datetime
     horizon: int
-    history_source: Literal["bundle", "request"]
+    history_source: Literal["bundle", "request", "readings"] = Field(
+        description="request: the history sent; readings: the serving readings; bundle: the forecast "
+        "bundle's own history (when no serving readings are published)."
+    )
     total_kwh: float = Field(description="Sum of the point forecasts (kWh).")
     points: list[ForecastPoint]
     model: ModelStamp
@@ -228,7 +231,8 @@ class Window(_Model):
 class _ScenarioBase(_Model):
     baseline: Literal["history", "forecast"] = Field(
         default="history",
-        description="history: the readings the service holds (bundle history or readings table); "
+        description="history: the readings the service holds (serving readings, readings table or bundle "
+        "history); "
         "forecast: the champion's forecast from `origin` for `horizon` intervals.",
     )
     origin: GridTimestamp | None = Field(default=None, description="Forecast origin (baseline=forecast).")

@@ -15,15 +15,6 @@ if TYPE_CHECKING:
     from energy_api.main import Service
 
 
-class InputRuleError(ValueError):
-    """A request that breaks a rule the schema cannot express (batch limit, unique timestamps)."""
-
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
-        self.field = field
-        self.rule = rule
-
-
 async def get_service(request: Request) -> Service:
     """The app's service state. ``async`` on purpose: FastAPI runs a plain ``def`` dependency in its
     thread pool, a thread hop per request that cost /predict more than the model itself."""

@@ -1,5 +1,6 @@
-"""A champion over the FULL 2018 reference (physics estimator + weekly seasonal naive, history.parquet)
-and the copilot built on the same Service the API uses; a live uvicorn server for the HTTP tests."""
+"""A champion over the FULL 2018 reference (physics estimator + weekly seasonal naive), the serving
+readings published by the same function as the ``serving_readings`` asset, and the copilot built on
+the same Service the API uses; a live uvicorn server for the HTTP tests."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 
 from energy_api.copilot.service import Copilot
 from energy_api.main import create_app
-from energy_api.registry import HISTORY_FILE
 from energy_api.settings import Settings
+from energy_assets.domain.serving.readings import publish_readings
 from energy_assets.domain.training import champion
 from tests.api.conftest import (
     LiveServer,
@@ -41,7 +42,7 @@ def copilot_champion(tmp_path_factory: pytest.TempPathFactory, clean_reference: 
     for result in (estimate_result(small), forecast_result(small)):
         folder = champion.write_bundle(result, root, data_version="sha256:test", code_version="test")
         set_created_at(folder, "2026-01-01T00:00:00+00:00")
-    clean_reference.to_parquet(champion.bundle_folder(root, "forecast") / HISTORY_FILE, index=False)
+    publish_readings(clean_reference, root, data_version="sha256:test")
     return root
 
 
@@ -54,13 +55,23 @@ def copilot_settings(copilot_champion: Path) -> Settings:
 def service(copilot_settings: Settings):  # the app's own Service
     state = create_app(copilot_settings).state.service
     report = state.registry.refresh()
-    assert report == {"estimate": "loaded", "forecast": "loaded"}, report
+    assert report == {"estimate": "loaded", "forecast": "loaded", "readings": "loaded"}, report
     return state
 
 
 @pytest.fixture(scope="session")
 def copilot(service) -> Copilot:
     return Copilot(service)
+
+
+def chat_turns(copilot: Copilot, turns: list[str]) -> list[dict]:
+    """Every turn of one conversation, in one session."""
+    replies, session = [], None
+    for message in turns:
+        reply = copilot.chat(message, session)
+        session = reply["session_id"]
+        replies.append(reply)
+    return replies
 
 
 @pytest.fixture(scope="session")

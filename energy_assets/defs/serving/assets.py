@@ -1,0 +1,40 @@
+"""Serving: every cleaned reading published next to the champion bundles for the API.
+
+The API reads ``<champion root>/readings/readings.parquet`` (checked against its manifest) into
+memory and never opens the warehouse, so analysts' read-only sessions and the pipeline's writes
+never block it, and the copilot, ``/query``, ``/explain/peak`` and the what-if baselines see the
+whole history after ``make run``.
+"""
+
+import dagster as dg
+import polars as pl
+
+from energy_assets.defs.training.assets import ChampionConfig, frame_version
+from energy_assets.domain.data import frames
+from energy_assets.domain.serving.readings import publish_readings, readings_folder
+
+GROUP = "serving"
+
+
+@dg.asset(group_name=GROUP, kinds={"parquet"}, code_version="1")
+def serving_readings(
+    context: dg.AssetExecutionContext, config: ChampionConfig, cleaned_steel_readings: pl.DataFrame
+) -> dg.MaterializeResult:
+    """All cleaned readings as ``readings/readings.parquet`` + ``manifest.json``, swapped atomically."""
+    clean = frames.to_pandas(cleaned_steel_readings)
+    root = config.root()
+    manifest = publish_readings(clean, root, data_version=frame_version(clean))
+    folder = readings_folder(root)
+    context.log.info(
+        f"published {manifest['rows']} readings ({manifest['first_day']} to {manifest['last_day']}) to {folder}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": manifest["rows"],
+            "first_day": manifest["first_day"],
+            "last_day": manifest["last_day"],
+            "data_version": manifest["data_version"],
+            "sha256": manifest["files"]["readings.parquet"]["sha256"],
+            "readings_path": dg.MetadataValue.path(str(folder / "readings.parquet")),
+        }
+    )
