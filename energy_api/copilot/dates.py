@@ -31,6 +31,8 @@ class Period:
     kind: str
     at: int = 0
     text: str = ""
+    #: the days meant when they are not every day of start..end (a holiday with a gap)
+    days: tuple[dt.date, ...] = ()
 
     @property
     def single_day(self) -> bool:
@@ -39,7 +41,8 @@ class Period:
 
 _MONTH = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 _WEEKDAY = "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))
-_YEAR = r"(?:,?\s*(?:de(?:l)?\s+|of\s+|del\s+ano\s+)?((?:19|20)\d\d))"
+_UNIT_AFTER = r"(?!\s*(?:kwh|mwh|kvarh|kvah|krw|tco2|%|h\b|horas|hours|intervalos|intervals|dias|days))"
+_YEAR = rf"(?:,?\s*(?:de(?:l)?\s+|of\s+|del\s+ano\s+)?((?:19|20)\d\d){_UNIT_AFTER})"
 _ORD = r"(?:st|nd|rd|th|º|o)?"
 _ORDINALS = {
     "1": 1,
@@ -151,7 +154,7 @@ def _year_for_day(month: int, day: int, today: dt.date, year: str | None) -> int
 
 
 def _any_year(text: str) -> str | None:
-    match = re.search(r"\b((?:19|20)\d\d)\b", text)
+    match = re.search(rf"\b((?:19|20)\d\d)\b{_UNIT_AFTER}", text)
     return match.group(1) if match else None
 
 
@@ -173,19 +176,21 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: dt.date | None, end: dt.date | None, kind: str, m: re.Match[str]) -> None:
+    def add(
+        start: dt.date | None, end: dt.date | None, kind: str, m: re.Match[str], days: tuple[dt.date, ...] = ()
+    ) -> None:
         if start is None or end is None or end < start:
             return
         a, b = m.span()
         if any(a < y and x < b for x, y in taken):
             return
         taken.append((a, b))
-        found.append(Period(start, end, kind, a, m.group(0)))
+        found.append(Period(start, end, kind, a, m.group(0), days))
 
     year_any = _any_year(text)
     # ISO ranges and days
     for m in re.finditer(
-        r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\s*(?:\.\.|to|a|al|hasta|until|through|-|–|y|and)\s*(20\d\d)-(\d{1,2})-(\d{1,2})\b",
+        r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\s*(?:\.\.|to|a|al|hasta|until|through|-|–|y|and)\s*(?:el\s+|the\s+)?(20\d\d)-(\d{1,2})-(\d{1,2})\b",
         text,
     ):
         g = [int(x) for x in m.groups()]
@@ -223,12 +228,14 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         mo = MONTH_WORDS[mon]
         year = _year_for_day(mo, int(d2), today, y or year_any)
         add(_safe(year, mo, int(d1)), _safe(year, mo, int(d2)), "range", m)
-    # month ranges: "de marzo a mayo", "from March to May", "between March and May"
+    # month ranges: "de marzo a mayo", "from March to May", "between March and May" ("marzo y abril"
+    # alone names two months, for a comparison)
     for m in re.finditer(
-        rf"\b(?:de|desde|entre|from|between)\s+({_MONTH}){_YEAR}?\s+(?:a|al|hasta|y|to|and|until|through)\s+({_MONTH}){_YEAR}?\b",
+        rf"\b(?:(?:de|desde|from)\s+({_MONTH}){_YEAR}?\s+(?:a|al|hasta|to|until|through|-)|(?:entre|between)\s+({_MONTH}){_YEAR}?\s+(?:y|and|a|to))\s+({_MONTH}){_YEAR}?\b",
         text,
     ):
-        m1, y1, m2, y2 = m.groups()
+        m1a, y1a, m1b, y1b, m2, y2 = m.groups()
+        m1, y1 = (m1a, y1a) if m1a else (m1b, y1b)
         mo1, mo2 = MONTH_WORDS[m1], MONTH_WORDS[m2]
         year2 = _year_for_month(mo2, today, y2 or y1 or year_any)
         year1 = int(y1) if y1 else (year2 if mo1 <= mo2 else year2 - 1)
@@ -241,7 +248,8 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         if not days and not (m.group(2) or year_any):
             days = holiday_days(fragment, year - 1)
         if days:
-            add(days[0], days[-1], "holiday", m)
+            gap = len(days) < (days[-1] - days[0]).days + 1
+            add(days[0], days[-1], "holiday", m, tuple(days) if gap else ())
     # single days: "3 de marzo", "3rd of March", "March 3rd", "marzo 3"
     for m in re.finditer(rf"\b(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_MONTH}){_YEAR}?\b", text):
         d, mon, y = m.groups()
@@ -305,7 +313,8 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         add(dt.date(year, mo, 1), _month_end(year, mo), "month", m)
     # years
     for m in re.finditer(
-        r"\b(?:(?:todo\s+(?:el\s+)?|el\s+|en\s+(?:el\s+)?|del\s+|de\s+|in\s+|for\s+|of\s+|during\s+|the\s+whole\s+(?:year\s+)?|all\s+(?:of\s+)?)?(?:ano\s+)?((?:19|20)\d\d))\b",
+        r"\b(?:(?:todo\s+(?:el\s+)?|el\s+|en\s+(?:el\s+)?|del\s+|de\s+|in\s+|for\s+|of\s+|during\s+|the\s+whole\s+(?:year\s+)?|all\s+(?:of\s+)?)?(?:ano\s+)?((?:19|20)\d\d))\b"
+        + _UNIT_AFTER,
         text,
     ):
         year = int(m.group(1))
@@ -336,10 +345,13 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         first = monday - dt.timedelta(weeks=k)
         add(first, first + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(
-        r"\b(?:la\s+)?semana\s+(?:pasada|anterior)\b|\b(?:la\s+)?ultima\s+semana\b|\b(?:the\s+)?(?:last|previous|past)\s+week\b|\bla\s+semana\s+antepasada\b",
+        r"\b(?:la\s+)?semana\s+antepasada\b|\bthe\s+week\s+before(?:\s+(?:that|last))?\b|\bla\s+semana\s+(?:de\s+)?antes\b|"
+        r"\bla\s+semana\s+anterior\s+a\s+esa\b|\b(?:la\s+)?semana\s+(?:pasada|anterior)\b|\b(?:la\s+)?ultima\s+semana\b|"
+        r"\b(?:the\s+)?(?:last|previous|past)\s+week\b",
         text,
     ):
-        k = 2 if "antepasada" in m.group(0) else 1
+        word = m.group(0)
+        k = 2 if ("antepasada" in word or "before" in word or "antes" in word or "a esa" in word) else 1
         first = monday - dt.timedelta(weeks=k)
         add(first, first + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(r"\besta\s+semana\b|\bthis\s+week\b|\bthe\s+current\s+week\b|\bsemana\s+actual\b", text):

@@ -23,7 +23,7 @@ from energy_api.copilot import dates, slots
 from energy_api.copilot.language import detect_language
 from energy_api.copilot.normalize import Normalized, normalize
 from energy_api.copilot.tools import TOOLS, ToolError, json_schema, validate
-from energy_api.copilot.vocabulary import FILLER
+from energy_api.copilot.vocabulary import FILLER, learn_patterns
 
 OUT_OF_SCOPE = "out_of_scope"
 NOT_UNDERSTOOD = "not_understood"
@@ -192,12 +192,43 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_re(r"por\s+estacion|by\s+season|per\s+season|each\s+season|cada\s+estacion|which\s+season|que\s+estacion|por\s+temporada|seasonal\s+breakdown"), "season"),
     (_re(r"por\s+trimestre|by\s+quarter|per\s+quarter|each\s+quarter|cada\s+trimestre|which\s+quarter|que\s+trimestre|\bquarterly\b|trimestral"), "quarter"),
     (_re(r"por\s+semana|by\s+week|per\s+week|each\s+week|cada\s+semana|which\s+week|que\s+semana|\bsemanal\b|\bweekly\b|semana\s+a\s+semana|week\s+by\s+week"), "week"),
-    (_re(r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmeses?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"), "month"),
+    (_re(r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"), "month"),
     (_re(r"por\s+dia\b|by\s+day|per\s+day\b|each\s+day|cada\s+dia|which\s+day|what\s+day|que\s+dia|\bdiari[oa]\b|\bdaily\b|dia\s+a\s+dia|day\s+by\s+day|\bdays?\s+(?:with|had|was|were)\b|\bdias?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+dia\s+(?:mas|menos|de\s+mayor|de\s+menor|con)|\bthe\s+day\b"), "day"),
 )
+_NOUN_GROUP = {
+    "month": "month",
+    "mes": "month",
+    "day": "day",
+    "dia": "day",
+    "hour": "hour",
+    "hora": "hour",
+    "week": "week",
+    "semana": "week",
+    "weekday": "weekday",
+    "quarter": "quarter",
+    "trimestre": "quarter",
+    "season": "season",
+    "estacion": "season",
+}
+_RANKED_NOUN = _re(
+    r"\b(?:cheapest|most\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|"
+    r"top|least\s+expensive|heaviest|lightest)\s+(month|day|hour|week|weekday|quarter|season)\b|"
+    r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b"
+)
+_WHEN = _re(r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b")
 _TOTAL_WORDS = _re(r"\btotal\b|en\s+total|overall|\bin\s+all\b|all\s+(?:the\s+)?(?:data|readings|time)|todos\s+los\s+datos|todo\s+el\s+historico|\bever\b|\bsiempre\b|historic|whole\s+(?:data|history|dataset)|toda\s+la\s+serie|entire\s+(?:data|history)")
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
+)
+
+
+_UNSUPPORTED = _re(
+    r"\b(?:per|por)\s+(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|employee|empleado|worker|trabajador|"
+    r"square|metro|product|producto|piece|pieza)\b|\bproduc(?:e|ed|ing|tion|imos|ido|cion|ir|iamos)\b|"
+    r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
+    r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
+    r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
+    r"\bamperios?\b|\bamps?\b|\bcurrent\s+in\b|\bcorriente\s+en\b|\bfrequency|\bfrecuencia|\bgas\b|\bwater\b|\bagua\b"
 )
 
 
@@ -252,6 +283,9 @@ class RulePlanner:
             return follow
         if unknown:
             return self._not_understood(plan, unknown)
+        if _UNSUPPORTED.search(text):
+            found = _UNSUPPORTED.search(text)
+            return self._not_understood(plan, [found.group(0).strip()] if found else [])
         if _RECOMMEND.search(text) and not (_SHIFT.search(text) and (kwh or slots.find_duration_hours(text))):
             if not (kwh and _CUT.search(text)):
                 return self._recommend(plan, periods, ctx)
@@ -335,7 +369,17 @@ class RulePlanner:
                 args["group_by"] = group
                 args.pop("share_of", None)
                 args.pop("compare_to", None)
+                if "top" not in args and _RANK_WORDS.search(text):
+                    args["top"] = slots.find_top(text) or 1
                 changed = True
+            if args.get("group_by", "none") != "none" and "top" in args:
+                if _ASC.search(text):
+                    args["order"], changed = "asc", True
+                elif re.search(r"\bhighest\b|\bmost\b|\bmas\s+(?:alto|caro|cara)|\bmayor\b|\bbiggest\b|\bpriciest\b", text):
+                    args["order"], changed = "desc", True
+                top = slots.find_top(text)
+                if top:
+                    args["top"], changed = top, True
             if not changed:
                 return None
             args = {k: v for k, v in args.items() if v is not None}
@@ -553,11 +597,22 @@ class RulePlanner:
             return "co2_measured_t" if _MEASURED.search(text) else "co2_t"
         if _COST.search(text):
             return "cost_krw"
-        if re.search(r"consum|\busage\b|\bused\b|\buse\b|energi|energy|kwh|electric|demand|demanda", text):
+        energy = re.search(r"consum|\busage\b|\bused\b|\buse\b|energi|energy|kwh|electric|demand|demanda|\bdraw|\bdrew|\bburn|\bjuice", text)
+        if re.search(r"\bgast(?:o|amos|aron|ar|ado|ara|aremos|aste)\b", text) and not energy:
+            return "cost_krw"
+        if energy or re.search(r"\bgast", text):
             return "usage_kwh"
         return None
 
     def _group(self, text: str) -> str | None:
+        ranked = _RANKED_NOUN.search(text)
+        if ranked:
+            return _NOUN_GROUP[ranked.group(1) or ranked.group(2)]
+        if _AVERAGE.search(text) and not _RANK_WORDS.search(text):
+            # "consumo medio diario", "average per hour": an aggregation, not a breakdown
+            text = _PER_DAY.sub(" ", _PER_HOUR.sub(" ", _PER_WEEK.sub(" ", _PER_MONTH.sub(" ", text))))
+        if _PEAK.search(text) and _WHEN.search(text):
+            return None
         for pattern, group in _GROUPS:
             if pattern.search(text):
                 return group
@@ -586,6 +641,8 @@ class RulePlanner:
         for p in periods[:1]:
             if p.kind.startswith("season:"):
                 filters["season"] = [p.kind.split(":", 1)[1]]
+            if p.days:
+                filters["dates"] = [d.isoformat() for d in p.days]
         return filters
 
     def _hour_filter(self, text: str) -> dict[str, int] | None:
@@ -688,11 +745,11 @@ class RulePlanner:
             args["span"] = span
         filters = self._filters(text, span_periods, share)
         if share:
-            part = {k: v for k, v in filters.items() if k != "season"}
+            part = {k: v for k, v in filters.items() if k not in ("season", "dates")}
             if not part:
                 return self._not_understood(plan, [])
             args["share_of"] = part
-            rest = {k: v for k, v in filters.items() if k == "season"}
+            rest = {k: v for k, v in filters.items() if k in ("season", "dates")}
             if rest:
                 args["filters"] = rest
             if metric.endswith("_pf"):
@@ -770,6 +827,9 @@ class RulePlanner:
         plan.tool = tool
         plan.arguments = validate(tool, args).model_dump(mode="json", exclude_none=True)
         return plan
+
+
+learn_patterns(globals(), vars(slots), vars(dates))
 
 
 # --- Ollama ---------------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def _what(result: dict[str, Any], lang: str) -> str:
             else (" (ponderado por energía)" if lang == ES else " (energy-weighted)")
         )
         return name + extra
-    if agg == "sum":
+    if agg == "sum" or agg not in AGG_NAMES[lang]:
         return f"{name} total" if lang == ES else f"total {name}"
     words = AGG_NAMES[lang][agg]
     return f"{name} ({words})" if lang == ES else f"{words} {name}"

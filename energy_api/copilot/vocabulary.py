@@ -8,6 +8,8 @@ planner says what it did not understand). ``DOMAIN`` words carry meaning for the
 
 from __future__ import annotations
 
+import re
+
 from energy_api.copilot.dates import HOLIDAY_ALIASES
 from energy_api.copilot.language import MONTH_WORDS, WEEKDAY_WORDS
 
@@ -95,7 +97,8 @@ DOMAIN_EN = _words(
     percentage percent share proportion fraction portion part
     ranking rank ranked list breakdown split
     count number times
-    plant factory steel mill site
+    before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
+    plant factory steel mill site demand demands draw drew drawn pulled pull burn burned burnt juice
     """
 )
 FILLER_ES = _words(
@@ -115,7 +118,10 @@ FILLER_ES = _words(
     primero primera primer segundo segunda tercer tercero tercera cuarto cuarta ultimo ano
     fuimos estamos quedo queda salio sale llego llegamos lleva
     sera seran habra vamos va van voy iria irian
-    caso ejemplo forma manera tal cosa cosas
+    caso ejemplo forma manera tal cosa cosas toneladas tonelada kilovatios kilovatio hora
+    sido habria habriamos hubiera hubieramos hubiese pasa pasaria pasara supone supondria significa
+    cuanto llevamos llevo va ahora hasta momento total aproximado resumen resume resumir
+    queria saber quisiera conocer interesa consulta pregunta dato
     """
 )
 FILLER_EN = _words(
@@ -130,13 +136,16 @@ FILLER_EN = _words(
     some whole entire full same other another own such very really quite much many lot lots
     first second third fourth fifth one two three
     go went going gone come came run ran running happen happens look looking
-    way case example thing things point
+    way case example thing things point tonnes tonne tons ton kilowatt kilowatts
+    whats what's hows how's thats that's far so yet summary summarize overview figure figures number
+    wondering interested question quick brief briefly roughly approx
     """
 )
 
 DOMAIN = DOMAIN_ES | DOMAIN_EN
 FILLER = FILLER_ES | FILLER_EN
-VOCABULARY: frozenset[str] = frozenset(
+#: Every word the copilot knows; :func:`learn_patterns` adds the words its rules spell.
+VOCABULARY: set[str] = (
     DOMAIN
     | FILLER
     | set(MONTH_WORDS)
@@ -145,4 +154,33 @@ VOCABULARY: frozenset[str] = frozenset(
     | {"q1", "q2", "q3", "q4", "h1", "h2", "am", "pm", "st", "nd", "rd", "th", "vs", "etc", "kw", "kva"}
 )
 
-__all__ = ["DOMAIN", "FILLER", "VOCABULARY"]
+
+def pattern_words(*sources: object) -> set[str]:
+    """The plain words spelled inside regular expressions and their dict keys (escape letters such as
+    the ``s`` of ``\\s`` or the ``b`` of ``\\b`` are not words)."""
+    out: set[str] = set()
+    for source in sources:
+        items = source.values() if isinstance(source, dict) else [source]
+        for item in items:
+            if isinstance(item, re.Pattern):
+                texts = [item.pattern]
+            elif isinstance(item, str) and "|" in item:
+                texts = [item]
+            elif isinstance(item, dict):
+                texts = [k for k in item if isinstance(k, str)]
+            elif isinstance(item, tuple):
+                texts = [t.pattern for x in item if isinstance(x, tuple) for t in x if isinstance(t, re.Pattern)]
+            else:
+                continue
+            for text in texts:
+                cleaned = re.sub(r"\\[a-zA-Z]", " ", text)
+                out.update(w for w in re.findall(r"[a-z]{2,}", cleaned))
+    return out
+
+
+def learn_patterns(*sources: object) -> None:
+    """Add the words the planner's rules read (called once by the modules that define them)."""
+    VOCABULARY.update(pattern_words(*sources))
+
+
+__all__ = ["DOMAIN", "FILLER", "VOCABULARY", "learn_patterns", "pattern_words"]

@@ -92,6 +92,8 @@ def filter_expression(filters: Filters | None) -> pl.Expr | None:
         parts.append(pl.col("month").is_in(list(filters.months)))
     if filters.quarters:
         parts.append(pl.col("quarter").is_in(list(filters.quarters)))
+    if filters.dates:
+        parts.append(pl.col("day").is_in(list(filters.dates)))
     if filters.hours is not None:
         a, b = filters.hours.start, filters.hours.end
         hour = pl.col("hour")

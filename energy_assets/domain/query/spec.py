@@ -131,6 +131,9 @@ class Filters(_Model):
     quarters: list[int] | None = Field(None, min_length=1)
     season: list[Season] | None = Field(None, min_length=1)
     hours: Hours | None = None
+    dates: list[dt.date] | None = Field(
+        None, min_length=1, max_length=366, description="Only these days (e.g. the days of a holiday)."
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> Filters:
