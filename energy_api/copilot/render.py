@@ -346,7 +346,9 @@ def _query(plan: Plan, r: dict[str, Any], lang: str) -> str:
         companions = r.get("companions") or {}
         if companions:
             extra = ", ".join(
-                f"{_companion_name(m, lang)} {figure(v, u, lang)}" for m, (v, u) in companions.items() if v is not None
+                f"{_companion_name(m, lang)} {figure(c['value'], c['unit'], lang)}"
+                for m, c in companions.items()
+                if c["value"] is not None
             )
             head_parts.append(("Además: " if lang == ES else "Also: ") + extra + ".")
         if r["aggregation"] in ("daily_mean", "weekly_mean", "monthly_mean", "hourly_mean") and r.get("periods"):
@@ -366,11 +368,14 @@ def _query(plan: Plan, r: dict[str, Any], lang: str) -> str:
         head_parts.insert(0, _partial(cov, lang))
     if r["metric"].endswith("_pf"):
         notes.append(
-            "Factor de potencia ponderado = 100 · kWh / √(kWh² + kVArh²) sobre el periodo."
+            "Factor de potencia ponderado: kWh / raíz(kWh al cuadrado + kVArh al cuadrado) sobre el periodo, en %; "
+            "la media simple promedia los valores de 15 minutos."
             if lang == ES
-            else "Energy-weighted power factor = 100 x kWh / sqrt(kWh^2 + kVArh^2) over the span."
+            else "Energy-weighted power factor: kWh / sqrt(kWh squared + kVArh squared) over the span, in %; the plain "
+            "mean averages the 15-minute values."
         )
-    notes.append(f"Lecturas: {r['source']}." if lang == ES else f"Readings: {r['source']}.")
+    source = str(r["source"]).split(" (")[0]
+    notes.append(f"Lecturas: {source}." if lang == ES else f"Readings: {source}.")
     return "\n".join(head_parts) + _assumptions(notes, lang)
 
 
@@ -413,7 +418,7 @@ def _count(r: dict[str, Any], lang: str, span: str, filters: str) -> str:
             if lang == ES
             else f"Days with {cond} ({scope}){filters}, {span}: {figure(value, 'days', lang)} of {r.get('days_in_span')}."
         )
-    intervals = value if agg == "count_intervals" else value / 0.25
+    intervals = r["intervals_matching"]
     if agg == "count_hours":
         head = figure(value, "h", lang)
         tail = figure(intervals, "intervals", lang)
@@ -422,8 +427,8 @@ def _count(r: dict[str, Any], lang: str, span: str, filters: str) -> str:
         return f"Hours with {cond}{filters}, {span}: {head} ({tail} of 15 minutes, out of {r.get('intervals_in_span')} in the span)."
     head = figure(value, "intervals", lang)
     if lang == ES:
-        return f"Intervalos de 15 minutos con {cond}{filters} {span}: {head} (= {fmt(intervals * 0.25, 2, lang)} h, de {r.get('intervals_in_span')} en el periodo)."
-    return f"15-minute intervals with {cond}{filters}, {span}: {head} (= {fmt(intervals * 0.25, 2, lang)} h, out of {r.get('intervals_in_span')} in the span)."
+        return f"Intervalos de 15 minutos con {cond}{filters} {span}: {head} (= {fmt(r['hours_matching'], 2, lang)} h, de {r.get('intervals_in_span')} en el periodo)."
+    return f"15-minute intervals with {cond}{filters}, {span}: {head} (= {fmt(r['hours_matching'], 2, lang)} h, out of {r.get('intervals_in_span')} in the span)."
 
 
 def _groups(plan: Plan, r: dict[str, Any], lang: str, span: str, what: str, filters: str) -> str:
@@ -598,11 +603,11 @@ def _scenario(plan: Plan, r: dict[str, Any], lang: str) -> str:
             lines = [head]
             for s in seasons:
                 lines.append(
-                    f"- {SEASON_LABELS[lang][s['season']]}: {pct(100 * s['share'], lang)} ({kwh(s['energy_kwh'], lang)}) "
+                    f"- {SEASON_LABELS[lang][s['season']]}: {pct(s['share_pct'], lang)} ({kwh(s['energy_kwh'], lang)}) "
                     f"a {price(s['from_price_krw_per_kwh'], lang)} → {price(s['to_price_krw_per_kwh'], lang)}: "
                     f"{krw(s['saving_krw'], lang)}"
                     if lang == ES
-                    else f"- {SEASON_LABELS[lang][s['season']]}: {pct(100 * s['share'], lang)} ({kwh(s['energy_kwh'], lang)}) "
+                    else f"- {SEASON_LABELS[lang][s['season']]}: {pct(s['share_pct'], lang)} ({kwh(s['energy_kwh'], lang)}) "
                     f"at {price(s['from_price_krw_per_kwh'], lang)} -> {price(s['to_price_krw_per_kwh'], lang)}: "
                     f"{krw(s['saving_krw'], lang)}"
                 )
@@ -710,28 +715,28 @@ def _recommend(plan: Plan, r: dict[str, Any], lang: str) -> str:
         lines.append(f"Recomendaciones {span}:")
         if r["maximum_kwh"] > 0:
             lines.append(
-                f"1. Mover la energía del periodo máximo (punta), {kwh(r['maximum_kwh'], lang)}, al periodo ligero (valle) "
+                f"- Mover la energía del periodo máximo (punta), {kwh(r['maximum_kwh'], lang)}, al periodo ligero (valle) "
                 f"ahorraría {krw(r['shift_saving_krw'], lang)} (precio máximo menos ligero de cada estación)."
             )
         else:
-            lines.append("1. No hay energía en periodo máximo (punta) que mover: todo el periodo es ligero o medio.")
+            lines.append("- No hay energía en periodo máximo (punta) que mover: todo el periodo es ligero o medio.")
         if r.get("lagging_pf") is not None:
             lines.append(
-                f"2. El factor de potencia inductivo ponderado es {pct(r['lagging_pf'], lang)}: mejorarlo reduce la energía "
+                f"- El factor de potencia inductivo ponderado es {pct(r['lagging_pf'], lang)}: mejorarlo reduce la energía "
                 "reactiva (kVArh), no los kWh; solo ahorra si la tarifa tiene recargo por factor de potencia."
             )
     else:
         lines.append(f"Recommendations for {span}:")
         if r["maximum_kwh"] > 0:
             lines.append(
-                f"1. Moving the maximum-period (peak) energy, {kwh(r['maximum_kwh'], lang)}, to the light (off-peak) period "
+                f"- Moving the maximum-period (peak) energy, {kwh(r['maximum_kwh'], lang)}, to the light (off-peak) period "
                 f"would save {krw(r['shift_saving_krw'], lang)} (each season's maximum minus light price)."
             )
         else:
-            lines.append("1. There is no maximum-period (peak) energy to move: the span is all light or medium.")
+            lines.append("- There is no maximum-period (peak) energy to move: the span is all light or medium.")
         if r.get("lagging_pf") is not None:
             lines.append(
-                f"2. The energy-weighted lagging power factor is {pct(r['lagging_pf'], lang)}: improving it lowers "
+                f"- The energy-weighted lagging power factor is {pct(r['lagging_pf'], lang)}: improving it lowers "
                 "reactive energy (kVArh), not kWh; it saves money only under a power-factor surcharge."
             )
     if cov is not None and cov["partial"]:
@@ -741,8 +746,7 @@ def _recommend(plan: Plan, r: dict[str, Any], lang: str) -> str:
 
 # --- forecast ------------------------------------------------------------------------------------------
 def _forecast(plan: Plan, r: dict[str, Any], lang: str) -> str:
-    origin, end = r["origin"].replace("T", " ")[:16], r["end"].replace("T", " ")[:16]
-    ps, pe = r["peak_interval_start"].replace("T", " ")[:16], r["peak_interval_end"][11:16]
+    origin, end = r["origin_label"], r["end_label"]
     rng = ""
     if "total_q10_kwh" in r:
         rng = (
@@ -753,7 +757,7 @@ def _forecast(plan: Plan, r: dict[str, Any], lang: str) -> str:
     if lang == ES:
         text = (
             f"Pronóstico del {origin} al {end}: {kwh(r['total_kwh'], lang)} en total{rng}; pico de 15 minutos "
-            f"{kwh(r['peak_kwh'], lang)} en el intervalo {ps}-{pe}; coste {krw(r['cost_krw'], lang)} y "
+            f"{kwh(r['peak_kwh'], lang)} en el intervalo {r['peak_interval']}; coste {krw(r['cost_krw'], lang)} y "
             f"{tco2(r['co2_t'], lang)}. Modelo {r['model_version']}."
         )
         if r.get("backtest"):
@@ -764,7 +768,7 @@ def _forecast(plan: Plan, r: dict[str, Any], lang: str) -> str:
     else:
         text = (
             f"Forecast from {origin} to {end}: {kwh(r['total_kwh'], lang)} in total{rng}; peak 15-minute "
-            f"{kwh(r['peak_kwh'], lang)} in the interval {ps}-{pe}; cost {krw(r['cost_krw'], lang)} and "
+            f"{kwh(r['peak_kwh'], lang)} in the interval {r['peak_interval']}; cost {krw(r['cost_krw'], lang)} and "
             f"{tco2(r['co2_t'], lang)}. Model {r['model_version']}."
         )
         if r.get("backtest"):
@@ -914,7 +918,7 @@ def _explain(plan: Plan, r: dict[str, Any], lang: str) -> str:
             f"frente a {kwh(r['base_value_kwh'], lang)} de un intervalo medio; {top['feature']} es lo que más lo mueve "
             f"({kwh(top['contribution_kwh'], lang)}, SHAP)."
         )
-        notes = [f"Lecturas: {r['readings_source']}.", "Contribuciones SHAP por permutación del estimador campeón."]
+        notes = [f"Lecturas: {str(r['readings_source']).split(' (')[0]}.", "Contribuciones SHAP por permutación del estimador campeón."]
     else:
         text = (
             f"The peak of {r['date']} was the interval {r['date']} {r['peak_interval']}: {kwh(r['usage_kwh'], lang)}, "
@@ -926,7 +930,7 @@ def _explain(plan: Plan, r: dict[str, Any], lang: str) -> str:
             f"against {kwh(r['base_value_kwh'], lang)} for an average interval; {top['feature']} moves it most "
             f"({kwh(top['contribution_kwh'], lang)}, SHAP)."
         )
-        notes = [f"Readings: {r['readings_source']}.", "Permutation SHAP contributions of the champion estimator."]
+        notes = [f"Readings: {str(r['readings_source']).split(' (')[0]}.", "Permutation SHAP contributions of the champion estimator."]
     return text + _assumptions(notes, lang)
 
 

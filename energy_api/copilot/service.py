@@ -126,13 +126,14 @@ class Copilot:
             args = validate(plan.tool, plan.arguments)  # again: no plan reaches a tool unchecked
             result = TOOLS[plan.tool].run(self.service, args, today)
         except ToolError as exc:
-            return {"error": str(exc)}
+            first, last = self.coverage()
+            return {"error": str(exc), "available": {"start": first.isoformat(), "end": last.isoformat()}}
         if plan.tool == "query":
             assert isinstance(args, Query)
             result["companions"] = self._companions(args, result)
         return result
 
-    def _companions(self, query: Query, result: dict[str, Any]) -> dict[str, tuple[float | None, str]]:
+    def _companions(self, query: Query, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """The other totals of the same span and aggregation (kWh, KRW, tCO2), or the other
         power-factor aggregation, stated after the figure asked."""
         plain = query.group_by == "none" and query.share_of is None and query.compare_to is None
@@ -143,16 +144,16 @@ class Copilot:
             if query.aggregation not in ("sum", "plain_mean"):
                 return {}
             value = TOOLS["query"].run(self.service, query.model_copy(update={"aggregation": other}), self.today())
-            return {f"{query.metric}:{other}": (value.get("value"), "%")}
+            return {f"{query.metric}:{other}": {"value": value.get("value"), "unit": "%"}}
         if query.metric not in COMPANION_METRICS or query.aggregation not in COMPANION_AGGREGATIONS:
             return {}
-        out: dict[str, tuple[float | None, str]] = {}
+        out: dict[str, dict[str, Any]] = {}
         for metric in COMPANION_METRICS:
             if metric == query.metric:
                 continue
             other = query.model_copy(update={"metric": metric})
             value = TOOLS["query"].run(self.service, other, self.today())
-            out[metric] = (value.get("value"), other.unit)
+            out[metric] = {"value": value.get("value"), "unit": other.unit}
         return out
 
     @staticmethod

@@ -98,6 +98,7 @@ def _tariff_facts(tf: Tariff) -> dict[str, Any]:
         "tariff": tf.name,
         "tariff_source": tf.source,
         "emission_factor_tco2_per_mwh": tf.emission_factor_tco2_per_mwh,
+        "interval_minutes": int(schema.INTERVAL.total_seconds() // 60),
     }
 
 
@@ -126,6 +127,12 @@ def forecast(service: Any, args: ForecastArgs, today: dt.date) -> dict[str, Any]
     except (InputRuleError, ValueError) as exc:
         _, cov = service.readings()
         raise ToolError(f"{exc}; the readings cover {cov.first_day} to {cov.last_day}") from exc
+    start, end = pd.Timestamp(out["peak_interval_start"]), pd.Timestamp(out["peak_interval_end"])
+    out["peak_interval"] = f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
+    out["origin_label"] = f"{pd.Timestamp(out['origin']):%Y-%m-%d %H:%M}"
+    out["end_label"] = f"{pd.Timestamp(out['end']):%Y-%m-%d %H:%M}"
+    if "total_q10_kwh" in out:
+        out["quantile_range_pct"] = [10, 90]
     return {**out, **_tariff_facts(service.tariff)}
 
 

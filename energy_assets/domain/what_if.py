@@ -414,6 +414,7 @@ def move_energy(
             {
                 "season": season,
                 "share": weight,
+                "share_pct": 100.0 * weight,
                 "energy_kwh": energy_kwh * weight,
                 "from_price_krw_per_kwh": high,
                 "to_price_krw_per_kwh": low,

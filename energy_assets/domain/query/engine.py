@@ -171,7 +171,8 @@ def aggregate(frame: pl.DataFrame, query: Query) -> tuple[float, dict[str, Any]]
                 n = int(frame.filter(_condition_mask(frame, condition))["day"].n_unique())
             return float(n), {"days_in_span": int(frame["day"].n_unique())}
         n = int(_condition_mask(frame, condition).sum())
-        return (float(n) if agg == "count_intervals" else n * 0.25), {"intervals_in_span": frame.height}
+        extra = {"intervals_in_span": frame.height, "intervals_matching": n, "hours_matching": n * 0.25}
+        return (float(n) if agg == "count_intervals" else n * 0.25), extra
     if metric in POWER_FACTORS:
         return _pf(frame, metric.split("_")[0], plain=agg == "plain_mean"), {}
     column = VALUE_COLUMN[metric]

@@ -78,7 +78,7 @@ def publish_readings(frame: pd.DataFrame, root: str | Path, *, data_version: str
                 "first_day": (first - schema.INTERVAL).date().isoformat(),
                 "last_day": (last - schema.INTERVAL).date().isoformat(),
                 "data_version": data_version,
-                "created_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "files": {READINGS_FILE: {"bytes": path.stat().st_size, "sha256": sha256_of(path)}},
             }
         )
