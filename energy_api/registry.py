@@ -283,16 +283,22 @@ class ModelRegistry:
             self.on_change(task, loaded)
         return "loaded"
 
-    def status(self) -> dict[str, Any]:
+    @staticmethod
+    def _state(slot: _Slot) -> dict[str, Any]:
         return {
-            task: {
-                "loaded": slot.current is not None,
-                "model_version": None if slot.current is None else slot.current.model_version,
-                "last_error": slot.last_error,
-                "last_checked": slot.last_checked,
-            }
-            for task, slot in self._slots.items()
+            "loaded": slot.current is not None,
+            "model_version": None if slot.current is None else slot.current.model_version,
+            "last_error": slot.last_error,
+            "last_checked": slot.last_checked,
         }
+
+    def status(self) -> dict[str, Any]:
+        """The champions' slots (estimate, forecast)."""
+        return {task: self._state(self._slots[task]) for task in TASKS}
+
+    def readings_status(self) -> dict[str, Any]:
+        """The serving readings' slot (optional: without it the forecast bundle's history serves)."""
+        return self._state(self._slots[READINGS])
 
 
 # --- estimate inference ---------------------------------------------------------------------------

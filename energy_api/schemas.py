@@ -343,6 +343,11 @@ class TaskStatus(_Model):
 class Health(_Model):
     status: Literal["ok"]
     models: dict[str, TaskStatus]
+    readings: TaskStatus | None = Field(
+        None,
+        description="The serving readings (every cleaned reading, published next to the champions); "
+        "when not loaded, data answers read the forecast bundle's history.",
+    )
 
 
 class ReloadResponse(_Model):

@@ -20,7 +20,7 @@ def _status(service: Any) -> dict[str, TaskStatus]:
 
 @router.get("/health", response_model=Health, summary="Liveness and which champions are loaded")
 def health(service: ServiceDep) -> Health:
-    return Health(status="ok", models=_status(service))
+    return Health(status="ok", models=_status(service), readings=TaskStatus(**service.registry.readings_status()))
 
 
 @router.get("/model/info", summary="What each loaded champion is: family, version, data, features")
@@ -29,6 +29,8 @@ def model_info(service: ServiceDep) -> dict[str, Any]:
     for task, state in service.registry.status().items():
         loaded = service.registry.peek(task)
         out[task] = {**state, **(loaded.info() if loaded is not None else {})}
+    served = service.registry.readings()
+    out["readings"] = {**service.registry.readings_status(), **(served.info() if served is not None else {})}
     out["tariff"] = {"name": service.tariff.name, "source": service.tariff.source}
     return out
 

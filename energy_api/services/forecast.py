@@ -87,6 +87,7 @@ def forecast_figures(service: Any, origin: pd.Timestamp | None, horizon: int) ->
         "origin": origin.isoformat(),
         "end": pd.Timestamp(ts.iloc[-1]).isoformat(),
         "horizon_intervals": horizon,
+        "intervals": horizon,
         "horizon_hours": horizon / 4,
         "backtest": bool(origin < last),
         "history_source": source,

@@ -95,18 +95,20 @@ def context(lang: str = "en") -> PlanContext:
 def test_protocol_request_and_tool_call(fake: FakeOllama, planner: OllamaPlanner) -> None:
     fake.reset(
         call(
-            "energy_summary",
-            {"start": "2018-12-24", "end": "2018-12-30", "metric": "co2_t", "group_by": "day"},
+            "query",
+            {"span": {"start": "2018-12-24", "end": "2018-12-30"}, "metric": "co2_t", "group_by": "day"},
         )
     )
     plan = planner.plan("CO2 emitted last week by day", context())
     assert plan.planner == "ollama"
-    assert plan.tool == "energy_summary"
+    assert plan.tool == "query"
     assert plan.arguments == {
-        "start": "2018-12-24",
-        "end": "2018-12-30",
+        "span": {"start": "2018-12-24", "end": "2018-12-30"},
         "group_by": "day",
         "metric": "co2_t",
+        "aggregation": "sum",
+        "group_aggregation": "sum",
+        "order": "desc",
     }
     (request,) = fake.requests
     assert request["path"] == "/api/chat"
@@ -146,7 +148,7 @@ def test_second_invalid_call_falls_back_to_rules(fake: FakeOllama, planner: Olla
     fake.reset(call("run_sql", {"query": "DROP TABLE readings"}), call("shell", {"cmd": "rm -rf /"}))
     plan = planner.plan("¿Cuánto consumimos ayer?", context("es"))
     assert plan.planner.startswith("rule (fallback: repair failed")
-    assert plan.tool == "energy_summary" and plan.arguments["start"] == "2018-12-30"
+    assert plan.tool == "query" and plan.arguments["span"]["start"] == "2018-12-30"
     assert len(fake.requests) == 2
 
 
