@@ -5,8 +5,9 @@
 2. Lower case without accents; "¿¡" and quotes become spaces; a unit glued to a number is split.
 3. Numbers are read in the question's convention and rewritten canonically ("1.000,5" in Spanish
    and "1,000.5" in English both become "1000.5"; a number with both marks is read by its last).
-4. Small typos are corrected against the copilot's vocabulary (rapidfuzz, Damerau-Levenshtein
-   similarity >= 0.8 on words of 4+ letters): "cosnumo" -> "consumo", "febero" -> "febrero".
+4. Inflections of known words are known (Snowball stems: "trasladando" from "trasladar"); small
+   typos are corrected against the copilot's vocabulary (rapidfuzz, Damerau-Levenshtein similarity
+   >= 0.8 on words of 4+ letters): "cosnumo" -> "consumo", "febero" -> "febrero".
 
 What is left unknown is returned too, so the planner can say what it did not understand instead
 of answering another question.
@@ -19,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from text_to_num import alpha2digit
@@ -102,6 +104,26 @@ def _correct(word: str, size: int) -> str | None:
     return best if abs(len(best) - len(word)) <= 2 else None
 
 
+_STEMMERS = (snowballstemmer.stemmer("spanish"), snowballstemmer.stemmer("english"))
+
+
+@lru_cache(maxsize=2)
+def _stems(size: int) -> frozenset[str]:
+    """Snowball stems (Spanish and English) of the vocabulary's words of 4+ letters."""
+    words = [w for w in VOCABULARY if len(w) >= 4]
+    return frozenset(stem for stemmer in _STEMMERS for stem in stemmer.stemWords(words) if len(stem) >= 3)
+
+
+def known(word: str) -> bool:
+    """A vocabulary word, or an inflection of one ("trasladando" from "trasladar", "ranked" from "rank")."""
+    if word in VOCABULARY:
+        return True
+    if len(word) < 5:
+        return False
+    stems = _stems(len(VOCABULARY))
+    return any(stemmer.stemWord(word) in stems for stemmer in _STEMMERS)
+
+
 @lru_cache(maxsize=2)
 def _candidates(size: int) -> list[str]:
     """Words typos may snap to (recomputed when the vocabulary grows)."""
@@ -128,7 +150,7 @@ def normalize(message: str, lang: str) -> Normalized:
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if word in VOCABULARY or len(word) < 3:
+        if len(word) < 3 or known(word):
             return word
         better = correct(word)
         if better is None:

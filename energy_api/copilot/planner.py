@@ -140,18 +140,18 @@ _PLAIN = _re(
     r"arithmetic|unweighted|sin\s+ponderar|no\s+ponderad"
 )
 _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak\b|\boff-peak\b")
-_PEAK = _re(r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\bhighest\s+(?:15|quarter|interval|reading|single)|"
+_PEAK = _re(r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
             r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike")
-_MIN = _re(r"\bminimo\b|\bminima\b|\bminimum\b|\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)")
-_AVERAGE = _re(r"promedio|\bmedia\b|\bmedio\b|average|\bmean\b|\bavg\b|\btypical\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average")
-_PER_DAY = _re(r"diari[oa]|\bdaily\b|por\s+dia\b|per\s+day\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day")
-_PER_HOUR = _re(r"por\s+hora\b|per\s+hour\b|\bhourly\b|\bhoraria?\b|\bcada\s+hora\b|\ban\s+hour\b|\beach\s+hour\b|\bal\s+hora\b|\ba\s+la\s+hora\b")
+_MIN = _re(r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)")
+_AVERAGE = _re(r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average")
+_PER_DAY = _re(r"diari[oa]s?|\bdaily\b|por\s+dia\b|per\s+day\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day")
+_PER_HOUR = _re(r"por\s+hora\b|per\s+hour\b|\bhourly\b|\bhorari[oa]s?\b|\bcada\s+hora\b|\ban\s+hour\b|\beach\s+hour\b|\bal\s+hora\b|\ba\s+la\s+hora\b")
 _PER_INTERVAL = _re(
     r"por\s+intervalo|per\s+interval|cada\s+15\s+minutos|per\s+15[\s-]*minutes?|every\s+15\s+minutes|15[\s-]*minute\s+(?:average|mean)|"
     r"por\s+cuarto\s+de\s+hora|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour"
 )
-_PER_WEEK = _re(r"\bsemanal\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week")
-_PER_MONTH = _re(r"\bmensual\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month")
+_PER_WEEK = _re(r"\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week")
+_PER_MONTH = _re(r"\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month")
 _HOW_MANY_HOURS = _re(r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|for\s+how\s+long|durante\s+cuanto\s+tiempo|cuanto\s+tiempo")
 _HOW_MANY_INTERVALS = _re(
     r"cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
@@ -170,6 +170,7 @@ _COMPARE = _re(
     r"\bcambio\s+(?:de|entre)\b|\bevolucion\b"
 )
 _RANK_WORDS = _re(
+    r"\brank|\bordena|\bclasifica|"
     r"\bque\s+(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
     r"\bcual(?:es)?\s+(?:fue|fueron|es|son|ha\s+sido|era)?\s*(?:el|la|los|las)?\s*(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
     r"\bwhich\s+(?:day|month|hour|week|quarter|season|period|weekday|days|months|hours|weeks|type|load)\b|"
@@ -211,11 +212,18 @@ _NOUN_GROUP = {
     "estacion": "season",
 }
 _RANKED_NOUN = _re(
+    r"\b(?:rank|ranking|order|sort|list|ordena|ordenar|clasifica|top\s*\d*)\w*\s+(?:the\s+|los\s+|las\s+|de\s+los\s+|de\s+las\s+)?"
+    r"(month|day|hour|week|weekday|quarter|season|mes|dia|hora|semana|trimestre|estacion)(?:s|es)?\b|"
     r"\b(?:cheapest|most\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|"
     r"top|least\s+expensive|heaviest|lightest)\s+(month|day|hour|week|weekday|quarter|season)\b|"
     r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b"
 )
 _WHEN = _re(r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b")
+#: Words after which the second period named is the reference (A) of a comparison.
+_REFERENCE_AFTER = _re(
+    r"\bthan\b|\bque\b|\brespecto\b|\bcompared\s+(?:to|with)\b|\brelative\s+to\b|\bcomparad[oa]s?\s+con\b|"
+    r"\ben\s+comparacion\s+con\b|\bagainst\b|\bfrom\b(?=.*\bto\b)|\bsobre\b|\bover\b"
+)
 _TOTAL_WORDS = _re(r"\btotal\b|en\s+total|overall|\bin\s+all\b|all\s+(?:the\s+)?(?:data|readings|time)|todos\s+los\s+datos|todo\s+el\s+historico|\bever\b|\bsiempre\b|historic|whole\s+(?:data|history|dataset)|toda\s+la\s+serie|entire\s+(?:data|history)")
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
@@ -607,7 +615,7 @@ class RulePlanner:
     def _group(self, text: str) -> str | None:
         ranked = _RANKED_NOUN.search(text)
         if ranked:
-            return _NOUN_GROUP[ranked.group(1) or ranked.group(2)]
+            return _NOUN_GROUP[next(g for g in ranked.groups() if g)]
         if _AVERAGE.search(text) and not _RANK_WORDS.search(text):
             # "consumo medio diario", "average per hour": an aggregation, not a breakdown
             text = _PER_DAY.sub(" ", _PER_HOUR.sub(" ", _PER_WEEK.sub(" ", _PER_MONTH.sub(" ", text))))
@@ -712,9 +720,9 @@ class RulePlanner:
         # the span(s)
         if compare:
             a, b = periods[0], periods[1]
-            than = re.search(r"\bthan\b|\bque\s+(?:en|el|la|durante|los|las)\b|\bque\b", text)
-            if than and a.at < than.start() < b.at and re.search(r"\bmore\b|\bless\b|\bmas\b|\bmenos\b|\bhigher\b|\blower\b|\bmayor\b|\bmenor\b", text[: than.start()]):
-                a, b = b, a  # "how much more in B than in A"
+            between = text[a.at + len(a.text) : b.at]
+            if _REFERENCE_AFTER.search(between):
+                a, b = b, a  # "B than A", "B respecto a A", "B compared to A": A is the reference
             args["span"] = {"start": a.start.isoformat(), "end": a.end.isoformat()}
             args["compare_to"] = {"start": b.start.isoformat(), "end": b.end.isoformat()}
             plan.meta["compare_kinds"] = (a.kind, b.kind)

@@ -97,6 +97,7 @@ DOMAIN_EN = _words(
     percentage percent share proportion fraction portion part
     ranking rank ranked list breakdown split
     count number times
+    antepasada antepasado corresponde corresponden correspondio anual anuales
     starting start starts started beginning begin begins ending end ends empezando empieza comenzando
     before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
     plant factory steel mill site demand demands draw drew drawn pulled pull burn burned burnt juice
