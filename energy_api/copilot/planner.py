@@ -94,9 +94,10 @@ _SHIFT = _re(
     r"\breschedul|\btransfer|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b"
 )
 _CUT = _re(
-    r"\b(?:cut|cutting|reduce|reducing|reduced|save|saving|saved|trim|trimming|eliminate|drop|dropping|lower|lowering|"
-    r"use\s+less|consume\s+less|recort|reduc|ahorr|elimin|dej(?:amos|aramos|ar)\s+de\s+(?:consumir|usar|gastar)|"
-    r"consumi(?:mos|eramos|r)\s+menos|gasta(?:mos|ramos|r)\s+menos|bajar|bajamos|bajaramos|quitar|quitamos|quitaramos)"
+    r"\b(?:cut|cuts|cutting|reduce|reduces|reducing|reduced|save|saves|saving|saved|trim|trims|trimming|trimmed|"
+    r"eliminate|eliminating|drop|dropping|lower|lowering|shave|shaving|avoid|avoiding)\b|\buse\s+less\b|"
+    r"\bconsume\s+less\b|\brecort\w*|\breduc\w*|\bahorr\w*|\belimin\w*|\bdej\w*\s+de\s+(?:consumir|usar|gastar)|"
+    r"\bconsumi\w*\s+menos|\bgasta\w*\s+menos|\bbaja(?:r|mos|ramos|ria|riamos)\b|\bquita\w*|\bevita\w*"
 )
 _PF = _re(r"factor(?:es)?\s+de\s+potencia|power[\s-]*factors?|\bfdp\b|\bpf\b|\bcos\s*phi\b|\bcos\s*fi\b")
 _PF_IMPROVE = _re(
@@ -222,7 +223,7 @@ _WHEN = _re(r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what
 #: Words after which the second period named is the reference (A) of a comparison.
 _REFERENCE_AFTER = _re(
     r"\bthan\b|\bque\b|\brespecto\b|\bcompared\s+(?:to|with)\b|\brelative\s+to\b|\bcomparad[oa]s?\s+con\b|"
-    r"\ben\s+comparacion\s+con\b|\bagainst\b|\bfrom\b(?=.*\bto\b)|\bsobre\b|\bover\b"
+    r"\ben\s+comparacion\s+con\b|\bagainst\b|\bsobre\b|\bover\b"
 )
 _TOTAL_WORDS = _re(r"\btotal\b|en\s+total|overall|\bin\s+all\b|all\s+(?:the\s+)?(?:data|readings|time)|todos\s+los\s+datos|todo\s+el\s+historico|\bever\b|\bsiempre\b|historic|whole\s+(?:data|history|dataset)|toda\s+la\s+serie|entire\s+(?:data|history)")
 _FOLLOW_UP = _re(
@@ -294,6 +295,9 @@ class RulePlanner:
         if _UNSUPPORTED.search(text):
             found = _UNSUPPORTED.search(text)
             return self._not_understood(plan, [found.group(0).strip()] if found else [])
+        counting = _HOW_MANY_HOURS.search(text) or _HOW_MANY_INTERVALS.search(text) or _HOW_MANY_DAYS.search(text)
+        if counting and slots.find_condition(text) and not _SHIFT.search(text):
+            return self._query(plan, text, periods, ctx)
         if _RECOMMEND.search(text) and not (_SHIFT.search(text) and (kwh or slots.find_duration_hours(text))):
             if not (kwh and _CUT.search(text)):
                 return self._recommend(plan, periods, ctx)
