@@ -129,6 +129,9 @@ HOLIDAY_ALIASES: dict[str, str] = {
 _HOLIDAY = "|".join(sorted((re.escape(k) for k in HOLIDAY_ALIASES), key=len, reverse=True))
 
 
+_COMPARING = re.compile(r"diferencia|difference|compar|\bvs\b|versus|frente|respecto|than|\bque\s+en\b|mas\s+que|menos\s+que")
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
 
@@ -194,7 +197,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         text,
     ):
         g = [int(x) for x in m.groups()]
-        add(_safe(g[0], g[1], g[2]), _safe(g[3], g[4], g[5]), "range", m)
+        add(_safe(g[0], g[1], g[2]), _safe(g[3], g[4], g[5]), "iso_range", m)
     for m in re.finditer(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b", text):
         day = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         add(day, day, "day", m)
@@ -234,6 +237,8 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         rf"\b(?:(?:de|desde|from)\s+({_MONTH}){_YEAR}?\s+(?:a|al|hasta|to|until|through|-)|(?:entre|between)\s+({_MONTH}){_YEAR}?\s+(?:y|and|a|to))\s+({_MONTH}){_YEAR}?\b",
         text,
     ):
+        if m.group(3) and _COMPARING.search(text):
+            continue  # "diferencia entre octubre y septiembre": two months to compare
         m1a, y1a, m1b, y1b, m2, y2 = m.groups()
         m1, y1 = (m1a, y1a) if m1a else (m1b, y1b)
         mo1, mo2 = MONTH_WORDS[m1], MONTH_WORDS[m2]
@@ -354,6 +359,17 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         k = 2 if ("antepasada" in word or "before" in word or "antes" in word or "a esa" in word) else 1
         first = monday - dt.timedelta(weeks=k)
         add(first, first + dt.timedelta(days=6), "relative", m)
+    for m in re.finditer(
+        r"\b(?:el\s+)?fin\s+de\s+semana\s+(?:pasado|anterior)\b|\b(?:el\s+)?ultimo\s+fin\s+de\s+semana\b|"
+        r"\b(?:the\s+)?(?:last|past|previous)\s+weekend\b",
+        text,
+    ):
+        saturday = today - dt.timedelta(days=(today.weekday() - 5) % 7 or 7)
+        if saturday + dt.timedelta(days=1) >= today:
+            saturday -= dt.timedelta(days=7)
+        add(saturday, saturday + dt.timedelta(days=1), "relative", m)
+    for m in re.finditer(r"\beste\s+fin\s+de\s+semana\b|\bthis\s+weekend\b", text):
+        add(monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(r"\besta\s+semana\b|\bthis\s+week\b|\bthe\s+current\s+week\b|\bsemana\s+actual\b", text):
         add(monday, monday + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(r"\bhace\s+(\d+)\s+mes(?:es)?\b|\b(\d+)\s+months?\s+ago\b", text):
@@ -417,4 +433,40 @@ def find_weekday_filter(text: str) -> list[int]:
     return sorted(set(out))
 
 
-__all__ = ["HOLIDAY_ALIASES", "Period", "find_periods", "find_weekday_day", "find_weekday_filter", "holiday_days"]
+def resolve(found: list[Period], comparing: bool) -> list[Period]:
+    """The periods a question means, from all those it names: identical spans once; an explicit ISO
+    range wins over the words around it; a period that contains a more specific one gives way to it
+    ("the first week of March (March 1 to 7)", "marzo de 2018"); a weekday named as a day gives way
+    to a date."""
+    out: list[Period] = []
+    for p in found:
+        if not any((q.start, q.end, q.days) == (p.start, p.end, p.days) for q in out):
+            out.append(p)
+    if len(out) < 2:
+        return out
+    if any(p.kind != "weekday_day" for p in out):
+        out = [p for p in out if p.kind != "weekday_day"]
+    iso = [p for p in out if p.kind == "iso_range"]
+    if iso and not comparing:
+        return iso[:1]
+    def inside(q: Period, p: Period) -> bool:
+        return p.start <= q.start and q.end <= p.end and (q.start, q.end) != (p.start, p.end)
+
+    # seasons are filters over their months, never a container of another period
+    return [
+        p
+        for p in out
+        if p.kind.startswith("season:")
+        or not any(q is not p and not q.kind.startswith("season:") and inside(q, p) for q in out)
+    ]
+
+
+__all__ = [
+    "HOLIDAY_ALIASES",
+    "Period",
+    "find_periods",
+    "find_weekday_day",
+    "find_weekday_filter",
+    "holiday_days",
+    "resolve",
+]

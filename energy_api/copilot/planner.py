@@ -161,7 +161,7 @@ _HOW_MANY_INTERVALS = _re(
 _HOW_MANY_DAYS = _re(r"cuantos\s+dias|how\s+many\s+days|numero\s+de\s+dias|number\s+of\s+days|en\s+cuantos\s+dias|on\s+how\s+many\s+days")
 _ANY_INTERVAL = _re(r"any\s+interval|algun\s+intervalo|at\s+least\s+one\s+interval|al\s+menos\s+un\s+intervalo|alguna\s+vez|any\s+reading")
 _SHARE = _re(
-    r"porcentaje|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
+    r"tanto\s+por\s+(?:ciento|100)|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
     r"what\s+share|the\s+share|\bshare\b|what\s+fraction|what\s+proportion|what\s+part|how\s+much\s+of\s+(?:the|our)\s+.{0,30}%|"
     r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bpct\b|por\s+ciento\s+del|percent\s+of"
 )
@@ -213,8 +213,13 @@ _NOUN_GROUP = {
     "estacion": "season",
 }
 _RANKED_NOUN = _re(
-    r"\b(?:rank|ranking|order|sort|list|ordena|ordenar|clasifica|top\s*\d*)\w*\s+(?:the\s+|los\s+|las\s+|de\s+los\s+|de\s+las\s+)?"
-    r"(month|day|hour|week|weekday|quarter|season|mes|dia|hora|semana|trimestre|estacion)(?:s|es)?\b|"
+    r"\b(?:rank\w*|order\w*|sort\w*|list|ordena\w*|clasifica\w*|top(?:\s*\d+)?|cheapest|most\s+expensive|"
+    r"least\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|heaviest|lightest)\s+"
+    r"(?:\d+\s+)?(?:the\s+|los\s+|las\s+|de\s+los\s+|de\s+las\s+)?(?:\d+\s+)?(?:most\s+expensive\s+|cheapest\s+|highest\s+|"
+    r"lowest\s+|costliest\s+|busiest\s+)?(month|day|hour|week|weekday|quarter|season|mes|dia|hora|semana|trimestre|estacion)"
+    r"(?:s|es)?\b|"
+    r"\b(?:el|la|los|las)\s+(?:\d+\s+)?(mes|dia|hora|semana|trimestre|estacion)(?:s|es)?\s+(?:mas|menos)\s+"
+    r"(?:car[oa]s?|barat[oa]s?|alt[oa]s?|baj[oa]s?)\b|"
     r"\b(?:cheapest|most\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|"
     r"top|least\s+expensive|heaviest|lightest)\s+(month|day|hour|week|weekday|quarter|season)\b|"
     r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b"
@@ -232,8 +237,8 @@ _FOLLOW_UP = _re(
 
 
 _UNSUPPORTED = _re(
-    r"\b(?:per|por)\s+(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|employee|empleado|worker|trabajador|"
-    r"square|metro|product|producto|piece|pieza)\b|\bproduc(?:e|ed|ing|tion|imos|ido|cion|ir|iamos)\b|"
+    r"\b(?:per|por)\s+(?:cada\s+|each\s+|every\s+|a\s+|una\s+)?(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|"
+    r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|"
     r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
     r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
@@ -281,6 +286,10 @@ class RulePlanner:
         weekday_day = dates.find_weekday_day(text, today)
         if weekday_day is not None and not any(p.at <= weekday_day.at < p.at + len(p.text) for p in periods):
             periods = sorted([*periods, weekday_day], key=lambda p: p.at)
+        named = periods
+        periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
+        if _SHARE.search(text) and len(named) == 2:
+            periods = named  # "what share of 2018 was March": the whole and the part
         unknown = [w for w in norm.unknown if w not in FILLER]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
@@ -584,19 +593,19 @@ class RulePlanner:
             args["horizon_hours"] = min(24 * n, 168)
         if periods:
             p = periods[0]
-            if p.start > last + dt.timedelta(days=7):
+            if p.end > last + dt.timedelta(days=7):
                 plan.clarify = "no_forecast"
                 plan.meta["requested"] = (p.start.isoformat(), p.end.isoformat())
                 return plan
-            if p.start != last + dt.timedelta(days=1) or not p.single_day:
+            if p.single_day and not found:
+                return self._checked(plan, "forecast", {"day": p.start.isoformat()})
+            if p.start <= last:
                 args["start"] = dt.datetime.combine(p.start, dt.time()).isoformat()
             if not found and not p.single_day:
-                args["horizon_hours"] = min(24 * ((p.end - p.start).days + 1), 168)
-            if p.start > last + dt.timedelta(days=1):
-                # a day after tomorrow: forecast from the end of the readings through that day
-                args.pop("start", None)
-                args["horizon_hours"] = min(24 * ((p.end - last).days), 168)
-                plan.meta["forecast_day"] = (p.start.isoformat(), p.end.isoformat())
+                if p.start <= last:
+                    args["horizon_hours"] = min(24 * ((p.end - p.start).days + 1), 168)
+                else:
+                    args["horizon_hours"] = min(24 * ((p.end - last).days), 168)
         return self._checked(plan, "forecast", args)
 
     # --- the data query -------------------------------------------------------------------------
@@ -696,7 +705,9 @@ class RulePlanner:
             counting = "count_hours"
         elif _HOW_MANY_DAYS.search(text):
             counting = "count_days"
-        compare = len(periods) >= 2 and _COMPARE.search(text) is not None and counting is None
+        compare = len(periods) >= 2 and counting is None and (_COMPARE.search(text) is not None or len(periods) == 2)
+        if compare and len(periods) > 2:
+            return self._not_understood(plan, [])
         share = _SHARE.search(text) is not None and counting is None and not compare
         group = self._group(text)
         ranking = _RANK_WORDS.search(text) is not None
@@ -731,6 +742,9 @@ class RulePlanner:
             args["compare_to"] = {"start": b.start.isoformat(), "end": b.end.isoformat()}
             plan.meta["compare_kinds"] = (a.kind, b.kind)
             span_periods = [a]
+            if a.kind.startswith("season:") or b.kind.startswith("season:") or a.days or b.days:
+                other = self._filters(text, [b], False)
+                args["compare_filters"] = other or None
         else:
             span = self._span_of(periods, ctx)
             if span is None:
@@ -755,7 +769,16 @@ class RulePlanner:
                     span = {"start": whole[0].isoformat(), "end": whole[1].isoformat()}
                     plan.meta["whole_data"] = True
             args["span"] = span
+        if share and len(periods) == 2:
+            whole, part_period = sorted(periods, key=lambda p: (p.end - p.start).days, reverse=True)
+            if not (whole.start <= part_period.start and part_period.end <= whole.end) or part_period.kind != "month":
+                return self._not_understood(plan, [])
+            args["span"] = {"start": whole.start.isoformat(), "end": whole.end.isoformat()}
+            span_periods = [whole]
+            plan.meta["share_month"] = part_period.start.month
         filters = self._filters(text, span_periods, share)
+        if share and plan.meta.get("share_month"):
+            filters["months"] = [plan.meta["share_month"]]
         if share:
             part = {k: v for k, v in filters.items() if k not in ("season", "dates")}
             if not part:

@@ -773,12 +773,12 @@ def _forecast(plan: Plan, r: dict[str, Any], lang: str) -> str:
         )
         if r.get("backtest"):
             text += f" That span lies inside the readings: this is a backtest from {origin} using only earlier readings."
-    day = plan.meta.get("forecast_day")
-    if day:
+    if r.get("model_origin") != r.get("origin"):
+        start = r["model_origin"][:16].replace("T", " ")
         text += (
-            f" (El pronóstico empieza al final de las lecturas y llega hasta el {day[1]}.)"
+            f" (El modelo pronostica desde el final de las lecturas, {start}; la respuesta cubre solo ese día.)"
             if lang == ES
-            else f" (The forecast starts at the end of the readings and runs through {day[1]}.)"
+            else f" (The model forecasts from the end of the readings, {start}; the answer covers that day only.)"
         )
     return text + _assumptions([_tariff_line(r, lang)], lang)
 

@@ -180,10 +180,10 @@ def find_periods(text: str) -> list[str]:
 
 def day_types(text: str) -> list[str]:
     out = []
-    if re.search(r"\bfines?\s+de\s+semana\b|\bfinde\b|\bweekends?\b|\bsabados?\s+y\s+domingos\b", text):
+    if re.search(r"\bfin(?:es)?\s+de\s+semana\b|\bfinde\b|\bweekends?\b|\bsabados?\s+y\s+domingos\b", text):
         out.append("weekend")
     if re.search(
-        r"\blaborables?\b|\bentre\s+semana\b|\bdias?\s+habiles?\b|\bweekdays\b|\bworking\s+days?\b|"
+        r"\blaborables?\b|\bentre\s+semana\b|\bdias?\s+habil(?:es)?\b|\bweekdays\b|\bworking\s+days?\b|"
         r"\bworkdays?\b|\bbusiness\s+days?\b|\bweekday\b(?!\s+(?:with|had|has|is|was))",
         text,
     ):

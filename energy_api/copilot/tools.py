@@ -24,6 +24,7 @@ from energy_api.services.errors import InputRuleError, NotFoundError
 from energy_api.services.scenarios import NoBaseline, day_baseline
 from energy_assets.domain import what_if as engine
 from energy_assets.domain.data import schema
+from energy_assets.domain.models.forecast.base import MAX_HORIZON
 from energy_assets.domain.query import Query, ScenarioSpec, Span
 from energy_assets.domain.query.engine import coverage
 from energy_assets.domain.tariff import MAXIMUM, Tariff
@@ -46,6 +47,9 @@ class ForecastArgs(_Args):
 
     start: dt.datetime | None = Field(None, description="Origin: end of the last interval seen.")
     horizon_hours: int = Field(24, ge=1, le=168)
+    day: dt.date | None = Field(
+        None, description="The 24 h of this day (inside the readings: a backtest from its 00:00)."
+    )
 
 
 class WhatIfArgs(_Args):
@@ -120,10 +124,24 @@ def scenario(service: Any, args: ScenarioSpec, today: dt.date) -> dict[str, Any]
 # --- forecast -------------------------------------------------------------------------------------
 def forecast(service: Any, args: ForecastArgs, today: dt.date) -> dict[str, Any]:
     """The champion forecaster through the same code as POST /forecast."""
+    origin = None if args.start is None else pd.Timestamp(args.start)
+    horizon, keep_after = args.horizon_hours * 4, None
+    if args.day is not None:
+        _, cov = service.readings()
+        midnight = pd.Timestamp(args.day)
+        last = pd.Timestamp(cov.last_timestamp)
+        if midnight <= last:
+            origin, horizon = midnight, schema.INTERVALS_PER_DAY
+        else:
+            origin, keep_after = None, midnight
+            horizon = int((midnight + pd.Timedelta(days=1) - last) / schema.INTERVAL)
+            if horizon > MAX_HORIZON:
+                raise ToolError(
+                    f"{args.day} is more than 7 days after the readings: no forecast reaches it; "
+                    f"the readings cover {cov.first_day} to {cov.last_day}"
+                )
     try:
-        out = forecast_service.forecast_figures(
-            service, None if args.start is None else pd.Timestamp(args.start), args.horizon_hours * 4
-        )
+        out = forecast_service.forecast_figures(service, origin, horizon, keep_after)
     except (InputRuleError, ValueError) as exc:
         _, cov = service.readings()
         raise ToolError(f"{exc}; the readings cover {cov.first_day} to {cov.last_day}") from exc

@@ -97,6 +97,12 @@ DOMAIN_EN = _words(
     percentage percent share proportion fraction portion part
     ranking rank ranked list breakdown split
     count number times
+    fin fines finde semana semanas habil habiles laborable laborables festivo festivos feriado feriados
+    dejamos dejar dejaramos dejasemos dejaria corrigiendo corrigieramos corrigiesemos subiendo mejorando
+    bajando compensando llevando reduciendo recortando moviendo pasando trasladando desplazando cambiando
+    ahorrando gastando consumiendo eliminando quitando evitando elevando aumentando instalando instalar
+    instalamos pusieramos poner ponemos
+    out into onto worth value valued valuable gain gains benefit
     antepasada antepasado corresponde corresponden correspondio anual anuales
     starting start starts started beginning begin begins ending end ends empezando empieza comenzando
     before after antes despues above below under over exceed exceeded exceeding exceeds public national bank

@@ -71,20 +71,30 @@ def run_forecast(
     return result, origin
 
 
-def forecast_figures(service: Any, origin: pd.Timestamp | None, horizon: int) -> dict[str, Any]:
+def forecast_figures(
+    service: Any, origin: pd.Timestamp | None, horizon: int, keep_after: pd.Timestamp | None = None
+) -> dict[str, Any]:
     """The champion's forecast from ``origin`` (default: the end of the readings) with the figures
-    an answer states: horizon, total, peak interval, cost, CO2, 10-90 % range, model version."""
+    an answer states: horizon, total, peak interval, cost, CO2, 10-90 % range, model version.
+
+    ``keep_after`` keeps only the intervals that end after it (a day after tomorrow: the forecast runs
+    from the end of the readings, and the answer covers that day alone)."""
     loaded = service.registry.get(FORECAST)
     history, source = served_history(service, loaded)
     result, origin = run_forecast(loaded, history, origin, horizon, source=source)
+    if keep_after is not None:
+        result = result[result[schema.TIMESTAMP] > keep_after].reset_index(drop=True)
+        horizon = len(result)
     ts = result[schema.TIMESTAMP]
     mean = result[MEAN].to_numpy(dtype=float)
     peak = int(mean.argmax())
     tf = service.tariff
     total = float(mean.sum())
     last = pd.Timestamp(history[schema.TIMESTAMP].max())
+    start = origin if keep_after is None else max(origin, pd.Timestamp(keep_after))
     out: dict[str, Any] = {
-        "origin": origin.isoformat(),
+        "origin": start.isoformat(),
+        "model_origin": origin.isoformat(),
         "end": pd.Timestamp(ts.iloc[-1]).isoformat(),
         "horizon_intervals": horizon,
         "intervals": horizon,

@@ -224,12 +224,12 @@ def groups(frame: pl.DataFrame, query: Query) -> list[dict[str, Any]]:
 
 
 # --- the query -------------------------------------------------------------------------------------
-def _one(table: ReadingsTable, query: Query, span: Span) -> dict[str, Any]:
+def _one(table: ReadingsTable, query: Query, span: Span, filters: Filters | None = None) -> dict[str, Any]:
     cov = coverage(table, span)
     out: dict[str, Any] = {"coverage": cov, "value": None}
     if cov["no_data"]:
         return out
-    frame = _filtered(table.rows(span.start, span.end), query.filters)
+    frame = _filtered(table.rows(span.start, span.end), query.filters if filters is None else filters)
     out["intervals"] = frame.height
     if frame.height == 0:
         out["no_matching_readings"] = True
@@ -252,7 +252,8 @@ def run(table: ReadingsTable, query: Query) -> dict[str, Any]:
         "tariff": table.tariff.name,
     }
     if query.compare_to is not None:
-        a, b = _one(table, query, query.span), _one(table, query, query.compare_to)
+        a = _one(table, query, query.span)
+        b = _one(table, query, query.compare_to, query.compare_filters)
         result.update({"a": a, "b": b, "coverage": _merged(a["coverage"], b["coverage"])})
         if a["value"] is not None and b["value"] is not None:
             diff = b["value"] - a["value"]

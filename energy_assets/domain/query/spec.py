@@ -174,6 +174,9 @@ class Query(_Model):
     top: int | None = Field(None, ge=1, le=50, description="Keep the top (or bottom) N groups.")
     share_of: Filters | None = Field(None, description="Share (%) of this part in the span's total.")
     compare_to: Span | None = Field(None, description="A second span: values, difference and % change.")
+    compare_filters: Filters | None = Field(
+        None, description="Filters of the second span when they differ (e.g. winter vs summer); default: filters."
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -205,6 +208,8 @@ class Query(_Model):
             raise ValueError("condition is only used by the count aggregations")
         if self.condition is not None and self.condition.scope == "day" and self.aggregation != "count_days":
             raise ValueError("a condition with scope 'day' needs aggregation 'count_days'")
+        if self.compare_filters is not None and self.compare_to is None:
+            raise ValueError("compare_filters needs compare_to")
         if self.top is not None and self.group_by == "none":
             raise ValueError("top needs a group_by")
         if self.group_aggregation == "mean" and self.group_by not in (*DAY_BASED, "hour"):
