@@ -80,7 +80,9 @@ class Service:
                 "no readings: no serving readings are published, no readings table is set and the "
                 "forecast bundle ships no history.parquet"
             )
-        return loaded.history, coverage_of(loaded.history, f"forecast bundle history ({loaded.model_version})")
+        return loaded.history, coverage_of(
+            loaded.history, f"forecast bundle history ({loaded.model_version})"
+        )
 
     def readings_table(self) -> tuple[ReadingsTable, Coverage]:
         """:meth:`readings` with every calendar fact computed (once per served frame)."""

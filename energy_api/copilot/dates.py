@@ -129,7 +129,9 @@ HOLIDAY_ALIASES: dict[str, str] = {
 _HOLIDAY = "|".join(sorted((re.escape(k) for k in HOLIDAY_ALIASES), key=len, reverse=True))
 
 
-_COMPARING = re.compile(r"diferencia|difference|compar|\bvs\b|versus|frente|respecto|than|\bque\s+en\b|mas\s+que|menos\s+que")
+_COMPARING = re.compile(
+    r"diferencia|difference|compar|\bvs\b|versus|frente|respecto|than|\bque\s+en\b|mas\s+que|menos\s+que"
+)
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -180,7 +182,11 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     taken: list[tuple[int, int]] = []
 
     def add(
-        start: dt.date | None, end: dt.date | None, kind: str, m: re.Match[str], days: tuple[dt.date, ...] = ()
+        start: dt.date | None,
+        end: dt.date | None,
+        kind: str,
+        m: re.Match[str],
+        days: tuple[dt.date, ...] = (),
     ) -> None:
         if start is None or end is None or end < start:
             return
@@ -294,7 +300,9 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     # relative periods
     _relative(text, today, add)
     # seasons
-    for m in re.finditer(rf"\b(?:el\s+|la\s+|in\s+|en\s+|the\s+|during\s+)?({'|'.join(_SEASON_WORDS)}){_YEAR}?\b", text):
+    for m in re.finditer(
+        rf"\b(?:el\s+|la\s+|in\s+|en\s+|the\s+|during\s+)?({'|'.join(_SEASON_WORDS)}){_YEAR}?\b", text
+    ):
         season = _SEASON_WORDS[m.group(1)]
         year = int(m.group(2) or year_any or today.year)
         months = calendar.SEASON_MONTHS[season]
@@ -310,8 +318,11 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         mo = MONTH_WORDS[mon]
         if mon == "may" and not y and re.search(r"\b(?:may|might)\s+(?:i|we|you|be)\b", text[m.start() :]):
             continue
-        if len(mon) == 3 and mon in ("mar", "sep", "dic") and not y and not re.search(
-            rf"\b(?:en|in|de|of|for|during)\s+{mon}\b", text
+        if (
+            len(mon) == 3
+            and mon in ("mar", "sep", "dic")
+            and not y
+            and not re.search(rf"\b(?:en|in|de|of|for|during)\s+{mon}\b", text)
         ):
             continue
         year = _year_for_month(mo, today, y or year_any)
@@ -370,7 +381,9 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         add(saturday, saturday + dt.timedelta(days=1), "relative", m)
     for m in re.finditer(r"\beste\s+fin\s+de\s+semana\b|\bthis\s+weekend\b", text):
         add(monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), "relative", m)
-    for m in re.finditer(r"\besta\s+semana\b|\bthis\s+week\b|\bthe\s+current\s+week\b|\bsemana\s+actual\b", text):
+    for m in re.finditer(
+        r"\besta\s+semana\b|\bthis\s+week\b|\bthe\s+current\s+week\b|\bsemana\s+actual\b", text
+    ):
         add(monday, monday + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(r"\bhace\s+(\d+)\s+mes(?:es)?\b|\b(\d+)\s+months?\s+ago\b", text):
         k = int(next(g for g in m.groups() if g))
@@ -400,9 +413,14 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         n = int(m.group(1))
         if n >= 1:
             add(today - dt.timedelta(days=7 * n - 1), today, "relative", m)
-    for m in re.finditer(r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b", text):
+    for m in re.finditer(
+        r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b",
+        text,
+    ):
         add(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), "relative", m)
-    for m in re.finditer(r"\b(?:el\s+)?ano\s+(?:pasado|anterior)\b|\b(?:the\s+)?(?:last|previous)\s+year\b", text):
+    for m in re.finditer(
+        r"\b(?:el\s+)?ano\s+(?:pasado|anterior)\b|\b(?:the\s+)?(?:last|previous)\s+year\b", text
+    ):
         add(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31), "relative", m)
     for m in re.finditer(
         r"\b(?:todo\s+el\s+ano|el\s+ano\s+entero|el\s+ano\s+completo|(?:the\s+)?whole\s+year|(?:the\s+)?entire\s+year|all\s+year|the\s+full\s+year)\b",
@@ -414,7 +432,8 @@ def _relative(text: str, today: dt.date, add: object) -> None:
 def find_weekday_day(text: str, today: dt.date) -> Period | None:
     """A single weekday named as a day ("el lunes", "last Monday"): the most recent one before today."""
     m = re.search(
-        rf"\b(?:el\s+(?:pasado\s+)?|on\s+|last\s+|this\s+past\s+)({_WEEKDAY})(?!s\b|es\b)(?:\s+pasado)?\b", text
+        rf"\b(?:el\s+(?:pasado\s+)?|on\s+|last\s+|this\s+past\s+)({_WEEKDAY})(?!s\b|es\b)(?:\s+pasado)?\b",
+        text,
     )
     if not m:
         return None
@@ -449,6 +468,7 @@ def resolve(found: list[Period], comparing: bool) -> list[Period]:
     iso = [p for p in out if p.kind == "iso_range"]
     if iso and not comparing:
         return iso[:1]
+
     def inside(q: Period, p: Period) -> bool:
         return p.start <= q.start and q.end <= p.end and (q.start, q.end) != (p.start, p.end)
 

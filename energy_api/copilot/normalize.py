@@ -15,6 +15,7 @@ of answering another question.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -132,10 +133,8 @@ def _candidates(size: int) -> list[str]:
 
 def normalize(message: str, lang: str) -> Normalized:
     text = message.replace("\u2019", "'").replace("\u2018", "'")
-    try:
+    with contextlib.suppress(Exception):  # text2num refuses some inputs; the words then stay words
         text = alpha2digit(text, "es" if lang == ES else "en", threshold=1)
-    except Exception:  # text2num refuses some inputs (e.g. odd unicode); the words then stay words
-        pass
     text = fold(text)
     text = re.sub(r"[¿¡\"“”«»]", " ", text)
     text = re.sub(r"([a-z])'s\b", r"\1", text)

@@ -77,7 +77,9 @@ _OFF_TOPIC = _re(
     r"(?:fuera|exterior|hoy|manana)|temperature\s+(?:outside|today|tomorrow)|el\s+tiempo\s+(?:hace|que\s+hace|"
     r"manana|hoy)|how\s+are\s+you|como\s+estas|que\s+tal\s+estas|meaning\s+of\s+life|sentido\s+de\s+la\s+vida)\b"
 )
-_GREETING = _re(r"^(?:hola|hello|hi|hey|buenas|buenos\s+dias|buenas\s+tardes|good\s+morning|gracias|thanks|thank\s+you)\W*$")
+_GREETING = _re(
+    r"^(?:hola|hello|hi|hey|buenas|buenos\s+dias|buenas\s+tardes|good\s+morning|gracias|thanks|thank\s+you)\W*$"
+)
 _RECOMMEND = _re(
     r"recomiend|recomendac|sugier|suger|consejo|\brecommend|\bsuggest|\badvice|\badvise|\btips?\b|"
     r"que\s+(?:puedo|podemos|podria|podriamos|deberia|deberiamos|debo|debemos)\s+hacer|"
@@ -128,7 +130,9 @@ _DATA = _re(
 )
 
 # --- metric, aggregation, grouping ---------------------------------------------------------------
-_MEASURED = _re(r"medid|registrad|measured|recorded|metered|logged|columna|column|del\s+medidor|from\s+the\s+meter|sensor")
+_MEASURED = _re(
+    r"medid|registrad|measured|recorded|metered|logged|columna|column|del\s+medidor|from\s+the\s+meter|sensor"
+)
 _CO2 = _re(r"co2|emisi|emission|\bemit|carbon|carbono|huella")
 _COST = _re(
     r"coste|costo|\bcost|pagamos|pagar|\bpago\b|\bspend|\bspent|\bpay|\bpaid|krw|\bwon\b|wones|factura|\bbill|dinero|money|"
@@ -141,25 +145,45 @@ _PLAIN = _re(
     r"arithmetic|unweighted|sin\s+ponderar|no\s+ponderad"
 )
 _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak\b|\boff-peak\b")
-_PEAK = _re(r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
-            r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike")
-_MIN = _re(r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)")
-_AVERAGE = _re(r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average")
-_PER_DAY = _re(r"diari[oa]s?|\bdaily\b|por\s+dia\b|per\s+day\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day")
-_PER_HOUR = _re(r"por\s+hora\b|per\s+hour\b|\bhourly\b|\bhorari[oa]s?\b|\bcada\s+hora\b|\ban\s+hour\b|\beach\s+hour\b|\bal\s+hora\b|\ba\s+la\s+hora\b")
+_PEAK = _re(
+    r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
+    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike"
+)
+_MIN = _re(
+    r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)"
+)
+_AVERAGE = _re(
+    r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average"
+)
+_PER_DAY = _re(
+    r"diari[oa]s?|\bdaily\b|por\s+dia\b|per\s+day\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day"
+)
+_PER_HOUR = _re(
+    r"por\s+hora\b|per\s+hour\b|\bhourly\b|\bhorari[oa]s?\b|\bcada\s+hora\b|\ban\s+hour\b|\beach\s+hour\b|\bal\s+hora\b|\ba\s+la\s+hora\b"
+)
 _PER_INTERVAL = _re(
     r"por\s+intervalo|per\s+interval|cada\s+15\s+minutos|per\s+15[\s-]*minutes?|every\s+15\s+minutes|15[\s-]*minute\s+(?:average|mean)|"
     r"por\s+cuarto\s+de\s+hora|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour"
 )
-_PER_WEEK = _re(r"\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week")
-_PER_MONTH = _re(r"\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month")
-_HOW_MANY_HOURS = _re(r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|for\s+how\s+long|durante\s+cuanto\s+tiempo|cuanto\s+tiempo")
+_PER_WEEK = _re(
+    r"\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week"
+)
+_PER_MONTH = _re(
+    r"\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month"
+)
+_HOW_MANY_HOURS = _re(
+    r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|for\s+how\s+long|durante\s+cuanto\s+tiempo|cuanto\s+tiempo"
+)
 _HOW_MANY_INTERVALS = _re(
     r"cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
     r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora"
 )
-_HOW_MANY_DAYS = _re(r"cuantos\s+dias|how\s+many\s+days|numero\s+de\s+dias|number\s+of\s+days|en\s+cuantos\s+dias|on\s+how\s+many\s+days")
-_ANY_INTERVAL = _re(r"any\s+interval|algun\s+intervalo|at\s+least\s+one\s+interval|al\s+menos\s+un\s+intervalo|alguna\s+vez|any\s+reading")
+_HOW_MANY_DAYS = _re(
+    r"cuantos\s+dias|how\s+many\s+days|numero\s+de\s+dias|number\s+of\s+days|en\s+cuantos\s+dias|on\s+how\s+many\s+days"
+)
+_ANY_INTERVAL = _re(
+    r"any\s+interval|algun\s+intervalo|at\s+least\s+one\s+interval|al\s+menos\s+un\s+intervalo|alguna\s+vez|any\s+reading"
+)
 _SHARE = _re(
     r"tanto\s+por\s+(?:ciento|100)|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
     r"what\s+share|the\s+share|\bshare\b|what\s+fraction|what\s+proportion|what\s+part|how\s+much\s+of\s+(?:the|our)\s+.{0,30}%|"
@@ -186,16 +210,66 @@ _ASC = _re(
     r"\bquietest\b|\bfewest\b|\bmas\s+bajo|\bmas\s+baja|\bpeor\s+factor|\bworst\s+power"
 )
 _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_re(r"tipo\s+de\s+dia|tipos\s+de\s+dia|day\s+types?|type\s+of\s+day|laborables?\s*(?:,|y|vs|frente)\s*(?:fines|festivos)|weekdays?\s*(?:,|and|vs)\s*(?:weekends|holidays)"), "day_type"),
-    (_re(r"dia\s+de\s+la\s+semana|dias\s+de\s+la\s+semana|day\s+of\s+(?:the\s+)?week|days\s+of\s+(?:the\s+)?week|\bweekday\b(?!s)|por\s+dia\s+semanal"), "weekday"),
-    (_re(r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"), "hour"),
-    (_re(r"tipo\s+de\s+carga|tipos\s+de\s+carga|load\s+types?|by\s+load|per\s+load|por\s+carga|nivel\s+de\s+carga|which\s+load|que\s+carga"), "load_type"),
-    (_re(r"periodo\s+tarifario|periodos\s+tarifarios|tariff\s+periods?|by\s+(?:tariff\s+)?period|per\s+(?:tariff\s+)?period|por\s+periodo|por\s+tarifa|which\s+(?:tariff\s+)?period|que\s+periodo|time[\s-]of[\s-]use\s+periods?"), "tariff_period"),
-    (_re(r"por\s+estacion|by\s+season|per\s+season|each\s+season|cada\s+estacion|which\s+season|que\s+estacion|por\s+temporada|seasonal\s+breakdown"), "season"),
-    (_re(r"por\s+trimestre|by\s+quarter|per\s+quarter|each\s+quarter|cada\s+trimestre|which\s+quarter|que\s+trimestre|\bquarterly\b|trimestral"), "quarter"),
-    (_re(r"por\s+semana|by\s+week|per\s+week|each\s+week|cada\s+semana|which\s+week|que\s+semana|\bsemanal\b|\bweekly\b|semana\s+a\s+semana|week\s+by\s+week"), "week"),
-    (_re(r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"), "month"),
-    (_re(r"por\s+dia\b|by\s+day|per\s+day\b|each\s+day|cada\s+dia|which\s+day|what\s+day|que\s+dia|\bdiari[oa]\b|\bdaily\b|dia\s+a\s+dia|day\s+by\s+day|\bdays?\s+(?:with|had|was|were)\b|\bdias?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+dia\s+(?:mas|menos|de\s+mayor|de\s+menor|con)|\bthe\s+day\b"), "day"),
+    (
+        _re(
+            r"tipo\s+de\s+dia|tipos\s+de\s+dia|day\s+types?|type\s+of\s+day|laborables?\s*(?:,|y|vs|frente)\s*(?:fines|festivos)|weekdays?\s*(?:,|and|vs)\s*(?:weekends|holidays)"
+        ),
+        "day_type",
+    ),
+    (
+        _re(
+            r"dia\s+de\s+la\s+semana|dias\s+de\s+la\s+semana|day\s+of\s+(?:the\s+)?week|days\s+of\s+(?:the\s+)?week|\bweekday\b(?!s)|por\s+dia\s+semanal"
+        ),
+        "weekday",
+    ),
+    (
+        _re(
+            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
+        ),
+        "hour",
+    ),
+    (
+        _re(
+            r"tipo\s+de\s+carga|tipos\s+de\s+carga|load\s+types?|by\s+load|per\s+load|por\s+carga|nivel\s+de\s+carga|which\s+load|que\s+carga"
+        ),
+        "load_type",
+    ),
+    (
+        _re(
+            r"periodo\s+tarifario|periodos\s+tarifarios|tariff\s+periods?|by\s+(?:tariff\s+)?period|per\s+(?:tariff\s+)?period|por\s+periodo|por\s+tarifa|which\s+(?:tariff\s+)?period|que\s+periodo|time[\s-]of[\s-]use\s+periods?"
+        ),
+        "tariff_period",
+    ),
+    (
+        _re(
+            r"por\s+estacion|by\s+season|per\s+season|each\s+season|cada\s+estacion|which\s+season|que\s+estacion|por\s+temporada|seasonal\s+breakdown"
+        ),
+        "season",
+    ),
+    (
+        _re(
+            r"por\s+trimestre|by\s+quarter|per\s+quarter|each\s+quarter|cada\s+trimestre|which\s+quarter|que\s+trimestre|\bquarterly\b|trimestral"
+        ),
+        "quarter",
+    ),
+    (
+        _re(
+            r"por\s+semana|by\s+week|per\s+week|each\s+week|cada\s+semana|which\s+week|que\s+semana|\bsemanal\b|\bweekly\b|semana\s+a\s+semana|week\s+by\s+week"
+        ),
+        "week",
+    ),
+    (
+        _re(
+            r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
+        ),
+        "month",
+    ),
+    (
+        _re(
+            r"por\s+dia\b|by\s+day|per\s+day\b|each\s+day|cada\s+dia|which\s+day|what\s+day|que\s+dia|\bdiari[oa]\b|\bdaily\b|dia\s+a\s+dia|day\s+by\s+day|\bdays?\s+(?:with|had|was|were)\b|\bdias?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+dia\s+(?:mas|menos|de\s+mayor|de\s+menor|con)|\bthe\s+day\b"
+        ),
+        "day",
+    ),
 )
 _NOUN_GROUP = {
     "month": "month",
@@ -224,13 +298,17 @@ _RANKED_NOUN = _re(
     r"top|least\s+expensive|heaviest|lightest)\s+(month|day|hour|week|weekday|quarter|season)\b|"
     r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b"
 )
-_WHEN = _re(r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b")
+_WHEN = _re(
+    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
+)
 #: Words after which the second period named is the reference (A) of a comparison.
 _REFERENCE_AFTER = _re(
     r"\bthan\b|\bque\b|\brespecto\b|\bcompared\s+(?:to|with)\b|\brelative\s+to\b|\bcomparad[oa]s?\s+con\b|"
     r"\ben\s+comparacion\s+con\b|\bagainst\b|\bsobre\b|\bover\b"
 )
-_TOTAL_WORDS = _re(r"\btotal\b|en\s+total|overall|\bin\s+all\b|all\s+(?:the\s+)?(?:data|readings|time)|todos\s+los\s+datos|todo\s+el\s+historico|\bever\b|\bsiempre\b|historic|whole\s+(?:data|history|dataset)|toda\s+la\s+serie|entire\s+(?:data|history)")
+_TOTAL_WORDS = _re(
+    r"\btotal\b|en\s+total|overall|\bin\s+all\b|all\s+(?:the\s+)?(?:data|readings|time)|todos\s+los\s+datos|todo\s+el\s+historico|\bever\b|\bsiempre\b|historic|whole\s+(?:data|history|dataset)|toda\s+la\s+serie|entire\s+(?:data|history)"
+)
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
 )
@@ -304,24 +382,42 @@ class RulePlanner:
         if _UNSUPPORTED.search(text):
             found = _UNSUPPORTED.search(text)
             return self._not_understood(plan, [found.group(0).strip()] if found else [])
-        counting = _HOW_MANY_HOURS.search(text) or _HOW_MANY_INTERVALS.search(text) or _HOW_MANY_DAYS.search(text)
+        counting = (
+            _HOW_MANY_HOURS.search(text) or _HOW_MANY_INTERVALS.search(text) or _HOW_MANY_DAYS.search(text)
+        )
         if counting and slots.find_condition(text) and not _SHIFT.search(text):
             return self._query(plan, text, periods, ctx)
-        if _RECOMMEND.search(text) and not (_SHIFT.search(text) and (kwh or slots.find_duration_hours(text))):
-            if not (kwh and _CUT.search(text)):
-                return self._recommend(plan, periods, ctx)
+        shifting = _SHIFT.search(text) and (kwh or slots.find_duration_hours(text))
+        if _RECOMMEND.search(text) and not shifting and not (kwh and _CUT.search(text)):
+            return self._recommend(plan, periods, ctx)
         if has_pf and _PF_IMPROVE.search(text):
             return self._power_factor(plan, text, periods, ctx)
-        if _SHIFT.search(text) and (slots.find_periods(text) or hours_named or kwh or slots.find_duration_hours(text)):
+        if _SHIFT.search(text) and (
+            slots.find_periods(text) or hours_named or kwh or slots.find_duration_hours(text)
+        ):
             return self._shift(plan, text, periods, ctx, kwh, hours_named)
         if kwh is not None and _CUT.search(text):
             return self._cut(plan, text, periods, ctx, kwh)
-        if _CHANGE.search(text) and slots.find_periods(text) and re.search(r"\bsi\b|\bif\b|what\s+if|que\s+pasa|were|fuera|fuese|se\s+factur", text):
+        if (
+            _CHANGE.search(text)
+            and slots.find_periods(text)
+            and re.search(r"\bsi\b|\bif\b|what\s+if|que\s+pasa|were|fuera|fuese|se\s+factur", text)
+        ):
             return self._change(plan, text, periods, ctx, hours_named)
-        if _EXPLAIN.search(text) and (_PEAK.search(text) or periods or re.search(r"spike|subio|disparo|salto|so\s+high|tan\s+alto", text)):
+        if _EXPLAIN.search(text) and (
+            _PEAK.search(text)
+            or periods
+            or re.search(r"spike|subio|disparo|salto|so\s+high|tan\s+alto", text)
+        ):
             return self._explain(plan, periods, ctx)
         future = bool(periods) and periods[0].start > self._last_day(ctx)
-        if _FORECAST.search(text) or (future and not re.search(r"\bwas\b|\bwere\b|\bdid\b|\bfue\b|\bfueron\b|\bhubo\b|\btuvimos\b|consumimos|gastamos", text) and re.search(r"manana|tomorrow|proxim|next|coming|siguiente", text)):
+        if _FORECAST.search(text) or (
+            future
+            and not re.search(
+                r"\bwas\b|\bwere\b|\bdid\b|\bfue\b|\bfueron\b|\bhubo\b|\btuvimos\b|consumimos|gastamos", text
+            )
+            and re.search(r"manana|tomorrow|proxim|next|coming|siguiente", text)
+        ):
             return self._forecast(plan, text, periods, ctx)
         if _DATA.search(text) or _RANK_WORDS.search(text):
             return self._query(plan, text, periods, ctx)
@@ -396,7 +492,10 @@ class RulePlanner:
             if args.get("group_by", "none") != "none" and "top" in args:
                 if _ASC.search(text):
                     args["order"], changed = "asc", True
-                elif re.search(r"\bhighest\b|\bmost\b|\bmas\s+(?:alto|caro|cara)|\bmayor\b|\bbiggest\b|\bpriciest\b", text):
+                elif re.search(
+                    r"\bhighest\b|\bmost\b|\bmas\s+(?:alto|caro|cara)|\bmayor\b|\bbiggest\b|\bpriciest\b",
+                    text,
+                ):
                     args["order"], changed = "desc", True
                 top = slots.find_top(text)
                 if top:
@@ -441,13 +540,19 @@ class RulePlanner:
     def _power_factor(self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext) -> Plan:
         pct = slots.find_percent(text)
         if pct is None:
-            found = re.search(r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{2,3}(?:\.\d+)?)\b", text)
+            found = re.search(
+                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{2,3}(?:\.\d+)?)\b", text
+            )
             pct = float(found.group(1)) if found else None
         if pct is not None and pct <= 1:
             pct *= 100.0
         side = "leading" if _LEADING.search(text) else "lagging"
         if periods and periods[0].single_day and periods[0].kind != "holiday":
-            args: dict[str, Any] = {"kind": "improve_power_factor", "date": periods[0].start.isoformat(), "side": side}
+            args: dict[str, Any] = {
+                "kind": "improve_power_factor",
+                "date": periods[0].start.isoformat(),
+                "side": side,
+            }
             if pct is not None:
                 args["target_pf_pct"] = pct
             return self._checked(plan, "what_if", args)
@@ -483,7 +588,9 @@ class RulePlanner:
         multi_day = bool(periods) and not (periods[0].single_day and periods[0].kind != "holiday")
         season = self._season_of(text, periods)
         clock = bool(hours_named)
-        if not clock and (multi_day or season or (kwh is not None and not (periods and periods[0].single_day))):
+        if not clock and (
+            multi_day or season or (kwh is not None and not (periods and periods[0].single_day))
+        ):
             # span-level arithmetic: an energy or a number of hours moved between tariff periods
             if len(named) < 2:
                 if len(named) == 1 and re.search(slots.NIGHT_WORDS, text) is None:
@@ -496,7 +603,9 @@ class RulePlanner:
                 args.update({"kind": "move_energy", "kwh": kwh})
             elif duration is not None:
                 args.update({"kind": "move_hours", "hours": duration})
-                if re.search(r"cada\s+dia|each\s+day|every\s+day|al\s+dia|a\s+day\b|per\s+day|por\s+dia|diari", text):
+                if re.search(
+                    r"cada\s+dia|each\s+day|every\s+day|al\s+dia|a\s+day\b|per\s+day|por\s+dia|diari", text
+                ):
                     args["each_day"] = True
             else:
                 return self._not_understood(plan, [])
@@ -538,7 +647,9 @@ class RulePlanner:
         if not named:
             loads = slots.load_types(text)
             if loads:
-                named = [{"Maximum_Load": "maximum", "Medium_Load": "medium", "Light_Load": "light"}[loads[0][1]]]
+                named = [
+                    {"Maximum_Load": "maximum", "Medium_Load": "medium", "Light_Load": "light"}[loads[0][1]]
+                ]
         if not named and re.search(r"\bpeak\b|\bmaxim", text):
             named = ["maximum"]
         season = self._season_of(text, periods)
@@ -582,11 +693,15 @@ class RulePlanner:
 
     def _forecast(self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext) -> Plan:
         args: dict[str, Any] = {}
-        found = re.search(r"(?:proxim[ao]s?|next|siguientes|following|coming|las|the)\s+(\d+)\s*(?:horas|hours|h)\b", text)
+        found = re.search(
+            r"(?:proxim[ao]s?|next|siguientes|following|coming|las|the)\s+(\d+)\s*(?:horas|hours|h)\b", text
+        )
         last = self._last_day(ctx)
         if found:
             args["horizon_hours"] = min(int(found.group(1)), 168)
-        elif re.search(r"(?:proxima|next|coming|siguiente)\s+semana|(?:next|coming)\s+week|7\s+(?:dias|days)", text):
+        elif re.search(
+            r"(?:proxima|next|coming|siguiente)\s+semana|(?:next|coming)\s+week|7\s+(?:dias|days)", text
+        ):
             args["horizon_hours"] = 168
         elif re.search(r"(?:proximos|next|coming)\s+(\d)\s+(?:dias|days)", text):
             n = int(re.search(r"(?:proximos|next|coming)\s+(\d)\s+(?:dias|days)", text).group(1))  # type: ignore[union-attr]
@@ -618,7 +733,10 @@ class RulePlanner:
             return "co2_measured_t" if _MEASURED.search(text) else "co2_t"
         if _COST.search(text):
             return "cost_krw"
-        energy = re.search(r"consum|\busage\b|\bused\b|\buse\b|energi|energy|kwh|electric|demand|demanda|\bdraw|\bdrew|\bburn|\bjuice", text)
+        energy = re.search(
+            r"consum|\busage\b|\bused\b|\buse\b|energi|energy|kwh|electric|demand|demanda|\bdraw|\bdrew|\bburn|\bjuice",
+            text,
+        )
         if re.search(r"\bgast(?:o|amos|aron|ar|ado|ara|aremos|aste)\b", text) and not energy:
             return "cost_krw"
         if energy or re.search(r"\bgast", text):
@@ -680,7 +798,10 @@ class RulePlanner:
                     a = a + 12 if a < 12 and a + 12 < b else a
             if 0 <= a <= 23 and 1 <= b <= 24 and a != b:
                 return {"start": a, "end": b}
-        m = re.search(r"\b(?:despues\s+de\s+las|after|desde\s+las|from)\s+(\d{1,2})(?::00)?\s*(pm|am|h)?\b(?!\s*(?:a|to|y|and|-)\s)", text)
+        m = re.search(
+            r"\b(?:despues\s+de\s+las|after|desde\s+las|from)\s+(\d{1,2})(?::00)?\s*(pm|am|h)?\b(?!\s*(?:a|to|y|and|-)\s)",
+            text,
+        )
         if m and re.search(r"despues|after", m.group(0)):
             a = int(m.group(1)) + (12 if m.group(2) == "pm" and int(m.group(1)) < 12 else 0)
             if 0 <= a <= 23:
@@ -705,7 +826,11 @@ class RulePlanner:
             counting = "count_hours"
         elif _HOW_MANY_DAYS.search(text):
             counting = "count_days"
-        compare = len(periods) >= 2 and counting is None and (_COMPARE.search(text) is not None or len(periods) == 2)
+        compare = (
+            len(periods) >= 2
+            and counting is None
+            and (_COMPARE.search(text) is not None or len(periods) == 2)
+        )
         if compare and len(periods) > 2:
             return self._not_understood(plan, [])
         share = _SHARE.search(text) is not None and counting is None and not compare
@@ -771,7 +896,10 @@ class RulePlanner:
             args["span"] = span
         if share and len(periods) == 2:
             whole, part_period = sorted(periods, key=lambda p: (p.end - p.start).days, reverse=True)
-            if not (whole.start <= part_period.start and part_period.end <= whole.end) or part_period.kind != "month":
+            if (
+                not (whole.start <= part_period.start and part_period.end <= whole.end)
+                or part_period.kind != "month"
+            ):
                 return self._not_understood(plan, [])
             args["span"] = {"start": whole.start.isoformat(), "end": whole.end.isoformat()}
             span_periods = [whole]
@@ -801,27 +929,46 @@ class RulePlanner:
                     text,
                 )
                 args["top"] = top or (3 if plural else 1)
-                args["order"] = "asc" if _ASC.search(text) and not re.search(r"\bmas\s+(?:alto|alta|caro|cara)|\bhighest\b|\bmost\b", text) else "desc"
-                if _AVERAGE.search(text) and group in ("hour", "weekday", "month", "day_type", "season", "week", "quarter", "day"):
-                    if not metric.endswith("_pf"):
-                        args["group_aggregation"] = "mean"
-                        args["aggregation"] = "sum"
-                if args["aggregation"] not in ("sum", "plain_mean") and not metric.endswith("_pf"):
-                    if args["aggregation"] in ("daily_mean", "hourly_mean") and group != "day":
-                        args["group_aggregation"] = "mean"
-                    args["aggregation"] = "sum" if args["aggregation"] not in ("max", "min") else args["aggregation"]
-            elif args["aggregation"] in ("daily_mean", "hourly_mean", "interval_mean", "weekly_mean", "monthly_mean"):
-                if group == "day":
+                args["order"] = (
+                    "asc"
+                    if _ASC.search(text)
+                    and not re.search(r"\bmas\s+(?:alto|alta|caro|cara)|\bhighest\b|\bmost\b", text)
+                    else "desc"
+                )
+                pf = metric.endswith("_pf")
+                if _AVERAGE.search(text) and not pf:
+                    args["group_aggregation"] = "mean"
                     args["aggregation"] = "sum"
-        elif ranking and group is None and not compare and not share and counting is None:
-            if args["aggregation"] not in ("max", "min"):
-                return self._not_understood(plan, [])
+                agg = args["aggregation"]
+                if agg not in ("sum", "plain_mean", "max", "min") and not pf:
+                    if agg in ("daily_mean", "hourly_mean") and group != "day":
+                        args["group_aggregation"] = "mean"
+                    args["aggregation"] = "sum"
+            elif group == "day" and args["aggregation"] in (
+                "daily_mean",
+                "hourly_mean",
+                "interval_mean",
+                "weekly_mean",
+                "monthly_mean",
+            ):
+                args["aggregation"] = "sum"
+        elif (
+            ranking
+            and group is None
+            and not compare
+            and not share
+            and counting is None
+            and args["aggregation"] not in ("max", "min")
+        ):
+            return self._not_understood(plan, [])
         return self._checked(plan, "query", args)
 
     def _condition_column(self, text: str, at: int, value: float) -> str:
         before = text[:at]
         pf_at = [m.start() for m in _PF.finditer(text)]
-        if pf_at or (re.search(r"%\s*$", text[at : at + 30].split(" en ")[0]) and value <= 100 and _PF.search(text)):
+        if pf_at or (
+            re.search(r"%\s*$", text[at : at + 30].split(" en ")[0]) and value <= 100 and _PF.search(text)
+        ):
             side = "leading" if _LEADING.search(text) else "lagging"
             return f"{side}_power_factor"
         if _REACTIVE.search(text):

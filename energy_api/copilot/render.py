@@ -191,8 +191,16 @@ SEASON_LABELS = {
     EN: {"summer": "summer", "spring_fall": "spring/fall", "winter": "winter"},
 }
 LOAD_LABELS = {
-    ES: {"Light_Load": "carga ligera (Light_Load)", "Medium_Load": "carga media (Medium_Load)", "Maximum_Load": "carga máxima (Maximum_Load)"},
-    EN: {"Light_Load": "light load (Light_Load)", "Medium_Load": "medium load (Medium_Load)", "Maximum_Load": "maximum load (Maximum_Load)"},
+    ES: {
+        "Light_Load": "carga ligera (Light_Load)",
+        "Medium_Load": "carga media (Medium_Load)",
+        "Maximum_Load": "carga máxima (Maximum_Load)",
+    },
+    EN: {
+        "Light_Load": "light load (Light_Load)",
+        "Medium_Load": "medium load (Medium_Load)",
+        "Maximum_Load": "maximum load (Maximum_Load)",
+    },
 }
 
 
@@ -201,7 +209,11 @@ def _what(result: dict[str, Any], lang: str) -> str:
     name = METRIC_NAMES[lang][metric]
     if metric.endswith("_pf"):
         extra = (
-            (" (media simple de los valores de 15 minutos)" if lang == ES else " (plain mean of the 15-minute values)")
+            (
+                " (media simple de los valores de 15 minutos)"
+                if lang == ES
+                else " (plain mean of the 15-minute values)"
+            )
             if agg == "plain_mean"
             else (" (ponderado por energía)" if lang == ES else " (energy-weighted)")
         )
@@ -231,7 +243,9 @@ def _filters_text(query: dict[str, Any], lang: str) -> str:
     if f.get("hours"):
         h = f["hours"]
         parts.append(
-            f"de {h['start']:02d}:00 a {h['end'] % 24:02d}:00" if lang == ES else f"{h['start']:02d}:00-{h['end'] % 24:02d}:00"
+            f"de {h['start']:02d}:00 a {h['end'] % 24:02d}:00"
+            if lang == ES
+            else f"{h['start']:02d}:00-{h['end'] % 24:02d}:00"
         )
     if not parts:
         return ""
@@ -277,7 +291,7 @@ def _natural_order(by: str, groups: list[dict[str, Any]]) -> list[dict[str, Any]
     }.get(by)
     if order:
         return sorted(groups, key=lambda g: order.index(g["key"]) if g["key"] in order else 99)
-    return sorted(groups, key=lambda g: (g["key"] if not isinstance(g["key"], list) else tuple(g["key"])))
+    return sorted(groups, key=lambda g: g["key"] if not isinstance(g["key"], list) else tuple(g["key"]))
 
 
 def _query(plan: Plan, r: dict[str, Any], lang: str) -> str:
@@ -301,13 +315,18 @@ def _query(plan: Plan, r: dict[str, Any], lang: str) -> str:
         )
         return text + ("\n" + _partial(cov, lang) if cov["partial"] else "")
     if plan.meta.get("whole_data"):
-        notes.insert(0, "Sin periodo indicado: todas las lecturas." if lang == ES else "No period named: all the readings.")
+        notes.insert(
+            0,
+            "Sin periodo indicado: todas las lecturas."
+            if lang == ES
+            else "No period named: all the readings.",
+        )
     if "share" in r:
         s = r["share"]
         part = _filters_text({"filters": q["share_of"]}, lang).strip(" ()")
         base = METRIC_NAMES[lang][r["metric"]]
         if s["pct"] is None:
-            text = f"{base} {span}: 0." if lang == ES else f"{base} {span}: 0."
+            text = f"{base} {span}: 0."
         elif lang == ES:
             text = (
                 f"La parte de {part} en el {base}{filters} {span} fue del {pct(s['pct'], lang)}: "
@@ -327,7 +346,9 @@ def _query(plan: Plan, r: dict[str, Any], lang: str) -> str:
         if lang == ES:
             text = f"El {what}{filters} {span} fue {figure(r['value'], unit, lang)}, en el intervalo {when}."
         else:
-            text = f"The {what}{filters}, {span}, was {figure(r['value'], unit, lang)}, in the interval {when}."
+            text = (
+                f"The {what}{filters}, {span}, was {figure(r['value'], unit, lang)}, in the interval {when}."
+            )
         if i.get("ties", 1) > 1:
             text += (
                 f" (El mismo valor se repite en {i['ties']} intervalos; este es el primero.)"
@@ -351,7 +372,9 @@ def _query(plan: Plan, r: dict[str, Any], lang: str) -> str:
                 if c["value"] is not None
             )
             head_parts.append(("Además: " if lang == ES else "Also: ") + extra + ".")
-        if r["aggregation"] in ("daily_mean", "weekly_mean", "monthly_mean", "hourly_mean") and r.get("periods"):
+        if r["aggregation"] in ("daily_mean", "weekly_mean", "monthly_mean", "hourly_mean") and r.get(
+            "periods"
+        ):
             unit_word = {
                 "daily_mean": ("días", "days"),
                 "weekly_mean": ("semanas", "weeks"),
@@ -383,7 +406,9 @@ def _companion_name(key: str, lang: str) -> str:
     if ":" in key:
         metric, agg = key.split(":", 1)
         return METRIC_NAMES[lang][metric] + (
-            (" (media simple)" if lang == ES else " (plain mean)") if agg == "plain_mean" else (" (ponderado)" if lang == ES else " (energy-weighted)")
+            (" (media simple)" if lang == ES else " (plain mean)")
+            if agg == "plain_mean"
+            else (" (ponderado)" if lang == ES else " (energy-weighted)")
         )
     return METRIC_NAMES[lang][key]
 
@@ -404,7 +429,7 @@ def _count(r: dict[str, Any], lang: str, span: str, filters: str) -> str:
     }[lang][c["op"]]
     threshold = fmt(c["value"], 2 if c["value"] != int(c["value"]) else 0, lang)
     unit_word = col[2] if col[2] != "%" else "%"
-    cond = f"{col[0] if lang == ES else col[1]} {ops} {threshold}{' ' if unit_word != '%' else ' '}{unit_word}"
+    cond = f"{col[0] if lang == ES else col[1]} {ops} {threshold} {unit_word}"
     agg = r["aggregation"]
     value = r["value"]
     if agg == "count_days":
@@ -439,10 +464,14 @@ def _groups(plan: Plan, r: dict[str, Any], lang: str, span: str, what: str, filt
     years = len({(g["key"][0] if isinstance(g["key"], list) else 0) for g in groups})
     on_average = q.get("group_aggregation") == "mean"
     avg = (
-        (" (media por día de cada grupo)" if by != "hour" else " (media por hora de cada grupo)")
-        if lang == ES
-        else (" (average per day of each group)" if by != "hour" else " (average per hour of each group)")
-    ) if on_average else ""
+        (
+            (" (media por día de cada grupo)" if by != "hour" else " (media por hora de cada grupo)")
+            if lang == ES
+            else (" (average per day of each group)" if by != "hour" else " (average per hour of each group)")
+        )
+        if on_average
+        else ""
+    )
     by_word = {
         ES: {
             "hour": "hora del día",
@@ -480,7 +509,11 @@ def _groups(plan: Plan, r: dict[str, Any], lang: str, span: str, what: str, filt
             head = f"By {by_word}, {what}{avg}{filters}, {span}, {word} first:"
         lines = [
             f"{i}. {_group_text(by, g, lang, years)}: {figure(g['value'], unit, lang)}"
-            + (f" ({_span(g['first_day'], g['last_day'], lang)})" if by in ("month", "quarter", "season") and g["days"] < 28 else "")
+            + (
+                f" ({_span(g['first_day'], g['last_day'], lang)})"
+                if by in ("month", "quarter", "season") and g["days"] < 28
+                else ""
+            )
             for i, g in enumerate(ranked, start=1)
         ]
         if len(ranked) == 1:
@@ -497,8 +530,10 @@ def _groups(plan: Plan, r: dict[str, Any], lang: str, span: str, what: str, filt
                 )
             rest = [g2 for g2 in r["groups"][1:3]]
             if rest:
-                follow = "; ".join(f"{_group_text(by, g2, lang, years)} {figure(g2['value'], unit, lang)}" for g2 in rest)
-                head += (f" Le siguen: {follow}." if lang == ES else f" Next: {follow}.")
+                follow = "; ".join(
+                    f"{_group_text(by, g2, lang, years)} {figure(g2['value'], unit, lang)}" for g2 in rest
+                )
+                head += f" Le siguen: {follow}." if lang == ES else f" Next: {follow}."
             return head
         return head + "\n" + "\n".join(lines)
     ordered = _natural_order(by, groups)
@@ -540,14 +575,22 @@ def _comparison(r: dict[str, Any], lang: str, notes: list[str]) -> str:
         text = (
             f"{what[0].upper() + what[1:]}{filters}: A ({sa}) {figure(a['value'], unit, lang)}; "
             f"B ({sb}) {figure(b['value'], unit, lang)}. B tiene {figure(abs(diff), unit, lang)} {direction} que A"
-            + (f" ({pct(abs(change), lang)} {'más' if diff >= 0 else 'menos'} respecto a A)." if change is not None else ".")
+            + (
+                f" ({pct(abs(change), lang)} {'más' if diff >= 0 else 'menos'} respecto a A)."
+                if change is not None
+                else "."
+            )
         )
     else:
         direction = "more" if diff >= 0 else "less"
         text = (
             f"{what[0].upper() + what[1:]}{filters}: A ({sa}) {figure(a['value'], unit, lang)}; "
             f"B ({sb}) {figure(b['value'], unit, lang)}. B is {figure(abs(diff), unit, lang)} {direction} than A"
-            + (f" ({pct(abs(change), lang)} {'higher' if diff >= 0 else 'lower'} relative to A)." if change is not None else ".")
+            + (
+                f" ({pct(abs(change), lang)} {'higher' if diff >= 0 else 'lower'} relative to A)."
+                if change is not None
+                else "."
+            )
         )
     parts = []
     for label, side in (("A", a), ("B", b)):
@@ -565,7 +608,12 @@ def _scenario(plan: Plan, r: dict[str, Any], lang: str) -> str:
     partial = _partial(cov, lang) if cov is not None and cov["partial"] else None
     span = _cov_span(cov["covered"], lang) if cov is not None and cov.get("covered") else None
     if r.get("whole_data"):
-        notes.insert(0, "Sin periodo indicado: todas las lecturas." if lang == ES else "No period named: all the readings.")
+        notes.insert(
+            0,
+            "Sin periodo indicado: todas las lecturas."
+            if lang == ES
+            else "No period named: all the readings.",
+        )
     kind = r["kind"]
     names = PERIOD_LABELS[lang]
     if kind in ("move_energy", "move_hours"):
@@ -705,11 +753,23 @@ def _recommend(plan: Plan, r: dict[str, Any], lang: str) -> str:
     notes = [_tariff_line(r, lang)]
     if cov is None:
         span = _span(r["forecast_day"], r["forecast_day"], lang)
-        notes.insert(0, (f"Línea base: {r['baseline_source']} (aún no hay lecturas)." if lang == ES else f"Baseline: {r['baseline_source']} (no readings yet)."))
+        notes.insert(
+            0,
+            (
+                f"Línea base: {r['baseline_source']} (aún no hay lecturas)."
+                if lang == ES
+                else f"Baseline: {r['baseline_source']} (no readings yet)."
+            ),
+        )
     else:
         span = _cov_span(cov["covered"], lang)
     if r.get("default_day"):
-        notes.insert(0, "Sin día indicado: el último día de las lecturas." if lang == ES else "No day named: the last day of the readings.")
+        notes.insert(
+            0,
+            "Sin día indicado: el último día de las lecturas."
+            if lang == ES
+            else "No day named: the last day of the readings.",
+        )
     lines = []
     if lang == ES:
         lines.append(f"Recomendaciones {span}:")
@@ -719,7 +779,9 @@ def _recommend(plan: Plan, r: dict[str, Any], lang: str) -> str:
                 f"ahorraría {krw(r['shift_saving_krw'], lang)} (precio máximo menos ligero de cada estación)."
             )
         else:
-            lines.append("- No hay energía en periodo máximo (punta) que mover: todo el periodo es ligero o medio.")
+            lines.append(
+                "- No hay energía en periodo máximo (punta) que mover: todo el periodo es ligero o medio."
+            )
         if r.get("lagging_pf") is not None:
             lines.append(
                 f"- El factor de potencia inductivo ponderado es {pct(r['lagging_pf'], lang)}: mejorarlo reduce la energía "
@@ -733,7 +795,9 @@ def _recommend(plan: Plan, r: dict[str, Any], lang: str) -> str:
                 f"would save {krw(r['shift_saving_krw'], lang)} (each season's maximum minus light price)."
             )
         else:
-            lines.append("- There is no maximum-period (peak) energy to move: the span is all light or medium.")
+            lines.append(
+                "- There is no maximum-period (peak) energy to move: the span is all light or medium."
+            )
         if r.get("lagging_pf") is not None:
             lines.append(
                 f"- The energy-weighted lagging power factor is {pct(r['lagging_pf'], lang)}: improving it lowers "
@@ -860,7 +924,9 @@ def _power_factor_day(r: dict[str, Any], lang: str) -> tuple[str, list[str]]:
             f"({kwh(base['energy_kwh'], lang)}, 0 kWh de ahorro) ni el CO2 ({tco2(base['co2_t'], lang)}); ahorro en la "
             f"factura: {krw(r['saving_krw'], lang)}."
         )
-        notes = ["El ahorro en KRW solo existe si el fichero de tarifa configura un recargo por factor de potencia."]
+        notes = [
+            "El ahorro en KRW solo existe si el fichero de tarifa configura un recargo por factor de potencia."
+        ]
     else:
         text = (
             f"Raising the {d['side']} power factor to {pct(r['target_pf_pct'], lang)} over {d['window']} changes reactive "
@@ -884,9 +950,19 @@ def _what_if(plan: Plan, r: dict[str, Any], lang: str) -> str:
         text, notes = _power_factor_day(r, lang)
     source = r.get("baseline_source", "readings")
     if source != "readings":
-        notes.insert(0, f"Línea base: {source} (aún no hay lecturas de ese día)." if lang == ES else f"Baseline: {source} (no readings yet).")
+        notes.insert(
+            0,
+            f"Línea base: {source} (aún no hay lecturas de ese día)."
+            if lang == ES
+            else f"Baseline: {source} (no readings yet).",
+        )
     if any(n.startswith("No day named") for n in r["assumptions"]):
-        notes.insert(0, f"Sin día indicado: {r['date']} (último día de las lecturas)." if lang == ES else f"No day named: {r['date']} (the last day of the readings).")
+        notes.insert(
+            0,
+            f"Sin día indicado: {r['date']} (último día de las lecturas)."
+            if lang == ES
+            else f"No day named: {r['date']} (the last day of the readings).",
+        )
     text = _WINDOW.sub(lambda m: _window(m, lang), text)
     return text + _assumptions([*notes, _tariff_line(r, lang)], lang)
 
@@ -918,7 +994,10 @@ def _explain(plan: Plan, r: dict[str, Any], lang: str) -> str:
             f"frente a {kwh(r['base_value_kwh'], lang)} de un intervalo medio; {top['feature']} es lo que más lo mueve "
             f"({kwh(top['contribution_kwh'], lang)}, SHAP)."
         )
-        notes = [f"Lecturas: {str(r['readings_source']).split(' (')[0]}.", "Contribuciones SHAP por permutación del estimador campeón."]
+        notes = [
+            f"Lecturas: {str(r['readings_source']).split(' (')[0]}.",
+            "Contribuciones SHAP por permutación del estimador campeón.",
+        ]
     else:
         text = (
             f"The peak of {r['date']} was the interval {r['date']} {r['peak_interval']}: {kwh(r['usage_kwh'], lang)}, "
@@ -930,7 +1009,10 @@ def _explain(plan: Plan, r: dict[str, Any], lang: str) -> str:
             f"against {kwh(r['base_value_kwh'], lang)} for an average interval; {top['feature']} moves it most "
             f"({kwh(top['contribution_kwh'], lang)}, SHAP)."
         )
-        notes = [f"Readings: {str(r['readings_source']).split(' (')[0]}.", "Permutation SHAP contributions of the champion estimator."]
+        notes = [
+            f"Readings: {str(r['readings_source']).split(' (')[0]}.",
+            "Permutation SHAP contributions of the champion estimator.",
+        ]
     return text + _assumptions(notes, lang)
 
 
@@ -956,7 +1038,9 @@ CAN_ANSWER = {
 def _clarify(plan: Plan, lang: str, available: tuple[str, str] | None) -> str:
     reason = plan.clarify or OUT_OF_SCOPE
     if reason == EMPTY:
-        return "¿En qué puedo ayudarte? " + CAN_ANSWER[ES] if lang == ES else "How can I help? " + CAN_ANSWER[EN]
+        return (
+            "¿En qué puedo ayudarte? " + CAN_ANSWER[ES] if lang == ES else "How can I help? " + CAN_ANSWER[EN]
+        )
     if reason == NEED_DATE:
         return (
             "¿De qué día o periodo? Por ejemplo «ayer», «en marzo» o «la semana pasada»."
@@ -975,17 +1059,24 @@ def _clarify(plan: Plan, lang: str, available: tuple[str, str] | None) -> str:
         )
     if reason == NOT_UNDERSTOOD:
         unknown = plan.meta.get("unknown") or []
-        said = f" («{', '.join(unknown[:3])}»)" if lang == ES and unknown else (f" ('{', '.join(unknown[:3])}')" if unknown else "")
+        said = (
+            f" («{', '.join(unknown[:3])}»)"
+            if lang == ES and unknown
+            else (f" ('{', '.join(unknown[:3])}')" if unknown else "")
+        )
         return (
-            f"No entendí la pregunta{said}, así que no doy una cifra que podría ser de otra pregunta. " + CAN_ANSWER[ES]
+            f"No entendí la pregunta{said}, así que no doy una cifra que podría ser de otra pregunta. "
+            + CAN_ANSWER[ES]
             if lang == ES
             else f"I did not understand the question{said}, so I give no figure that could answer another one. "
             + CAN_ANSWER[EN]
         )
     return (
-        "No puedo responder a eso: está fuera de lo que sé (las lecturas eléctricas de la planta). " + CAN_ANSWER[ES]
+        "No puedo responder a eso: está fuera de lo que sé (las lecturas eléctricas de la planta). "
+        + CAN_ANSWER[ES]
         if lang == ES
-        else "I can't answer that: it is outside what I know (the plant's electricity readings). " + CAN_ANSWER[EN]
+        else "I can't answer that: it is outside what I know (the plant's electricity readings). "
+        + CAN_ANSWER[EN]
     )
 
 
@@ -997,7 +1088,11 @@ def render(plan: Plan, result: dict[str, Any] | None, available: tuple[str, str]
     assert result is not None
     if "error" in result:
         avail = (
-            (f" Las lecturas van {_span(*available, lang)}." if lang == ES else f" The readings cover {_span(*available, lang)}.")
+            (
+                f" Las lecturas van {_span(*available, lang)}."
+                if lang == ES
+                else f" The readings cover {_span(*available, lang)}."
+            )
             if available
             else ""
         )

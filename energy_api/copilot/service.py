@@ -143,7 +143,9 @@ class Copilot:
             other = "sum" if query.aggregation == "plain_mean" else "plain_mean"
             if query.aggregation not in ("sum", "plain_mean"):
                 return {}
-            value = TOOLS["query"].run(self.service, query.model_copy(update={"aggregation": other}), self.today())
+            value = TOOLS["query"].run(
+                self.service, query.model_copy(update={"aggregation": other}), self.today()
+            )
             return {f"{query.metric}:{other}": {"value": value.get("value"), "unit": "%"}}
         if query.metric not in COMPANION_METRICS or query.aggregation not in COMPANION_AGGREGATIONS:
             return {}

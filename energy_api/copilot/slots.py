@@ -64,7 +64,8 @@ def find_hours(text: str) -> list[int]:
         if not (explicit or ranged or closing):
             continue
         if re.match(
-            r"\s*(?:%|horas?|hours?|h\b|kwh|dias|days|de (?:" + _MONTH_RE + r")\b|(?:" + _MONTH_RE + r")\b)", after
+            r"\s*(?:%|horas?|hours?|h\b|kwh|dias|days|de (?:" + _MONTH_RE + r")\b|(?:" + _MONTH_RE + r")\b)",
+            after,
         ) and suffix not in ("am", "pm", "h"):
             continue
         hour = _hour(value, suffix if suffix in ("am", "pm") else "", after)
@@ -161,7 +162,10 @@ def find_periods(text: str) -> list[str]:
     """Tariff periods (or load levels read as periods) in the order named, for what-ifs:
     "de carga máxima a la madrugada" -> ["maximum", "light"]."""
     found = [(a, p) for a, p in tariff_periods(text)]
-    found += [(a, {"Maximum_Load": "maximum", "Medium_Load": "medium", "Light_Load": "light"}[v]) for a, v in load_types(text)]
+    found += [
+        (a, {"Maximum_Load": "maximum", "Medium_Load": "medium", "Light_Load": "light"}[v])
+        for a, v in load_types(text)
+    ]
     for pattern, period in (
         (r"\bmaxim[oa]\b|\bmaximum\b|\bpeak\b", "maximum"),
         (r"\bmedi[oa]\b|\bmedium\b|\bintermedi[oa]\b", "medium"),
@@ -188,7 +192,9 @@ def day_types(text: str) -> list[str]:
         text,
     ):
         out.append("weekday")
-    if re.search(r"\bfestivos?\b|\bferiados?\b|\b(?:public\s+)?holidays\b|\bdias?\s+de\s+fiesta\b|\bholiday\b", text):
+    if re.search(
+        r"\bfestivos?\b|\bferiados?\b|\b(?:public\s+)?holidays\b|\bdias?\s+de\s+fiesta\b|\bholiday\b", text
+    ):
         out.append("public_holiday")
     return out
 

@@ -301,7 +301,7 @@ def recommend(service: Any, args: RecommendArgs, today: dt.date) -> dict[str, An
     energy-weighted lagging power factor; a day after the readings (up to a week) uses the forecast."""
     start = args.start or today
     end = args.end or start
-    table, cov = service.readings_table()
+    _, cov = service.readings_table()
     tf: Tariff = service.tariff
     if start > cov.last_day and start == end:
         rows, source = _day_rows(service, start)

@@ -177,7 +177,9 @@ def pattern_words(*sources: object) -> set[str]:
             elif isinstance(item, dict):
                 texts = [k for k in item if isinstance(k, str)]
             elif isinstance(item, tuple):
-                texts = [t.pattern for x in item if isinstance(x, tuple) for t in x if isinstance(t, re.Pattern)]
+                texts = [
+                    t.pattern for x in item if isinstance(x, tuple) for t in x if isinstance(t, re.Pattern)
+                ]
             else:
                 continue
             for text in texts:

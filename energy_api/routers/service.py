@@ -20,7 +20,9 @@ def _status(service: Any) -> dict[str, TaskStatus]:
 
 @router.get("/health", response_model=Health, summary="Liveness and which champions are loaded")
 def health(service: ServiceDep) -> Health:
-    return Health(status="ok", models=_status(service), readings=TaskStatus(**service.registry.readings_status()))
+    return Health(
+        status="ok", models=_status(service), readings=TaskStatus(**service.registry.readings_status())
+    )
 
 
 @router.get("/model/info", summary="What each loaded champion is: family, version, data, features")

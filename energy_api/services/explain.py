@@ -14,7 +14,11 @@ from energy_assets.domain.data import schema
 
 
 def stamp(loaded: LoadedBundle) -> dict[str, Any]:
-    return {"family": loaded.family, "model_version": loaded.model_version, "data_version": loaded.data_version}
+    return {
+        "family": loaded.family,
+        "model_version": loaded.model_version,
+        "data_version": loaded.data_version,
+    }
 
 
 def explain_peak(service: Any, day: dt.date) -> dict[str, Any]:
@@ -96,5 +100,3 @@ def _compute(service: Any, day: dt.date) -> dict[str, Any]:
         "readings_source": cov.source,
         "model": stamp(loaded),
     }
-
-

@@ -175,7 +175,8 @@ class Query(_Model):
     share_of: Filters | None = Field(None, description="Share (%) of this part in the span's total.")
     compare_to: Span | None = Field(None, description="A second span: values, difference and % change.")
     compare_filters: Filters | None = Field(
-        None, description="Filters of the second span when they differ (e.g. winter vs summer); default: filters."
+        None,
+        description="Filters of the second span when they differ (e.g. winter vs summer); default: filters.",
     )
 
     model_config = ConfigDict(

@@ -55,7 +55,9 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out = out.sort_values(schema.TIMESTAMP, kind="stable").reset_index(drop=True)
     repeated = out[schema.TIMESTAMP].duplicated()
     if repeated.any():
-        raise ValueError(f"serving readings repeat timestamps, e.g. {out[schema.TIMESTAMP][repeated].iloc[0]}")
+        raise ValueError(
+            f"serving readings repeat timestamps, e.g. {out[schema.TIMESTAMP][repeated].iloc[0]}"
+        )
     return out
 
 
