@@ -37,7 +37,7 @@ from tests.copilot.heldout.reference import Reference, SpecError, expected_for, 
 Ask = Callable[[str, str], grade.TurnRun]
 
 
-def build_ask(workdir: Path) -> Ask:
+def build_client(workdir: Path) -> Any:
     """The product's wiring (the one part that changes with it): a champion over the FULL 2018
     reference (physics estimator + weekly seasonal naive), the full cleaned readings published as the
     serving readings (the ``serving_readings`` asset's function), the rule planner, and a TestClient
@@ -78,7 +78,12 @@ def build_ask(workdir: Path) -> Ask:
     report = app.state.service.registry.refresh()
     if report != {"estimate": "loaded", "forecast": "loaded", "readings": "loaded"}:
         raise RuntimeError(f"champion bundles did not load: {report}")
-    client = TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def build_ask(workdir: Path) -> Ask:
+    """``ask(message, session_id)`` over POST /copilot/chat of :func:`build_client`'s app."""
+    client = build_client(workdir)
 
     def ask(message: str, session_id: str) -> grade.TurnRun:
         started = time.perf_counter()

@@ -212,3 +212,32 @@ def test_bad_queries_name_the_field_and_the_rule(spec: dict, field: str) -> None
     with pytest.raises(ValidationError) as info:
         q.Query.model_validate(spec)
     assert field in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"group_by": "month"},
+        {"group_by": "weekday", "group_aggregation": "mean"},
+        {"group_by": "hour", "group_aggregation": "mean", "metric": "cost_krw"},
+        {"group_by": "tariff_period", "metric": "lagging_pf"},
+        {"group_by": "day", "metric": "co2_t"},
+    ],
+)
+def test_the_vectorised_groups_equal_the_general_path(table, spec: dict) -> None:
+    from energy_assets.domain.query import engine
+
+    query = q.Query.model_validate({"span": span("2018-01-01", "2018-12-31"), **spec})
+    frame = table.rows(D(2018, 1, 1), D(2018, 12, 31))
+    fast = engine.groups(frame, query)
+    names = engine._GROUP_KEYS[query.group_by]
+    slow = sorted(
+        (
+            (engine._key(names, tuple(k)), engine._group_value(part, query))
+            for k, part in frame.group_by(names)
+        ),
+        key=lambda kv: (kv[1], str(kv[0])),
+        reverse=True,
+    )
+    assert [g["key"] for g in fast] == [k for k, _ in slow]
+    assert [g["value"] for g in fast] == pytest.approx([v for _, v in slow])
