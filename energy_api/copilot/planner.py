@@ -905,6 +905,15 @@ class RulePlanner:
             span_periods = [whole]
             plan.meta["share_month"] = part_period.start.month
         filters = self._filters(text, span_periods, share)
+        if not compare and not share and group is None and counting is None and _COMPARE.search(text):
+            # "weekdays vs weekends", "punta frente a valle": two values of one dimension, one span
+            for key, by in (("day_type", "day_type"), ("tariff_period", "tariff_period"), ("load_type", "load_type"), ("weekday", "weekday")):
+                if len(filters.get(key) or []) >= 2:
+                    group = by
+                    filters.pop(key)
+                    break
+        if group in ("day_type", "tariff_period", "load_type", "weekday") and not share:
+            filters.pop(group, None)  # the values listed are the groups themselves
         if share and plan.meta.get("share_month"):
             filters["months"] = [plan.meta["share_month"]]
         if share:

@@ -229,6 +229,7 @@ def replace_folder(target: Path, fill: Callable[[Path], None]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=root))
     try:
+        staging.chmod(0o755)  # mkdtemp makes it private; the API may run as another user
         fill(staging)
         old = None
         if target.exists():
