@@ -297,6 +297,22 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
             continue
         year = int(m.group(5) or year_any or today.year)
         add(dt.date(year, 6 * h - 5, 1), _month_end(year, 6 * h), "half", m)
+    # "¿en el tercer trimestre o en el segundo?": the second quarter (or half) of the same year
+    units = [p for p in found if p.kind in ("quarter", "half")]
+    if units:
+        for m in re.finditer(
+            r"\b(?:y|o|and|or|vs|versus|frente\s+al?|que)\s+(?:en\s+|in\s+|durante\s+)?(?:el|la|the)\s+"
+            r"(primero|primer|primera|segundo|segunda|tercero|tercer|cuarto|first|second|third|fourth)\b"
+            r"(?!\s+(?:trimestre|semestre|quarter|half|mitad|semana|week|dia|day|mes|month))",
+            text,
+        ):
+            unit = units[0]
+            n = _ORDINALS[m.group(1)]
+            year = unit.start.year
+            if unit.kind == "quarter" and 1 <= n <= 4:
+                add(dt.date(year, 3 * n - 2, 1), _month_end(year, 3 * n), "quarter", m)
+            elif unit.kind == "half" and n in (1, 2):
+                add(dt.date(year, 6 * n - 5, 1), _month_end(year, 6 * n), "half", m)
     # relative periods
     _relative(text, today, add)
     # seasons

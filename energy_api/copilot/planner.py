@@ -103,6 +103,8 @@ _CUT = _re(
 )
 _PF = _re(r"factor(?:es)?\s+de\s+potencia|power[\s-]*factors?|\bfdp\b|\bpf\b|\bcos\s*phi\b|\bcos\s*fi\b")
 _PF_IMPROVE = _re(
+    r"(?:\bsi\b|\bif\b|what\s+if|que\s+pasa).{0,30}(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b)\s+"
+    r"(?:fuera|fuese|estuviera|subiera|llegara|was|were|is|es|sea|reached|went)\s+(?:del?\s+|al?\s+|up\s+to\s+|to\s+)?\d{2,3}|"
     r"(?:mejor|sub|raise|raising|rais|improv|correct|correg|eleva|increase|increasing|aument|llev|bring|get|lift|"
     r"push|boost|compens)\w*\b.{0,50}(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b)|"
     r"(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b).{0,40}\b(?:to|al|a|hasta|up\s+to)\s+\d{2,3}"
@@ -172,10 +174,12 @@ _PER_MONTH = _re(
     r"\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month"
 )
 _HOW_MANY_HOURS = _re(
-    r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|for\s+how\s+long|durante\s+cuanto\s+tiempo|cuanto\s+tiempo"
+    r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|\bhow\s+long\b|"
+    r"durante\s+cuanto\s+tiempo|cuanto\s+tiempo|^\s*(?:the\s+)?hours\s+(?:with|over|above|below|under|when)\b|"
+    r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))"
 )
 _HOW_MANY_INTERVALS = _re(
-    r"cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
+    r"^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
     r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora"
 )
 _HOW_MANY_DAYS = _re(
@@ -185,7 +189,7 @@ _ANY_INTERVAL = _re(
     r"any\s+interval|algun\s+intervalo|at\s+least\s+one\s+interval|al\s+menos\s+un\s+intervalo|alguna\s+vez|any\s+reading"
 )
 _SHARE = _re(
-    r"tanto\s+por\s+(?:ciento|100)|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
+    r"tanto\s+por\s+(?:ciento|100)|\bque\s+peso\b|\bel\s+peso\b|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
     r"what\s+share|the\s+share|\bshare\b|what\s+fraction|what\s+proportion|what\s+part|how\s+much\s+of\s+(?:the|our)\s+.{0,30}%|"
     r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bpct\b|por\s+ciento\s+del|percent\s+of"
 )
@@ -212,7 +216,9 @@ _ASC = _re(
 _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _re(
-            r"tipo\s+de\s+dia|tipos\s+de\s+dia|day\s+types?|type\s+of\s+day|laborables?\s*(?:,|y|vs|frente)\s*(?:fines|festivos)|weekdays?\s*(?:,|and|vs)\s*(?:weekends|holidays)"
+            r"(?:por|by|per|each|cada|which|what|que|cual)\s+(?:el\s+|the\s+)?(?:tipo\s+de\s+dia|day\s+type|type\s+of\s+day)|"
+            r"tipos\s+de\s+dia|day\s+types|laborables?\s*(?:,|y|vs|frente)\s*(?:fines|festivos)|"
+            r"weekdays?\s*(?:,|and|vs)\s*(?:weekends|holidays)"
         ),
         "day_type",
     ),
@@ -230,13 +236,15 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"tipo\s+de\s+carga|tipos\s+de\s+carga|load\s+types?|by\s+load|per\s+load|por\s+carga|nivel\s+de\s+carga|which\s+load|que\s+carga"
+            r"(?:por|by|per|each|cada|which|what|que|cual)\s+(?:el\s+|the\s+)?(?:tipo\s+de\s+carga|load\s+type|nivel\s+de\s+carga|carga|load)\b|"
+            r"tipos\s+de\s+carga|load\s+types|niveles\s+de\s+carga"
         ),
         "load_type",
     ),
     (
         _re(
-            r"periodo\s+tarifario|periodos\s+tarifarios|tariff\s+periods?|by\s+(?:tariff\s+)?period|per\s+(?:tariff\s+)?period|por\s+periodo|por\s+tarifa|which\s+(?:tariff\s+)?period|que\s+periodo|time[\s-]of[\s-]use\s+periods?"
+            r"periodos\s+tarifarios|tariff\s+periods|(?:by|per|each|which|what)\s+(?:tariff\s+)?period|"
+            r"(?:por|cada|que|cual)\s+(?:el\s+)?(?:periodo|tarifa)|time[\s-]of[\s-]use\s+periods"
         ),
         "tariff_period",
     ),
@@ -301,9 +309,18 @@ _RANKED_NOUN = _re(
 _WHEN = _re(
     r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
 )
+_PLUS = _re(
+    r"\bmas\b|\bplus\b|\+|\bjuntos\b|\btogether\b|\bcombined\b|\ben\s+conjunto\b|\bsumados\b|\bsumando\b"
+)
+#: Times of day the contract does not define (the tariff periods and clock hours are the defined ways).
+_TIME_OF_DAY = _re(
+    r"\bpor\s+la\s+(?:noche|manana|tarde)\b|\bde\s+noche\b|\bat\s+night\b|\bovernight\b|\bnighttime\b|"
+    r"\bin\s+the\s+(?:morning|afternoon|evening)s?\b|\bmornings\b|\bevenings\b|\bde\s+madrugada\b|"
+    r"\bpor\s+las\s+(?:noches|mananas|tardes)\b|\bat\s+noon\b|\bmediodia\b|\bnight\s+shift\b|\bturno\s+de\s+noche\b"
+)
 #: Words after which the second period named is the reference (A) of a comparison.
 _REFERENCE_AFTER = _re(
-    r"\bthan\b|\bque\b|\brespecto\b|\bcompared\s+(?:to|with)\b|\brelative\s+to\b|\bcomparad[oa]s?\s+con\b|"
+    r"\bthan\b|\bque\b|\brespecto\b|\bcompared?\s+(?:to|with)\b|\bcompara\s+con\b|\brelative\s+to\b|\bcomparad[oa]s?\s+con\b|"
     r"\ben\s+comparacion\s+con\b|\bagainst\b|\bsobre\b|\bover\b"
 )
 _TOTAL_WORDS = _re(
@@ -826,6 +843,20 @@ class RulePlanner:
             counting = "count_hours"
         elif _HOW_MANY_DAYS.search(text):
             counting = "count_days"
+        if len(periods) == 2 and counting is None:
+            a, b = periods
+            between = text[a.at + len(a.text) : b.at]
+            if _PLUS.search(between):
+                # "enero más febrero", "March plus April": one span when they touch
+                first, second = sorted(periods, key=lambda p: p.start)
+                if second.start > first.end + dt.timedelta(days=1) or first.days or second.days:
+                    return self._not_understood(plan, [])
+                periods = [
+                    dates.Period(first.start, max(first.end, second.end), "range", first.at, first.text)
+                ]
+        time_of_day = _TIME_OF_DAY.search(text)
+        if time_of_day and self._hour_filter(text) is None:
+            return self._not_understood(plan, [time_of_day.group(0)])
         compare = (
             len(periods) >= 2
             and counting is None
@@ -907,7 +938,12 @@ class RulePlanner:
         filters = self._filters(text, span_periods, share)
         if not compare and not share and group is None and counting is None and _COMPARE.search(text):
             # "weekdays vs weekends", "punta frente a valle": two values of one dimension, one span
-            for key, by in (("day_type", "day_type"), ("tariff_period", "tariff_period"), ("load_type", "load_type"), ("weekday", "weekday")):
+            for key, by in (
+                ("day_type", "day_type"),
+                ("tariff_period", "tariff_period"),
+                ("load_type", "load_type"),
+                ("weekday", "weekday"),
+            ):
                 if len(filters.get(key) or []) >= 2:
                     group = by
                     filters.pop(key)

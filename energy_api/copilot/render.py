@@ -780,7 +780,8 @@ def _recommend(plan: Plan, r: dict[str, Any], lang: str) -> str:
             )
         else:
             lines.append(
-                "- No hay energía en periodo máximo (punta) que mover: todo el periodo es ligero o medio."
+                f"- No hay energía en periodo máximo (punta) que mover ({kwh(r['maximum_kwh'], lang)}, ahorro "
+                f"{krw(r['shift_saving_krw'], lang)}): todo el periodo es ligero o medio."
             )
         if r.get("lagging_pf") is not None:
             lines.append(
@@ -796,7 +797,8 @@ def _recommend(plan: Plan, r: dict[str, Any], lang: str) -> str:
             )
         else:
             lines.append(
-                "- There is no maximum-period (peak) energy to move: the span is all light or medium."
+                f"- There is no maximum-period (peak) energy to move ({kwh(r['maximum_kwh'], lang)}, saving "
+                f"{krw(r['shift_saving_krw'], lang)}): the span is all light or medium."
             )
         if r.get("lagging_pf") is not None:
             lines.append(
