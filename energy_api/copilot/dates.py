@@ -134,6 +134,12 @@ _COMPARING = re.compile(
 )
 
 
+_CHANGING = re.compile(
+    r"\bchang\w*|\bcambi\w*|\bevoluci\w*|\bincreas\w*|\bdecreas\w*|\bgrew\b|\bgrow\w*|\brose\b|\bfell\b|"
+    r"\bdrop\w*|\baument\w*|\bdismin\w*|\bcreci\w*|\bbajo\b|\bsubio\b|\bvari\w*|\bpercentage\b|\bporcentaje\b"
+)
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
 
@@ -245,6 +251,8 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     ):
         if m.group(3) and _COMPARING.search(text):
             continue  # "diferencia entre octubre y septiembre": two months to compare
+        if m.group(1) and _CHANGING.search(text):
+            continue  # "how did consumption change from May to June": two months to compare
         m1a, y1a, m1b, y1b, m2, y2 = m.groups()
         m1, y1 = (m1a, y1a) if m1a else (m1b, y1b)
         mo1, mo2 = MONTH_WORDS[m1], MONTH_WORDS[m2]
@@ -301,7 +309,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     units = [p for p in found if p.kind in ("quarter", "half")]
     if units:
         for m in re.finditer(
-            r"\b(?:y|o|and|or|vs|versus|frente\s+al?|que)\s+(?:en\s+|in\s+|durante\s+)?(?:el|la|the)\s+"
+            r"\b(?:y|o|and|or|vs|versus|frente\s+al?|que|than|respecto\s+al?|con|with|to|al|a)\s+(?:en\s+|in\s+|durante\s+)?(?:(?:el|la|the)\s+)?"
             r"(primero|primer|primera|segundo|segunda|tercero|tercer|cuarto|first|second|third|fourth)\b"
             r"(?!\s+(?:trimestre|semestre|quarter|half|mitad|semana|week|dia|day|mes|month))",
             text,

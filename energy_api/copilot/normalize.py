@@ -143,6 +143,12 @@ def normalize(message: str, lang: str) -> Normalized:
     text = re.sub(r"(\d)(kw|kva|horas|hours|hrs|dias|days)\b", r"\1 \2", text)
     text = re.sub(r"(\d)\.(?:o|a|er|º|ª)\b", r"\1", text)  # "1.er trimestre", "2.º semestre"
     text = re.sub(r"ᵉʳ|º|ª", "", text)
+    # Spanish ordinals written as digits ("1o", "2do", "3er") read as words, like "primero"
+    text = re.sub(
+        r"\b([1-4])(?:o|a|er|ra|ro|do|da|to|ta)\b",
+        lambda m: ("primero", "segundo", "tercero", "cuarto")[int(m.group(1)) - 1],
+        text,
+    )
     text = _numbers(text, lang)
     corrections: dict[str, str] = {}
     unknown: list[str] = []

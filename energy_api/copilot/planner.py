@@ -199,7 +199,7 @@ _COMPARE = _re(
     r"\bcambio\s+(?:de|entre)\b|\bevolucion\b"
 )
 _RANK_WORDS = _re(
-    r"\brank|\bordena|\bclasifica|"
+    r"\brank|\bordena|\bclasifica|\bsort\b|\b(?:which|what|que|cuales)\s+\d+\b|\bthe\s+most\b|\bthe\s+least\b|"
     r"\bque\s+(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
     r"\bcual(?:es)?\s+(?:fue|fueron|es|son|ha\s+sido|era)?\s*(?:el|la|los|las)?\s*(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
     r"\bwhich\s+(?:day|month|hour|week|quarter|season|period|weekday|days|months|hours|weeks|type|load)\b|"
@@ -295,6 +295,7 @@ _NOUN_GROUP = {
     "estacion": "season",
 }
 _RANKED_NOUN = _re(
+    r"\b(?:which|what|que|cuales|cual)\s+\d+\s+(month|day|hour|week|weekday|mes|dia|hora|semana)(?:s|es)?\b|"
     r"\b(?:rank\w*|order\w*|sort\w*|list|ordena\w*|clasifica\w*|top(?:\s*\d+)?|cheapest|most\s+expensive|"
     r"least\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|heaviest|lightest)\s+"
     r"(?:\d+\s+)?(?:the\s+|los\s+|las\s+|de\s+los\s+|de\s+las\s+)?(?:\d+\s+)?(?:most\s+expensive\s+|cheapest\s+|highest\s+|"
@@ -761,6 +762,8 @@ class RulePlanner:
         return None
 
     def _group(self, text: str) -> str | None:
+        if re.search(r"\bdias?\s+de\s+la\s+semana\b|\bdays?\s+of\s+the\s+week\b", text):
+            return "weekday"
         ranked = _RANKED_NOUN.search(text)
         if ranked:
             return _NOUN_GROUP[next(g for g in ranked.groups() if g)]
@@ -860,7 +863,7 @@ class RulePlanner:
         compare = (
             len(periods) >= 2
             and counting is None
-            and (_COMPARE.search(text) is not None or len(periods) == 2)
+            and (_COMPARE.search(text) is not None or (len(periods) == 2 and not _SHARE.search(text)))
         )
         if compare and len(periods) > 2:
             return self._not_understood(plan, [])
@@ -927,14 +930,18 @@ class RulePlanner:
             args["span"] = span
         if share and len(periods) == 2:
             whole, part_period = sorted(periods, key=lambda p: (p.end - p.start).days, reverse=True)
-            if (
-                not (whole.start <= part_period.start and part_period.end <= whole.end)
-                or part_period.kind != "month"
+            if part_period.kind.startswith("season:") and part_period.start.year == whole.start.year:
+                plan.meta["share_season"] = part_period.kind.split(":", 1)[1]
+            elif (
+                whole.start <= part_period.start
+                and part_period.end <= whole.end
+                and part_period.kind == "month"
             ):
+                plan.meta["share_month"] = part_period.start.month
+            else:
                 return self._not_understood(plan, [])
             args["span"] = {"start": whole.start.isoformat(), "end": whole.end.isoformat()}
             span_periods = [whole]
-            plan.meta["share_month"] = part_period.start.month
         filters = self._filters(text, span_periods, share)
         if not compare and not share and group is None and counting is None and _COMPARE.search(text):
             # "weekdays vs weekends", "punta frente a valle": two values of one dimension, one span
@@ -952,8 +959,11 @@ class RulePlanner:
             filters.pop(group, None)  # the values listed are the groups themselves
         if share and plan.meta.get("share_month"):
             filters["months"] = [plan.meta["share_month"]]
+        share_season = plan.meta.get("share_season")
         if share:
             part = {k: v for k, v in filters.items() if k not in ("season", "dates")}
+            if share_season:
+                part["season"] = [share_season]
             if not part:
                 return self._not_understood(plan, [])
             args["share_of"] = part
@@ -973,7 +983,10 @@ class RulePlanner:
                     r"\b(?:que|cuales|which|what)\s+(?:dias|meses|horas|semanas|days|months|hours|weeks)\b|\blos\s+(?:dias|meses)|\bthe\s+(?:days|months|hours|weeks)\b",
                     text,
                 )
-                args["top"] = top or (3 if plural else 1)
+                listing = re.search(
+                    r"\brank\w*|\bordena\w*|\bsort\w*|\bclasifica\w*|\blist\b|\blista\w*", text
+                )
+                args["top"] = top or (50 if listing else 3 if plural else 1)
                 args["order"] = (
                     "asc"
                     if _ASC.search(text)

@@ -103,6 +103,9 @@ DOMAIN_EN = _words(
     ahorrando gastando consumiendo eliminando quitando evitando elevando aumentando instalando instalar
     instalamos pusieramos poner ponemos
     out into onto worth value valued valuable gain gains benefit
+    ocurrir ocurrio ocurrieron ocurre ocurren sucedio sucedieron paso pasaron hubo hubiera habido
+    tendriamos tendria tendremos tenemos tuvieramos seriamos seria serian estariamos habria habrian
+    podriamos podria puede pueden pudieramos haria hariamos happened occurred occur occurs took place
     antepasada antepasado corresponde corresponden correspondio anual anuales
     starting start starts started beginning begin begins ending end ends empezando empieza comenzando
     before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
