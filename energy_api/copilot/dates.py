@@ -323,6 +323,20 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
                 add(dt.date(year, 6 * n - 5, 1), _month_end(year, 6 * n), "half", m)
     # relative periods
     _relative(text, today, add)
+    # "la semana pasada o la anterior", "last month or the one before": one unit earlier again
+    relative = [p for p in found if p.kind == "relative" and not p.single_day]
+    if relative:
+        for m in re.finditer(
+            r"\b(?:o|y|vs|versus|frente\s+a|and|or|with|than|que|con)\s+(?:en\s+|in\s+)?(?:la|el|the)\s+"
+            r"(?:anterior|previous(?:\s+one)?|one\s+before|week\s+before|month\s+before|de\s+antes)\b",
+            text,
+        ):
+            p = relative[0]
+            if (p.end - p.start).days == 6:
+                add(p.start - dt.timedelta(days=7), p.end - dt.timedelta(days=7), "relative", m)
+            elif p.start.day == 1 and (p.end + dt.timedelta(days=1)).day == 1:
+                prev_end = p.start - dt.timedelta(days=1)
+                add(prev_end.replace(day=1), prev_end, "relative", m)
     # seasons
     for m in re.finditer(
         rf"\b(?:el\s+|la\s+|in\s+|en\s+|the\s+|during\s+)?({'|'.join(_SEASON_WORDS)}){_YEAR}?\b", text

@@ -189,7 +189,7 @@ _ANY_INTERVAL = _re(
     r"any\s+interval|algun\s+intervalo|at\s+least\s+one\s+interval|al\s+menos\s+un\s+intervalo|alguna\s+vez|any\s+reading"
 )
 _SHARE = _re(
-    r"tanto\s+por\s+(?:ciento|100)|\bque\s+peso\b|\bel\s+peso\b|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
+    r"tanto\s+por\s+(?:ciento|100)|\bwhat\s+portion\b|\bportion\s+of\b|\bque\s+peso\b|\bel\s+peso\b|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
     r"what\s+share|the\s+share|\bshare\b|what\s+fraction|what\s+proportion|what\s+part|how\s+much\s+of\s+(?:the|our)\s+.{0,30}%|"
     r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bpct\b|por\s+ciento\s+del|percent\s+of"
 )
@@ -498,6 +498,13 @@ class RulePlanner:
                 if args.get("compare_to") and len(periods) > 1:
                     q = periods[1]
                     args["compare_to"] = {"start": q.start.isoformat(), "end": q.end.isoformat()}
+                changed = True
+            new_filters = self._filters(text, periods, False)
+            new_filters.pop("season", None) if not periods else None
+            if new_filters:
+                filters = dict(args.get("filters") or {})
+                filters.update(new_filters)
+                args["filters"] = filters
                 changed = True
             group = self._group(text)
             if group is not None:

@@ -106,6 +106,9 @@ DOMAIN_EN = _words(
     ocurrir ocurrio ocurrieron ocurre ocurren sucedio sucedieron paso pasaron hubo hubiera habido
     tendriamos tendria tendremos tenemos tuvieramos seriamos seria serian estariamos habria habrian
     podriamos podria puede pueden pudieramos haria hariamos happened occurred occur occurs took place
+    usar uso usamos usaron usado usada usaba utilizar utilizamos utilizo utilizaron utilizado empleamos
+    dices dice decir dirias dime digas cuentame cuenta contar sabrias saberlo
+    portion portions
     antepasada antepasado corresponde corresponden correspondio anual anuales
     starting start starts started beginning begin begins ending end ends empezando empieza comenzando
     before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
