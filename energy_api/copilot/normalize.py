@@ -149,6 +149,12 @@ def normalize(message: str, lang: str) -> Normalized:
         lambda m: ("primero", "segundo", "tercero", "cuarto")[int(m.group(1)) - 1],
         text,
     )
+    # clock ranges written with a dash ("10-12", "23-01") read as "10 to 12" (ISO dates keep their dashes)
+    text = re.sub(
+        r"(?<![\d\-:./])(\d{1,2})\s*-\s*(\d{1,2})(?![\d\-:./])",
+        lambda m: f"{m.group(1)} {'a' if lang == ES else 'to'} {m.group(2)}",
+        text,
+    )
     text = _numbers(text, lang)
     corrections: dict[str, str] = {}
     unknown: list[str] = []

@@ -419,7 +419,10 @@ class RulePlanner:
         if (
             _CHANGE.search(text)
             and slots.find_periods(text)
-            and re.search(r"\bsi\b|\bif\b|what\s+if|que\s+pasa|were|fuera|fuese|se\s+factur", text)
+            and re.search(
+                r"\bsi\b|\bif\b|what\s+if|que\s+pasa|costaria|would\s+(?:it\s+)?cost|facturar|were|fuera|fuese|se\s+factur",
+                text,
+            )
         ):
             return self._change(plan, text, periods, ctx, hours_named)
         if _EXPLAIN.search(text) and (
