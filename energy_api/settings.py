@@ -50,8 +50,8 @@ class Settings:
         """``ENERGY_CHAMPION_DIR``, ``ENERGY_TARIFF``, ``ENERGY_API_KEY``, ``ENERGY_PREDICTION_LOG``,
         ``ENERGY_MAX_BATCH``, ``ENERGY_RELOAD_INTERVAL_S`` (0 = no background check),
         ``ENERGY_FORECAST_THREADS`` (tree-ensemble threads per forecast; default min(2, cores)) and
-        ``ENERGY_READINGS_TABLE`` (a cleaned-schema parquet/CSV for /explain/peak; default: the
-        forecast bundle's history), ``ENERGY_MAX_BODY_BYTES`` (413 above it) and
+        ``ENERGY_READINGS_TABLE`` (a cleaned-schema parquet/CSV to serve instead of the published
+        serving readings; default: ``<champion dir>/readings``, else the forecast bundle's history), ``ENERGY_MAX_BODY_BYTES`` (413 above it) and
         ``ENERGY_CORS_ORIGINS`` (comma-separated; default none)."""
         data = paths.data_dir()
         log = os.environ.get("ENERGY_PREDICTION_LOG")

@@ -310,7 +310,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     if units:
         for m in re.finditer(
             r"\b(?:y|o|and|or|vs|versus|frente\s+al?|que|than|respecto\s+al?|con|with|to|al|a)\s+(?:en\s+|in\s+|durante\s+)?(?:(?:el|la|the)\s+)?"
-            r"(primero|primer|primera|segundo|segunda|tercero|tercer|cuarto|first|second|third|fourth)\b"
+            r"(primero|primer|primera|segundo|segunda|tercero|tercer|cuarto|first|second|third|fourth|1st|2nd|3rd|4th)\b"
             r"(?!\s+(?:trimestre|semestre|quarter|half|mitad|semana|week|dia|day|mes|month))",
             text,
         ):

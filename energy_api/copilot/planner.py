@@ -128,7 +128,7 @@ _DATA = _re(
     r"\bspend|\bspent|\bpay|\bpaid|factur|\bbill|co2|emisi|emission|\bemit|carbon|carbono|reactiv|factor\s+de\s+potencia|"
     r"power\s+factor|\bpf\b|\bpico|\bpeak|\bmaxim|\bminim|promedio|average|\bmedia\b|\bmean\b|\btotal|\bhoras\b|\bhours\b|"
     r"intervalos|intervals|porcentaje|percentage|\bshare\b|proporcion|\bcaro|expensive|barat|cheap|demand|demanda|"
-    r"\bdraw|\bdrew|\bburn|\bjuice"
+    r"\bdraw|\bdrew|\bburn|\bjuice|\bload\b|\bcarga\b|\bcos\s*(?:phi|fi)\b|\bfdp\b"
 )
 
 # --- metric, aggregation, grouping ---------------------------------------------------------------
@@ -502,6 +502,11 @@ class RulePlanner:
                     q = periods[1]
                     args["compare_to"] = {"start": q.start.isoformat(), "end": q.end.isoformat()}
                 changed = True
+            if _PEAK.search(text) or _MIN.search(text) or _AVERAGE.search(text) or _TOTAL_WORDS.search(text):
+                agg = self._aggregation(text, periods, None, False, False)
+                if not args.get("metric", "").endswith("_pf") and args.get("group_by", "none") == "none":
+                    args["aggregation"] = agg
+                    changed = True
             new_filters = self._filters(text, periods, False)
             new_filters.pop("season", None) if not periods else None
             if new_filters:
@@ -638,10 +643,9 @@ class RulePlanner:
             else:
                 return self._not_understood(plan, [])
             if season is not None and not (periods and periods[0].kind == "year" and len(periods) > 1):
-                if kwh is not None:
-                    args["season"] = season
-                else:
-                    p = next(p for p in periods if p.kind.startswith("season:"))
+                p = next(p for p in periods if p.kind.startswith("season:"))
+                args["season"] = season
+                if kwh is None:
                     args["span"] = {"start": p.start.isoformat(), "end": p.end.isoformat()}
             elif periods:
                 args["span"] = {"start": periods[0].start.isoformat(), "end": periods[0].end.isoformat()}
@@ -904,7 +908,7 @@ class RulePlanner:
         # the span(s)
         if compare:
             a, b = periods[0], periods[1]
-            between = text[a.at + len(a.text) : b.at]
+            between = text[a.at + len(a.text) : b.at + len(b.text)]
             if _REFERENCE_AFTER.search(between):
                 a, b = b, a  # "B than A", "B respecto a A", "B compared to A": A is the reference
             args["span"] = {"start": a.start.isoformat(), "end": a.end.isoformat()}
@@ -1056,6 +1060,12 @@ class RulePlanner:
             cleaned = re.sub(rf"\b(?:{pattern})\b", " ", cleaned)
         del peak_tariff
         if force_peak or (_PEAK.search(cleaned) and not (ranking and group)):
+            return "max"
+        if (
+            group is None
+            and _WHEN.search(cleaned)
+            and re.search(r"\bhighest\b|\blargest\b|\bbiggest\b|\bmayor\b|\bmas\s+alt[oa]\b|\bmaxim", cleaned)
+        ):
             return "max"
         if _MIN.search(cleaned) and not (ranking and group):
             return "min"

@@ -621,6 +621,8 @@ def _scenario(plan: Plan, r: dict[str, Any], lang: str) -> str:
         where = ""
         if plan.arguments.get("season"):
             where = (" en " if lang == ES else " in ") + SEASON_LABELS[lang][plan.arguments["season"]]
+            if span:
+                where += f" ({span})"
         elif span:
             where = f" {span}" if lang == ES else f" over {span}"
         moved = kwh(r["energy_kwh"], lang)

@@ -41,7 +41,11 @@ class ScenarioSpec(_Model):
     from_period: TariffPeriod | None = None
     to_period: TariffPeriod | None = None
     period: TariffPeriod | None = Field(None, description="cut_energy: the period whose price applies.")
-    season: Season | None = Field(None, description="Prices of this season (move_energy, cut_energy).")
+    season: Season | None = Field(
+        None,
+        description="move_energy, cut_energy: the prices of this season; move_hours: only this season's days "
+        "of the span.",
+    )
     span: Span | None = None
     each_day: bool = Field(False, description="move_hours: the hours are moved on every day of the span.")
     target_pf_pct: float | None = Field(None, gt=0, le=100, allow_inf_nan=False)
@@ -114,6 +118,8 @@ def run(table: ReadingsTable, spec: ScenarioSpec) -> dict[str, Any]:
         out.update(what_if.move_energy(spec.kwh, spec.from_period, spec.to_period, weights, tf))
     elif spec.kind == "move_hours":
         assert spec.hours is not None and spec.from_period and spec.to_period and frame is not None
+        if spec.season is not None:
+            frame = frame.filter(pl.col("season") == spec.season)
         part = frame.filter(pl.col("tariff_period") == spec.from_period)
         if part.height == 0:
             raise ValueError(f"the span has no {spec.from_period}-period hours")
