@@ -213,6 +213,17 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     for m in re.finditer(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b", text):
         day = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         add(day, day, "day", m)
+    # slashed days: day first (the readings' own dd/mm/yyyy); month first only when that is no date
+    for m in re.finditer(r"\b(\d{1,2})/(\d{1,2})/(20\d\d)\b", text):
+        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day = _safe(year, b, a) or _safe(year, a, b)
+        add(day, day, "day", m)
+    # ISO and slashed months: "2018-04", "04/2018"
+    for m in re.finditer(r"\b(20\d\d)[-/](\d{1,2})\b(?![-/]\d)|\b(\d{1,2})/(20\d\d)\b", text):
+        year = int(m.group(1) or m.group(4))
+        month = int(m.group(2) or m.group(3))
+        if 1 <= month <= 12:
+            add(dt.date(year, month, 1), _month_end(year, month), "month", m)
     # day-month to day-month: "del 1 de marzo al 15 de abril", "from 1 March to 15 April"
     for m in re.finditer(
         rf"\b(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_MONTH}){_YEAR}?\s*(?:a|al|to|hasta|until|through|-|–|y|and)\s+(?:el\s+|the\s+)?(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_MONTH}){_YEAR}?\b",

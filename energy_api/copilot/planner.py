@@ -319,6 +319,12 @@ _TIME_OF_DAY = _re(
     r"\bin\s+the\s+(?:morning|afternoon|evening)s?\b|\bmornings\b|\bevenings\b|\bde\s+madrugada\b|"
     r"\bpor\s+las\s+(?:noches|mananas|tardes)\b|\bat\s+noon\b|\bmediodia\b|\bnight\s+shift\b|\bturno\s+de\s+noche\b"
 )
+_COUNT_CUE = _re(
+    r"\b(?:how\s+many|cuant[oa]s)\s+(?:\w+\s+)?(?:hours|horas|intervals|intervalos|days|dias|times|veces|readings|lecturas)\b"
+)
+_STRICT_COMPARE = _re(
+    r"\bcompar\w*|\bvs\.?\b|\bversus\b|\bfrente\s+a\b|\bdiferencia\b|\bdifference\b|\brespecto\s+a"
+)
 #: Words after which the second period named is the reference (A) of a comparison.
 _REFERENCE_AFTER = _re(
     r"\bthan\b|\bque\b|\brespecto\b|\bcompared?\s+(?:to|with)\b|\bcompara\s+con\b|\brelative\s+to\b|\bcomparad[oa]s?\s+con\b|"
@@ -1033,7 +1039,36 @@ class RulePlanner:
             and args["aggregation"] not in ("max", "min")
         ):
             return self._not_understood(plan, [])
+        problem = self._inconsistent(text, args)
+        if problem:
+            plan.meta["why"] = problem
+            return self._not_understood(plan, [])
         return self._checked(plan, "query", args)
+
+    def _inconsistent(self, text: str, args: dict[str, Any]) -> str | None:
+        """A cue of the question the plan does not answer (then it says it did not understand)."""
+        agg = args.get("aggregation", "sum")
+        grouped = args.get("group_by", "none") != "none"
+        cleaned = _PEAK_TARIFF.sub(" ", text)
+        for pattern in (*slots.TARIFF_WORDS, *slots.LOAD_WORDS):
+            cleaned = re.sub(rf"\b(?:{pattern})\b", " ", cleaned)
+        if _COUNT_CUE.search(text) and agg not in ("count_intervals", "count_hours", "count_days"):
+            return "a count was asked"
+        if _SHARE.search(text) and "share_of" not in args and "compare_to" not in args:
+            return "a share was asked"
+        if _STRICT_COMPARE.search(text) and "compare_to" not in args and not grouped:
+            return "a comparison was asked"
+        if (
+            _AVERAGE.search(cleaned)
+            and agg in ("sum",)
+            and args.get("group_aggregation") != "mean"
+            and not args.get("metric", "").endswith("_pf")
+            and "share_of" not in args
+        ):
+            return "an average was asked"
+        if _PEAK.search(cleaned) and agg not in ("max", "min") and not grouped and "compare_to" not in args:
+            return "a peak was asked"
+        return None
 
     def _condition_column(self, text: str, at: int, value: float) -> str:
         before = text[:at]
