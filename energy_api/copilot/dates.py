@@ -105,6 +105,10 @@ HOLIDAY_ALIASES: dict[str, str] = {
     "independence movement day": "independence movement day",
     "samiljeol": "independence movement day",
     "dia del hangul": "hangul day",
+    "dia de hangul": "hangul day",
+    "hangul": "hangul day",
+    "dia de la infancia": "children's day",
+    "navidades": "christmas",
     "dia del alfabeto coreano": "hangul day",
     "hangul day": "hangul day",
     "cumpleanos de buda": "buddha's birthday",
@@ -187,6 +191,16 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     found: list[Period] = []
     taken: list[tuple[int, int]] = []
 
+    def add_at(
+        start: dt.date | None, end: dt.date | None, kind: str, a: int, b: int, days: tuple[dt.date, ...] = ()
+    ) -> None:
+        if start is None or end is None or end < start:
+            return
+        if any(a < y and x < b for x, y in taken):
+            return
+        taken.append((a, b))
+        found.append(Period(start, end, kind, a, text[a:b], days))
+
     def add(
         start: dt.date | None,
         end: dt.date | None,
@@ -194,13 +208,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         m: re.Match[str],
         days: tuple[dt.date, ...] = (),
     ) -> None:
-        if start is None or end is None or end < start:
-            return
-        a, b = m.span()
-        if any(a < y and x < b for x, y in taken):
-            return
-        taken.append((a, b))
-        found.append(Period(start, end, kind, a, m.group(0), days))
+        add_at(start, end, kind, *m.span(), days)
 
     year_any = _any_year(text)
     # ISO ranges and days
@@ -316,6 +324,20 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
             continue
         year = int(m.group(5) or year_any or today.year)
         add(dt.date(year, 6 * h - 5, 1), _month_end(year, 6 * h), "half", m)
+    # "el primer y el segundo semestre": two quarters or halves sharing one noun
+    for m in re.finditer(
+        rf"\b(?:el|la|the)\s+{_ORD_WORD}\s+(?:y|e|o|u|and|or|vs|versus|frente\s+al?)\s+(?:(?:el|la|the)\s+)?{_ORD_WORD}\s+"
+        rf"(trimestre|semestre|quarter|half){_YEAR}?\b",
+        text,
+    ):
+        noun, y = m.group(3), m.group(4)
+        year = int(y or year_any or today.year)
+        for group, start, end in ((1, m.start(), m.end(1)), (2, m.start(2), m.end())):
+            n = _ORDINALS.get(m.group(group), 0) or int(m.group(group))
+            if noun in ("trimestre", "quarter") and 1 <= n <= 4:
+                add_at(dt.date(year, 3 * n - 2, 1), _month_end(year, 3 * n), "quarter", start, end)
+            elif n in (1, 2):
+                add_at(dt.date(year, 6 * n - 5, 1), _month_end(year, 6 * n), "half", start, end)
     # "¿en el tercer trimestre o en el segundo?": the second quarter (or half) of the same year
     units = [p for p in found if p.kind in ("quarter", "half")]
     if units:

@@ -148,6 +148,7 @@ _PLAIN = _re(
 )
 _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak\b|\boff-peak\b")
 _PEAK = _re(
+    r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
     r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike"
 )
@@ -348,6 +349,14 @@ _UNSUPPORTED = _re(
 )
 
 
+#: Unknown words shaped like verb forms (a tense of a verb the copilot does not list) carry no slot:
+#: they do not make a question not understood; nouns do.
+_VERB_FORM = _re(
+    r"(?:ed|ing|aron|ieron|ado|ada|ados|adas|ido|ida|idos|idas|ando|iendo|aba|aban|abamos|amos|emos|imos|"
+    r"aria|arian|ariamos|eria|erian|iria|irian|ase|iese|ara|iera|uso|ujo|izo|uvo|ieron)$"
+)
+
+
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
     m = pattern.search(text)
     return m.start() if m else None
@@ -392,7 +401,7 @@ class RulePlanner:
         periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
         if _SHARE.search(text) and len(named) == 2:
             periods = named  # "what share of 2018 was March": the whole and the part
-        unknown = [w for w in norm.unknown if w not in FILLER]
+        unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
         hours_named = slots.find_hours(text)

@@ -109,6 +109,10 @@ DOMAIN_EN = _words(
     usar uso usamos usaron usado usada usaba utilizar utilizamos utilizo utilizaron utilizado empleamos
     dices dice decir dirias dime digas cuentame cuenta contar sabrias saberlo
     portion portions
+    jefe jefa turno turnos gerente director directora analista operador operadora equipo informe reporte
+    manager analyst operator boss team report reporting shift supervisor engineer ingeniero ingeniera
+    supuso supone suponga suponemos suppose supposing assume assuming imagine imagina imaginemos
+    incurred incur produjo hizo tuvo puso dijo trajo fue fueron
     antepasada antepasado corresponde corresponden correspondio anual anuales
     starting start starts started beginning begin begins ending end ends empezando empieza comenzando
     before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
