@@ -144,6 +144,11 @@ _CHANGING = re.compile(
 )
 
 
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month."""
+    return _month_end(year, month)
+
+
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
 
@@ -485,6 +490,7 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         if n >= 1:
             add(today - dt.timedelta(days=7 * n - 1), today, "relative", m)
     for m in re.finditer(
+        r"\bdel\s+ano\b(?!\s+(?:pasado|anterior))|\bel\s+ano\b(?!\s+(?:pasado|anterior))|\bof\s+the\s+year\b|"
         r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b",
         text,
     ):
@@ -539,6 +545,8 @@ def resolve(found: list[Period], comparing: bool) -> list[Period]:
     iso = [p for p in out if p.kind == "iso_range"]
     if iso and not comparing:
         return iso[:1]
+    if comparing and len(iso) == 2:
+        return iso
 
     def inside(q: Period, p: Period) -> bool:
         return p.start <= q.start and q.end <= p.end and (q.start, q.end) != (p.start, p.end)
@@ -559,5 +567,6 @@ __all__ = [
     "find_weekday_day",
     "find_weekday_filter",
     "holiday_days",
+    "month_end",
     "resolve",
 ]

@@ -102,6 +102,8 @@ def _correct(word: str, size: int) -> str | None:
     if match is None:
         return None
     best = match[0]
+    if word in best and len(best) - len(word) >= 2:
+        return None  # "weighted" is not a typo of "unweighted": a prefix or suffix changes the meaning
     return best if abs(len(best) - len(word)) <= 2 else None
 
 

@@ -143,7 +143,7 @@ _COST = _re(
 _REACTIVE = _re(r"reactiv|kvarh|inductiv|capacitiv")
 _LEADING = _re(r"leading|capacitiv|adelant|\bcapacitive")
 _PLAIN = _re(
-    r"media\s+simple|promedio\s+simple|promedio\s+aritmetico|media\s+aritmetica|plain|simple\s+(?:mean|average)|"
+    r"medi[oa]\s+simple|promedio\s+simple|simple\s+average|average\s+simple|media\s+simple|promedio\s+simple|promedio\s+aritmetico|media\s+aritmetica|plain|simple\s+(?:mean|average)|"
     r"arithmetic|unweighted|sin\s+ponderar|no\s+ponderad"
 )
 _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak\b|\boff-peak\b")
@@ -180,7 +180,7 @@ _HOW_MANY_HOURS = _re(
     r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))"
 )
 _HOW_MANY_INTERVALS = _re(
-    r"^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
+    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
     r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora"
 )
 _HOW_MANY_DAYS = _re(
@@ -320,8 +320,11 @@ _TIME_OF_DAY = _re(
     r"\bin\s+the\s+(?:morning|afternoon|evening)s?\b|\bmornings\b|\bevenings\b|\bde\s+madrugada\b|"
     r"\bpor\s+las\s+(?:noches|mananas|tardes)\b|\bat\s+noon\b|\bmediodia\b|\bnight\s+shift\b|\bturno\s+de\s+noche\b"
 )
+_PRICE_GAP = _re(
+    r"\bcheaper\b|\bmore\s+expensive\b|\bdifference\b|\bdiferencia\b|\bmas\s+barat|\bmas\s+car[oa]|\bsaving|\bahorr"
+)
 _COUNT_CUE = _re(
-    r"\b(?:how\s+many|cuant[oa]s)\s+(?:\w+\s+)?(?:hours|horas|intervals|intervalos|days|dias|times|veces|readings|lecturas)\b"
+    r"\bcount\s+(?:the\s+)?(?:\w+\s+)?(?:hours|intervals|days|readings)\b|\bcuenta\s+(?:los\s+|las\s+)?(?:horas|intervalos|dias)\b|\b(?:how\s+many|cuant[oa]s)\s+(?:\w+\s+)?(?:hours|horas|intervals|intervalos|days|dias|times|veces|readings|lecturas)\b"
 )
 _STRICT_COMPARE = _re(
     r"\bcompar\w*|\bvs\.?\b|\bversus\b|\bfrente\s+a\b|\bdiferencia\b|\bdifference\b|\brespecto\s+a"
@@ -431,6 +434,12 @@ class RulePlanner:
             return self._shift(plan, text, periods, ctx, kwh, hours_named)
         if kwh is not None and _CUT.search(text):
             return self._cut(plan, text, periods, ctx, kwh)
+        tariff_named = sorted(
+            {p for _, p in slots.tariff_periods(text)}, key=lambda p: ("light", "medium", "maximum").index(p)
+        )
+        if kwh is not None and len(tariff_named) >= 2 and _PRICE_GAP.search(text):
+            # "how much cheaper would 1,000 kWh be in the light period than in the maximum period"
+            return self._shift_between(plan, text, periods, ctx, kwh, tariff_named[-1], tariff_named[0])
         if (
             _CHANGE.search(text)
             and slots.find_periods(text)
@@ -494,6 +503,8 @@ class RulePlanner:
         if intent:
             return None
         last = ctx.last_arguments
+        if not periods and isinstance(last.get("span"), dict):
+            periods = self._same_unit(text, last["span"])
         if ctx.last_tool == "query":
             args = json.loads(json.dumps(last))
             changed = False
@@ -571,6 +582,41 @@ class RulePlanner:
             plan.meta["follow_up"] = True
             return self._checked(plan, ctx.last_tool, args)
         return None
+
+    @staticmethod
+    def _same_unit(text: str, span: dict[str, str]) -> list[dates.Period]:
+        """ "¿y el del cuarto?" after a quarter: that quarter (or half) of the same year."""
+        m = re.search(
+            r"\b(primer|primero|segundo|tercer|tercero|cuarto|first|second|third|fourth|1st|2nd|3rd|4th|[1-4])\b",
+            text,
+        )
+        if not m:
+            return []
+        start, end = dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"])
+        n = {
+            "primer": 1,
+            "primero": 1,
+            "first": 1,
+            "1st": 1,
+            "segundo": 2,
+            "second": 2,
+            "2nd": 2,
+            "tercer": 3,
+            "tercero": 3,
+            "third": 3,
+            "3rd": 3,
+            "cuarto": 4,
+            "fourth": 4,
+            "4th": 4,
+        }.get(m.group(1)) or int(m.group(1))
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        aligned = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+        if not aligned or months not in (3, 6) or (months == 6 and n > 2):
+            return []
+        first_month = months * (n - 1) + 1
+        last_day = dates.month_end(start.year, first_month + months - 1)
+        kind = "quarter" if months == 3 else "half"
+        return [dates.Period(dt.date(start.year, first_month, 1), last_day, kind, m.start(), m.group(0))]
 
     # --- tools ----------------------------------------------------------------------------------
     def _recommend(self, plan: Plan, periods: list[dates.Period], ctx: PlanContext) -> Plan:
@@ -686,6 +732,24 @@ class RulePlanner:
         if kwh is not None:
             args["energy_kwh"] = kwh
         return self._checked(plan, "what_if", args)
+
+    def _shift_between(
+        self,
+        plan: Plan,
+        text: str,
+        periods: list[dates.Period],
+        ctx: PlanContext,
+        kwh: float,
+        src: str,
+        dst: str,
+    ) -> Plan:
+        args: dict[str, Any] = {"kind": "move_energy", "kwh": kwh, "from_period": src, "to_period": dst}
+        season = self._season_of(text, periods)
+        if season is not None:
+            args["season"] = season
+        elif periods:
+            args["span"] = {"start": periods[0].start.isoformat(), "end": periods[0].end.isoformat()}
+        return self._checked(plan, "scenario", args)
 
     def _cut(self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext, kwh: float) -> Plan:
         args: dict[str, Any] = {"kind": "cut_energy", "kwh": kwh}
@@ -1077,6 +1141,8 @@ class RulePlanner:
             return "an average was asked"
         if _PEAK.search(cleaned) and agg not in ("max", "min") and not grouped and "compare_to" not in args:
             return "a peak was asked"
+        if slots.find_kwh(text) is not None and "condition" not in args:
+            return "an amount of energy was named"
         return None
 
     def _condition_column(self, text: str, at: int, value: float) -> str:

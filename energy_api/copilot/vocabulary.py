@@ -113,6 +113,7 @@ DOMAIN_EN = _words(
     manager analyst operator boss team report reporting shift supervisor engineer ingeniero ingeniera
     supuso supone suponga suponemos suppose supposing assume assuming imagine imagina imaginemos
     incurred incur produjo hizo tuvo puso dijo trajo fue fueron
+    weighted weighting ponderado ponderada ponderar ponderacion count counting cuenta contar
     antepasada antepasado corresponde corresponden correspondio anual anuales
     starting start starts started beginning begin begins ending end ends empezando empieza comenzando
     before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
