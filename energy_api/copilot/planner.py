@@ -118,6 +118,7 @@ _EXPLAIN = _re(
     r"due\s+to|a\s+que\s+se|what\s+happened|what\s+caused"
 )
 _FORECAST = _re(
+    r"semana\s+que\s+viene|mes\s+que\s+viene|(?:next|coming|following)\s+week\b|proxima\s+semana|"
     r"pronostic|prevision|\bpreve|predic|forecast|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
     r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
@@ -190,7 +191,8 @@ _ANY_INTERVAL = _re(
     r"any\s+interval|algun\s+intervalo|at\s+least\s+one\s+interval|al\s+menos\s+un\s+intervalo|alguna\s+vez|any\s+reading"
 )
 _SHARE = _re(
-    r"tanto\s+por\s+(?:ciento|100)|\bwhat\s+portion\b|\bportion\s+of\b|\bque\s+peso\b|\bel\s+peso\b|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
+    r"tanto\s+por\s+(?:ciento|100)|\bin\s+percent(?:age)?\b|\bas\s+a\s+percent(?:age)?\b|\ben\s+porcentaje\b|"
+    r"\bporcentualmente\b|\bwhat\s+portion\b|\bportion\s+of\b|\bque\s+peso\b|\bel\s+peso\b|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
     r"what\s+share|the\s+share|\bshare\b|what\s+fraction|what\s+proportion|what\s+part|how\s+much\s+of\s+(?:the|our)\s+.{0,30}%|"
     r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bpct\b|por\s+ciento\s+del|percent\s+of"
 )
@@ -461,7 +463,7 @@ class RulePlanner:
             and not re.search(
                 r"\bwas\b|\bwere\b|\bdid\b|\bfue\b|\bfueron\b|\bhubo\b|\btuvimos\b|consumimos|gastamos", text
             )
-            and re.search(r"manana|tomorrow|proxim|next|coming|siguiente", text)
+            and re.search(r"manana|tomorrow|proxim|next|coming|siguiente|que\s+viene", text)
         ):
             return self._forecast(plan, text, periods, ctx)
         if _DATA.search(text) or _RANK_WORDS.search(text):
@@ -811,7 +813,9 @@ class RulePlanner:
         if found:
             args["horizon_hours"] = min(int(found.group(1)), 168)
         elif re.search(
-            r"(?:proxima|next|coming|siguiente)\s+semana|(?:next|coming)\s+week|7\s+(?:dias|days)", text
+            r"(?:proxima|next|coming|siguiente)\s+semana|semana\s+(?:que\s+viene|proxima|siguiente)|"
+            r"(?:next|coming|following)\s+week|7\s+(?:dias|days)",
+            text,
         ):
             args["horizon_hours"] = 168
         elif re.search(r"(?:proximos|next|coming)\s+(\d)\s+(?:dias|days)", text):
