@@ -25,6 +25,6 @@ def test_serving_readings_asset_publishes_all_readings(tmp_path: Path, clean_ref
     assert manifest["rows"] == len(clean_reference) == 35_040
     assert (manifest["first_day"], manifest["last_day"]) == ("2018-01-01", "2018-12-31")
     (event,) = result.asset_materializations_for_node("serving_readings")
-    assert event.metadata["dagster/row_count"].value == 35_040
+    assert event.metadata["rows"].value == 35_040
     again = dg.materialize([upstream, serving_readings], run_config=config)
     assert again.success and serving.read_manifest(folder)["created_at"] >= manifest["created_at"]

@@ -30,7 +30,7 @@ def serving_readings(
     )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": manifest["rows"],
+            "rows": manifest["rows"],
             "first_day": manifest["first_day"],
             "last_day": manifest["last_day"],
             "data_version": manifest["data_version"],
