@@ -14,7 +14,9 @@ default ``main``) ``dg.link_code_references_to_git`` turns those into repository
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
+import importlib.util
 import inspect
 import os
 import sys
@@ -50,10 +52,22 @@ def _module_of(obj: Any) -> str | None:
     return module if isinstance(module, str) else None
 
 
+@functools.cache
+def _module_file(name: str) -> Path | None:
+    """The source file of module ``name`` (found, not imported), None when ``name`` is no module."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec is not None and spec.origin and spec.origin.endswith(".py") else None
+
+
 def _imported_modules(module: str) -> set[str]:
-    """The energy_assets.domain modules ``module``'s source imports (and the packages around them)."""
-    tree = ast.parse(Path(sys.modules[module].__file__).read_text(encoding="utf-8"))
-    package = module if sys.modules[module].__file__.endswith("__init__.py") else module.rpartition(".")[0]
+    """The energy_assets.domain modules ``module``'s source imports (and the packages around them),
+    read from the file alone: the answer does not depend on what the process has imported so far."""
+    path = _module_file(module)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -61,14 +75,13 @@ def _imported_modules(module: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(
-                    [*package.split(".")[: len(package.split(".")) - node.level + 1], base]
-                ).strip(".")
+                parts = package.split(".")
+                base = ".".join([*parts[: len(parts) - node.level + 1], base]).strip(".")
             candidates = [base, *(f"{base}.{alias.name}" for alias in node.names)]
         else:
             continue
         for name in candidates:
-            if name.startswith(DOMAIN) and name in sys.modules:
+            if name.startswith(DOMAIN) and _module_file(name) is not None:
                 parts = name.split(".")
                 found |= {".".join(parts[:i]) for i in range(3, len(parts) + 1)}
     return found
@@ -79,7 +92,7 @@ def _domain_closure(modules: Iterable[str]) -> set[str]:
     todo, seen = list(modules), set()
     while todo:
         name = todo.pop()
-        if name in seen or name not in sys.modules:
+        if name in seen or _module_file(name) is None:
             continue
         seen.add(name)
         todo.extend(_imported_modules(name) - seen)
@@ -119,7 +132,7 @@ def code_version(fn: Callable[..., Any]) -> str:
         digest.update(source.encode())
     for name in modules:
         digest.update(name.encode())
-        digest.update(Path(sys.modules[name].__file__).read_bytes())
+        digest.update(_module_file(name).read_bytes())
     return digest.hexdigest()[:16]
 
 

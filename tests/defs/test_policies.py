@@ -14,6 +14,7 @@ from energy_assets.defs.training import assets as training_assets
 
 SCRIPT = (
     "import json\n"
+    "import energy_assets.domain.models.forecast.foundation, energy_api.main\n"  # more imported: same versions
     "from energy_assets.definitions import defs\n"
     "g = defs().resolve_asset_graph()\n"
     "print(json.dumps({k.to_user_string(): g.get(k).code_version for k in g.get_all_asset_keys()}))\n"
