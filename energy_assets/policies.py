@@ -62,7 +62,8 @@ def _module_file(name: str) -> Path | None:
     return Path(spec.origin) if spec is not None and spec.origin and spec.origin.endswith(".py") else None
 
 
-def _imported_modules(module: str) -> set[str]:
+@functools.cache
+def _imported_modules(module: str) -> frozenset[str]:
     """The energy_assets.domain modules ``module``'s source imports (and the packages around them),
     read from the file alone: the answer does not depend on what the process has imported so far."""
     path = _module_file(module)
@@ -84,7 +85,7 @@ def _imported_modules(module: str) -> set[str]:
             if name.startswith(DOMAIN) and _module_file(name) is not None:
                 parts = name.split(".")
                 found |= {".".join(parts[:i]) for i in range(3, len(parts) + 1)}
-    return found
+    return frozenset(found)
 
 
 def _domain_closure(modules: Iterable[str]) -> set[str]:
@@ -124,8 +125,10 @@ def code_inputs(fn: Callable[..., Any]) -> tuple[list[str], list[str]]:
     return [sources[k] for k in sorted(sources)], sorted(_domain_closure(domain))
 
 
+@functools.cache
 def code_version(fn: Callable[..., Any]) -> str:
-    """16 hex digits of sha256 over the code ``fn`` runs (see the module docstring)."""
+    """16 hex digits of sha256 over the code ``fn`` runs (see the module docstring); computed once per
+    process (the files it reads are the code the process runs)."""
     sources, modules = code_inputs(fn)
     digest = hashlib.sha256()
     for source in sources:
