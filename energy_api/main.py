@@ -25,6 +25,7 @@ from energy_api.prediction_log import PredictionLog
 from energy_api.prometheus import MetricsMiddleware, ServiceMetrics
 from energy_api.registry import CalendarTable, LoadedBundle, ModelNotLoadedError, ModelRegistry, read_history
 from energy_api.routers import copilot, explain, forecast, predict, scenarios, service
+from energy_api.routers import tariff as tariff_router
 from energy_api.routers.deps import InputRuleError
 from energy_api.settings import Settings
 from energy_assets.domain.tariff import Tariff, load_tariff
@@ -165,7 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.service = state
     _add_error_handlers(app)
-    for module in (service, predict, forecast, scenarios, explain, copilot):
+    for module in (service, predict, forecast, scenarios, tariff_router, explain, copilot):
         app.include_router(module.router)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     add_hardening(app, max_body_bytes=settings.max_body_bytes, cors_origins=settings.cors_origins)

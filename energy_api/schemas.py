@@ -7,6 +7,7 @@ is answered with 422 naming the field and the rule, never with a 500.
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import date as date_type
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -344,3 +345,15 @@ class Health(_Model):
 class ReloadResponse(_Model):
     outcome: dict[str, str]
     models: dict[str, TaskStatus]
+
+
+class TariffRun(_Model):
+    tariff_period: str = Field(description="KEPCO billing period: light, medium or maximum.")
+    start: datetime = Field(description="Start of the run's first interval (plant-local clock time).")
+    end: datetime = Field(description="End of the run's last interval.")
+
+
+class TariffDay(_Model):
+    date: date_type
+    tariff: str = Field(description="Name of the configured tariff.")
+    runs: list[TariffRun] = Field(description="The day's contiguous runs of one billing period, in order.")

@@ -33,9 +33,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from energy_api.prometheus import MULTIPROC_ENV
+from energy_api.settings import FORECAST_THREADS_ENV, Settings
 
 APP = "energy_api.main:app"
-DEFAULT_WORKERS = int(os.environ.get("ENERGY_API_WORKERS", "1"))
 
 
 def reuseport_socket(host: str, port: int) -> socket.socket:
@@ -92,7 +92,7 @@ def _worker(host: str, port: int, uvicorn_options: dict[str, Any]) -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: int = DEFAULT_WORKERS,
+    workers: int = 1,
     uvicorn_options: dict[str, Any] | None = None,
 ) -> int:
     """Serve until SIGINT/SIGTERM (exit code 0) or until a worker dies (exit code 1)."""
@@ -107,9 +107,9 @@ def serve(
     metrics_dir = tempfile.mkdtemp(prefix="energy-api-metrics-")
     os.environ[MULTIPROC_ENV] = metrics_dir
     # the cores are shared by the workers: a forecast's tree threads default to this worker's share
-    threads_set = "ENERGY_FORECAST_THREADS" in os.environ
+    threads_set = FORECAST_THREADS_ENV in os.environ
     if not threads_set:
-        os.environ["ENERGY_FORECAST_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+        os.environ[FORECAST_THREADS_ENV] = str(max(1, (os.cpu_count() or 1) // workers))
     context = multiprocessing.get_context("spawn")
     processes = [
         context.Process(target=_worker, args=(host, port, options), name=f"energy-api-{i}", daemon=False)
@@ -143,16 +143,22 @@ def serve(
             signal.signal(sig, handler)
         os.environ.pop(MULTIPROC_ENV, None)
         if not threads_set:
-            os.environ.pop("ENERGY_FORECAST_THREADS", None)
+            os.environ.pop(FORECAST_THREADS_ENV, None)
         with contextlib.suppress(OSError):
             shutil.rmtree(metrics_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="worker processes (default 1)")
+    parser.add_argument("--port", type=int, default=settings.port, help="default PORT or 8000")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=settings.workers,
+        help="worker processes (default ENERGY_API_WORKERS or 1)",
+    )
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--no-access-log", action="store_true")
     parser.add_argument("--proxy-headers", action="store_true")

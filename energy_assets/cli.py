@@ -185,6 +185,30 @@ def show_leaderboard(
 
 
 @app.command()
+def docs(
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Copy the generated ML Canvas and model cards into docs/.")
+    ] = False,
+    configuration: Annotated[
+        bool, typer.Option("--configuration", help="Rewrite docs/configuration.md from the settings.")
+    ] = False,
+) -> None:
+    """Update the published documents on purpose (``make run`` writes them under the data folder only)."""
+    if not (publish or configuration):
+        typer.echo("nothing to do: pass --publish and/or --configuration", err=True)
+        raise typer.Exit(code=2)
+    if publish:
+        from energy_assets.domain.reporting import documents
+
+        for path in documents.publish():
+            typer.echo(f"published {path}")
+    if configuration:
+        from energy_assets import configuration as config_table
+
+        typer.echo(f"wrote {config_table.write()}")
+
+
+@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="A question in Spanish or English.")],
     as_json: Annotated[

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -342,3 +343,22 @@ def test_background_watcher_picks_up_a_newer_bundle(
             assert c.post("/predict", json=row).json()["model"]["data_version"] == "sha256:v3"
     finally:
         server.stop()
+
+
+def test_tariff_periods_are_the_days_runs_under_the_apis_tariff(client) -> None:
+    answer = client.get("/tariff/periods", params={"date": "2018-12-24"}).json()
+    runs = answer["runs"]
+    assert answer["date"] == "2018-12-24" and answer["tariff"]
+    assert runs[0]["start"] == "2018-12-24T00:00:00" and runs[-1]["end"] == "2018-12-25T00:00:00"
+    assert all(a["end"] == b["start"] and a["tariff_period"] != b["tariff_period"] for a, b in pairwise(runs))
+    ends = pd.Series(pd.date_range("2018-12-24 00:15", periods=96, freq="15min"))
+    expected = default_tariff().tariff_period(ends).tolist()
+    from_runs = [
+        run["tariff_period"]
+        for run in runs
+        for _ in range(
+            int((pd.Timestamp(run["end"]) - pd.Timestamp(run["start"])) / pd.Timedelta(minutes=15))
+        )
+    ]
+    assert from_runs == expected
+    assert client.get("/tariff/periods", params={"date": "24/12/2018"}).status_code == 422

@@ -32,7 +32,6 @@ def report_table(report: dict[str, object]) -> pd.DataFrame:
 
 @dg.multi_asset(
     group_name="cleaning",
-    code_version="1",
     outs={
         "cleaned_steel_readings": dg.AssetOut(
             kinds={"pandera", "duckdb"},
@@ -190,7 +189,6 @@ def score_source(name: str, raw: pd.DataFrame, reference: pd.DataFrame) -> dict[
 @dg.asset(
     group_name="cleaning",
     kinds={"python", "duckdb"},
-    code_version="1",
     check_specs=[dg.AssetCheckSpec("all_sources_meet_bar", asset="cleaning_scorecard")],
 )
 def cleaning_scorecard(

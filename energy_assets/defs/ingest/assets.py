@@ -34,7 +34,6 @@ class RawSourceConfig(dg.Config):
 @dg.asset(
     group_name="ingest",
     kinds={"python", "duckdb"},
-    code_version="1",
     check_specs=[
         dg.AssetCheckSpec("uci_row_count", asset="raw_steel_readings", description="35,040 rows = 365 x 96")
     ],
@@ -100,7 +99,7 @@ class DirtyConfig(dg.Config):
         )
 
 
-@dg.asset(group_name="ingest", kinds={"python", "duckdb"}, code_version="1")
+@dg.asset(group_name="ingest", kinds={"python", "duckdb"})
 def dirty_steel_readings(
     context: dg.AssetExecutionContext, config: DirtyConfig, raw_steel_readings: pl.DataFrame
 ) -> Iterator:

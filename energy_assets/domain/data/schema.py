@@ -81,6 +81,8 @@ CATEGORICAL_COLUMNS: tuple[str, ...] = (WEEK_STATUS, DAY_OF_WEEK, LOAD_TYPE)
 CLEAN_COLUMNS: tuple[str, ...] = (TIMESTAMP, *NUMERIC_COLUMNS, *CATEGORICAL_COLUMNS)
 
 LOAD_TYPES: tuple[str, ...] = ("Light_Load", "Medium_Load", "Maximum_Load")
+#: KEPCO billing periods, cheapest first (the ``tariff_period`` column; the index is its code).
+TARIFF_PERIODS: tuple[str, ...] = ("light", "medium", "maximum")
 WEEK_STATUSES: tuple[str, ...] = ("Weekday", "Weekend")
 DAYS_OF_WEEK: tuple[str, ...] = (
     "Monday",

@@ -27,7 +27,7 @@ import pandas as pd
 from energy_assets.domain.data import ingest, schema
 from energy_assets.domain.models.estimate import Estimator, load_estimator
 from energy_assets.domain.models.forecast.base import Forecaster, load_forecaster
-from energy_assets.domain.tasks import ESTIMATE, TASKS
+from energy_assets.domain.tasks import ESTIMATE, TASKS, VALIDATION
 from energy_assets.domain.training.results import EVALUATED, EstimateResult, ForecastResult
 
 BUNDLE_FILE = "bundle.json"
@@ -65,6 +65,42 @@ def pick_champion(results: Sequence[Result], task: str, *, rel_tolerance: float 
         return best
     tied = [r for r in eligible if r.validation_rmse <= best.validation_rmse * (1 + rel_tolerance)]
     return min(tied, key=lambda r: (r.model_size_bytes or 0, r.validation_rmse))
+
+
+def promotion_decision(
+    candidate: Result, current_card: Mapping[str, Any] | None, force: bool, data_version: str
+) -> tuple[bool, str]:
+    """Promote when there is no champion, when forced, or when the candidate's validation RMSE is lower.
+
+    Validation scores are comparable only on the same data: a champion trained on other data
+    (another data version) is replaced.
+    """
+    new = candidate.validation_rmse
+    if current_card is None:
+        return True, f"no current champion; {candidate.family} validation RMSE {new:.4f}"
+    old = (current_card.get("metrics") or {}).get(VALIDATION, {}) or {}
+    old_rmse = old.get("rmse")
+    if force:
+        return True, f"forced; {candidate.family} {new:.4f} replaces {current_card.get('family')} {old_rmse}"
+    if (current_card.get("extra") or {}).get("training_data_version") != data_version:
+        return True, f"current champion was trained on other data; {candidate.family} {new:.4f} promoted"
+    if old_rmse is None or new < old_rmse:
+        return (
+            True,
+            f"{candidate.family} validation RMSE {new:.4f} beats {current_card.get('family')} {old_rmse}",
+        )
+    return (
+        False,
+        f"kept {current_card.get('family')} (validation RMSE {old_rmse}) over {candidate.family} ({new:.4f})",
+    )
+
+
+def current_card(root: str | os.PathLike[str], task: str) -> dict[str, Any] | None:
+    """The ``bundle.json`` of ``task``'s champion under ``root``, None when there is none (or it is unreadable)."""
+    try:
+        return read_bundle_card(bundle_folder(root, task))
+    except (BundleError, OSError):
+        return None
 
 
 def code_version(repo: str | os.PathLike[str] | None = None) -> str:
