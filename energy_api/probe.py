@@ -48,7 +48,6 @@ def run_probe(folder: Path, timeout_s: float = DEFAULT_PROBE_TIMEOUT_S) -> Probe
         done = subprocess.run(
             [sys.executable, "-m", "energy_api.probe", str(folder)],
             capture_output=True,
-            text=True,
             timeout=timeout_s,
             env=env,
             check=False,
@@ -71,7 +70,7 @@ def run_probe(folder: Path, timeout_s: float = DEFAULT_PROBE_TIMEOUT_S) -> Probe
             "a damaged model file",
         )
     reason = "the probe process failed"
-    for line in reversed(done.stdout.strip().splitlines()):
+    for line in reversed(done.stdout.decode("utf-8", "replace").strip().splitlines()):
         try:
             reason = json.loads(line)["reason"]
             break

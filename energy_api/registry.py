@@ -251,6 +251,9 @@ class ModelRegistry:
             loaded, stamp = self._load_candidate(folder, task)
         except CandidateRefused as refused:
             return self._refuse(slot, task, refused.code, refused.reason, stamp)
+        except Exception as exc:  # a check that fails unexpectedly refuses too; serving goes on
+            _log.exception("checking the %s candidate failed", task)
+            return self._refuse(slot, task, "check_failed", public_error(exc, folder), stamp)
         with self._swap_lock:
             slot.current, slot.created_at, slot.refusal = loaded, stamp, None
         if self.on_change is not None:
