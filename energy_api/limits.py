@@ -173,15 +173,14 @@ class BodySizeLimitMiddleware:
 
 
 def json_body_routes(app: FastAPI) -> set[tuple[str, str]]:
-    """(method, path) of every route that reads a JSON body."""
-    from fastapi.routing import APIRoute
-
-    return {
-        (method, route.path)
-        for route in app.routes
-        if isinstance(route, APIRoute) and route.body_field is not None
-        for method in route.methods
-    }
+    """(METHOD, path) of every operation whose OpenAPI schema takes a JSON request body."""
+    out = set()
+    for path, operations in app.openapi().get("paths", {}).items():
+        for method, operation in operations.items():
+            content = (operation.get("requestBody") or {}).get("content", {})
+            if "application/json" in content:
+                out.add((method.upper(), path))
+    return out
 
 
 def add_hardening(
