@@ -47,7 +47,7 @@ def test_no_server_errors(live: LiveServer) -> None:
         def no_5xx(case: schemathesis.Case) -> None:
             response = case.call_and_validate(checks=[not_a_server_error])
             if 400 <= response.status_code < 500:
-                unnamed.extend(_unnamed(case.operation.label, response))
+                unnamed.extend(_unnamed(f"{case.method} {case.path}", response))
 
         no_5xx()
     text = httpx.get(f"{live.url}/metrics").text
