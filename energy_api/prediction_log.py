@@ -192,7 +192,6 @@ class PredictionLog:
             raise ValueError(
                 f"{self.path} is a file; ENERGY_PREDICTION_LOG names a folder of Parquet segments"
             )
-        self.path.mkdir(parents=True, exist_ok=True)
         self.linger_s = linger_s
         self.roll_s = roll_s
         self.max_rows = max_rows
@@ -221,6 +220,10 @@ class PredictionLog:
         self._backoff = RETRY_FIRST_S
         self._sequence = 0
         self._token = uuid.uuid4().hex[:6]  # two logs in one process never share a file name
+        try:  # a folder that cannot be made yet (read-only mount) must not stop the service starting
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._failed("creating the log folder", exc)
         self._thread = threading.Thread(target=self._run, name="prediction-log", daemon=True)
         self._thread.start()
 
@@ -321,6 +324,7 @@ class PredictionLog:
         """Append the pending tables the open segment does not hold yet (opening one if needed)."""
         try:
             if self._writer is None:
+                self.path.mkdir(parents=True, exist_ok=True)
                 self._open = self._segment_names()
                 self._writer = pq.ParquetWriter(
                     self._open[0],

@@ -162,3 +162,16 @@ def test_the_api_shows_log_failures_in_health_and_metrics(
         assert len(read_log(folder)) == 40
     finally:
         server.stop()
+
+
+def test_a_log_folder_that_cannot_be_created_does_not_stop_the_service(read_only_able: Path) -> None:
+    remount(read_only_able, "ro")
+    try:
+        log = PredictionLog(read_only_able / "not" / "yet", linger_s=0.0)  # before: OSError at start-up
+        log.append(record(1, 100))
+        assert log.flush() is False and log.status()["state"] == "degraded"
+    finally:
+        remount(read_only_able, "rw")
+    assert wait_until(lambda: log.status()["state"] == "ok")
+    assert logged_ids(read_only_able / "not" / "yet") == [1]
+    log.close()
