@@ -237,9 +237,9 @@ class ModelRegistry:
         slot = self._slots[task]
         folder = champion.bundle_folder(self.root, task)
         slot.last_checked = datetime.now(UTC).isoformat(timespec="seconds")
-        if not folder.is_dir() or not any(folder.iterdir()):
-            return "missing"
         try:
+            if not folder.is_dir() or not any(folder.iterdir()):
+                return "missing"
             stamp = _signature(folder)
         except (champion.BundleError, OSError) as exc:
             return self._refuse(slot, task, "bundle_unreadable", public_error(exc, folder))
