@@ -52,7 +52,7 @@ def build_ask(workdir: Path) -> Ask:
     from energy_assets.domain.tasks import TEST, VALIDATION
     from energy_assets.domain.training import champion
     from energy_assets.domain.training.results import EVALUATED, ForecastResult
-    from tests.api.conftest import estimate_result, set_created_at
+    from tests.api.conftest import estimate_result
 
     os.environ.pop("ENERGY_COPILOT_TODAY", None)  # "today" = the last reading's day, as the contract says
     raw = pd.read_csv(find_csv(), encoding="utf-8-sig").rename(columns=schema.RAW_TO_CLEAN)
@@ -68,10 +68,15 @@ def build_ask(workdir: Path) -> Ask:
         model=forecaster,
         metrics={VALIDATION: {"rmse": 24.7}, TEST: None},
     )
-    for result in (estimate_result(readings), fc):
-        folder = champion.write_bundle(result, workdir, data_version="sha256:heldout", code_version="heldout")
-        set_created_at(folder, "2026-01-01T00:00:00+00:00")
-    readings.to_parquet(champion.bundle_folder(workdir, "forecast") / HISTORY_FILE, index=False)
+    for result, attachments in ((estimate_result(readings), None), (fc, {HISTORY_FILE: readings})):
+        champion.write_bundle(
+            result,
+            workdir,
+            data_version="sha256:heldout",
+            code_version="heldout",
+            attachments=attachments,
+            created_at="2026-01-01T00:00:00+00:00",
+        )
 
     app = create_app(Settings(champion_dir=workdir, prediction_log=None, reload_interval_s=0))
     report = app.state.service.registry.refresh()

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.forecast.base import DEFAULT_HORIZON, MAX_HORIZON
@@ -225,6 +225,12 @@ class Window(_Model):
     start: ClockTime
     end: ClockTime
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if not self.start < self.end:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
 
 class _ScenarioBase(_Model):
     baseline: Literal["history", "forecast"] = Field(
@@ -333,18 +339,52 @@ class PeakExplanation(_Model):
 class TaskStatus(_Model):
     loaded: bool
     model_version: str | None
-    last_error: str | None
+    last_error: str | None = Field(
+        description="Why the newest candidate bundle was refused (the previous champion keeps serving)."
+    )
+    refused_code: str | None = Field(
+        default=None,
+        description="Short code of that refusal: manifest_missing, file_missing, size_mismatch, "
+        "checksum_mismatch, unlisted_file, bundle_unreadable, probe_crashed, probe_failed, "
+        "probe_timeout, load_failed, wrong_task.",
+    )
     last_checked: str | None
 
 
+class PredictionLogStatus(_Model):
+    state: Literal["ok", "degraded"]
+    pending_records: int
+    written_records: int
+    write_errors: int
+    dropped_records: int
+    last_error: str | None
+    last_error_at: str | None
+
+
 class Health(_Model):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="ok, or degraded when a candidate bundle was refused or prediction-log writes fail "
+        "(the service still answers; `problems` says what is wrong)."
+    )
     models: dict[str, TaskStatus]
+    problems: list[str] = Field(default_factory=list)
+    generation: int = Field(default=0, description="Champion generation this worker applied.")
+    prediction_log: PredictionLogStatus | None = None
+
+
+class WorkerConfirmation(_Model):
+    generation: int | None
+    models: dict[str, str | None] | None
 
 
 class ReloadResponse(_Model):
     outcome: dict[str, str]
     models: dict[str, TaskStatus]
+    generation: int = Field(default=0, description="The champion generation every worker now serves.")
+    confirmed: bool = Field(
+        default=True, description="True when every worker confirmed the generation before this answer."
+    )
+    workers: dict[str, WorkerConfirmation] = Field(default_factory=dict)
 
 
 class TariffRun(_Model):

@@ -174,6 +174,30 @@ OTHER_VARIABLES: tuple[Variable, ...] = (
         "API (`energy_api/prometheus.py`)",
         "prometheus_client's multiprocess folder; the launcher sets it for its workers.",
     ),
+    Variable(
+        "ENERGY_API_STATE_DIR",
+        "set by `energy_api.serve`",
+        "API (`energy_api/generation.py`)",
+        "Folder where the launcher and its workers agree on the champion generation (internal).",
+    ),
+    Variable(
+        "ENERGY_API_WORKER_INDEX",
+        "set by `energy_api.serve`",
+        "API (`energy_api/generation.py`)",
+        "This worker's index, for its generation confirmations (internal).",
+    ),
+    Variable(
+        "ENERGY_API_WORKER_COUNT",
+        "set by `energy_api.serve`",
+        "API (`energy_api/generation.py`)",
+        "How many workers must confirm a generation before /admin/reload answers (internal).",
+    ),
+    Variable(
+        "ENERGY_DATE_FORMAT",
+        "unset (decided from the file's values)",
+        "pipeline (`cleaned_steel_readings`), `energy run --date-format`",
+        "Date layout of a raw export whose values cannot decide day- or month-first, e.g. `%m/%d/%Y %H:%M`.",
+    ),
 )
 
 

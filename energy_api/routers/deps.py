@@ -10,18 +10,24 @@ from fastapi import Depends, Request, Response
 from energy_api.prediction_log import PredictionRecord
 from energy_api.registry import LoadedBundle
 from energy_api.schemas import ModelStamp
+from energy_assets.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
     from energy_api.main import Service
 
 
-class InputRuleError(ValueError):
-    """A request that breaks a rule the schema cannot express (batch limit, unique timestamps)."""
+class InputRuleError(InvalidInput):
+    """A request that breaks a rule the schema cannot express (batch limit, unique timestamps).
 
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
-        self.field = field
-        self.rule = rule
+    Answered with ``status`` (422 unless said otherwise: 401/403 for the admin key, 404 for a day
+    with no readings), naming the field and the rule.
+    """
+
+    def __init__(self, field: str, rule: str, status: int = 422, source: str = "body") -> None:
+        super().__init__(field, rule)
+        self.args = (f"{field}: {rule}",)
+        self.status = status
+        self.source = source
 
 
 async def get_service(request: Request) -> Service:

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from energy_api.registry import ESTIMATE, estimate_features
-from energy_api.routers.deps import ServiceDep, stamp
+from energy_api.routers.deps import InputRuleError, ServiceDep, stamp
 from energy_api.schemas import PeakExplanation
 from energy_assets.domain import calendar
 from energy_assets.domain.data import schema
@@ -26,8 +26,8 @@ def _explain(service: Any, day: dt.date) -> dict[str, Any]:
     rows = readings.loc[(days == day).to_numpy()].reset_index(drop=True)
     if rows.empty:
         first, last = days.min(), days.max()
-        raise HTTPException(
-            status_code=404, detail=f"no readings for {day}; the readings cover {first} to {last}"
+        raise InputRuleError(
+            "date", f"no readings for {day}; the readings cover {first} to {last}", 404, "query"
         )
     names = list(loaded.bundle.feature_columns)
     X = estimate_features(rows, names, service.calendar)

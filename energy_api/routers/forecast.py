@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Response
 
-from energy_api.registry import FORECAST, LoadedBundle
+from energy_api.registry import FORECAST, LoadedBundle, ModelNotLoadedError
 from energy_api.routers.deps import InputRuleError, ServiceDep, respond, stamp
 from energy_api.schemas import ForecastRequest, ForecastResponse
 from energy_assets.domain.data import schema
@@ -25,8 +25,8 @@ def history_of(request: ForecastRequest, loaded: LoadedBundle) -> tuple[pd.DataF
         if frame[schema.TIMESTAMP].duplicated().any():
             raise InputRuleError("history.timestamp", "timestamps must be unique")
         return frame.sort_values(schema.TIMESTAMP, kind="stable").reset_index(drop=True), "request"
-    if loaded.history is None:
-        raise InputRuleError("history", "the forecast bundle ships no history: send `history`")
+    if loaded.history is None:  # verify_bundle refuses such a bundle; kept as a server-side guard
+        raise ModelNotLoadedError("the forecast champion has no history to forecast from; send `history`")
     return loaded.history, "bundle"
 
 
@@ -54,12 +54,18 @@ def run_forecast(
             "history" if source == "request" else "origin",
             f"needs at least {MIN_HISTORY} intervals (7 days) of history up to the origin, got {seen}",
         )
-    result = loaded.bundle.model.predict(history, origin, horizon, future_covariates=planned)
+    try:
+        result = loaded.bundle.model.predict(history, origin, horizon, future_covariates=planned)
+    except ValueError as exc:
+        if source != "request":  # the service's own history: its fault, answered 500 and logged
+            raise RuntimeError(f"forecasting from the {source} history failed: {exc}") from exc
+        raise InputRuleError("history", str(exc)) from exc
     values = [result[c].to_numpy(dtype=float) for c in result.columns if c != schema.TIMESTAMP]
     if not all(np.isfinite(v).all() for v in values):
-        raise ValueError(
-            "the forecast has gaps: the history lacks readings the model needs before the origin"
-        )
+        rule = "the forecast has gaps: the history lacks readings the model needs before the origin"
+        if source != "request":
+            raise RuntimeError(f"{rule} (the {source} history)")
+        raise InputRuleError("history", rule)
     return result, origin
 
 

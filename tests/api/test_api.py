@@ -154,10 +154,10 @@ def test_forecast_with_request_history_and_bad_input(client: httpx.Client, histo
     assert err["field"] == "origin" and "within the history" in err["rule"]
     err = _errors(client.post("/forecast", json={"horizon": 4, "history": rows[-96:]}))[0]
     assert err["field"] == "history" and "at least 672 intervals (7 days)" in err["rule"]
-    # a gap a week before the targets: the forecaster's own ValueError becomes a 422
+    # a gap a week before the targets in the REQUEST's history: the forecaster's rule, on field history
     gappy = rows[:-672] + rows[-600:]
     err = _errors(client.post("/forecast", json={"horizon": 96, "history": gappy}))[0]
-    assert err["field"] is None and "lack a value one season before" in err["rule"]
+    assert err["field"] == "history" and "lack a value one season before" in err["rule"]
 
 
 def test_scenarios_three_kinds(client: httpx.Client, history: pd.DataFrame) -> None:
@@ -288,8 +288,11 @@ def test_reload_swaps_and_a_broken_bundle_keeps_the_old_model(
         (new / "model" / "physics.json").unlink()
         set_created_at(new, "2026-03-01T00:00:00+00:00")
         outcome = client.post("/admin/reload", headers=headers).json()
-        assert outcome["outcome"]["estimate"].startswith("failed: ModelFolderError")
+        assert outcome["outcome"]["estimate"].startswith("failed: ")
+        assert "physics.json" in outcome["outcome"]["estimate"]
+        assert outcome["models"]["estimate"]["refused_code"] == "probe_failed"
         assert outcome["models"]["estimate"]["model_version"] == version
+        assert client.get("/health").json()["status"] == "degraded"
         assert client.post("/predict", json=payload).status_code == 200
     finally:
         shutil.rmtree(folder)

@@ -21,7 +21,6 @@ from tests.api.conftest import (
     estimate_result,
     forecast_result,
     reference_slice,
-    set_created_at,
     start_server,
 )
 
@@ -38,10 +37,18 @@ def readings(clean_reference: pd.DataFrame) -> pd.DataFrame:
 def copilot_champion(tmp_path_factory: pytest.TempPathFactory, clean_reference: pd.DataFrame) -> Path:
     root = tmp_path_factory.mktemp("copilot_champion")
     small = reference_slice(clean_reference)
-    for result in (estimate_result(small), forecast_result(small)):
-        folder = champion.write_bundle(result, root, data_version="sha256:test", code_version="test")
-        set_created_at(folder, "2026-01-01T00:00:00+00:00")
-    clean_reference.to_parquet(champion.bundle_folder(root, "forecast") / HISTORY_FILE, index=False)
+    for result, attachments in (
+        (estimate_result(small), None),
+        (forecast_result(small), {HISTORY_FILE: clean_reference}),
+    ):
+        champion.write_bundle(
+            result,
+            root,
+            data_version="sha256:test",
+            code_version="test",
+            attachments=attachments,
+            created_at="2026-01-01T00:00:00+00:00",
+        )
     return root
 
 

@@ -41,7 +41,8 @@ class RawSourceConfig(dg.Config):
 def raw_steel_readings(context: dg.AssetExecutionContext, config: RawSourceConfig) -> Iterator:
     """The plant export exactly as written (every cell text), downloaded from UCI when absent."""
     path = ingest.ensure_raw_file(config.resolved(), download_if_missing=config.download_if_missing)
-    frame = ingest.read_raw(path)
+    read = ingest.read_export(path)
+    frame = read.frame
     validation = ingest.validate_raw(frame)
     validation = ingest.RawValidation(
         rows=validation.rows,
@@ -61,6 +62,7 @@ def raw_steel_readings(context: dg.AssetExecutionContext, config: RawSourceConfi
             "source_path": dg.MetadataValue.path(str(path)),
             "sha256": validation.sha256,
             "extra_columns": json.dumps(validation.extra_columns),
+            "file_format": dg.MetadataValue.json(read.format.as_dict()),
             "preview": dg.MetadataValue.md(frames.markdown_preview(frame)),
         },
         checks=[

@@ -27,8 +27,9 @@ RAW_COLUMNS: tuple[str, ...] = (
     "Load_Type",
 )
 RAW_DATE_FORMAT = "%d/%m/%Y %H:%M"
-#: Date layouts a plant export may mix (the UCI one first). All are day-first or ISO, never
-#: month-first, so a date like 01/02/2018 cannot be read two ways.
+#: Date layouts a plant export may mix (the UCI one first): day-first or year-first. A month-first
+#: file is read with the day and month swapped in the day-first ones, decided once for the whole
+#: file from its values (cleaning.parsing.decide_date_order), never row by row.
 ACCEPTED_DATE_FORMATS: tuple[str, ...] = (
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",

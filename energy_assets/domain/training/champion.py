@@ -1,8 +1,10 @@
 """Pick the champion of a task and ship it as a self-contained, inspectable folder (no pickle).
 
 A bundle is ``<root>/<task>/`` with ``model/`` (the family's native save: JSON, LightGBM/XGBoost text,
-Cubist text) and ``bundle.json`` (what it is, what it expects, how good it was, which data and code
-made it). The API loads it with :func:`load_bundle`; nothing in it executes code on load.
+Cubist text), ``bundle.json`` (what it is, what it expects, how good it was, which data and code
+made it), the forecast champion's ``history.parquet``, and ``manifest.json`` (every file's size and
+SHA-256, written last: :mod:`energy_assets.domain.manifest`). The API checks it with
+:func:`verify_bundle` and loads it with :func:`load_bundle`; nothing in it executes code on load.
 
 The champion is chosen by VALIDATION RMSE only. The test score is reported, never used to choose:
 choosing on it would make it one more thing fitted to the test window.
@@ -24,14 +26,18 @@ from typing import Any
 
 import pandas as pd
 
+from energy_assets.domain import manifest
 from energy_assets.domain.data import ingest, schema
 from energy_assets.domain.models.estimate import Estimator, load_estimator
 from energy_assets.domain.models.forecast.base import Forecaster, load_forecaster
-from energy_assets.domain.tasks import ESTIMATE, TASKS, VALIDATION
+from energy_assets.domain.tasks import ESTIMATE, FORECAST, TASKS, VALIDATION
 from energy_assets.domain.training.results import EVALUATED, EstimateResult, ForecastResult
 
 BUNDLE_FILE = "bundle.json"
 MODEL_DIR = "model"
+#: The forecast champion's recent readings: what it forecasts from when a request sends no history.
+HISTORY_FILE = "history.parquet"
+MANIFEST_FILE = manifest.MANIFEST_FILE
 BUNDLE_VERSION = 1
 PACKAGE = "energy-copilot"
 #: What a forecaster reads from the cleaned frame (history and the planned schedule).
@@ -174,8 +180,9 @@ def bundle_card(
     code_version: str,
     feature_columns: Sequence[str] | None = None,
     extra: Mapping[str, Any] | None = None,
+    created_at: str | None = None,
 ) -> dict[str, Any]:
-    """The content of ``bundle.json`` for ``result``."""
+    """The content of ``bundle.json`` for ``result`` (``created_at`` defaults to now, UTC)."""
     if feature_columns is None:
         if isinstance(result, EstimateResult):
             feature_columns = list(result.model.feature_names)
@@ -196,7 +203,7 @@ def bundle_card(
         "device": result.device,
         "data_version": data_version,
         "code_version": code_version,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": created_at or datetime.now(UTC).isoformat(timespec="seconds"),
         "selected_by": "lowest validation RMSE",
     }
     if isinstance(result, EstimateResult):
@@ -220,15 +227,17 @@ def write_bundle(
     feature_columns: Sequence[str] | None = None,
     extra: Mapping[str, Any] | None = None,
     attachments: Mapping[str, pd.DataFrame] | None = None,
+    created_at: str | None = None,
 ) -> Path:
     """Write ``<folder>/<task>/`` atomically and return it.
 
     ``attachments`` are frames written beside the model as parquet (e.g. the forecast champion's
-    ``history.parquet``), inside the same atomic swap.
+    ``history.parquet``, without which the API refuses a forecast bundle), inside the same atomic swap.
 
-    Everything is written into a temporary sibling first; only a complete bundle is renamed into
-    place, so a crash leaves either the previous bundle or the new one, never half of one (an
-    existing bundle is moved aside, the new one renamed in, then the old one deleted).
+    Everything is written into a temporary sibling first, ``manifest.json`` last; only a complete
+    bundle is renamed into place, so a crash leaves either the previous bundle or the new one,
+    never half of one (an existing bundle is moved aside, the new one renamed in, then the old one
+    deleted).
     """
     if result.status != EVALUATED or result.model is None:
         raise ValueError(f"{result.family}: only an evaluated, fitted model can be bundled ({result.status})")
@@ -241,6 +250,7 @@ def write_bundle(
         code_version=code_version if code_version is not None else _current_code_version(),
         feature_columns=feature_columns,
         extra=extra,
+        created_at=created_at,
     )
     staging = Path(tempfile.mkdtemp(prefix=f".{result.task}.tmp-", dir=root))
     try:
@@ -250,6 +260,7 @@ def write_bundle(
         (staging / BUNDLE_FILE).write_text(
             json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+        manifest.write_manifest(staging, extra={"task": result.task, "family": result.family})
         old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{result.task}.old-", dir=root))
@@ -284,16 +295,18 @@ def read_bundle_card(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """Parse and check ``bundle.json`` (no model loading: cheap, for listings and health checks)."""
     path = Path(folder) / BUNDLE_FILE
     if not path.is_file():
-        raise BundleError(f"{folder} is not a bundle: {BUNDLE_FILE} is missing")
+        raise BundleError(f"{BUNDLE_FILE} is missing")
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BundleError(f"{path} is not valid JSON: {exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{BUNDLE_FILE} is not valid JSON ({type(exc).__name__})") from exc
+    if not isinstance(card, dict):
+        raise BundleError(f"{BUNDLE_FILE} is not a JSON object")
     for key in ("task", "family", "feature_columns", "model_dir"):
         if key not in card:
-            raise BundleError(f"{path} has no '{key}' entry")
+            raise BundleError(f"{BUNDLE_FILE} has no '{key}' entry")
     if card["task"] not in TASKS:
-        raise BundleError(f"{path}: unknown task {card['task']!r}")
+        raise BundleError(f"{BUNDLE_FILE}: unknown task {card['task']!r}")
     return card
 
 
@@ -314,6 +327,31 @@ def load_bundle(folder: str | os.PathLike[str]) -> Bundle:
     )
 
 
+def required_files(task: str) -> tuple[str, ...]:
+    """Files a bundle of ``task`` must list in its manifest besides the model's own."""
+    return (BUNDLE_FILE, HISTORY_FILE) if task == FORECAST else (BUNDLE_FILE,)
+
+
+def verify_bundle(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """Check a bundle folder without loading its model: manifest, card and required files.
+
+    Returns ``bundle.json``'s content. Raises :class:`manifest.ManifestError` (its ``code`` says
+    which check failed) or :class:`BundleError`; messages name files relative to the bundle, so
+    they can be shown to API clients.
+    """
+    path = Path(folder)
+    found = manifest.verify_manifest(path, required=(BUNDLE_FILE,))
+    card = read_bundle_card(path)
+    needed = required_files(card["task"])
+    missing = [name for name in needed if name not in found["files"]]
+    if missing:
+        raise manifest.ManifestError("file_missing", f"a {card['task']} bundle needs {missing[0]}")
+    model_dir = f"{card['model_dir'].rstrip('/')}/"
+    if not any(name.startswith(model_dir) for name in found["files"]):
+        raise manifest.ManifestError("file_missing", f"the manifest lists no file under {model_dir}")
+    return card
+
+
 def bundle_folder(root: str | os.PathLike[str], task: str) -> Path:
     """Where :func:`write_bundle` puts ``task``'s champion under ``root``."""
     if task not in TASKS:
@@ -323,6 +361,8 @@ def bundle_folder(root: str | os.PathLike[str], task: str) -> Path:
 
 __all__ = [
     "BUNDLE_FILE",
+    "HISTORY_FILE",
+    "MANIFEST_FILE",
     "Bundle",
     "BundleError",
     "bundle_card",
@@ -333,5 +373,7 @@ __all__ = [
     "load_bundle",
     "pick_champion",
     "read_bundle_card",
+    "required_files",
+    "verify_bundle",
     "write_bundle",
 ]
