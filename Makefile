@@ -8,7 +8,7 @@ API_WORKERS ?= 2
 export DAGSTER_HOME := $(CURDIR)
 export ENERGY_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 
-.PHONY: install foundation run test lint format serve api ui dagster docker clean-data
+.PHONY: install foundation run test docs lint format serve api ui dagster docker clean-data
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,14 @@ run: install  ## materialize the whole asset graph once and print where every ou
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)
 	$(BIN)/energy run
 
-test: install  ## lint, format check and the test suite with coverage
+test: install  ## lint, format check, layer rules and the test suite with coverage
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest --cov --cov-report=term --cov-report=xml
+
+docs: install  ## publish the documents `make run` generated (data/reports/documents) into docs/, on purpose
+	$(BIN)/energy docs --publish --configuration
 
 lint: install
 	$(BIN)/ruff check .

@@ -95,11 +95,14 @@ def build_bundle(root: Path, clean: pd.DataFrame, forecaster: str) -> dict[str, 
         metrics={VALIDATION: None, TEST: None},
         fit_seconds=fit_s,
     )
-    folder = champion.write_bundle(
-        result, root, data_version=version, extra={"note": "benchmark bundle, not scored"}
-    )
     seen = pd.concat([train, validation])
-    seen.iloc[-HISTORY_DAYS * schema.INTERVALS_PER_DAY :].to_parquet(folder / "history.parquet", index=False)
+    champion.write_bundle(
+        result,
+        root,
+        data_version=version,
+        extra={"note": "benchmark bundle, not scored"},
+        attachments={champion.HISTORY_FILE: seen.iloc[-HISTORY_DAYS * schema.INTERVALS_PER_DAY :]},
+    )
     return {"estimator": physics.name, "forecaster": model.name, "forecaster_fit_s": round(fit_s, 1)}
 
 

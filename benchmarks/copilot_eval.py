@@ -46,6 +46,7 @@ def build_client(workdir: Path) -> Any:
     from fastapi.testclient import TestClient
 
     from energy_api.main import create_app
+    from energy_api.registry import HISTORY_FILE
     from energy_api.settings import Settings
     from energy_assets.domain.data import schema
     from energy_assets.domain.models.forecast import SeasonalNaiveForecaster
@@ -53,7 +54,7 @@ def build_client(workdir: Path) -> Any:
     from energy_assets.domain.tasks import TEST, VALIDATION
     from energy_assets.domain.training import champion
     from energy_assets.domain.training.results import EVALUATED, ForecastResult
-    from tests.api.conftest import estimate_result, set_created_at
+    from tests.api.conftest import estimate_result
 
     os.environ.pop("ENERGY_COPILOT_TODAY", None)  # "today" = the last reading's day, as the contract says
     raw = pd.read_csv(find_csv(), encoding="utf-8-sig").rename(columns=schema.RAW_TO_CLEAN)
@@ -69,9 +70,15 @@ def build_client(workdir: Path) -> Any:
         model=forecaster,
         metrics={VALIDATION: {"rmse": 24.7}, TEST: None},
     )
-    for result in (estimate_result(readings), fc):
-        folder = champion.write_bundle(result, workdir, data_version="sha256:heldout", code_version="heldout")
-        set_created_at(folder, "2026-01-01T00:00:00+00:00")
+    for result, attachments in ((estimate_result(readings), None), (fc, {HISTORY_FILE: readings})):
+        champion.write_bundle(
+            result,
+            workdir,
+            data_version="sha256:heldout",
+            code_version="heldout",
+            attachments=attachments,
+            created_at="2026-01-01T00:00:00+00:00",
+        )
     publish_readings(readings, workdir, data_version="sha256:heldout")
 
     app = create_app(Settings(champion_dir=workdir, prediction_log=None, reload_interval_s=0))

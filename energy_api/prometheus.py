@@ -64,6 +64,58 @@ class ServiceMetrics:
             ("task",),
             registry=self.registry,
         )
+        self.refusals = Counter(
+            "energy_api_model_refusals_total",
+            "Candidate bundles refused (manifest, probe or load failure), by task and reason code.",
+            ("task", "code"),
+            registry=self.registry,
+        )
+        self.candidate_refused = Gauge(
+            "energy_api_model_candidate_refused",
+            "1 while the task's newest candidate bundle is refused (the previous champion serves).",
+            ("task",),
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
+        self.generation = Gauge(
+            "energy_api_champion_generation",
+            "Champion generation this worker applied (workers agree when all show the same number).",
+            registry=self.registry,
+            multiprocess_mode="liveall",
+        )
+        self.server_errors = Counter(
+            "energy_api_server_errors_total",
+            "Requests answered 500 because of an unexpected error (logged with their request id).",
+            ("route",),
+            registry=self.registry,
+        )
+        self.log_written = Counter(
+            "energy_api_prediction_log_records_written_total",
+            "Prediction-log records in complete, readable segments.",
+            registry=self.registry,
+        )
+        self.log_write_errors = Counter(
+            "energy_api_prediction_log_write_errors_total",
+            "Failed prediction-log writes (each is retried; records are kept in memory meanwhile).",
+            registry=self.registry,
+        )
+        self.log_dropped = Counter(
+            "energy_api_prediction_log_records_dropped_total",
+            "Prediction-log records given up after the in-memory buffer filled while writes failed.",
+            registry=self.registry,
+        )
+        self.log_pending = Gauge(
+            "energy_api_prediction_log_pending_records",
+            "Records accepted but not yet in a complete segment (waiting for a batch or a retry).",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.log_degraded = Gauge(
+            "energy_api_prediction_log_degraded",
+            "1 while the prediction log's last write failed (it retries).",
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
 
     def render(self) -> tuple[bytes, str]:
         if os.environ.get(MULTIPROC_ENV):

@@ -1,10 +1,12 @@
 """The champion models the service answers with, swapped atomically when a newer bundle lands.
 
-A :class:`ModelRegistry` holds one :class:`LoadedBundle` per task. :meth:`ModelRegistry.refresh` stats
-``<root>/<task>/bundle.json`` (cheap), and only when its ``created_at`` is newer than the served one
-loads the whole bundle *off to the side*; the reference is swapped under a lock once the load has
-succeeded. A request holds the reference it read, so it never sees half a model, and a bundle that
-fails to load leaves the previous champion serving (the error is kept for /health).
+A :class:`ModelRegistry` holds one :class:`LoadedBundle` per task. :meth:`ModelRegistry.refresh` reads
+``<root>/<task>/bundle.json`` and ``manifest.json`` (cheap), and only when the bundle is newer than
+the served one (created_at, then manifest digest) checks and loads it *off to the side*: a private
+snapshot of the folder is verified against its manifest, loaded whole by a child process (a native
+crash there costs nothing), then loaded here; the reference is swapped under a lock once that
+succeeded. A request holds the reference it read, so it never sees half a model, and a refused
+candidate leaves the previous champion serving (the reason is kept for /health and /metrics).
 
 Estimate features come from :mod:`energy_assets.domain.features`, the training code. Its calendar
 part costs milliseconds per call in pandas, so it is computed once per year on the full 15-minute
@@ -14,6 +16,9 @@ to ``build_features`` itself (tests check both paths agree).
 
 from __future__ import annotations
 
+import logging
+import shutil
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -25,7 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy_assets.domain import calendar, features
+from energy_api.probe import ProbeResult, run_probe
+from energy_api.public import public_error
+from energy_assets.domain import calendar, features, manifest
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.estimate.base import Features, column
 from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
@@ -34,9 +41,10 @@ from energy_assets.domain.tariff import Tariff
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
 from energy_assets.domain.training import champion
 
-HISTORY_FILE = "history.parquet"
+HISTORY_FILE = champion.HISTORY_FILE
 #: The third slot: every cleaned reading, published by the ``serving_readings`` asset.
 READINGS = serving.READINGS
+_log = logging.getLogger("energy_api.registry")
 #: z of a two-sided 90 % normal interval (the forecaster's q10-q90 spread, for comparability).
 Z_90 = 1.6448536269514722
 INTERVAL_ROUNDING = "power_triangle_rounding_bounds"
@@ -91,8 +99,39 @@ class LoadedBundle:
             "quantiles": meta.get("quantiles"),
             "history_rows": None if self.history is None else len(self.history),
             "history_end": None if self.history is None else str(self.history[schema.TIMESTAMP].max()),
-            "path": str(self.bundle.path),
+            "bundle": self.task,
         }
+
+
+def _created_at(card: dict[str, Any]) -> datetime:
+    stamp = datetime.fromisoformat(str(card.get("created_at", "1970-01-01T00:00:00+00:00")))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def read_history(path: Path) -> pd.DataFrame:
+    """A cleaned-schema table (parquet or CSV) sorted by timestamp."""
+    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    missing = [c for c in (schema.TIMESTAMP, schema.USAGE_KWH, schema.LOAD_TYPE) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name} lacks the cleaned columns {missing}")
+    frame[schema.TIMESTAMP] = pd.to_datetime(frame[schema.TIMESTAMP])
+    return frame.sort_values(schema.TIMESTAMP, kind="stable").reset_index(drop=True)
+
+
+def load(folder: Path, forecast_threads: int | None = None) -> LoadedBundle:
+    """Load a bundle completely (model and, for forecasts, its history) before anyone sees it."""
+    bundle = champion.load_bundle(folder)
+    if forecast_threads is not None and bundle.task == FORECAST:
+        bundle.model.set_prediction_threads(forecast_threads)
+    history = None
+    if (folder / HISTORY_FILE).is_file():
+        history = read_history(folder / HISTORY_FILE)
+    return LoadedBundle(
+        bundle=bundle,
+        created_at=str(bundle.metadata.get("created_at")),
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        history=history,
+    )
 
 
 @dataclass(frozen=True)
@@ -130,108 +169,114 @@ class LoadedReadings:
             "last_day": self.manifest.get("last_day"),
             "first_timestamp": self.manifest.get("first_timestamp"),
             "last_timestamp": self.manifest.get("last_timestamp"),
-            "path": str(self.path),
         }
 
 
-def _readings_signature(manifest: dict[str, Any]) -> tuple[datetime, int | None]:
-    sha = str(manifest["files"][serving.READINGS_FILE].get("sha256", ""))
-    return _created_at(manifest), hash(sha)
-
-
 def load_served_readings(folder: Path) -> LoadedReadings:
-    """Read and check the serving readings completely before anyone sees them."""
-    frame, manifest = serving.load_readings(folder)
+    """Read and check the serving readings completely (against their manifest) before anyone sees them."""
+    frame, served = serving.load_readings(folder)
     return LoadedReadings(
         frame=frame,
-        manifest=manifest,
+        manifest=served,
         path=folder / serving.READINGS_FILE,
         loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 
-def _created_at(card: dict[str, Any]) -> datetime:
-    stamp = datetime.fromisoformat(str(card.get("created_at", "1970-01-01T00:00:00+00:00")))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
-def read_history(path: Path) -> pd.DataFrame:
-    """A cleaned-schema table (parquet or CSV) sorted by timestamp."""
-    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    missing = [c for c in (schema.TIMESTAMP, schema.USAGE_KWH, schema.LOAD_TYPE) if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path} lacks the cleaned columns {missing}")
-    frame[schema.TIMESTAMP] = pd.to_datetime(frame[schema.TIMESTAMP])
-    return frame.sort_values(schema.TIMESTAMP, kind="stable").reset_index(drop=True)
-
-
-def load(folder: Path, forecast_threads: int | None = None) -> LoadedBundle:
-    """Load a bundle completely (model and, for forecasts, its history) before anyone sees it."""
-    bundle = champion.load_bundle(folder)
-    if forecast_threads is not None and bundle.task == FORECAST:
-        bundle.model.set_prediction_threads(forecast_threads)
-    history = None
-    if (folder / HISTORY_FILE).is_file():
-        history = read_history(folder / HISTORY_FILE)
-    return LoadedBundle(
-        bundle=bundle,
-        created_at=str(bundle.metadata.get("created_at")),
-        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        history=history,
-    )
-
-
-def _newer(new: tuple[datetime, int | None], old: tuple[datetime, int | None]) -> bool:
+def _newer(new: tuple[datetime, str | None], old: tuple[datetime, str | None]) -> bool:
     return new[0] > old[0] or (new[0] == old[0] and new[1] != old[1])
 
 
-def _signature(folder: Path, card: dict[str, Any]) -> tuple[datetime, int | None]:
-    """What identifies a bundle's content: its created_at, and its history file's mtime (the history
-    is added after the model, so a bundle loaded between the two must be reloaded once it lands)."""
-    history = folder / HISTORY_FILE
-    return _created_at(card), history.stat().st_mtime_ns if history.is_file() else None
+def _signature(folder: Path) -> tuple[datetime, str | None]:
+    """What identifies a bundle's content, cheaply: its created_at and the SHA-256 of its manifest
+    (None when it has none: such a bundle is refused when checked)."""
+    card = champion.read_bundle_card(folder)
+    try:
+        digest = manifest.manifest_digest(folder)
+    except OSError:
+        digest = None
+    return _created_at(card), digest
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a candidate bundle was not loaded; the previous champion (if any) keeps serving.
+
+    ``code`` is a short token for metrics labels; ``reason`` names files relative to the bundle.
+    """
+
+    code: str
+    reason: str
+    at: str
+    signature: tuple[datetime, str | None] | None = None
+
+
+class CandidateRefused(Exception):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
 
 
 @dataclass
 class _Slot:
-    current: Any = None
-    created_at: tuple[datetime, int | None] | None = None
-    last_error: str | None = None
+    current: LoadedBundle | None = None
+    created_at: tuple[datetime, str | None] | None = None
+    refusal: Refusal | None = None
     last_checked: str | None = None
+
+    @property
+    def last_error(self) -> str | None:
+        return None if self.refusal is None else self.refusal.reason
+
+
+Prober = Callable[[Path, str], ProbeResult]
 
 
 @dataclass
 class ModelRegistry:
-    """Champion per task under ``root`` (``<root>/estimate``, ``<root>/forecast``) and the serving
-    readings (``<root>/readings``), the third slot, reloaded when its manifest changes."""
+    """Champion per task under ``root`` (``<root>/estimate``, ``<root>/forecast``).
+
+    A candidate is trusted in three steps, each of which refuses it with a reason: its folder is
+    copied to a private snapshot (so the bytes checked are the bytes loaded, whatever happens to the
+    folder meanwhile); the snapshot must match its manifest (:func:`champion.verify_bundle`); and a
+    child process must load it whole (:mod:`energy_api.probe`, cached per manifest digest through
+    ``probe``). Only then does this process load it, and swap it in.
+    """
 
     root: Path
-    on_change: Callable[[str, Any], None] | None = None
+    on_change: Callable[[str, LoadedBundle], None] | None = None
+    on_refuse: Callable[[str, Refusal], None] | None = None
     forecast_threads: int | None = None
-    _slots: dict[str, _Slot] = field(default_factory=lambda: {t: _Slot() for t in (*TASKS, READINGS)})
+    probe: Prober | None = None
+    _slots: dict[str, _Slot] = field(default_factory=lambda: {t: _Slot() for t in TASKS})
+    #: the third slot: every cleaned reading (``<root>/readings``), optional
+    _readings: _Slot = field(default_factory=_Slot)
     _swap_lock: threading.Lock = field(default_factory=threading.Lock)
     _refresh_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, task: str) -> LoadedBundle:
         """The served bundle of ``task``; :class:`ModelNotLoadedError` when there is none."""
-        current = self._slots[task].current
+        slot = self._slots[task]
+        current = slot.current
         if current is None:
-            detail = self._slots[task].last_error or f"no bundle at {champion.bundle_folder(self.root, task)}"
+            detail = slot.last_error or f"no {task} bundle in the champion folder"
             raise ModelNotLoadedError(f"the {task} champion is not loaded: {detail}")
         return current
 
-    def peek(self, task: str) -> Any:
+    def peek(self, task: str) -> LoadedBundle | None:
         return self._slots[task].current
 
     def readings(self) -> LoadedReadings | None:
         """The serving readings, or None when none are published (callers fall back)."""
-        return self._slots[READINGS].current
+        return self._readings.current  # type: ignore[return-value]
 
     def refresh(self, force: bool = False) -> dict[str, str]:
-        """Load every task whose bundle.json is newer than the served one; report what happened.
+        """Load every task whose bundle is newer than the served one; report what happened.
 
         ``force`` reloads even an unchanged bundle. Outcomes: ``loaded``, ``unchanged``, ``missing``,
-        ``failed: <why>`` (the previous model keeps serving).
+        ``failed: <why>`` (the candidate is refused and the previous model keeps serving). A refused
+        candidate is not checked again until its files change (or ``force``).
         """
         report: dict[str, str] = {}
         with self._refresh_lock:  # one loader at a time; readers never wait on it
@@ -241,64 +286,133 @@ class ModelRegistry:
         return report
 
     def _refresh_readings(self, force: bool) -> str:
-        slot = self._slots[READINGS]
+        """Load the serving readings when their manifest changed; a bad publication keeps the
+        previous readings serving (the reason is kept for /health)."""
+        slot = self._readings
         folder = serving.readings_folder(self.root)
         slot.last_checked = datetime.now(UTC).isoformat(timespec="seconds")
-        if not (folder / serving.MANIFEST_FILE).is_file():
+        if not (folder / manifest.MANIFEST_FILE).is_file():
             return "missing"
         try:
-            stamp = _readings_signature(serving.read_manifest(folder))
-            if not force and slot.created_at is not None and stamp == slot.created_at:
-                return "unchanged"
+            served = serving.read_manifest(folder)
+            stamp = (_created_at(served), manifest.manifest_digest(folder))
+        except (manifest.ManifestError, OSError, ValueError) as exc:
+            return self._refuse(slot, READINGS, "manifest_unreadable", public_error(exc, folder))
+        if not force and slot.created_at is not None and stamp == slot.created_at:
+            return "unchanged"
+        if not force and slot.refusal is not None and slot.refusal.signature == stamp:
+            return f"failed: {slot.refusal.reason}"
+        try:
             loaded = load_served_readings(folder)
+        except manifest.ManifestError as exc:
+            return self._refuse(slot, READINGS, exc.code, str(exc), stamp)
         except Exception as exc:
-            slot.last_error = f"{type(exc).__name__}: {exc}"
-            return f"failed: {slot.last_error}"
+            _log.exception("loading the serving readings failed")
+            return self._refuse(slot, READINGS, "load_failed", public_error(exc, folder), stamp)
         with self._swap_lock:
-            slot.current, slot.created_at, slot.last_error = loaded, stamp, None
+            slot.current, slot.created_at, slot.refusal = loaded, stamp, None
         if self.on_change is not None:
             self.on_change(READINGS, loaded)
         return "loaded"
+
+    def _refuse(self, slot: _Slot, task: str, code: str, reason: str, signature: Any = None) -> str:
+        slot.refusal = Refusal(code, reason, datetime.now(UTC).isoformat(timespec="seconds"), signature)
+        _log.warning("refused the %s candidate in %s: %s (%s)", task, self.root / task, reason, code)
+        if self.on_refuse is not None:
+            self.on_refuse(task, slot.refusal)
+        return f"failed: {reason}"
 
     def _refresh_task(self, task: str, force: bool) -> str:
         slot = self._slots[task]
         folder = champion.bundle_folder(self.root, task)
         slot.last_checked = datetime.now(UTC).isoformat(timespec="seconds")
-        if not (folder / champion.BUNDLE_FILE).is_file():
-            return "missing"
         try:
-            card = champion.read_bundle_card(folder)
-            stamp = _signature(folder, card)
-            if not force and slot.created_at is not None and not _newer(stamp, slot.created_at):
-                return "unchanged"
-            if card["task"] != task:
-                raise champion.BundleError(f"{folder} holds a {card['task']!r} bundle")
-            loaded = load(folder, self.forecast_threads)
-        except Exception as exc:
-            slot.last_error = f"{type(exc).__name__}: {exc}"
-            return f"failed: {slot.last_error}"
+            if not folder.is_dir() or not any(folder.iterdir()):
+                return "missing"
+            stamp = _signature(folder)
+        except (champion.BundleError, OSError) as exc:
+            return self._refuse(slot, task, "bundle_unreadable", public_error(exc, folder))
+        if not force and slot.created_at is not None and not _newer(stamp, slot.created_at):
+            return "unchanged"
+        if not force and slot.refusal is not None and slot.refusal.signature == stamp:
+            return f"failed: {slot.refusal.reason}"
+        try:
+            loaded, stamp = self._load_candidate(folder, task)
+        except CandidateRefused as refused:
+            return self._refuse(slot, task, refused.code, refused.reason, stamp)
+        except Exception as exc:  # a check that fails unexpectedly refuses too; serving goes on
+            _log.exception("checking the %s candidate failed", task)
+            return self._refuse(slot, task, "check_failed", public_error(exc, folder), stamp)
         with self._swap_lock:
-            slot.current, slot.created_at, slot.last_error = loaded, stamp, None
+            slot.current, slot.created_at, slot.refusal = loaded, stamp, None
         if self.on_change is not None:
             self.on_change(task, loaded)
         return "loaded"
 
-    @staticmethod
-    def _state(slot: _Slot) -> dict[str, Any]:
+    def _load_candidate(self, folder: Path, task: str) -> tuple[LoadedBundle, tuple[datetime, str | None]]:
+        """Snapshot, verify, probe in a child, then load here; :class:`CandidateRefused` on any failure."""
+        snapshot = Path(tempfile.mkdtemp(prefix=f"energy-{task}-candidate-"))
+        try:
+            copy = snapshot / task
+            try:
+                shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".*"))
+            except (OSError, shutil.Error) as exc:
+                raise CandidateRefused(
+                    "bundle_unreadable", f"the bundle could not be read ({type(exc).__name__})"
+                ) from None
+            try:
+                card = champion.verify_bundle(copy)
+            except manifest.ManifestError as exc:
+                raise CandidateRefused(exc.code, str(exc)) from None
+            except champion.BundleError as exc:
+                raise CandidateRefused("bundle_unreadable", public_error(exc, copy)) from None
+            if card["task"] != task:
+                raise CandidateRefused("wrong_task", f"the {task} folder holds a {card['task']!r} bundle")
+            digest = manifest.manifest_digest(copy)
+            result = (self.probe or default_probe)(copy, f"{task}-{digest[:16]}")
+            if not result.ok:
+                raise CandidateRefused(result.code, result.reason)
+            try:
+                loaded = load(copy, self.forecast_threads)
+            except Exception as exc:  # the child loaded it; this process must not serve half a bundle
+                _log.exception("loading the %s candidate failed after its probe passed", task)
+                raise CandidateRefused("load_failed", public_error(exc, copy)) from None
+            return loaded, (_created_at(card), digest)
+        finally:
+            shutil.rmtree(snapshot, ignore_errors=True)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            task: {
+                "loaded": slot.current is not None,
+                "model_version": None if slot.current is None else slot.current.model_version,
+                "last_error": slot.last_error,
+                "refused_code": None if slot.refusal is None else slot.refusal.code,
+                "last_checked": slot.last_checked,
+            }
+            for task, slot in self._slots.items()
+        }
+
+    def readings_status(self) -> dict[str, Any]:
+        """The serving readings' slot (optional: without it the forecast bundle's history serves)."""
+        slot = self._readings
         return {
             "loaded": slot.current is not None,
             "model_version": None if slot.current is None else slot.current.model_version,
             "last_error": slot.last_error,
+            "refused_code": None if slot.refusal is None else slot.refusal.code,
             "last_checked": slot.last_checked,
         }
 
-    def status(self) -> dict[str, Any]:
-        """The champions' slots (estimate, forecast)."""
-        return {task: self._state(self._slots[task]) for task in TASKS}
+    def versions(self) -> dict[str, str | None]:
+        return {
+            task: None if s.current is None else s.current.model_version for task, s in self._slots.items()
+        }
 
-    def readings_status(self) -> dict[str, Any]:
-        """The serving readings' slot (optional: without it the forecast bundle's history serves)."""
-        return self._state(self._slots[READINGS])
+
+def default_probe(folder: Path, key: str) -> ProbeResult:
+    """Probe ``folder`` in a child process (no cache: one process, one probe per candidate)."""
+    return run_probe(folder)
 
 
 # --- estimate inference ---------------------------------------------------------------------------
@@ -452,10 +566,8 @@ def _interval_from_scores(loaded: LoadedBundle, point: np.ndarray) -> tuple[np.n
 __all__ = [
     "ESTIMATE",
     "FORECAST",
-    "READINGS",
     "CalendarTable",
     "LoadedBundle",
-    "LoadedReadings",
     "ModelNotLoadedError",
     "ModelRegistry",
     "estimate",

@@ -7,11 +7,12 @@ is answered with 422 naming the field and the rule, never with a 500.
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import date as date_type
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.forecast.base import DEFAULT_HORIZON, MAX_HORIZON
@@ -189,8 +190,8 @@ class ForecastRequest(_Model):
     history: list[HistoryRow] | None = Field(
         default=None,
         max_length=MAX_HISTORY_ROWS,
-        description="Readings up to the origin, at least 672 (7 days); default: the serving readings "
-        "(every cleaned reading), else the history shipped in the forecast bundle.",
+        description="Readings up to the origin, at least 672 (7 days); default: the history shipped in "
+        "the forecast bundle.",
     )
     planned_load_type: list[PlannedInterval] | None = Field(
         default=None,
@@ -227,12 +228,17 @@ class Window(_Model):
     start: ClockTime
     end: ClockTime
 
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if not self.start < self.end:
+            raise ValueError(f"start {self.start} must be before end {self.end}")
+        return self
+
 
 class _ScenarioBase(_Model):
     baseline: Literal["history", "forecast"] = Field(
         default="history",
-        description="history: the readings the service holds (serving readings, readings table or bundle "
-        "history); "
+        description="history: the readings the service holds (bundle history or readings table); "
         "forecast: the champion's forecast from `origin` for `horizon` intervals.",
     )
     origin: GridTimestamp | None = Field(default=None, description="Forecast origin (baseline=forecast).")
@@ -336,20 +342,66 @@ class PeakExplanation(_Model):
 class TaskStatus(_Model):
     loaded: bool
     model_version: str | None
-    last_error: str | None
+    last_error: str | None = Field(
+        description="Why the newest candidate bundle was refused (the previous champion keeps serving)."
+    )
+    refused_code: str | None = Field(
+        default=None,
+        description="Short code of that refusal: manifest_missing, file_missing, size_mismatch, "
+        "checksum_mismatch, unlisted_file, bundle_unreadable, probe_crashed, probe_failed, "
+        "probe_timeout, load_failed, wrong_task.",
+    )
     last_checked: str | None
 
 
+class PredictionLogStatus(_Model):
+    state: Literal["ok", "degraded"]
+    pending_records: int
+    written_records: int
+    write_errors: int
+    dropped_records: int
+    last_error: str | None
+    last_error_at: str | None
+
+
 class Health(_Model):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"] = Field(
+        description="ok, or degraded when a candidate bundle was refused or prediction-log writes fail "
+        "(the service still answers; `problems` says what is wrong)."
+    )
     models: dict[str, TaskStatus]
     readings: TaskStatus | None = Field(
         None,
         description="The serving readings (every cleaned reading, published next to the champions); "
         "when not loaded, data answers read the forecast bundle's history.",
     )
+    problems: list[str] = Field(default_factory=list)
+    generation: int = Field(default=0, description="Champion generation this worker applied.")
+    prediction_log: PredictionLogStatus | None = None
+
+
+class WorkerConfirmation(_Model):
+    generation: int | None
+    models: dict[str, str | None] | None
 
 
 class ReloadResponse(_Model):
     outcome: dict[str, str]
     models: dict[str, TaskStatus]
+    generation: int = Field(default=0, description="The champion generation every worker now serves.")
+    confirmed: bool = Field(
+        default=True, description="True when every worker confirmed the generation before this answer."
+    )
+    workers: dict[str, WorkerConfirmation] = Field(default_factory=dict)
+
+
+class TariffRun(_Model):
+    tariff_period: str = Field(description="KEPCO billing period: light, medium or maximum.")
+    start: datetime = Field(description="Start of the run's first interval (plant-local clock time).")
+    end: datetime = Field(description="End of the run's last interval.")
+
+
+class TariffDay(_Model):
+    date: date_type
+    tariff: str = Field(description="Name of the configured tariff.")
+    runs: list[TariffRun] = Field(description="The day's contiguous runs of one billing period, in order.")

@@ -10,8 +10,15 @@ host 2 workers roughly double what CPU-bound endpoints (forecasts, batches) can 
 
 With several workers Prometheus samples go through a shared folder (``PROMETHEUS_MULTIPROC_DIR``),
 so /metrics reports the sum over workers whichever one answers; each worker loads the champion
-itself and writes its own prediction-log segments. If a worker dies the others are stopped and the
-launcher exits non-zero, for the container runtime to restart the whole service.
+itself and writes its own prediction-log segments. The workers share a champion generation through
+a state folder (:mod:`energy_api.generation`): a reload that one worker performs reaches all of
+them, and ``/admin/reload`` answers once all confirmed it.
+
+If a worker dies (killed, out of memory, a native crash) the launcher starts a new one in its
+place, which loads the current champions and confirms the current generation; the other workers
+keep serving meanwhile. Only when workers die more than ``MAX_RESTARTS`` times within
+``RESTART_WINDOW_S`` does the launcher stop them all and exit non-zero, for the container runtime
+to restart the whole service.
 
 Run: ``python -m energy_api.serve --workers 2 --port 8000`` (``ENERGY_API_WORKERS`` sets the default).
 """
@@ -32,10 +39,16 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from prometheus_client import multiprocess
+
+from energy_api.generation import STATE_DIR_ENV, WORKER_COUNT_ENV, WORKER_INDEX_ENV
 from energy_api.prometheus import MULTIPROC_ENV
+from energy_api.settings import FORECAST_THREADS_ENV, Settings
 
 APP = "energy_api.main:app"
-DEFAULT_WORKERS = int(os.environ.get("ENERGY_API_WORKERS", "1"))
+#: A crash loop, not a crash: more worker deaths than this within the window stop the service.
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 60.0
 
 
 def reuseport_socket(host: str, port: int) -> socket.socket:
@@ -81,9 +94,10 @@ def wait_until_serving(
             time.sleep(0.2)
 
 
-def _worker(host: str, port: int, uvicorn_options: dict[str, Any]) -> None:
+def _worker(host: str, port: int, uvicorn_options: dict[str, Any], index: int = 0) -> None:
     import uvicorn
 
+    os.environ[WORKER_INDEX_ENV] = str(index)
     sock = reuseport_socket(host, port)
     config = uvicorn.Config(APP, **uvicorn_options)
     uvicorn.Server(config).run(sockets=[sock])
@@ -92,10 +106,10 @@ def _worker(host: str, port: int, uvicorn_options: dict[str, Any]) -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: int = DEFAULT_WORKERS,
+    workers: int = 1,
     uvicorn_options: dict[str, Any] | None = None,
 ) -> int:
-    """Serve until SIGINT/SIGTERM (exit code 0) or until a worker dies (exit code 1)."""
+    """Serve until SIGINT/SIGTERM (exit code 0); a dead worker is replaced, a crash loop exits 1."""
     options = {"log_level": "info", **(uvicorn_options or {})}
     if workers <= 1:
         import uvicorn
@@ -105,16 +119,25 @@ def serve(
     # a probe socket claims the port first, so a port in use fails here, not in N workers
     reuseport_socket(host, port).close()
     metrics_dir = tempfile.mkdtemp(prefix="energy-api-metrics-")
+    state_dir = tempfile.mkdtemp(prefix="energy-api-state-")
     os.environ[MULTIPROC_ENV] = metrics_dir
+    os.environ[STATE_DIR_ENV] = state_dir
+    os.environ[WORKER_COUNT_ENV] = str(workers)
     # the cores are shared by the workers: a forecast's tree threads default to this worker's share
-    threads_set = "ENERGY_FORECAST_THREADS" in os.environ
+    threads_set = FORECAST_THREADS_ENV in os.environ
     if not threads_set:
-        os.environ["ENERGY_FORECAST_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+        os.environ[FORECAST_THREADS_ENV] = str(max(1, (os.cpu_count() or 1) // workers))
     context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(target=_worker, args=(host, port, options), name=f"energy-api-{i}", daemon=False)
-        for i in range(workers)
-    ]
+
+    def start(index: int) -> multiprocessing.process.BaseProcess:
+        process = context.Process(
+            target=_worker, args=(host, port, options, index), name=f"energy-api-{index}", daemon=False
+        )
+        process.start()
+        return process
+
+    processes: list[multiprocessing.process.BaseProcess] = []
+    deaths: list[float] = []
     stopping = False
 
     def stop(signum: int, frame: Any) -> None:
@@ -122,13 +145,32 @@ def serve(
         stopping = True
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    failed = False
     try:
-        for process in processes:
-            process.start()
+        processes.extend(start(i) for i in range(workers))
         print(f"energy-api: {workers} workers on http://{host}:{port} (SO_REUSEPORT)", file=sys.stderr)
-        while not stopping and all(p.is_alive() for p in processes):
+        while not stopping:
             time.sleep(0.2)
-        failed = not stopping
+            for index, process in enumerate(processes):
+                if stopping or process.is_alive():
+                    continue
+                with contextlib.suppress(OSError):  # its live gauges no longer count
+                    multiprocess.mark_process_dead(process.pid)
+                now = time.monotonic()
+                deaths[:] = [t for t in deaths if now - t < RESTART_WINDOW_S] + [now]
+                if len(deaths) > MAX_RESTARTS:
+                    print(
+                        f"energy-api: {len(deaths)} worker deaths within {RESTART_WINDOW_S:g} s; stopping",
+                        file=sys.stderr,
+                    )
+                    failed = stopping = True
+                    break
+                print(
+                    f"energy-api: worker {index} (pid {process.pid}) exited with code {process.exitcode}; "
+                    "starting a new one",
+                    file=sys.stderr,
+                )
+                processes[index] = start(index)
         for process in processes:
             if process.is_alive():
                 os.kill(process.pid, signal.SIGTERM)  # uvicorn drains in-flight requests on SIGTERM
@@ -141,18 +183,26 @@ def serve(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        os.environ.pop(MULTIPROC_ENV, None)
+        for name in (MULTIPROC_ENV, STATE_DIR_ENV, WORKER_COUNT_ENV):
+            os.environ.pop(name, None)
         if not threads_set:
-            os.environ.pop("ENERGY_FORECAST_THREADS", None)
-        with contextlib.suppress(OSError):
-            shutil.rmtree(metrics_dir)
+            os.environ.pop(FORECAST_THREADS_ENV, None)
+        for folder in (metrics_dir, state_dir):
+            with contextlib.suppress(OSError):
+                shutil.rmtree(folder)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="worker processes (default 1)")
+    parser.add_argument("--port", type=int, default=settings.port, help="default PORT or 8000")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=settings.workers,
+        help="worker processes (default ENERGY_API_WORKERS or 1)",
+    )
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--no-access-log", action="store_true")
     parser.add_argument("--proxy-headers", action="store_true")

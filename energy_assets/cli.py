@@ -1,17 +1,59 @@
-"""``energy``: one command per verb, thin over the domain and the Dagster definitions."""
+"""``energy``: one command per verb, thin over the domain and the Dagster definitions.
+
+Every error ends in ONE line on stderr (``error: ...``) and exit code 1; ``energy --debug <command>``
+shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from energy_assets.domain import paths
 
-app = typer.Typer(help="energy-copilot: steel plant energy data platform.", no_args_is_help=True)
+#: Read by the cleaning asset: the raw file's date layout when its values cannot decide it.
+DATE_FORMAT_ENV = "ENERGY_DATE_FORMAT"
+_debug = {"on": False}
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its message (first line), or its type when it has none."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    known = isinstance(exc, ValueError | OSError)  # domain errors carry their own words
+    return first if (first and known) else f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+class _OneLineErrors(typer.Typer):
+    """A Typer app whose errors are one line (the traceback only with --debug)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            if _debug["on"] or "--debug" in sys.argv[1:2]:
+                raise
+            typer.echo(f"error: {one_line(exc)}  (energy --debug ... shows the traceback)", err=True)
+            raise SystemExit(1) from None
+
+
+app = _OneLineErrors(
+    help="energy-copilot: steel plant energy data platform.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="On an error, show the full traceback.")] = False,
+) -> None:
+    _debug["on"] = debug
 
 
 def dagster_environment() -> dict[str, str]:
@@ -24,11 +66,32 @@ def dagster_environment() -> dict[str, str]:
     return env
 
 
+def check_raw_source(date_format: str | None = None) -> Path:
+    """Before a run: the raw file the ingest asset will read exists (or is downloaded), is a readable
+    export and its date layout is decided; any problem is one :class:`ingest.RawDataError` line."""
+    from energy_assets.domain.data import cleaning, ingest
+
+    configured = os.environ.get("ENERGY_RAW_CSV")
+    path = paths.resolve(configured) if configured else paths.raw_dir() / ingest.UCI_FILENAME
+    ingest.ensure_raw_file(path)
+    frame = ingest.read_raw(path)
+    ingest.validate_raw(frame)
+    if not date_format:
+        cleaning.decide_date_order(frame[ingest.schema.RAW_DATE])
+    return path
+
+
 @app.command()
 def run(
     job: Annotated[str, typer.Option(help="Job to execute.")] = "materialize_all",
+    date_format: Annotated[
+        str | None, typer.Option(help="The raw file's date layout, e.g. '%m/%d/%Y %H:%M' (default: decided).")
+    ] = None,
 ) -> None:
     """Materialize the whole asset graph once on the embedded defaults and say where outputs went."""
+    if date_format:
+        os.environ[DATE_FORMAT_ENV] = date_format
+    check_raw_source(date_format or os.environ.get(DATE_FORMAT_ENV))
     os.environ.update(dagster_environment())
     import dagster as dg
 
@@ -124,11 +187,18 @@ def clean(
     quarantine: Annotated[Path, typer.Option(help="Quarantined rows (parquet).")],
     report: Annotated[Path, typer.Option(help="Data-quality report (JSON).")],
     repairs: Annotated[Path | None, typer.Option(help="Cell repair log (parquet).")] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            help="Date layout, e.g. '%m/%d/%Y %H:%M'; default: day- or month-first decided from the file."
+        ),
+    ] = None,
 ) -> None:
     """Clean a raw export: the same implementation as the cleaned_steel_readings asset."""
     from energy_assets.domain.data import cleaning, ingest, validation
 
-    result = cleaning.clean(ingest.read_raw(input_csv))
+    read = ingest.read_export(input_csv)
+    result = cleaning.clean(read.frame, cleaning.CleaningConfig(date_format=date_format))
     validation.validate_cleaned(result.cleaned)
     for path in (out, quarantine, report, repairs):
         if path is not None:
@@ -139,9 +209,11 @@ def clean(
         result.repairs.to_parquet(repairs, index=False)
     report.write_text(json.dumps(result.report, indent=1, default=str))
     r = result.report
+    fmt = read.format
     typer.echo(
         f"rows in {r['rows_in']}, out {r['rows_out']}, quarantined {r['rows_quarantined']} "
-        f"{r['quarantined_by_reason']}; cells repaired {r['cells_repaired']}, imputed {r['cells_imputed']}"
+        f"{r['quarantined_by_reason']}; cells repaired {r['cells_repaired']}, imputed {r['cells_imputed']}; "
+        f"read as {fmt.encoding}, delimiter {fmt.delimiter!r}, decimal {fmt.decimal!r}, dates {r['date_layout']}"
     )
 
 
@@ -182,6 +254,30 @@ def show_leaderboard(
     from energy_assets.domain.training import leaderboard
 
     typer.echo(leaderboard.to_markdown(pd.DataFrame(records).reindex(columns=list(leaderboard.COLUMNS))))
+
+
+@app.command()
+def docs(
+    publish: Annotated[
+        bool, typer.Option("--publish", help="Copy the generated ML Canvas and model cards into docs/.")
+    ] = False,
+    configuration: Annotated[
+        bool, typer.Option("--configuration", help="Rewrite docs/configuration.md from the settings.")
+    ] = False,
+) -> None:
+    """Update the published documents on purpose (``make run`` writes them under the data folder only)."""
+    if not (publish or configuration):
+        typer.echo("nothing to do: pass --publish and/or --configuration", err=True)
+        raise typer.Exit(code=2)
+    if publish:
+        from energy_assets.domain.reporting import documents
+
+        for path in documents.publish():
+            typer.echo(f"published {path}")
+    if configuration:
+        from energy_assets import configuration as config_table
+
+        typer.echo(f"wrote {config_table.write()}")
 
 
 @app.command()

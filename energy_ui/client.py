@@ -6,7 +6,6 @@ re-run (every widget click) does not hit the API again; what-if and copilot call
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,10 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from energy_assets.domain.data import schema
-from energy_assets.domain.tariff import TARIFF_PERIODS, default_tariff
+from energy_ui.settings import settings
 
-API_URL_ENV = "ENERGY_API_URL"
-DEFAULT_API_URL = "http://127.0.0.1:8000"
 #: Seconds a read-only answer is reused (champions reload in the background every 30 s).
 CACHE_TTL_S = 30
 TIMEOUT_S = 60.0
@@ -53,8 +50,8 @@ class ApiNotFound(ApiError):
 
 
 def api_url() -> str:
-    """Base URL of the API, from ``ENERGY_API_URL`` (read on every call so tests can point elsewhere)."""
-    return os.environ.get(API_URL_ENV, DEFAULT_API_URL).rstrip("/")
+    """Base URL of the API (``ENERGY_API_URL``, read on every call so tests can point elsewhere)."""
+    return settings().api_url
 
 
 def _problems(body: Any) -> list[str]:
@@ -81,7 +78,7 @@ def call(method: str, path: str, base_url: str | None = None, **kwargs: Any) -> 
     except httpx.HTTPError as exc:
         raise ApiUnavailable(
             f"Cannot reach the API at {base_url or api_url()} ({type(exc).__name__}). Start it with "
-            f"`uvicorn energy_api.main:app` (or `make serve`) or set {API_URL_ENV}."
+            "`uvicorn energy_api.main:app` (or `make serve`) or set ENERGY_API_URL."
         ) from exc
     try:
         body = response.json()
@@ -121,6 +118,12 @@ def forecast(base_url: str, origin: str | None, horizon: int) -> dict[str, Any]:
     if origin:
         body["origin"] = origin
     return call("POST", "/forecast", base_url, json=body)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def tariff_periods(base_url: str, day: str) -> dict[str, Any]:
+    """GET /tariff/periods: the day's runs of one billing period under the API's tariff."""
+    return call("GET", "/tariff/periods", base_url, params={"date": day})
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -214,20 +217,13 @@ def totals_frame(answer: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _period_windows(day: date) -> list[tuple[str, datetime, datetime]]:
-    """The day's contiguous runs of one KEPCO period: (period, start, end), to ask the API per run."""
-    tariff = default_tariff()
-    start = datetime.combine(day, datetime.min.time())
-    ends = pd.Series(pd.date_range(start + schema.INTERVAL, periods=schema.INTERVALS_PER_DAY, freq="15min"))
-    periods = tariff.tariff_period(ends).tolist()
-    runs: list[tuple[str, datetime, datetime]] = []
-    for i, period in enumerate(periods):
-        interval_start = (ends.iloc[i] - schema.INTERVAL).to_pydatetime()
-        if runs and runs[-1][0] == period:
-            runs[-1] = (period, runs[-1][1], interval_start + schema.INTERVAL)
-        else:
-            runs.append((period, interval_start, interval_start + schema.INTERVAL))
-    return runs
+def _period_windows(base_url: str, day: date) -> list[tuple[str, datetime, datetime]]:
+    """The day's contiguous runs of one KEPCO period: (period, start, end), from the API's tariff."""
+    answer = tariff_periods(base_url, day.isoformat())
+    return [
+        (run["tariff_period"], datetime.fromisoformat(run["start"]), datetime.fromisoformat(run["end"]))
+        for run in answer["runs"]
+    ]
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
@@ -242,7 +238,7 @@ def week_overview(base_url: str, last_day: str) -> dict[str, Any]:
     days = [end - timedelta(days=n) for n in range(OVERVIEW_DAYS - 1, -1, -1)]
     daily, by_period, peaks = (
         [],
-        {p: {"energy_kwh": 0.0, "cost_krw": 0.0, "co2_t": 0.0} for p in TARIFF_PERIODS},
+        {p: {"energy_kwh": 0.0, "cost_krw": 0.0, "co2_t": 0.0} for p in schema.TARIFF_PERIODS},
         [],
     )
     for day in days:
@@ -262,7 +258,7 @@ def week_overview(base_url: str, last_day: str) -> dict[str, Any]:
                 "power_factor_pct": 100.0 * base["energy_kwh"] / apparent if apparent > 0 else None,
             }
         )
-        for period, start, stop in _period_windows(day):
+        for period, start, stop in _period_windows(base_url, day):
             part = scenario(
                 base_url,
                 {

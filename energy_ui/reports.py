@@ -1,7 +1,8 @@
 """Files the pipeline publishes for people: the leaderboard JSON and the drift reports.
 
 These are reports, not models: the Models & drift page reads them from the data directory
-(``ENERGY_DATA_DIR``; the warehouse from ``ENERGY_WAREHOUSE``) because the API does not serve them.
+(:class:`energy_ui.settings.UiSettings`: ``ENERGY_DATA_DIR``, ``ENERGY_WAREHOUSE``) because the API does not
+serve them.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from energy_assets.domain import paths
+from energy_ui.settings import settings
 
 LEADERBOARD_FILE = "leaderboard.json"
 DRIFT_HISTORY_TABLE = "main.drift_history"
 
 
 def leaderboard_path() -> Path:
-    return paths.reports_dir() / LEADERBOARD_FILE
+    return settings().reports_dir / LEADERBOARD_FILE
 
 
 def leaderboard() -> pd.DataFrame | None:
@@ -38,7 +39,7 @@ def drift_history(limit: int = 20) -> pd.DataFrame | None:
     Raises ``duckdb.Error`` when the file is locked by a writer (Dagster materializing): the page
     says so instead of waiting.
     """
-    path = paths.warehouse_path()
+    path = settings().warehouse_path
     if not path.exists():
         return None
     with duckdb.connect(str(path), read_only=True) as con:
@@ -59,6 +60,6 @@ def latest_drift_report(history: pd.DataFrame | None = None) -> Path | None:
         for value in history["report_path"]:
             if value and Path(value).exists():
                 return Path(value)
-    folder = paths.reports_dir() / "drift"
+    folder = settings().reports_dir / "drift"
     reports = sorted(folder.glob("*.html")) if folder.exists() else []
     return reports[-1] if reports else None

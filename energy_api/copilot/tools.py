@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from energy_api.services import explain as explain_service
 from energy_api.services import forecast as forecast_service
 from energy_api.services import query as query_service
-from energy_api.services.errors import InputRuleError, NotFoundError
+from energy_api.services.errors import InputRuleError
 from energy_api.services.scenarios import NoBaseline, day_baseline
 from energy_assets.domain import what_if as engine
 from energy_assets.domain.data import schema
@@ -142,7 +142,7 @@ def forecast(service: Any, args: ForecastArgs, today: dt.date) -> dict[str, Any]
                 )
     try:
         out = forecast_service.forecast_figures(service, origin, horizon, keep_after)
-    except (InputRuleError, ValueError) as exc:
+    except (InputRuleError, ValueError, RuntimeError) as exc:
         _, cov = service.readings()
         raise ToolError(f"{exc}; the readings cover {cov.first_day} to {cov.last_day}") from exc
     start, end = pd.Timestamp(out["peak_interval_start"]), pd.Timestamp(out["peak_interval_end"])
@@ -266,7 +266,7 @@ def explain_peak(service: Any, args: ExplainPeakArgs, today: dt.date) -> dict[st
     """The API's own /explain/peak (SHAP of the champion estimator plus plain facts), cached per day."""
     try:
         out = explain_service.explain_peak(service, args.date)
-    except NotFoundError as exc:
+    except InputRuleError as exc:
         raise ToolError(str(exc)) from exc
     keep = [
         "usage_kwh",

@@ -10,9 +10,12 @@ from fastapi import Depends, Request, Response
 from energy_api.prediction_log import PredictionRecord
 from energy_api.registry import LoadedBundle
 from energy_api.schemas import ModelStamp
+from energy_api.services.errors import InputRuleError
 
 if TYPE_CHECKING:
     from energy_api.main import Service
+
+__all__ = ["InputRuleError", "ServiceDep", "get_service", "log_prediction", "respond", "stamp"]
 
 
 async def get_service(request: Request) -> Service:

@@ -15,6 +15,7 @@ from energy_api.routers.deps import ServiceDep, respond, stamp
 from energy_api.schemas import MAX_BATCH_SPAN_DAYS, BatchRequest, BatchResponse, PredictResponse, Reading
 from energy_api.services.errors import InputRuleError
 from energy_assets.domain.data import schema
+from energy_assets.domain.models.estimate.triangle import check_triangle
 
 router = APIRouter(tags=["estimate"])
 _NUMERIC_FIELDS = tuple(n for n in Reading.model_fields if n not in (schema.TIMESTAMP, schema.LOAD_TYPE))
@@ -35,10 +36,34 @@ def _bound(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _estimate(service: Any, rows: list[Reading]) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, str]:
+class TriangleConflict(InputRuleError):
+    """Readings of one interval that the power triangle says cannot coexist (422, every field named)."""
+
+    def __init__(self, fields: list[str], rule: str) -> None:
+        super().__init__(fields[0], rule)
+        self.fields = fields
+
+
+def check_readings(columns: dict[str, np.ndarray], prefix: str = "") -> None:
+    """Refuse readings that cannot come from one interval (domain.models.estimate.triangle)."""
+    check = check_triangle(columns)
+    bad = np.flatnonzero(check.conflicts)
+    if len(bad):
+        i = int(bad[0])
+        fields, rule = check.explain(i)
+        where = f"{prefix}{i}." if prefix else ""
+        more = f" ({len(bad)} rows break it; the first is shown)" if len(bad) > 1 else ""
+        raise TriangleConflict([f"{where}{f}" for f in fields], rule + more)
+
+
+def _estimate(
+    service: Any, rows: list[Reading], prefix: str = ""
+) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, str]:
     loaded = service.registry.get(ESTIMATE)
     wanted = list(loaded.bundle.feature_columns)
-    X = estimate_features(_columns(rows), wanted, service.calendar, as_frame=False)
+    columns = _columns(rows)
+    check_readings(columns, prefix)
+    X = estimate_features(columns, wanted, service.calendar, as_frame=False)
     point, low, high, method = estimate(loaded, X)
     service.metrics.predicted_rows.labels(ESTIMATE).inc(len(rows))
     return loaded, point, low, high, method
@@ -80,6 +105,6 @@ async def predict_batch(batch: BatchRequest, service: ServiceDep) -> Response:
         seen.add(ts)
     if (max(stamps) - min(stamps)) > pd.Timedelta(days=MAX_BATCH_SPAN_DAYS):
         raise InputRuleError("rows.timestamp", f"a batch may span at most {MAX_BATCH_SPAN_DAYS} days")
-    loaded, point, low, high, method = _estimate(service, rows)
+    loaded, point, low, high, method = _estimate(service, rows, prefix="rows.")
     out = {"estimates": _rows(stamps, point, low, high), "interval_method": method, "model": stamp(loaded)}
     return respond(service, "/predict/batch", loaded, len(rows), batch.model_dump_json(), out)

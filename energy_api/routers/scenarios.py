@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
@@ -38,7 +38,6 @@ _EXAMPLES = {
 
 @router.post("/scenarios", response_model=ScenarioResponse, summary="Cost and CO2 of a what-if scenario")
 def run_scenario(
-    service: ServiceDep,
-    scenario: Scenario = Body(openapi_examples=_EXAMPLES),  # noqa: B008 - FastAPI's body marker
+    service: ServiceDep, scenario: Annotated[Scenario, Body(openapi_examples=_EXAMPLES)]
 ) -> dict[str, Any]:
     return scenarios.run_scenario(service, scenario)

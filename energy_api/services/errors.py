@@ -1,16 +1,19 @@
-"""Errors the services raise; the app's handlers turn them into 404 and 422 answers."""
+"""Errors the services raise; the app's handlers turn them into 4xx answers naming field and rule."""
 
 from __future__ import annotations
 
-
-class InputRuleError(ValueError):
-    """A request that breaks a rule the schema cannot express (batch limit, unique timestamps)."""
-
-    def __init__(self, field: str, rule: str) -> None:
-        super().__init__(f"{field}: {rule}")
-        self.field = field
-        self.rule = rule
+from energy_assets.domain.errors import InvalidInput
 
 
-class NotFoundError(LookupError):
-    """Nothing to answer for what was asked (e.g. a day without readings); answered with 404."""
+class InputRuleError(InvalidInput):
+    """A request that breaks a rule the schema cannot express (batch limit, unique timestamps).
+
+    Answered with ``status`` (422 unless said otherwise: 401/403 for the admin key, 404 for a day
+    with no readings), naming the field and the rule.
+    """
+
+    def __init__(self, field: str, rule: str, status: int = 422, source: str = "body") -> None:
+        super().__init__(field, rule)
+        self.args = (f"{field}: {rule}",)
+        self.status = status
+        self.source = source

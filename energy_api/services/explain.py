@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from energy_api.registry import ESTIMATE, LoadedBundle, estimate_features
-from energy_api.services.errors import NotFoundError
+from energy_api.services.errors import InputRuleError
 from energy_assets.domain import calendar
 from energy_assets.domain.data import schema
 
@@ -24,7 +24,7 @@ def stamp(loaded: LoadedBundle) -> dict[str, Any]:
 def explain_peak(service: Any, day: dt.date) -> dict[str, Any]:
     """The day's peak interval explained (cached per estimator version and day; cleared on reload).
 
-    Raises :class:`NotFoundError` when the served readings hold no interval of ``day``.
+    Raises :class:`InputRuleError` (404) when the served readings hold no interval of ``day``.
     """
     estimate = service.registry.get(ESTIMATE)
     key = (estimate.model_version, day.isoformat())
@@ -42,7 +42,12 @@ def _compute(service: Any, day: dt.date) -> dict[str, Any]:
     table, cov = service.readings_table()
     rows = table.pandas_rows(day, day)
     if rows.empty:
-        raise NotFoundError(f"no readings for {day}; the readings cover {cov.first_day} to {cov.last_day}")
+        raise InputRuleError(
+            "date",
+            f"no readings for {day}; the readings cover {cov.first_day} to {cov.last_day}",
+            404,
+            "query",
+        )
     names = list(loaded.bundle.feature_columns)
     X = estimate_features(rows, names, service.calendar)
     peak = int(rows[schema.USAGE_KWH].to_numpy().argmax())

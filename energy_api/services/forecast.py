@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from energy_api.registry import FORECAST, LoadedBundle
+from energy_api.registry import FORECAST, LoadedBundle, ModelNotLoadedError
 from energy_api.services.errors import InputRuleError
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.forecast.base import MEAN, quantile_column
@@ -24,8 +24,8 @@ def served_history(service: Any, loaded: LoadedBundle) -> tuple[pd.DataFrame, st
     served = service.registry.readings()
     if served is not None:
         return served.frame, "readings"
-    if loaded.history is None:
-        raise InputRuleError("history", "the service holds no readings and the forecast bundle ships none")
+    if loaded.history is None:  # verify_bundle refuses such a bundle; kept as a server-side guard
+        raise ModelNotLoadedError("the forecast champion has no history to forecast from; send `history`")
     return loaded.history, "bundle"
 
 
@@ -62,12 +62,18 @@ def run_forecast(
             "history" if source == "request" else "origin",
             f"needs at least {MIN_HISTORY} intervals (7 days) of history up to the origin, got {seen}",
         )
-    result = loaded.bundle.model.predict(history, origin, horizon, future_covariates=planned)
+    try:
+        result = loaded.bundle.model.predict(history, origin, horizon, future_covariates=planned)
+    except ValueError as exc:
+        if source != "request":  # the service's own history: its fault, answered 500 and logged
+            raise RuntimeError(f"forecasting from the {source} history failed: {exc}") from exc
+        raise InputRuleError("history", str(exc)) from exc
     values = [result[c].to_numpy(dtype=float) for c in result.columns if c != schema.TIMESTAMP]
     if not all(np.isfinite(v).all() for v in values):
-        raise ValueError(
-            "the forecast has gaps: the history lacks readings the model needs before the origin"
-        )
+        rule = "the forecast has gaps: the history lacks readings the model needs before the origin"
+        if source != "request":
+            raise RuntimeError(f"{rule} (the {source} history)")
+        raise InputRuleError("history", rule)
     return result, origin
 
 

@@ -36,7 +36,7 @@ ARTIFACTS_URL_ENV = "ENERGY_ARTIFACTS_URL"
 GCP_PROJECT_ENV = "ENERGY_GCP_PROJECT"
 BQ_DATASET_ENV = "ENERGY_BQ_DATASET"
 BQ_LOCATION_ENV = "ENERGY_BQ_LOCATION"
-#: Asset keys whose files ``published_artifacts`` ships (the lead's champion and leaderboard assets).
+#: Asset keys whose files ``published_artifacts`` ships (the champion and leaderboard assets).
 PUBLISHED_AFTER = ("champion_estimate_model", "champion_forecast_model", "model_leaderboard")
 
 
@@ -179,16 +179,17 @@ if HAVE_DAGSTER_GCP:
             )
         return resources
 
-    def _champion_dir() -> Path:
-        return Path(os.environ.get("ENERGY_CHAMPION_DIR", paths.data_dir() / "champion")).resolve()
-
     @dg.asset(
         group_name="delivery",
         deps=[dg.AssetKey(key) for key in PUBLISHED_AFTER],
         description="Copy the champion bundles and the reports to ENERGY_ARTIFACTS_URL (files, no pickles).",
     )
-    def published_artifacts(context: dg.AssetExecutionContext, artifact_store: GCSArtifactStore) -> None:
-        champion = artifact_store.upload_folder(_champion_dir(), "champion")
+    def published_artifacts(
+        context: dg.AssetExecutionContext,
+        artifact_store: GCSArtifactStore,
+        champion_store: dg.ResourceParam[Any],
+    ) -> None:
+        champion = artifact_store.upload_folder(champion_store.folder(), "champion")
         reports = artifact_store.upload_folder(paths.reports_dir(), "reports")
         context.add_output_metadata(
             {"champion_objects": len(champion), "report_objects": len(reports), "url": artifact_store.url}

@@ -28,8 +28,12 @@ CHOICES: tuple[str, ...] = (CPU, CUDA, AUTO)
 
 
 def requested_device(value: str | None = None) -> str | None:
-    """The configured choice (``cpu``/``cuda``/``auto``), ``value`` overriding the environment;
-    None when nothing is set. Any other value is an error naming the variable."""
+    """The configured choice (``cpu``/``cuda``/``auto``); None when nothing is set.
+
+    ``value`` is what a caller was configured with (the pipeline's ``ComputeDevice`` resource: an
+    empty string means "no preference"); ``None`` reads ENERGY_DEVICE, the only place it is read.
+    Any other value is an error naming the variable.
+    """
     raw = os.environ.get(DEVICE_ENV) if value is None else value
     choice = (raw or "").strip().lower()
     if not choice:
@@ -63,27 +67,28 @@ def xgboost_device(requested: str | None = None) -> str:
     return CPU
 
 
-def resolve_device() -> str:
-    """``cuda`` when ENERGY_DEVICE asks for it (cuda/auto) and torch sees a GPU, else ``cpu``.
+def resolve_device(requested: str | None = None) -> str:
+    """``cuda`` when the request (default: ENERGY_DEVICE) is cuda/auto and torch sees a GPU, else ``cpu``.
 
     The device a training run reports, and the default of the torch models it builds.
     """
-    choice = requested_device() or CPU
+    choice = requested_device(requested) or CPU
     if choice == CPU:
         return CPU
     return CUDA if _torch_sees_gpu() else CPU
 
 
-def select_device(preferred: str | None = None) -> str:
-    """The torch device to run on: ``preferred``, else ENERGY_DEVICE, else cuda when present.
+def select_device(preferred: str | None = None, requested: str | None = None) -> str:
+    """The torch device to run on: ``preferred``, else the request (default ENERGY_DEVICE), else
+    cuda when present.
 
-    ``None`` and ``"auto"`` defer to ENERGY_DEVICE (unset: auto). Asking for cuda on a machine
-    without a usable GPU falls back to cpu (with a log line), so one config runs on a laptop, in CI
-    and on the GPU box.
+    ``None`` and ``"auto"`` defer to the request (none: auto). Asking for cuda on a machine without a
+    usable GPU falls back to cpu (with a log line), so one config runs on a laptop, in CI and on the
+    GPU box.
     """
     choice = (preferred or AUTO).strip().lower()
     if choice == AUTO:
-        choice = (os.environ.get(DEVICE_ENV) or AUTO).strip().lower()
+        choice = requested_device(requested) or AUTO
     if choice not in CHOICES and not choice.startswith("cuda:"):
         raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got {choice!r}")
     if choice == CPU:

@@ -23,6 +23,15 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("ENERGY_WAREHOUSE", data_dir() / "warehouse.duckdb")).resolve()
 
 
+def champion_dir() -> Path:
+    """Default folder of the champion bundles: ``<data dir>/champion``.
+
+    ``ENERGY_CHAMPION_DIR`` overrides it; each process reads that variable once, in its settings
+    (the API's ``Settings``, the pipeline's ``ChampionStore`` resource).
+    """
+    return data_dir() / "champion"
+
+
 def reports_dir() -> Path:
     return data_dir() / "reports"
 

@@ -11,6 +11,7 @@ and stays separate (on operating days the two agree; the plant also runs light w
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -21,12 +22,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from energy_assets.domain import calendar, paths
+from energy_assets.domain.data import schema
 
-LIGHT = "light"
-MEDIUM = "medium"
-MAXIMUM = "maximum"
-#: Billing periods, cheapest first; the index is the numeric code features use.
-TARIFF_PERIODS: tuple[str, ...] = (LIGHT, MEDIUM, MAXIMUM)
+#: Billing periods, cheapest first; the index is the numeric code features use (named in the schema).
+TARIFF_PERIODS: tuple[str, ...] = schema.TARIFF_PERIODS
+LIGHT, MEDIUM, MAXIMUM = TARIFF_PERIODS
 TARIFF_PERIOD_CODES: dict[str, int] = {p: i for i, p in enumerate(TARIFF_PERIODS)}
 
 LightDay = Literal["sunday", "saturday", "public_holiday"]
@@ -208,6 +208,20 @@ class Tariff(_Frozen):
         """KEPCO period (``light``/``medium``/``maximum``) of each interval, by its start."""
         period = self.clock_period(timestamps)
         return period.mask(self.light_day(timestamps).to_numpy() & period.notna().to_numpy(), LIGHT)
+
+    def period_runs(self, day: dt.date) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+        """The day's contiguous runs of one billing period: ``(period, start, end)`` by interval start."""
+        start = pd.Timestamp(day)
+        ends = pd.Series(
+            pd.date_range(start + schema.INTERVAL, periods=schema.INTERVALS_PER_DAY, freq=schema.INTERVAL)
+        )
+        runs: list[tuple[str, pd.Timestamp, pd.Timestamp]] = []
+        for end, period in zip(ends, self.tariff_period(ends), strict=True):
+            if runs and runs[-1][0] == period:
+                runs[-1] = (period, runs[-1][1], end)
+            else:
+                runs.append((period, end - schema.INTERVAL, end))
+        return runs
 
     def price_krw_per_kwh(self, timestamps: calendar.Timestamps) -> pd.Series:
         """Energy charge (KRW/kWh) of each interval."""

@@ -23,6 +23,7 @@ import pandas as pd
 
 from energy_assets.domain import calendar, power_triangle
 from energy_assets.domain.data import schema
+from energy_assets.domain.errors import InvalidInput
 from energy_assets.domain.tariff import TARIFF_PERIODS, Tariff, default_tariff
 
 SHIFT_LOAD = "shift_load"
@@ -52,7 +53,7 @@ class TimeWindow:
         object.__setattr__(self, "start", pd.Timestamp(self.start))
         object.__setattr__(self, "end", pd.Timestamp(self.end))
         if not self.start < self.end:
-            raise ValueError(f"window start {self.start} must be before its end {self.end}")
+            raise InvalidInput("window", f"window start {self.start} must be before its end {self.end}")
 
     def mask(self, timestamps: pd.Series) -> np.ndarray:
         """True for rows (interval-end stamps) whose interval starts inside the window."""
@@ -139,7 +140,7 @@ def _check_baseline(baseline: pd.DataFrame, needed: tuple[str, ...]) -> pd.DataF
 def _rows_in(frame: pd.DataFrame, window: TimeWindow, name: str) -> np.ndarray:
     mask = window.mask(frame[schema.TIMESTAMP])
     if not mask.any():
-        raise ValueError(f"{name} {window.label()} holds no interval of the baseline")
+        raise InvalidInput(name, f"{name} {window.label()} holds no interval of the baseline")
     return mask
 
 
@@ -223,17 +224,20 @@ def shift_load(
     """
     tf = default_tariff() if tariff is None else tariff
     if not np.isfinite(energy_kwh) or energy_kwh <= 0:
-        raise ValueError(f"energy_kwh must be a positive number of kWh, got {energy_kwh}")
+        raise InvalidInput("energy_kwh", f"energy_kwh must be a positive number of kWh, got {energy_kwh}")
     if from_window.overlaps(to_window):
-        raise ValueError(f"the windows overlap ({from_window.label()} and {to_window.label()})")
+        raise InvalidInput(
+            "to_window", f"the windows overlap ({from_window.label()} and {to_window.label()})"
+        )
     frame = _check_baseline(baseline, ())
     src = _rows_in(frame, from_window, "from_window")
     dst = _rows_in(frame, to_window, "to_window")
     usage = frame[schema.USAGE_KWH].to_numpy(dtype=float)
     available = float(usage[src].sum())
     if energy_kwh > available + 1e-9:
-        raise ValueError(
-            f"energy_kwh {energy_kwh:g} exceeds the {available:.2f} kWh used in from_window {from_window.label()}"
+        raise InvalidInput(
+            "energy_kwh",
+            f"energy_kwh {energy_kwh:g} exceeds the {available:.2f} kWh used in from_window {from_window.label()}",
         )
     new = usage.copy()
     new[src] = usage[src] * (1.0 - energy_kwh / available)
@@ -241,9 +245,10 @@ def shift_load(
     new[dst] = usage[dst] + per_interval
     ceiling = schema.RANGES[schema.USAGE_KWH].high
     if new[dst].max() > ceiling:
-        raise ValueError(
+        raise InvalidInput(
+            "to_window",
             f"spreading {energy_kwh:g} kWh over {int(dst.sum())} intervals of to_window takes an interval to "
-            f"{new[dst].max():.2f} kWh, above the plant's {ceiling:g} kWh per 15 minutes; widen to_window"
+            f"{new[dst].max():.2f} kWh, above the plant's {ceiling:g} kWh per 15 minutes; widen to_window",
         )
     touched = src | dst
     ts = frame[schema.TIMESTAMP][touched]
@@ -277,8 +282,9 @@ def period_of(value: str) -> str:
         return LOAD_TYPE_TO_PERIOD[value]
     if value in TARIFF_PERIODS:
         return value
-    raise ValueError(
-        f"expected a load_type {list(schema.LOAD_TYPES)} or a tariff_period {list(TARIFF_PERIODS)}, got {value!r}"
+    raise InvalidInput(
+        "to",
+        f"expected a load_type {list(schema.LOAD_TYPES)} or a tariff_period {list(TARIFF_PERIODS)}, got {value!r}",
     )
 
 
@@ -338,10 +344,12 @@ def improve_power_factor(
     """
     tf = default_tariff() if tariff is None else tariff
     if side not in SIDES:
-        raise ValueError(f"side must be one of {list(SIDES)}, got {side!r}")
+        raise InvalidInput("side", f"side must be one of {list(SIDES)}, got {side!r}")
     pf_range = schema.RANGES[schema.LAGGING_POWER_FACTOR]
     if not np.isfinite(target_pf_pct) or not pf_range.low < target_pf_pct <= pf_range.high:
-        raise ValueError(f"target_pf_pct must be above {pf_range.low:g} and at most {pf_range.high:g}")
+        raise InvalidInput(
+            "target_pf_pct", f"target_pf_pct must be above {pf_range.low:g} and at most {pf_range.high:g}"
+        )
     q_col, pf_col = _SIDE_COLUMNS[side]
     frame = _check_baseline(baseline, (*_SIDE_COLUMNS["lagging"], *_SIDE_COLUMNS["leading"]))
     rows = _rows_in(frame, window, "window")

@@ -5,7 +5,6 @@ from datetime import timedelta
 import streamlit as st
 
 from energy_assets.domain.data import schema
-from energy_assets.domain.tariff import TARIFF_PERIODS
 from energy_ui import client, views
 
 KINDS = {
@@ -39,7 +38,7 @@ with st.form("what_if_form"):
         a, b, c = st.columns(3)
         start = a.selectbox("Start hour", HOURS, index=10)
         end = b.selectbox("End hour", HOURS, index=12)
-        body["to"] = c.selectbox("Bill as", [*schema.LOAD_TYPES, *TARIFF_PERIODS], index=1)
+        body["to"] = c.selectbox("Bill as", [*schema.LOAD_TYPES, *schema.TARIFF_PERIODS], index=1)
     else:
         a, b, c, d = st.columns(4)
         start = a.selectbox("Start hour", HOURS, index=0)

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from energy_api.main import create_app
 from energy_api.registry import HISTORY_FILE
 from energy_api.settings import Settings
-from energy_assets.domain import features
+from energy_assets.domain import features, manifest
 from energy_assets.domain.data import schema
 from energy_assets.domain.features.estimate import ESTIMATE_FEATURES
 from energy_assets.domain.models.estimate import PowerTriangleEstimator
@@ -77,23 +77,31 @@ def forecast_result(history: pd.DataFrame) -> ForecastResult:
 
 
 def set_created_at(folder: Path, created_at: str) -> None:
-    """Bundles written within one second share created_at; tests move it to order them."""
+    """Bundles written within one second share created_at; tests move it to order them (and sign the
+    edited bundle again: its manifest must list the new bytes)."""
     path = folder / champion.BUNDLE_FILE
     card = json.loads(path.read_text())
     card["created_at"] = created_at
     path.write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    manifest.write_manifest(folder)
 
 
 def write_champion(root: Path, history: pd.DataFrame) -> None:
-    est = champion.write_bundle(
-        estimate_result(history), root, data_version="sha256:test", code_version="test"
+    champion.write_bundle(
+        estimate_result(history),
+        root,
+        data_version="sha256:test",
+        code_version="test",
+        created_at="2026-01-01T00:00:00+00:00",
     )
-    set_created_at(est, "2026-01-01T00:00:00+00:00")
-    fc = champion.write_bundle(
-        forecast_result(history), root, data_version="sha256:test", code_version="test"
+    champion.write_bundle(
+        forecast_result(history),
+        root,
+        data_version="sha256:test",
+        code_version="test",
+        attachments={HISTORY_FILE: history},
+        created_at="2026-01-01T00:00:00+00:00",
     )
-    set_created_at(fc, "2026-01-01T00:00:00+00:00")
-    history.to_parquet(fc / HISTORY_FILE, index=False)
 
 
 def free_port() -> int:

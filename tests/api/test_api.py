@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -153,10 +154,10 @@ def test_forecast_with_request_history_and_bad_input(client: httpx.Client, histo
     assert err["field"] == "origin" and "within the history" in err["rule"]
     err = _errors(client.post("/forecast", json={"horizon": 4, "history": rows[-96:]}))[0]
     assert err["field"] == "history" and "at least 672 intervals (7 days)" in err["rule"]
-    # a gap a week before the targets: the forecaster's own ValueError becomes a 422
+    # a gap a week before the targets in the REQUEST's history: the forecaster's rule, on field history
     gappy = rows[:-672] + rows[-600:]
     err = _errors(client.post("/forecast", json={"horizon": 96, "history": gappy}))[0]
-    assert err["field"] is None and "lack a value one season before" in err["rule"]
+    assert err["field"] == "history" and "lack a value one season before" in err["rule"]
 
 
 def test_scenarios_three_kinds(client: httpx.Client, history: pd.DataFrame) -> None:
@@ -287,8 +288,11 @@ def test_reload_swaps_and_a_broken_bundle_keeps_the_old_model(
         (new / "model" / "physics.json").unlink()
         set_created_at(new, "2026-03-01T00:00:00+00:00")
         outcome = client.post("/admin/reload", headers=headers).json()
-        assert outcome["outcome"]["estimate"].startswith("failed: ModelFolderError")
+        assert outcome["outcome"]["estimate"].startswith("failed: ")
+        assert "physics.json" in outcome["outcome"]["estimate"]
+        assert outcome["models"]["estimate"]["refused_code"] == "probe_failed"
         assert outcome["models"]["estimate"]["model_version"] == version
+        assert client.get("/health").json()["status"] == "degraded"
         assert client.post("/predict", json=payload).status_code == 200
     finally:
         shutil.rmtree(folder)
@@ -342,3 +346,22 @@ def test_background_watcher_picks_up_a_newer_bundle(
             assert c.post("/predict", json=row).json()["model"]["data_version"] == "sha256:v3"
     finally:
         server.stop()
+
+
+def test_tariff_periods_are_the_days_runs_under_the_apis_tariff(client) -> None:
+    answer = client.get("/tariff/periods", params={"date": "2018-12-24"}).json()
+    runs = answer["runs"]
+    assert answer["date"] == "2018-12-24" and answer["tariff"]
+    assert runs[0]["start"] == "2018-12-24T00:00:00" and runs[-1]["end"] == "2018-12-25T00:00:00"
+    assert all(a["end"] == b["start"] and a["tariff_period"] != b["tariff_period"] for a, b in pairwise(runs))
+    ends = pd.Series(pd.date_range("2018-12-24 00:15", periods=96, freq="15min"))
+    expected = default_tariff().tariff_period(ends).tolist()
+    from_runs = [
+        run["tariff_period"]
+        for run in runs
+        for _ in range(
+            int((pd.Timestamp(run["end"]) - pd.Timestamp(run["start"])) / pd.Timedelta(minutes=15))
+        )
+    ]
+    assert from_runs == expected
+    assert client.get("/tariff/periods", params={"date": "24/12/2018"}).status_code == 422

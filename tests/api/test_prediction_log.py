@@ -91,9 +91,11 @@ def test_a_file_path_is_refused(tmp_path: Path) -> None:
         PredictionLog(path)
 
 
-def test_a_write_error_loses_the_batch_not_the_service(
+def test_a_write_error_keeps_the_batch_and_the_service(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A failed write is counted and retried; the record waits in memory (tests/faults for real disks)."""
+
     class FullDisk:
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise OSError(28, "No space left on device")
@@ -101,10 +103,15 @@ def test_a_write_error_loses_the_batch_not_the_service(
     monkeypatch.setattr(prediction_log.pq, "ParquetWriter", FullDisk)
     log = PredictionLog(tmp_path / "log", linger_s=0.0)
     log.append(record(1))
-    assert log.flush()
-    assert log.errors and "1 records lost" in log.errors[0] and "No space left" in log.errors[0]
+    assert log.flush() is False
+    assert log.errors and "writing 1 records" in log.errors[0] and "No space left" in log.errors[0]
+    assert log.status()["state"] == "degraded" and log.status()["pending_records"] == 1
     monkeypatch.undo()
-    log.append(record(2))  # the next batch is written normally
+    log.append(record(2))  # the next attempt writes the kept record and the new one
+    deadline = time.monotonic() + 10
+    while log.status()["state"] != "ok" and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert log.flush()
-    assert [json.loads(r)["i"] for r in read_log(tmp_path / "log")["request_json"]] == [2]
+    assert sorted(json.loads(r)["i"] for r in read_log(tmp_path / "log")["request_json"]) == [1, 2]
+    assert log.status()["write_errors"] >= 1 and log.status()["dropped_records"] == 0
     log.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,7 +16,7 @@ import pandas as pd
 import pytest
 
 from energy_api.prediction_log import read_log, segments
-from energy_api.serve import reuseport_socket, serve, wait_until_serving
+from energy_api.serve import MAX_RESTARTS, reuseport_socket, serve, wait_until_serving
 from tests.api.conftest import free_port, reading_payload
 
 
@@ -72,13 +73,24 @@ def test_two_workers_share_the_port_the_metrics_and_the_log(
     assert len(writers) == 2  # both workers served (and logged) requests
 
 
-def test_a_dead_worker_stops_the_service(champion_root: Path, tmp_path: Path) -> None:
+def test_a_crash_loop_stops_the_service(champion_root: Path, tmp_path: Path) -> None:
+    """One dead worker is replaced (tests/faults/test_workers.py); workers dying over and over
+    (more than MAX_RESTARTS within RESTART_WINDOW_S) stop the service with a non-zero exit code, for
+    the container runtime to restart it."""
     port = free_port()
     process = _launch(champion_root, tmp_path / "log", port, workers=2)
     try:
         wait_until_serving(f"http://127.0.0.1:{port}", process=process, checks=2)
-        os.kill(_workers(process.pid)[0], signal.SIGKILL)
-        assert process.wait(timeout=60) == 1  # non-zero: the container runtime restarts the service
+        killed: set[int] = set()
+        deadline = time.monotonic() + 90
+        while process.poll() is None and time.monotonic() < deadline:
+            for pid in set(_workers(process.pid)) - killed:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            time.sleep(0.05)
+        assert process.wait(timeout=60) == 1
+        assert len(killed) > MAX_RESTARTS
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

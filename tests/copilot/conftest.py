@@ -14,6 +14,7 @@ import pytest
 
 from energy_api.copilot.service import Copilot
 from energy_api.main import create_app
+from energy_api.registry import HISTORY_FILE
 from energy_api.settings import Settings
 from energy_assets.domain.serving.readings import publish_readings
 from energy_assets.domain.training import champion
@@ -22,7 +23,6 @@ from tests.api.conftest import (
     estimate_result,
     forecast_result,
     reference_slice,
-    set_created_at,
     start_server,
 )
 
@@ -39,9 +39,18 @@ def readings(clean_reference: pd.DataFrame) -> pd.DataFrame:
 def copilot_champion(tmp_path_factory: pytest.TempPathFactory, clean_reference: pd.DataFrame) -> Path:
     root = tmp_path_factory.mktemp("copilot_champion")
     small = reference_slice(clean_reference)
-    for result in (estimate_result(small), forecast_result(small)):
-        folder = champion.write_bundle(result, root, data_version="sha256:test", code_version="test")
-        set_created_at(folder, "2026-01-01T00:00:00+00:00")
+    for result, attachments in (
+        (estimate_result(small), None),
+        (forecast_result(small), {HISTORY_FILE: clean_reference}),
+    ):
+        champion.write_bundle(
+            result,
+            root,
+            data_version="sha256:test",
+            code_version="test",
+            attachments=attachments,
+            created_at="2026-01-01T00:00:00+00:00",
+        )
     publish_readings(clean_reference, root, data_version="sha256:test")
     return root
 
@@ -64,16 +73,6 @@ def copilot(service) -> Copilot:
     return Copilot(service)
 
 
-def chat_turns(copilot: Copilot, turns: list[str]) -> list[dict]:
-    """Every turn of one conversation, in one session."""
-    replies, session = [], None
-    for message in turns:
-        reply = copilot.chat(message, session)
-        session = reply["session_id"]
-        replies.append(reply)
-    return replies
-
-
 @pytest.fixture(scope="session")
 def copilot_live(copilot_settings: Settings) -> Iterator[LiveServer]:
     server = start_server(copilot_settings)
@@ -85,3 +84,13 @@ def copilot_live(copilot_settings: Settings) -> Iterator[LiveServer]:
 def copilot_client(copilot_live: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=copilot_live.url, timeout=60) as c:
         yield c
+
+
+def chat_turns(copilot: Copilot, turns: list[str]) -> list[dict]:
+    """Every turn of one conversation, in one session."""
+    replies, session = [], None
+    for message in turns:
+        reply = copilot.chat(message, session)
+        session = reply["session_id"]
+        replies.append(reply)
+    return replies

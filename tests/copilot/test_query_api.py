@@ -82,7 +82,7 @@ def test_the_api_serves_every_reading(copilot_client: httpx.Client) -> None:
     march = copilot_client.get("/explain/peak", params={"date": "2018-03-05"})
     assert march.status_code == 200 and "serving readings" in march.json()["readings_source"]
     missing = copilot_client.get("/explain/peak", params={"date": "2019-03-05"})
-    assert missing.status_code == 404 and "2018-01-01 to 2018-12-31" in missing.json()["detail"]
+    assert missing.status_code == 404 and "2018-01-01 to 2018-12-31" in missing.json()["detail"][0]["rule"]
 
 
 def test_copilot_chat_over_http_states_the_whole_data(copilot_client: httpx.Client) -> None:

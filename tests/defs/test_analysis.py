@@ -12,8 +12,9 @@ from dagster_duckdb import DuckDBResource
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 
 from energy_assets.defs.analysis import assets as analysis
-from energy_assets.defs.analysis import sensors
 from energy_assets.defs.cleaning.assets import report_table
+from energy_assets.defs.monitoring import alert_sensors as sensors
+from energy_assets.defs.resources import ChampionStore
 from energy_assets.defs.training.io import ModelStoreIOManager
 from energy_assets.domain import features
 from energy_assets.domain.data import cleaning, frames, ingest
@@ -76,6 +77,7 @@ def env(tmp_path_factory, reference_csv):
         "io_manager": DuckDBPolarsIOManager(database=database, schema="main"),
         "duckdb": DuckDBResource(database=database),
         "model_store": ModelStoreIOManager(base_dir=str(folder / "models")),
+        "champion_store": ChampionStore(),
     }
     with dg.instance_for_test() as instance:
         assert dg.materialize(upstream, instance=instance, resources=resources).success

@@ -33,7 +33,7 @@ EXPECTED_ASSETS = {
         "champion_forecast_model",
     },
     "serving": {"serving_readings"},
-    "monitoring": {"plant_feed", "drift_report"},
+    "monitoring": {"plant_feed", "drift_report", "drift_history"},
     "analysis": {
         "eda_descriptive_statistics",
         "eda_distributions",
@@ -96,5 +96,7 @@ def test_materialize_all_job_and_resources_exist():
     d = defs()
     assert d.resolve_job_def("materialize_all") is not None
     assert d.resolve_job_def("data_platform") is not None
-    assert {"io_manager", "duckdb", "mlflow", "model_store"} <= set(d.resources)
+    assert {"io_manager", "duckdb", "mlflow", "model_store", "champion_store", "compute_device"} <= set(
+        d.resources
+    )
     assert d.resolve_job_def("retrain") is not None

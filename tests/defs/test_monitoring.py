@@ -17,6 +17,7 @@ from dagster_duckdb import DuckDBResource
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 
 from energy_assets.defs.monitoring import assets, jobs, partitions, schedules, sensors
+from energy_assets.defs.resources import ChampionStore
 from energy_assets.domain.data import frames
 from energy_assets.domain.features import splits
 
@@ -32,6 +33,7 @@ def env(tmp_path_factory, clean_reference):
     resources = {
         "io_manager": DuckDBPolarsIOManager(database=database, schema="main"),
         "duckdb": DuckDBResource(database=database),
+        "champion_store": ChampionStore(),
     }
 
     @dg.asset(name="cleaned_steel_readings")
@@ -70,8 +72,8 @@ def _feed(env, days, scenario="none"):
 
 def _report(env) -> dict:
     result = dg.materialize(
-        [assets.drift_report, assets.plant_feed, *env["upstream"]],
-        selection=[assets.drift_report],
+        [assets.drift_report, assets.drift_history, assets.plant_feed, *env["upstream"]],
+        selection=[assets.drift_report, assets.drift_history],
         instance=env["instance"],
         resources=env["resources"],
         run_config={
@@ -79,41 +81,20 @@ def _report(env) -> dict:
         },
     )
     assert result.success
-    [event] = result.get_asset_materialization_events()
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == assets.DRIFT_REPORT]
     return {k: v.value for k, v in event.materialization.metadata.items()}
 
 
-def _retrain_definitions(resources: dict | None = None) -> dg.Definitions:
-    """The sensor's target job: the lead's real ``retrain`` when the project defines it."""
-    try:
-        from energy_assets.definitions import defs
+def _retrain_definitions() -> dg.Definitions:
+    """The project's real definitions: the sensor's target is the real ``retrain`` job."""
+    from energy_assets.definitions import defs
 
-        project = defs()
-        project.resolve_job_def(jobs.RETRAIN_JOB)
-        return project
-    except Exception:  # the training group is not there yet: a stand-in job of the same name
-        stand_in = dg.define_asset_job(jobs.RETRAIN_JOB, selection=dg.AssetSelection.groups("training"))
-        return dg.Definitions(
-            assets=[
-                assets.plant_feed,
-                assets.drift_report,
-                dg.AssetSpec("cleaned_steel_readings"),
-                dg.AssetSpec("steel_splits"),
-            ],
-            jobs=[stand_in, jobs.plant_feed_job, jobs.drift_monitoring_job],
-            sensors=[sensors.drift_retrain_sensor],
-            schedules=[
-                schedules.daily_plant_feed_schedule,
-                schedules.weekly_retrain_schedule,
-                schedules.weekly_drift_report_schedule,
-            ],
-            resources=resources or {"duckdb": DuckDBResource(database=":memory:")},
-        )
+    return defs()
 
 
 def _tick(env, cursor):
     if "definitions" not in env:
-        env["definitions"] = _retrain_definitions(env["resources"])
+        env["definitions"] = _retrain_definitions()
     context = dg.build_sensor_context(instance=env["instance"], cursor=cursor, definitions=env["definitions"])
     return sensors.drift_retrain_sensor(context), context
 

@@ -42,8 +42,9 @@ def test_oversized_body_gets_413_with_a_clear_message(tmp_path: Path) -> None:
     client = _client(tmp_path, api_key="k")
     big = client.post("/admin/reload", content=b"x" * (LIMIT + 1), headers={"X-API-Key": "k"})
     assert big.status_code == 413
-    assert big.json() == {"detail": too_large_detail(LIMIT)}
-    assert "ENERGY_MAX_BODY_BYTES" in big.json()["detail"]
+    [detail] = big.json()["detail"]
+    assert detail["field"] == "body" and detail["rule"] == too_large_detail(LIMIT)
+    assert "ENERGY_MAX_BODY_BYTES" in detail["rule"] and big.json()["request_id"]
     # At the limit the request reaches the route (a bad key: 403, not 413).
     ok = client.post("/admin/reload", content=b"x" * LIMIT, headers={"X-API-Key": "wrong"})
     assert ok.status_code == 403

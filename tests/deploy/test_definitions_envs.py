@@ -14,7 +14,7 @@ from energy_assets.definitions import defs
 from energy_assets.defs import cloud, resources
 from energy_assets.domain import paths
 
-LOCAL_RESOURCE_KEYS = {"io_manager", "duckdb", "mlflow", "model_store"}
+LOCAL_RESOURCE_KEYS = {"io_manager", "duckdb", "mlflow", "model_store", "champion_store", "compute_device"}
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Cleaning: one run of the cleaner gives the cleaned table, its quarantine, repair log and report."""
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,7 +33,6 @@ def report_table(report: dict[str, object]) -> pd.DataFrame:
 
 @dg.multi_asset(
     group_name="cleaning",
-    code_version="1",
     outs={
         "cleaned_steel_readings": dg.AssetOut(
             kinds={"pandera", "duckdb"},
@@ -63,7 +63,9 @@ def report_table(report: dict[str, object]) -> pd.DataFrame:
 def cleaned_steel_readings(context: dg.AssetExecutionContext, raw_steel_readings: pl.DataFrame):
     """Clean the configured raw source; nothing is dropped without a trace."""
     raw = raw_steel_readings.to_pandas()
-    result = cleaning.clean(raw)
+    # a file whose values cannot decide day- or month-first is refused; ENERGY_DATE_FORMAT states it
+    stated = cleaning.CleaningConfig(date_format=os.environ.get("ENERGY_DATE_FORMAT") or None)
+    result = cleaning.clean(raw, stated)
     cleaned, report = result.cleaned, result.report
     try:
         validation.validate_cleaned(cleaned)
@@ -190,7 +192,6 @@ def score_source(name: str, raw: pd.DataFrame, reference: pd.DataFrame) -> dict[
 @dg.asset(
     group_name="cleaning",
     kinds={"python", "duckdb"},
-    code_version="1",
     check_specs=[dg.AssetCheckSpec("all_sources_meet_bar", asset="cleaning_scorecard")],
 )
 def cleaning_scorecard(

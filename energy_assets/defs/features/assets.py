@@ -15,7 +15,7 @@ from energy_assets.domain.features import splits
 STEEL_SPLITS = dg.AssetKey("steel_splits")
 
 
-@dg.asset(group_name="features", kinds={"pandas", "duckdb"}, code_version="1")
+@dg.asset(group_name="features", kinds={"pandas", "duckdb"})
 def steel_features(context: dg.AssetExecutionContext, cleaned_steel_readings: pl.DataFrame) -> Iterator:
     """Calendar, tariff, power-triangle and causal lag features: the same code the API serves with."""
     clean = frames.to_pandas(cleaned_steel_readings)
@@ -49,7 +49,6 @@ def _time_ordered(table: pd.DataFrame) -> bool:
 @dg.asset(
     group_name="features",
     kinds={"pandas", "duckdb"},
-    code_version="1",
     check_specs=[
         dg.AssetCheckSpec(
             "time_ordered_no_overlap",
@@ -87,7 +86,6 @@ def steel_splits(steel_features: pl.DataFrame) -> Iterator:
 @dg.asset(
     group_name="features",
     kinds={"duckdb", "sql"},
-    code_version="1",
     deps=["steel_features", "cleaned_steel_readings", "steel_readings_quarantine"],
 )
 def warehouse_views(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:

@@ -34,7 +34,6 @@ class RawSourceConfig(dg.Config):
 @dg.asset(
     group_name="ingest",
     kinds={"python", "duckdb"},
-    code_version="1",
     check_specs=[
         dg.AssetCheckSpec("uci_row_count", asset="raw_steel_readings", description="35,040 rows = 365 x 96")
     ],
@@ -42,7 +41,8 @@ class RawSourceConfig(dg.Config):
 def raw_steel_readings(context: dg.AssetExecutionContext, config: RawSourceConfig) -> Iterator:
     """The plant export exactly as written (every cell text), downloaded from UCI when absent."""
     path = ingest.ensure_raw_file(config.resolved(), download_if_missing=config.download_if_missing)
-    frame = ingest.read_raw(path)
+    read = ingest.read_export(path)
+    frame = read.frame
     validation = ingest.validate_raw(frame)
     validation = ingest.RawValidation(
         rows=validation.rows,
@@ -62,6 +62,7 @@ def raw_steel_readings(context: dg.AssetExecutionContext, config: RawSourceConfi
             "source_path": dg.MetadataValue.path(str(path)),
             "sha256": validation.sha256,
             "extra_columns": json.dumps(validation.extra_columns),
+            "file_format": dg.MetadataValue.json(read.format.as_dict()),
             "preview": dg.MetadataValue.md(frames.markdown_preview(frame)),
         },
         checks=[
@@ -100,7 +101,7 @@ class DirtyConfig(dg.Config):
         )
 
 
-@dg.asset(group_name="ingest", kinds={"python", "duckdb"}, code_version="1")
+@dg.asset(group_name="ingest", kinds={"python", "duckdb"})
 def dirty_steel_readings(
     context: dg.AssetExecutionContext, config: DirtyConfig, raw_steel_readings: pl.DataFrame
 ) -> Iterator:

@@ -1,19 +1,25 @@
-"""The replayed plant feed (one partition per plant day) and the weekly drift report."""
+"""The replayed plant feed (one partition per plant day), the weekly drift report and its history.
+
+``drift_report`` judges the latest week of feed and records its verdict as metadata;
+``drift_history`` is the table of every verdict so far, rebuilt from those materializations (the
+warehouse table analysts and the operator app read).
+"""
 
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pandas as pd
 import polars as pl
-from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from energy_assets.defs.monitoring.partitions import plant_feed_partitions
+from energy_assets.defs.monitoring.sensors import drift_reports_after, metadata_value
 from energy_assets.defs.outputs import emit
-from energy_assets.defs.training.assets import ChampionConfig
+from energy_assets.defs.resources import ChampionStore
 from energy_assets.domain import paths
 from energy_assets.domain.data import frames, schema
 from energy_assets.domain.features import splits
@@ -24,10 +30,25 @@ from energy_assets.domain.training import champion
 
 #: Partition column of the feed table: the plant day an interval belongs to (by its START).
 FEED_DAY = "feed_day"
-DRIFT_HISTORY_TABLE = "main.drift_history"
 CLEAN = "none"
-#: The training group's estimate champion: its bundle supplies the predictions being monitored.
+#: The estimate champion: its bundle supplies the predictions being monitored.
 CHAMPION_ESTIMATE = dg.AssetKey("champion_estimate_model")
+DRIFT_REPORT = dg.AssetKey("drift_report")
+#: Columns of the drift_history table (the operator app and the analysts read them).
+DRIFT_HISTORY_SCHEMA: dict[str, Any] = {
+    "recorded_at": pl.Datetime("us"),
+    "window_start": pl.String,
+    "window_end": pl.String,
+    "verdict": pl.String,
+    "drift": pl.Boolean,
+    "max_psi": pl.Float64,
+    "max_psi_feature": pl.String,
+    "share_drifted_columns": pl.Float64,
+    "rolling_rmse": pl.Float64,
+    "baseline_rmse": pl.Float64,
+    "report_path": pl.String,
+    "metrics_json": pl.String,
+}
 
 
 class PlantFeedConfig(dg.Config):
@@ -46,7 +67,6 @@ class PlantFeedConfig(dg.Config):
 @dg.asset(
     group_name="monitoring",
     kinds={"pandas", "duckdb"},
-    code_version="1",
     partitions_def=plant_feed_partitions,
     metadata={"partition_expr": FEED_DAY},
 )
@@ -93,7 +113,7 @@ class DriftReportConfig(dg.Config):
     alarm_features: list[str] = Field(default_factory=lambda: list(drift.DEFAULT_ALARM_FEATURES))
     champion_folder: str | None = Field(
         default=None,
-        description="estimate champion bundle; default <ENERGY_CHAMPION_DIR or data dir/champion>/estimate",
+        description="estimate champion bundle; default the champion store's estimate folder",
     )
 
 
@@ -105,32 +125,11 @@ def _champion(folder: Path, train: pd.DataFrame) -> tuple[drift.Predictor, str]:
     return drift.champion_predictor(PowerTriangleEstimator().fit(train)), "physics (no champion bundle yet)"
 
 
-def _append_history(duckdb: DuckDBResource, record: dict) -> int:
-    row = {"recorded_at": datetime.now(UTC).replace(tzinfo=None), **record}
-    with duckdb.get_connection() as conn:
-        conn.execute(
-            f"""CREATE TABLE IF NOT EXISTS {DRIFT_HISTORY_TABLE} (
-                recorded_at TIMESTAMP, window_start VARCHAR, window_end VARCHAR, verdict VARCHAR,
-                drift BOOLEAN, max_psi DOUBLE, max_psi_feature VARCHAR, share_drifted_columns DOUBLE,
-                rolling_rmse DOUBLE, baseline_rmse DOUBLE, report_path VARCHAR, metrics_json VARCHAR)"""
-        )
-        conn.execute(
-            f"INSERT INTO {DRIFT_HISTORY_TABLE} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-            list(row.values()),
-        )
-        return int(conn.execute(f"SELECT count(*) FROM {DRIFT_HISTORY_TABLE}").fetchone()[0])
-
-
-@dg.asset(
-    group_name="monitoring",
-    kinds={"evidently", "duckdb"},
-    code_version="1",
-    deps=[CHAMPION_ESTIMATE],
-)
+@dg.asset(group_name="monitoring", kinds={"evidently"}, deps=[CHAMPION_ESTIMATE])
 def drift_report(
     context: dg.AssetExecutionContext,
     config: DriftReportConfig,
-    duckdb: DuckDBResource,
+    champion_store: ChampionStore,
     plant_feed: pl.DataFrame,
     cleaned_steel_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
@@ -149,7 +148,7 @@ def drift_report(
     folder = (
         paths.resolve(config.champion_folder)
         if config.champion_folder
-        else ChampionConfig().root() / ESTIMATE
+        else champion_store.bundle_folder(ESTIMATE)
     )
     predictor, champion_name = _champion(folder, train)
     thresholds = drift.DriftThresholds(
@@ -163,7 +162,7 @@ def drift_report(
     snapshot = drift.evidently_report(reference, current, thresholds)
     summary = drift.evidently_summary(snapshot)
     html = drift.save_report(snapshot, drift.report_path(pd.Timestamp(days[-1])))
-    rows = _append_history(duckdb, drift.history_record(verdict, summary, html))
+    record = drift.history_record(verdict, summary, html)
     context.log.info(
         f"verdict {verdict.verdict}: {verdict.reasons or 'no threshold crossed'} (champion {champion_name})"
     )
@@ -189,7 +188,37 @@ def drift_report(
             "thresholds": dg.MetadataValue.json(verdict.thresholds),
             "psi_by_feature": dg.MetadataValue.md(psi_table.to_markdown(index=False)),
             "report_html": dg.MetadataValue.path(str(html)),
-            "drift_history_rows": rows,
+            "history_record": dg.MetadataValue.json(record),
             "verdict_json": dg.MetadataValue.json(json.loads(verdict.to_json())),
         }
+    )
+
+
+def history_rows(instance: dg.DagsterInstance) -> list[dict[str, Any]]:
+    """One row per drift_report materialization (oldest first): its recorded verdict and when."""
+    rows, after = [], None
+    while records := drift_reports_after(instance, after):
+        for record in records:
+            saved = metadata_value(record, "history_record")
+            if saved is not None:
+                recorded = datetime.fromtimestamp(record.timestamp, UTC).replace(tzinfo=None)
+                rows.append({"recorded_at": recorded, **saved})
+        after = records[-1].storage_id
+    return rows
+
+
+@dg.asset(group_name="monitoring", kinds={"duckdb"}, deps=[DRIFT_REPORT])
+def drift_history(context: dg.AssetExecutionContext) -> Iterator:
+    """Every drift verdict so far, one row per drift_report materialization (metrics as JSON text)."""
+    rows = history_rows(context.instance)
+    table = pl.DataFrame(rows, schema=DRIFT_HISTORY_SCHEMA)
+    yield from emit(
+        table,
+        metadata={
+            "dagster/row_count": table.height,
+            "drift_verdicts": int(table["drift"].sum()) if table.height else 0,
+            "preview": dg.MetadataValue.md(
+                table.drop("metrics_json").tail(5).to_pandas().to_markdown(index=False)
+            ),
+        },
     )

@@ -4,7 +4,8 @@ import dagster as dg
 
 from energy_assets.defs.monitoring.partitions import plant_feed_partitions
 
-#: The lead's training job (group "training"); the sensor and the weekly schedule launch it by name.
+#: The training job (``defs/jobs.py``, group "training"); the sensor and the weekly schedule launch it
+#: by name.
 RETRAIN_JOB = "retrain"
 
 plant_feed_job = dg.define_asset_job(
@@ -16,6 +17,7 @@ plant_feed_job = dg.define_asset_job(
 
 drift_monitoring_job = dg.define_asset_job(
     "drift_monitoring",
-    selection=dg.AssetSelection.assets("drift_report"),
-    description="Compare the latest week of feed with the training reference; write the Evidently report.",
+    selection=dg.AssetSelection.assets("drift_report", "drift_history"),
+    description="Compare the latest week of feed with the training reference; write the Evidently report "
+    "and add the verdict to drift_history.",
 )

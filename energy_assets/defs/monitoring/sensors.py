@@ -1,12 +1,20 @@
-"""Drift -> retrain: one retrain per drift episode, on a GPU when the run launcher can give one."""
+"""Drift -> retrain: one retrain per drift episode, on a GPU when the run launcher can give one.
+
+Both drift sensors (this one and the alert in ``alert_sensors.py``) read drift_report
+materializations through :func:`drift_reports_after` and :func:`is_drift`, and keep their episodes
+in one :class:`~energy_assets.domain.monitoring.episodes.EpisodeTracker` in their cursor.
+"""
 
 import json
 
 import dagster as dg
 
 from energy_assets.defs.monitoring.jobs import RETRAIN_JOB
+from energy_assets.domain.monitoring.episodes import EpisodeTracker
 
 DRIFT_REPORT = dg.AssetKey("drift_report")
+#: The tracker's key of the drift episode.
+DRIFT_EPISODE = "drift"
 #: Tags a retrain run carries. ``energy/accelerator`` is ours (route/limit GPU runs with the run
 #: queue's tag_concurrency_limits); ``dagster-k8s/config`` is read by the K8sRunLauncher and the
 #: k8s executor and asks Kubernetes for one NVIDIA GPU for the run's pod.
@@ -35,12 +43,37 @@ def drift_reports_after(
     ).records
 
 
-def _verdict(record: dg.EventLogRecord) -> str | None:
+def metadata_value(record: dg.EventLogRecord, key: str):
     materialization = record.asset_materialization
-    if materialization is None:
+    if materialization is None or key not in materialization.metadata:
         return None
-    value = materialization.metadata.get("verdict")
-    return None if value is None else str(value.value)
+    return materialization.metadata[key].value
+
+
+def is_drift(record: dg.EventLogRecord) -> bool | None:
+    """True/False from the ``verdict`` (or boolean ``drift``) metadata; None when neither is there."""
+    verdict = metadata_value(record, "verdict")
+    if verdict is not None:
+        return str(verdict) == "drift"
+    flag = metadata_value(record, "drift")
+    return None if flag is None else bool(flag)
+
+
+def episode_id(record: dg.EventLogRecord) -> str:
+    return f"drift-episode-{record.storage_id}"
+
+
+def read_cursor(cursor: str | None) -> tuple[int | None, EpisodeTracker]:
+    """(last storage id seen, the open episodes) from a drift sensor's cursor."""
+    state = json.loads(cursor) if cursor else {}
+    tracker = EpisodeTracker.from_json(state.get("episodes"))
+    if state.get("episode"):  # cursors written before the sensors shared one tracker
+        tracker.open_episodes.setdefault(DRIFT_EPISODE, state["episode"])
+    return state.get("after"), tracker
+
+
+def write_cursor(after: int | None, tracker: EpisodeTracker) -> str:
+    return json.dumps({"after": after, "episodes": tracker.to_json()}, sort_keys=True)
 
 
 @dg.sensor(
@@ -52,23 +85,21 @@ def _verdict(record: dg.EventLogRecord) -> str | None:
 def drift_retrain_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     """Reads drift_report materializations newer than the cursor, in order.
 
-    The cursor keeps the last storage id seen and whether a drift episode is open. An episode opens
-    at the first ``drift`` verdict (its run_key names that materialization) and closes at the next
-    ``ok`` verdict; drift verdicts inside an open episode request nothing, so one episode gives one
-    retrain even across ticks and re-evaluations.
+    An episode opens at the first ``drift`` verdict (its run_key names that materialization) and
+    closes at the next ``ok`` verdict; drift verdicts inside an open episode request nothing, so one
+    episode gives one retrain even across ticks and re-evaluations.
     """
-    state = json.loads(context.cursor) if context.cursor else {"after": None, "episode": None}
-    records = drift_reports_after(context.instance, state["after"])
+    after, tracker = read_cursor(context.cursor)
+    records = drift_reports_after(context.instance, after)
     if not records:
         return dg.SkipReason("no new drift_report materialization")
     requests = []
     for record in records:
-        verdict = _verdict(record)
-        if verdict == "drift" and state["episode"] is None:
-            state["episode"] = f"drift-episode-{record.storage_id}"
+        drifted = is_drift(record)
+        if drifted is not None and (opened := tracker.observe(DRIFT_EPISODE, drifted, episode_id(record))):
             requests.append(
                 dg.RunRequest(
-                    run_key=state["episode"],
+                    run_key=opened,
                     tags={
                         **GPU_TAGS,
                         "energy/trigger": "drift",
@@ -76,10 +107,8 @@ def drift_retrain_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
                     },
                 )
             )
-        elif verdict == "ok":
-            state["episode"] = None
-        state["after"] = record.storage_id
-    cursor = json.dumps(state, sort_keys=True)
+        after = record.storage_id
+    cursor = write_cursor(after, tracker)
     if not requests:
         return dg.SensorResult(skip_reason=dg.SkipReason("no new drift episode"), cursor=cursor)
     return dg.SensorResult(run_requests=requests, cursor=cursor)

@@ -9,20 +9,24 @@ whole history after ``make run``.
 import dagster as dg
 import polars as pl
 
-from energy_assets.defs.training.assets import ChampionConfig, frame_version
+from energy_assets.defs.resources import ChampionStore
+from energy_assets.defs.training.runs import ChampionConfig, frame_version
 from energy_assets.domain.data import frames
-from energy_assets.domain.serving.readings import publish_readings, readings_folder
+from energy_assets.domain.serving.readings import READINGS_FILE, publish_readings, readings_folder
 
 GROUP = "serving"
 
 
-@dg.asset(group_name=GROUP, kinds={"parquet"}, code_version="1")
+@dg.asset(group_name=GROUP, kinds={"parquet"})
 def serving_readings(
-    context: dg.AssetExecutionContext, config: ChampionConfig, cleaned_steel_readings: pl.DataFrame
+    context: dg.AssetExecutionContext,
+    config: ChampionConfig,
+    champion_store: ChampionStore,
+    cleaned_steel_readings: pl.DataFrame,
 ) -> dg.MaterializeResult:
     """All cleaned readings as ``readings/readings.parquet`` + ``manifest.json``, swapped atomically."""
     clean = frames.to_pandas(cleaned_steel_readings)
-    root = config.root()
+    root = champion_store.folder(config.folder)
     manifest = publish_readings(clean, root, data_version=frame_version(clean))
     folder = readings_folder(root)
     context.log.info(
@@ -34,7 +38,7 @@ def serving_readings(
             "first_day": manifest["first_day"],
             "last_day": manifest["last_day"],
             "data_version": manifest["data_version"],
-            "sha256": manifest["files"]["readings.parquet"]["sha256"],
-            "readings_path": dg.MetadataValue.path(str(folder / "readings.parquet")),
+            "sha256": manifest["files"][READINGS_FILE]["sha256"],
+            "readings_path": dg.MetadataValue.path(str(folder / READINGS_FILE)),
         }
     )

@@ -1,6 +1,5 @@
 """The model store: training results kept as folders in each model's native format."""
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -10,16 +9,15 @@ from energy_assets.domain.training import result_store
 
 
 class ModelStoreIOManager(dg.ConfigurableIOManager):
-    """``<base_dir>/<asset key>/``: ``model/`` + ``result.json`` (+ backtests), never a pickle."""
+    """``<base_dir>/<asset key>/``: ``model/`` + ``result.json`` (+ backtests), never a pickle.
+
+    ``base_dir``: ``ENERGY_MODEL_STORE`` (set in ``defs/resources.py``), else ``<data dir>/models``.
+    """
 
     base_dir: str = ""
 
     def _folder(self, context: dg.OutputContext | dg.InputContext) -> Path:
-        root = (
-            Path(self.base_dir)
-            if self.base_dir
-            else Path(os.environ.get("ENERGY_MODEL_STORE", paths.data_dir() / "models"))
-        )
+        root = paths.resolve(self.base_dir) if self.base_dir else paths.data_dir() / "models"
         return root.joinpath(*context.asset_key.path)
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:

@@ -27,8 +27,9 @@ RAW_COLUMNS: tuple[str, ...] = (
     "Load_Type",
 )
 RAW_DATE_FORMAT = "%d/%m/%Y %H:%M"
-#: Date layouts a plant export may mix (the UCI one first). All are day-first or ISO, never
-#: month-first, so a date like 01/02/2018 cannot be read two ways.
+#: Date layouts a plant export may mix (the UCI one first): day-first or year-first. A month-first
+#: file is read with the day and month swapped in the day-first ones, decided once for the whole
+#: file from its values (cleaning.parsing.decide_date_order), never row by row.
 ACCEPTED_DATE_FORMATS: tuple[str, ...] = (
     "%d/%m/%Y %H:%M",
     "%d/%m/%Y %H:%M:%S",
@@ -81,6 +82,8 @@ CATEGORICAL_COLUMNS: tuple[str, ...] = (WEEK_STATUS, DAY_OF_WEEK, LOAD_TYPE)
 CLEAN_COLUMNS: tuple[str, ...] = (TIMESTAMP, *NUMERIC_COLUMNS, *CATEGORICAL_COLUMNS)
 
 LOAD_TYPES: tuple[str, ...] = ("Light_Load", "Medium_Load", "Maximum_Load")
+#: KEPCO billing periods, cheapest first (the ``tariff_period`` column; the index is its code).
+TARIFF_PERIODS: tuple[str, ...] = ("light", "medium", "maximum")
 WEEK_STATUSES: tuple[str, ...] = ("Weekday", "Weekend")
 DAYS_OF_WEEK: tuple[str, ...] = (
     "Monday",

@@ -18,8 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from energy_assets.domain import calendar
-from energy_assets.domain import power_triangle as physics
+from energy_assets.domain import calendar, power_triangle
 from energy_assets.domain.data import schema
 from energy_assets.domain.tariff import LIGHT, TARIFF_PERIOD_CODES, Tariff, default_tariff
 
@@ -205,9 +204,9 @@ def triangle_features(frame: pd.DataFrame) -> pd.DataFrame:
         share = np.where(total_q > 0, q_lag / total_q, np.nan)
     return pd.DataFrame(
         {
-            PHYSICS_USAGE_KWH: physics.estimate_active_kwh(q_lag, pf_lag, q_lead, pf_lead),
-            LAGGING_IMPLIED_KWH: physics.active_from_reactive(q_lag, pf_lag),
-            LEADING_IMPLIED_KWH: physics.active_from_reactive(q_lead, pf_lead),
+            PHYSICS_USAGE_KWH: power_triangle.estimate_active_kwh(q_lag, pf_lag, q_lead, pf_lead),
+            LAGGING_IMPLIED_KWH: power_triangle.active_from_reactive(q_lag, pf_lag),
+            LEADING_IMPLIED_KWH: power_triangle.active_from_reactive(q_lead, pf_lead),
             LAGGING_APPARENT_KVAH: apparent_lag,
             LEADING_APPARENT_KVAH: apparent_lead,
             NET_REACTIVE_KVARH: q_lag - q_lead,

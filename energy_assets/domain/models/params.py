@@ -72,15 +72,25 @@ class DerivedParams:
         )
 
     @classmethod
+    def init_names(cls) -> tuple[str, ...]:
+        """Every constructor argument, hyperparameter or not."""
+        return tuple(f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
+
+    @classmethod
     def accepted(cls, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The entries of ``values`` this class takes as hyperparameters (shared defaults such as
-        seed or n_jobs apply only to the families that have them)."""
-        names = cls.param_names()
+        """The entries of ``values`` this class's constructor takes (shared defaults such as seed,
+        n_jobs or compute_device apply only to the families that have them)."""
+        names = cls.init_names()
         return {k: v for k, v in values.items() if k in names}
 
     def params(self) -> dict[str, Any]:
         """Constructor arguments, JSON-serialisable, enough to rebuild an unfitted twin."""
         return {name: _jsonable(getattr(self, name)) for name in self.param_names()}
+
+    def twin(self, **overrides: Any) -> Any:
+        """An unfitted copy built from the same constructor arguments (``overrides`` win)."""
+        values = {name: getattr(self, name) for name in self.init_names()}
+        return type(self)(**{**values, **overrides})
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.params()})"

@@ -6,9 +6,8 @@ Configuration comes only from the environment, so no address or secret lives in 
 and ``ENERGY_ALERT_SMTP_STARTTLS=1``; ``ENERGY_ALERT_WEBHOOK_URL`` for the webhook. With nothing set,
 no channel is configured and :func:`send_alert` sends nothing (and says so).
 
-Deduplication is per episode: :class:`EpisodeTracker` opens an episode on the first bad event,
-stays silent while it lasts, and closes it on the first good one, so one drift episode or one failing
-job sends one alert, not one per sensor tick.
+Deduplication is per episode (:class:`energy_assets.domain.monitoring.episodes.EpisodeTracker`): one
+drift episode or one failing job sends one alert, not one per sensor tick.
 """
 
 from __future__ import annotations
@@ -151,33 +150,8 @@ def send_alert(alert: Alert, channels: Sequence[Channel]) -> dict[str, str]:
     return outcome
 
 
-@dataclass
-class EpisodeTracker:
-    """Open/closed episodes by key (e.g. ``drift`` or a job name), serialisable into a sensor cursor."""
-
-    open_episodes: dict[str, str] = field(default_factory=dict)
-
-    def observe(self, key: str, bad: bool, episode_id: str) -> str | None:
-        """Record one event; return the new episode id when this event OPENS an episode, else None."""
-        if not bad:
-            self.open_episodes.pop(key, None)
-            return None
-        if key in self.open_episodes:
-            return None
-        self.open_episodes[key] = episode_id
-        return episode_id
-
-    def to_json(self) -> str:
-        return json.dumps(self.open_episodes, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str | None) -> EpisodeTracker:
-        return cls(dict(json.loads(text)) if text else {})
-
-
 __all__ = [
     "Alert",
-    "EpisodeTracker",
     "SmtpChannel",
     "WebhookChannel",
     "channels_from_env",

@@ -5,10 +5,16 @@ Inputs are the leaderboard (rows of :mod:`energy_assets.domain.training.leaderbo
 analysis name) and the champion ``bundle.json`` cards. Every figure in the text is read from them, so
 the documents change when the data or the models do; a missing input says "not measured" instead of
 inventing a number.
+
+The pipeline writes them under the data folder (:func:`generated_dir`); :func:`publish` copies them
+into the repository's ``docs/`` on purpose (``energy docs --publish``), so running the pipeline never
+changes a tracked file. Figure links are relative to where a copy lies, so both copies show them.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,12 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from energy_assets.domain import features
+from energy_assets.domain import features, paths
 from energy_assets.domain.data import schema
 from energy_assets.domain.features import splits
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, PAPER_TEST, TASKS, TEST, VALIDATION
 
 CANVAS_FILE = "ML_Canvas.md"
+#: Where ``energy docs --publish`` puts the published copies (tracked in git).
+PUBLISHED_DIR = paths.PROJECT_ROOT / "docs"
 MODEL_CARDS_DIR = "model_cards"
 NOT_MEASURED = "not measured"
 CANVAS_SECTIONS: tuple[str, ...] = (
@@ -90,7 +98,7 @@ def ml_canvas_markdown(
     board: pd.DataFrame,
     eda: Mapping[str, pd.DataFrame],
     cards: Mapping[str, Mapping[str, Any] | None],
-    figures_rel: str = "../data/reports/figures",
+    figures_rel: str = "../figures",
 ) -> str:
     """The nine sections of the ML Canvas, filled from the leaderboard, EDA numbers and champion cards."""
     est = champion_of(board, ESTIMATE)
@@ -259,6 +267,18 @@ def model_card_markdown(
     return "\n".join(lines) + "\n"
 
 
+def generated_dir() -> Path:
+    """Where the pipeline writes the documents: ``<data dir>/reports/documents``."""
+    return paths.reports_dir() / "documents"
+
+
+def figures_link(folder: str | os.PathLike[str]) -> str:
+    """The EDA figures folder relative to ``folder`` (what a document there links its PNGs with)."""
+    from energy_assets.domain.reporting.eda import figures_dir
+
+    return Path(os.path.relpath(figures_dir(), Path(folder).resolve())).as_posix()
+
+
 def write_documents(
     docs_dir: str | Path,
     board: pd.DataFrame,
@@ -270,7 +290,7 @@ def write_documents(
     root = Path(docs_dir)
     (root / MODEL_CARDS_DIR).mkdir(parents=True, exist_ok=True)
     canvas = root / CANVAS_FILE
-    canvas.write_text(ml_canvas_markdown(board, eda, cards), encoding="utf-8")
+    canvas.write_text(ml_canvas_markdown(board, eda, cards, figures_link(root)), encoding="utf-8")
     written = [canvas]
     for task in TASKS:
         if cards.get(task) is None and champion_of(board, task) is None:
@@ -287,7 +307,30 @@ __all__ = [
     "CANVAS_SECTIONS",
     "MODEL_CARDS_DIR",
     "champion_of",
+    "generated_dir",
     "ml_canvas_markdown",
     "model_card_markdown",
+    "publish",
     "write_documents",
 ]
+
+
+def publish(
+    source: str | os.PathLike[str] | None = None, target: str | os.PathLike[str] | None = None
+) -> list[Path]:
+    """Copy the generated ML Canvas and model cards (default :func:`generated_dir`) into ``target``
+    (default the repository's ``docs/``), the figure links re-pointed from the new place."""
+    src = Path(source) if source is not None else generated_dir()
+    dst = Path(target) if target is not None else PUBLISHED_DIR
+    if not (src / CANVAS_FILE).is_file():
+        raise FileNotFoundError(f"nothing to publish: no {CANVAS_FILE} in {src} (run `make run` first)")
+    files = [src / CANVAS_FILE, *sorted((src / MODEL_CARDS_DIR).glob("*.md"))]
+    old, new = re.escape(figures_link(src)), figures_link(dst)
+    written = []
+    for file in files:
+        out = dst / file.relative_to(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text = re.sub(rf"\]\({old}/", f"]({new}/", file.read_text(encoding="utf-8"))
+        out.write_text(text, encoding="utf-8")
+        written.append(out)
+    return written

@@ -1,46 +1,31 @@
 """The cleaned readings published for serving, next to the champion bundles.
 
 ``<champion root>/readings/`` holds ``readings.parquet`` (every cleaned reading, the cleaned schema)
-and ``manifest.json`` (rows, first and last timestamp and day, sha256 and size of the parquet, the
-data version, created_at), written together and swapped in atomically like a bundle
-(:func:`~energy_assets.domain.training.champion.replace_folder`). The API reads the whole file
-into memory and closes it, so it never holds the warehouse (or this file) open.
+and ``manifest.json`` (:mod:`energy_assets.domain.manifest`: every file's size and SHA-256, plus
+rows, first and last timestamp and day, and the data version), written together and swapped in
+atomically like a bundle (:func:`~energy_assets.domain.training.champion.replace_folder`). The API
+reads the whole file into memory and closes it, so it never holds the warehouse (or this file) open.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from energy_assets.domain import manifest
 from energy_assets.domain.data import schema
+from energy_assets.domain.manifest import MANIFEST_FILE, ManifestError
 from energy_assets.domain.training.champion import replace_folder
 
 READINGS = "readings"
 READINGS_FILE = "readings.parquet"
-MANIFEST_FILE = "manifest.json"
-MANIFEST_VERSION = 1
-
-
-class ManifestError(ValueError):
-    """A readings folder whose manifest is missing, malformed or does not match its parquet."""
 
 
 def readings_folder(root: str | Path) -> Path:
     """Where :func:`publish_readings` puts the serving readings under the champion root."""
     return Path(root) / READINGS
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,65 +47,48 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def publish_readings(frame: pd.DataFrame, root: str | Path, *, data_version: str) -> dict[str, Any]:
-    """Write ``<root>/readings/`` (parquet + manifest, atomically) and return the manifest."""
+    """Write ``<root>/readings/`` (parquet, then its manifest; swapped in atomically); return the manifest."""
     readings = prepare(frame)
     first, last = readings[schema.TIMESTAMP].iloc[0], readings[schema.TIMESTAMP].iloc[-1]
-    manifest: dict[str, Any] = {}
+    written: dict[str, Any] = {}
 
     def fill(staging: Path) -> None:
-        path = staging / READINGS_FILE
-        readings.to_parquet(path, index=False)
-        manifest.update(
-            {
-                "manifest_version": MANIFEST_VERSION,
-                "kind": READINGS,
-                "rows": len(readings),
-                "first_timestamp": first.isoformat(),
-                "last_timestamp": last.isoformat(),
-                "first_day": (first - schema.INTERVAL).date().isoformat(),
-                "last_day": (last - schema.INTERVAL).date().isoformat(),
-                "data_version": data_version,
-                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "files": {READINGS_FILE: {"bytes": path.stat().st_size, "sha256": sha256_of(path)}},
-            }
-        )
-        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", "utf-8")
+        readings.to_parquet(staging / READINGS_FILE, index=False)
+        facts = {
+            "kind": READINGS,
+            "rows": len(readings),
+            "first_timestamp": first.isoformat(),
+            "last_timestamp": last.isoformat(),
+            "first_day": (first - schema.INTERVAL).date().isoformat(),
+            "last_day": (last - schema.INTERVAL).date().isoformat(),
+            "data_version": data_version,
+        }
+        written.update(manifest.write_manifest(staging, extra=facts))
 
     replace_folder(readings_folder(root), fill)
-    return manifest
+    return written
 
 
 def read_manifest(folder: str | Path) -> dict[str, Any]:
-    """Parse and check ``manifest.json`` (cheap: no parquet read)."""
-    path = Path(folder) / MANIFEST_FILE
-    if not path.is_file():
-        raise ManifestError(f"{folder} holds no {MANIFEST_FILE}")
-    try:
-        manifest = json.loads(path.read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{path} is not valid JSON: {exc}") from exc
-    for key in ("rows", "first_timestamp", "last_timestamp", "created_at", "files"):
-        if key not in manifest:
-            raise ManifestError(f"{path} has no '{key}' entry")
-    if READINGS_FILE not in manifest["files"]:
-        raise ManifestError(f"{path} does not list {READINGS_FILE}")
-    return manifest
+    """The readings' manifest (cheap: no parquet read), checked to describe serving readings."""
+    found = manifest.read_manifest(folder)
+    for key in ("rows", "first_timestamp", "last_timestamp", "created_at"):
+        if key not in found:
+            raise ManifestError("manifest_unreadable", f"{MANIFEST_FILE} has no '{key}' entry")
+    return found
 
 
 def load_readings(folder: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The published readings (read whole, file closed) after checking them against the manifest."""
     folder = Path(folder)
-    manifest = read_manifest(folder)
-    path = folder / READINGS_FILE
-    expected = manifest["files"][READINGS_FILE]
-    if not path.is_file():
-        raise ManifestError(f"{path} is missing")
-    if path.stat().st_size != expected["bytes"] or sha256_of(path) != expected["sha256"]:
-        raise ManifestError(f"{path} does not match its manifest (size or sha256)")
-    frame = pd.read_parquet(path)
-    if len(frame) != manifest["rows"]:
-        raise ManifestError(f"{path} has {len(frame)} rows, the manifest says {manifest['rows']}")
-    return prepare(frame), manifest
+    checked = manifest.verify_manifest(folder, required=(READINGS_FILE,))
+    read_manifest(folder)
+    frame = pd.read_parquet(folder / READINGS_FILE)
+    if len(frame) != checked["rows"]:
+        raise ManifestError(
+            "size_mismatch", f"{READINGS_FILE} has {len(frame)} rows, {MANIFEST_FILE} says {checked['rows']}"
+        )
+    return prepare(frame), checked
 
 
 __all__ = [

@@ -1,8 +1,10 @@
 """Pick the champion of a task and ship it as a self-contained, inspectable folder (no pickle).
 
 A bundle is ``<root>/<task>/`` with ``model/`` (the family's native save: JSON, LightGBM/XGBoost text,
-Cubist text) and ``bundle.json`` (what it is, what it expects, how good it was, which data and code
-made it). The API loads it with :func:`load_bundle`; nothing in it executes code on load.
+Cubist text), ``bundle.json`` (what it is, what it expects, how good it was, which data and code
+made it), the forecast champion's ``history.parquet``, and ``manifest.json`` (every file's size and
+SHA-256, written last: :mod:`energy_assets.domain.manifest`). The API checks it with
+:func:`verify_bundle` and loads it with :func:`load_bundle`; nothing in it executes code on load.
 
 The champion is chosen by VALIDATION RMSE only. The test score is reported, never used to choose:
 choosing on it would make it one more thing fitted to the test window.
@@ -24,14 +26,18 @@ from typing import Any
 
 import pandas as pd
 
+from energy_assets.domain import manifest
 from energy_assets.domain.data import ingest, schema
 from energy_assets.domain.models.estimate import Estimator, load_estimator
 from energy_assets.domain.models.forecast.base import Forecaster, load_forecaster
-from energy_assets.domain.tasks import ESTIMATE, TASKS
+from energy_assets.domain.tasks import ESTIMATE, FORECAST, TASKS, VALIDATION
 from energy_assets.domain.training.results import EVALUATED, EstimateResult, ForecastResult
 
 BUNDLE_FILE = "bundle.json"
 MODEL_DIR = "model"
+#: The forecast champion's recent readings: what it forecasts from when a request sends no history.
+HISTORY_FILE = "history.parquet"
+MANIFEST_FILE = manifest.MANIFEST_FILE
 BUNDLE_VERSION = 1
 PACKAGE = "energy-copilot"
 #: What a forecaster reads from the cleaned frame (history and the planned schedule).
@@ -65,6 +71,42 @@ def pick_champion(results: Sequence[Result], task: str, *, rel_tolerance: float 
         return best
     tied = [r for r in eligible if r.validation_rmse <= best.validation_rmse * (1 + rel_tolerance)]
     return min(tied, key=lambda r: (r.model_size_bytes or 0, r.validation_rmse))
+
+
+def promotion_decision(
+    candidate: Result, current_card: Mapping[str, Any] | None, force: bool, data_version: str
+) -> tuple[bool, str]:
+    """Promote when there is no champion, when forced, or when the candidate's validation RMSE is lower.
+
+    Validation scores are comparable only on the same data: a champion trained on other data
+    (another data version) is replaced.
+    """
+    new = candidate.validation_rmse
+    if current_card is None:
+        return True, f"no current champion; {candidate.family} validation RMSE {new:.4f}"
+    old = (current_card.get("metrics") or {}).get(VALIDATION, {}) or {}
+    old_rmse = old.get("rmse")
+    if force:
+        return True, f"forced; {candidate.family} {new:.4f} replaces {current_card.get('family')} {old_rmse}"
+    if (current_card.get("extra") or {}).get("training_data_version") != data_version:
+        return True, f"current champion was trained on other data; {candidate.family} {new:.4f} promoted"
+    if old_rmse is None or new < old_rmse:
+        return (
+            True,
+            f"{candidate.family} validation RMSE {new:.4f} beats {current_card.get('family')} {old_rmse}",
+        )
+    return (
+        False,
+        f"kept {current_card.get('family')} (validation RMSE {old_rmse}) over {candidate.family} ({new:.4f})",
+    )
+
+
+def current_card(root: str | os.PathLike[str], task: str) -> dict[str, Any] | None:
+    """The ``bundle.json`` of ``task``'s champion under ``root``, None when there is none (or it is unreadable)."""
+    try:
+        return read_bundle_card(bundle_folder(root, task))
+    except (BundleError, OSError):
+        return None
 
 
 def code_version(repo: str | os.PathLike[str] | None = None) -> str:
@@ -138,8 +180,9 @@ def bundle_card(
     code_version: str,
     feature_columns: Sequence[str] | None = None,
     extra: Mapping[str, Any] | None = None,
+    created_at: str | None = None,
 ) -> dict[str, Any]:
-    """The content of ``bundle.json`` for ``result``."""
+    """The content of ``bundle.json`` for ``result`` (``created_at`` defaults to now, UTC)."""
     if feature_columns is None:
         if isinstance(result, EstimateResult):
             feature_columns = list(result.model.feature_names)
@@ -160,7 +203,7 @@ def bundle_card(
         "device": result.device,
         "data_version": data_version,
         "code_version": code_version,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_at": created_at or datetime.now(UTC).isoformat(timespec="seconds"),
         "selected_by": "lowest validation RMSE",
     }
     if isinstance(result, EstimateResult):
@@ -184,15 +227,17 @@ def write_bundle(
     feature_columns: Sequence[str] | None = None,
     extra: Mapping[str, Any] | None = None,
     attachments: Mapping[str, pd.DataFrame] | None = None,
+    created_at: str | None = None,
 ) -> Path:
     """Write ``<folder>/<task>/`` atomically and return it.
 
     ``attachments`` are frames written beside the model as parquet (e.g. the forecast champion's
-    ``history.parquet``), inside the same atomic swap.
+    ``history.parquet``, without which the API refuses a forecast bundle), inside the same atomic swap.
 
-    Everything is written into a temporary sibling first; only a complete bundle is renamed into
-    place, so a crash leaves either the previous bundle or the new one, never half of one (an
-    existing bundle is moved aside, the new one renamed in, then the old one deleted).
+    Everything is written into a temporary sibling first, ``manifest.json`` last; only a complete
+    bundle is renamed into place, so a crash leaves either the previous bundle or the new one,
+    never half of one (an existing bundle is moved aside, the new one renamed in, then the old one
+    deleted).
     """
     if result.status != EVALUATED or result.model is None:
         raise ValueError(f"{result.family}: only an evaluated, fitted model can be bundled ({result.status})")
@@ -205,6 +250,7 @@ def write_bundle(
         code_version=code_version if code_version is not None else _current_code_version(),
         feature_columns=feature_columns,
         extra=extra,
+        created_at=created_at,
     )
 
     def fill(staging: Path) -> None:
@@ -214,6 +260,7 @@ def write_bundle(
         (staging / BUNDLE_FILE).write_text(
             json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
+        manifest.write_manifest(staging, extra={"task": result.task, "family": result.family})
 
     return replace_folder(target, fill)
 
@@ -222,8 +269,8 @@ def replace_folder(target: Path, fill: Callable[[Path], None]) -> Path:
     """Build a folder with ``fill(staging)`` in a temporary sibling, then swap it in for ``target``.
 
     A crash leaves either the previous folder or the new one, never half of one (an existing
-    folder is moved aside, the new one renamed in, then the old one deleted). Bundles and the
-    serving readings are published this way.
+    folder is moved aside, the new one renamed in, then the old one deleted). Champion bundles and
+    the serving readings are published this way.
     """
     root = target.parent
     root.mkdir(parents=True, exist_ok=True)
@@ -265,16 +312,18 @@ def read_bundle_card(folder: str | os.PathLike[str]) -> dict[str, Any]:
     """Parse and check ``bundle.json`` (no model loading: cheap, for listings and health checks)."""
     path = Path(folder) / BUNDLE_FILE
     if not path.is_file():
-        raise BundleError(f"{folder} is not a bundle: {BUNDLE_FILE} is missing")
+        raise BundleError(f"{BUNDLE_FILE} is missing")
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BundleError(f"{path} is not valid JSON: {exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{BUNDLE_FILE} is not valid JSON ({type(exc).__name__})") from exc
+    if not isinstance(card, dict):
+        raise BundleError(f"{BUNDLE_FILE} is not a JSON object")
     for key in ("task", "family", "feature_columns", "model_dir"):
         if key not in card:
-            raise BundleError(f"{path} has no '{key}' entry")
+            raise BundleError(f"{BUNDLE_FILE} has no '{key}' entry")
     if card["task"] not in TASKS:
-        raise BundleError(f"{path}: unknown task {card['task']!r}")
+        raise BundleError(f"{BUNDLE_FILE}: unknown task {card['task']!r}")
     return card
 
 
@@ -295,6 +344,31 @@ def load_bundle(folder: str | os.PathLike[str]) -> Bundle:
     )
 
 
+def required_files(task: str) -> tuple[str, ...]:
+    """Files a bundle of ``task`` must list in its manifest besides the model's own."""
+    return (BUNDLE_FILE, HISTORY_FILE) if task == FORECAST else (BUNDLE_FILE,)
+
+
+def verify_bundle(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """Check a bundle folder without loading its model: manifest, card and required files.
+
+    Returns ``bundle.json``'s content. Raises :class:`manifest.ManifestError` (its ``code`` says
+    which check failed) or :class:`BundleError`; messages name files relative to the bundle, so
+    they can be shown to API clients.
+    """
+    path = Path(folder)
+    found = manifest.verify_manifest(path, required=(BUNDLE_FILE,))
+    card = read_bundle_card(path)
+    needed = required_files(card["task"])
+    missing = [name for name in needed if name not in found["files"]]
+    if missing:
+        raise manifest.ManifestError("file_missing", f"a {card['task']} bundle needs {missing[0]}")
+    model_dir = f"{card['model_dir'].rstrip('/')}/"
+    if not any(name.startswith(model_dir) for name in found["files"]):
+        raise manifest.ManifestError("file_missing", f"the manifest lists no file under {model_dir}")
+    return card
+
+
 def bundle_folder(root: str | os.PathLike[str], task: str) -> Path:
     """Where :func:`write_bundle` puts ``task``'s champion under ``root``."""
     if task not in TASKS:
@@ -304,6 +378,8 @@ def bundle_folder(root: str | os.PathLike[str], task: str) -> Path:
 
 __all__ = [
     "BUNDLE_FILE",
+    "HISTORY_FILE",
+    "MANIFEST_FILE",
     "Bundle",
     "BundleError",
     "bundle_card",
@@ -315,5 +391,7 @@ __all__ = [
     "pick_champion",
     "read_bundle_card",
     "replace_folder",
+    "required_files",
+    "verify_bundle",
     "write_bundle",
 ]

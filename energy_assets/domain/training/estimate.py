@@ -129,20 +129,22 @@ def evaluate_estimator(
     seed: int = DEFAULT_SEED,
     n_jobs: int = 1,
     params: Mapping[str, Any] | None = None,
+    device: str | None = None,
 ) -> EstimateResult:
     """Tune (xgboost/lightgbm only), fit, time and score ``family``.
 
     ``data``: one protocol's EstimateData or ``estimate_datasets(...)``'s mapping. With both, the model
     is tuned and fitted on the temporal train (validation/test scores, the returned model) and a twin
     with the same params is fitted on the paper train for ``paper_test``. ``params`` override the
-    constructor defaults (and skip tuning). fit_seconds includes tuning.
+    constructor defaults (and skip tuning). ``device``: the run's ENERGY_DEVICE request (None: read the
+    environment; see :mod:`energy_assets.domain.device`). fit_seconds includes tuning.
     """
     if family not in ESTIMATORS:
         raise ValueError(f"unknown estimate family {family!r}; known: {sorted(ESTIMATORS)}")
     protocols = {data.protocol: data} if isinstance(data, EstimateData) else dict(data)
     primary = protocols.get(TEMPORAL) or protocols[PAPER]
     cls = ESTIMATORS[family]
-    device = resolve_device()
+    run = cls.accepted({"compute_device": device})  # where the family computes (not a hyperparameter)
 
     started = time.perf_counter()
     tuning: dict[str, Any] | None = None
@@ -158,6 +160,7 @@ def evaluate_estimator(
             timeout_s=timeout_s,
             seed=seed,
             n_jobs=n_jobs,
+            device=device,
         )
         kwargs = dict(tuned.params)
         tuning = {
@@ -167,7 +170,9 @@ def evaluate_estimator(
             "budget_trials": n_trials,
             "budget_timeout_s": timeout_s,
         }
-    model = cls(**kwargs).fit(primary.X_train, primary.y_train, primary.X_validation, primary.y_validation)
+    model = cls(**kwargs, **run).fit(
+        primary.X_train, primary.y_train, primary.X_validation, primary.y_validation
+    )
     fit_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -183,7 +188,7 @@ def evaluate_estimator(
         scores[PAPER_TEST] = _score(primary.y_test, test_pred)
     paper = protocols.get(PAPER)
     if paper is not None and paper is not primary:
-        twin = cls(**kwargs).fit(paper.X_train, paper.y_train)
+        twin = cls(**kwargs, **run).fit(paper.X_train, paper.y_train)
         scores[PAPER_TEST] = _score(paper.y_test, twin.predict(paper.X_test))
 
     log.info(
@@ -198,6 +203,6 @@ def evaluate_estimator(
         predict_us_per_row=predict_us,
         model_size_bytes=saved_size_bytes(model.save),
         feature_columns=tuple(model.feature_names),
-        device=device,
+        device=resolve_device(device),
         tuning=tuning,
     )

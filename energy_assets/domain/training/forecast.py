@@ -59,7 +59,8 @@ class ForecastConfig:
 
     ``params``: constructor overrides per forecaster name (e.g. ``{"chronos": {"model_id_or_path":
     "/models/chronos-2"}}``). ``max_origins``: cap on origins per window, spread evenly (tests and
-    quick runs; None = every day).
+    quick runs; None = every day). ``device``: the run's ENERGY_DEVICE request (None: read the
+    environment; see :mod:`energy_assets.domain.device`).
     """
 
     horizon: int = DEFAULT_HORIZON
@@ -69,6 +70,7 @@ class ForecastConfig:
     max_origins: int | None = None
     seed: int = DEFAULT_SEED
     n_jobs: int = 1
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,14 @@ def _forecaster_class(name: str) -> type[Forecaster]:
 def make_forecaster(name: str, config: ForecastConfig, **overrides: Any) -> Forecaster:
     """An unfitted forecaster: quantiles, seed, n_jobs and device from ``config``, then its params."""
     cls = _forecaster_class(name)
-    defaults = {"quantiles": list(config.quantiles), "seed": config.seed, "n_jobs": config.n_jobs}
+    defaults = {
+        "quantiles": list(config.quantiles),
+        "seed": config.seed,
+        "n_jobs": config.n_jobs,
+        "compute_device": config.device,
+    }
     if name in FOUNDATION_FORECASTERS:
-        defaults["device"] = resolve_device()
+        defaults["device"] = resolve_device(config.device)
     kwargs = {**cls.accepted(defaults), **dict(config.params.get(name, {})), **overrides}
     return cls(**kwargs)
 
@@ -189,7 +196,11 @@ def evaluate_forecaster(
     """
     config = config or ForecastConfig()
     windows = windows or forecast_windows(clean_frame, split_frame, config)
-    base = {"quantiles": tuple(config.quantiles), "horizon": config.horizon, "device": resolve_device()}
+    base = {
+        "quantiles": tuple(config.quantiles),
+        "horizon": config.horizon,
+        "device": resolve_device(config.device),
+    }
     if name in FOUNDATION_FORECASTERS:
         from energy_assets.domain.models.forecast.foundation import WeightsUnavailable
 
@@ -296,7 +307,11 @@ def evaluate_ensemble(
     be compared with the members' validation scores. Test score: a normal rolling-origin backtest.
     """
     config = config or ForecastConfig()
-    base = {"quantiles": tuple(config.quantiles), "horizon": config.horizon, "device": resolve_device()}
+    base = {
+        "quantiles": tuple(config.quantiles),
+        "horizon": config.horizon,
+        "device": resolve_device(config.device),
+    }
     ranked = sorted(
         (r for r in results if r.evaluated and r.family != ENSEMBLE and r.validation_backtest is not None),
         key=lambda r: r.validation_rmse,

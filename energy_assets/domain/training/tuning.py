@@ -81,11 +81,12 @@ def tune(
     seed: int = DEFAULT_SEED,
     n_splits: int = DEFAULT_SPLITS,
     n_jobs: int = 1,
+    device: str | None = None,
 ) -> TuningResult:
     """Search ``family``'s hyperparameters by mean RMSE over ``n_splits`` time-ordered folds.
 
     X must be in time order (the split relies on row order). The returned params include the seed
-    and ``n_jobs`` so the final fit is reproducible.
+    and ``n_jobs`` so the final fit is reproducible; ``device`` is the run's ENERGY_DEVICE request.
     """
     if family not in SEARCH_SPACES:
         raise ValueError(f"no search space for '{family}'; tunable families: {sorted(SEARCH_SPACES)}")
@@ -96,7 +97,7 @@ def tune(
     folds = list(TimeSeriesSplit(n_splits=n_splits).split(X))
 
     def objective(trial: optuna.Trial) -> float:
-        params = {**space(trial), "seed": seed, "n_jobs": n_jobs}
+        params = {**space(trial), "seed": seed, "n_jobs": n_jobs, **cls.accepted({"compute_device": device})}
         scores = []
         for train_idx, test_idx in folds:
             model = cls(**params).fit(X.iloc[train_idx], target[train_idx])

@@ -18,13 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from energy_assets.domain.data import schema
-from energy_assets.domain.data.dirty import (
-    KINDS,
+from energy_assets.domain.data.corruptions import (
     NON_NUMERIC_TOKENS,
     RAW_CATEGORICAL_COLUMNS,
     RAW_NON_NEGATIVE_COLUMNS,
     RAW_NUMERIC_COLUMNS,
     RAW_POWER_FACTOR_COLUMNS,
+)
+from energy_assets.domain.data.dirty import (
+    KINDS,
     CorruptionRates,
     corrupt,
     read_raw_text,

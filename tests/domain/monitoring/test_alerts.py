@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from energy_assets.domain.monitoring import alerts
+from energy_assets.domain.monitoring.episodes import EpisodeTracker
 
 
 class _Inbox:
@@ -124,10 +125,10 @@ def test_a_dead_channel_does_not_silence_the_other(webhook_server):
 
 
 def test_episode_tracker_alerts_once_per_episode():
-    tracker = alerts.EpisodeTracker()
+    tracker = EpisodeTracker()
     events = [("drift", False), ("drift", True), ("drift", True), ("drift", False), ("drift", True)]
     opened = [tracker.observe(key, bad, f"e{i}") for i, (key, bad) in enumerate(events)]
     assert opened == [None, "e1", None, None, "e4"]
-    again = alerts.EpisodeTracker.from_json(tracker.to_json())
+    again = EpisodeTracker.from_json(tracker.to_json())
     assert again.observe("drift", True, "e5") is None  # still inside e4 after a round trip
     assert again.observe("job_a", True, "f1") == "f1"  # keys are independent

@@ -29,11 +29,19 @@ from energy_assets.domain.data.cleaning.log import (
     M_TIMESTAMP_POSITION,
     M_TRIANGLE,
     QUARANTINE_COLUMNS,
+    REASON_TRUNCATED,
     REASON_UNPLACEABLE,
+    ROW_PROBLEM,
     RepairLog,
     quarantine_rows,
 )
-from energy_assets.domain.data.cleaning.parsing import CANONICALISERS, parse_numbers, parse_timestamps
+from energy_assets.domain.data.cleaning.parsing import (
+    CANONICALISERS,
+    DAY_FIRST,
+    decide_date_order,
+    parse_numbers,
+    parse_timestamps,
+)
 from energy_assets.domain.data.cleaning.repairs import (
     final_triangle_pass,
     fit_emission_factor,
@@ -66,6 +74,9 @@ class CleaningConfig:
     emission_factor: float | None = None
     #: Half-width of the local window (rows) used to judge which reading of a row is out of line.
     context_half_window: int = 4
+    #: The file's date layout (strptime, e.g. ``%m/%d/%Y %H:%M``); None decides day- or
+    #: month-first from the values of the whole file (refused when they cannot tell).
+    date_format: str | None = None
 
 
 @dataclass
@@ -89,19 +100,35 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
     log = RepairLog()
     quarantine_parts: list[pd.DataFrame] = []
 
-    # 1. timestamps -----------------------------------------------------------------------------
-    parsed = parse_timestamps(text[schema.RAW_DATE], config.midnight_closes_previous_day)
+    # 0. lines the reader found broken (a truncated last line) are refused, never "repaired" ----
+    if ROW_PROBLEM in raw.columns:
+        problem = raw[ROW_PROBLEM].fillna("").astype(str)
+        truncated = (problem != "").to_numpy()
+    else:
+        problem, truncated = pd.Series("", index=raw.index), np.zeros(len(raw), dtype=bool)
+    if truncated.any():
+        quarantine_parts.append(quarantine_rows(text[truncated], REASON_TRUNCATED, problem[truncated]))
+
+    # 1. timestamps: one date order for the whole file -----------------------------------------
+    dates = text[schema.RAW_DATE]
+    order = DAY_FIRST if config.date_format else decide_date_order(dates[~truncated])
+    parsed = parse_timestamps(
+        dates, config.midnight_closes_previous_day, order=order, date_format=config.date_format
+    )
+    parsed[truncated] = pd.NaT
     moved_to_next_day = int(((parsed.dt.hour == 0) & (parsed.dt.minute == 0)).sum())
     ts = infer_missing_timestamps(parsed)
+    ts[truncated] = pd.NaT
     for i in np.flatnonzero(parsed.isna() & ts.notna()):
         log.add(ts[i], i, schema.TIMESTAMP, text.at[i, schema.RAW_DATE], ts[i], M_TIMESTAMP_POSITION)
-    unplaced = ts.isna()
+    unplaced = ts.isna() & ~truncated
     if unplaced.any():
         quarantine_parts.append(
             quarantine_rows(
                 text[unplaced], REASON_UNPLACEABLE, "no readable date and no free slot between neighbours"
             )
         )
+    unplaced = unplaced | truncated
 
     # 2. values as read ------------------------------------------------------------------------
     frame = pd.DataFrame({schema.TIMESTAMP: ts, "source_row": np.arange(len(raw))})
@@ -184,6 +211,7 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
     report["midnight_rows_moved_to_next_day"] = (
         moved_to_next_day if config.midnight_closes_previous_day else 0
     )
+    report["date_layout"] = config.date_format or order
     return CleaningResult(cleaned=cleaned, quarantine=quarantine, repairs=repairs, report=report)
 
 

@@ -14,6 +14,10 @@ from energy_assets.domain.data import schema
 REASON_UNPLACEABLE = "unparseable_timestamp"
 REASON_DUPLICATE = "duplicate_row"
 REASON_MERGED = "duplicate_timestamp_merged"
+REASON_TRUNCATED = "truncated_line"
+#: Column of a raw frame where the reader notes a broken line (see ingest.read_export); rows with a
+#: note are quarantined with REASON_TRUNCATED, their cells never read as values.
+ROW_PROBLEM = "row_problem"
 
 # Methods of the repairs table.
 M_CANONICAL = "canonicalised"

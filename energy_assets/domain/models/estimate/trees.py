@@ -20,7 +20,7 @@ from energy_assets.domain.models.estimate.base import (
     ModelFolderError,
     as_float_array,
 )
-from energy_assets.domain.models.params import DEFAULT_SEED, model_class, state
+from energy_assets.domain.models.params import DEFAULT_SEED, model_class, not_a_param, state
 
 XGBOOST_FILE = "model.ubj"
 LIGHTGBM_FILE = "model.txt"
@@ -43,6 +43,8 @@ class XGBoostEstimator(Estimator):
     early_stopping_rounds: int = 50
     seed: int = DEFAULT_SEED
     n_jobs: int = 1
+    #: The run's ENERGY_DEVICE request (None: read the environment); not a hyperparameter.
+    compute_device: str | None = not_a_param(None)
     model: xgb.XGBRegressor | None = state()
 
     def _regressor(self, early_stopping: bool) -> xgb.XGBRegressor:
@@ -53,7 +55,7 @@ class XGBoostEstimator(Estimator):
             **p,
             objective="reg:squarederror",
             tree_method="hist",
-            device=xgboost_device(),
+            device=xgboost_device(self.compute_device),
             random_state=seed,
             early_stopping_rounds=stop if early_stopping else None,
         )

@@ -11,6 +11,7 @@ they give RMSE 0.023 and 0.030 kWh, against 0.241 for the published CUBIST ancho
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -59,6 +60,56 @@ def _side_bounds(reactive_kvarh: np.ndarray, power_factor: np.ndarray) -> tuple[
     # NaN where PF + half a step reaches 100 % (unbounded) or a reading is missing: both mean inf
     hi = power_triangle.active_from_reactive(reactive_kvarh + HALF_STEP, power_factor + HALF_STEP)
     return np.where(np.isnan(lo), 0.0, lo), np.where(np.isnan(hi), np.inf, hi)
+
+
+@dataclass(frozen=True)
+class TriangleCheck:
+    """Per row: the kWh range each side of the triangle allows, and whether any kWh fits both.
+
+    A row ``conflicts`` when no active energy in ``[0, max_kwh]`` (the plant's physical range)
+    agrees with both sides' rounded readings: such readings cannot come from one interval (a
+    leading power factor of 0 with a lagging side that implies 40 kWh; 200 kVarh at a power
+    factor of 100 %, which needs about 20,000 kWh).
+    """
+
+    lagging: tuple[np.ndarray, np.ndarray]
+    leading: tuple[np.ndarray, np.ndarray]
+    max_kwh: float
+    conflicts: np.ndarray
+
+    def explain(self, i: int) -> tuple[list[str], str]:
+        """The fields and the rule broken by row ``i`` (which must conflict)."""
+        lag_fields = [schema.LAGGING_REACTIVE_KVARH, schema.LAGGING_POWER_FACTOR]
+        lead_fields = [schema.LEADING_REACTIVE_KVARH, schema.LEADING_POWER_FACTOR]
+        ranges = {"lagging": self.lagging, "leading": self.leading}
+        for side, fields in (("lagging", lag_fields), ("leading", lead_fields)):
+            lo = float(ranges[side][0][i])
+            if lo > self.max_kwh + HALF_STEP:
+                return fields, (
+                    f"the {side} readings imply at least {lo:,.2f} kWh (P = Q x pf / sqrt(1 - pf^2)), more "
+                    f"than the {self.max_kwh:g} kWh a 15-minute interval can hold"
+                )
+        (a_lo, a_hi), (b_lo, b_hi) = ((float(x[i]) for x in pair) for pair in (self.lagging, self.leading))
+        return lag_fields + lead_fields, (
+            f"the power triangle cannot hold on both sides: the lagging readings imply "
+            f"{_kwh_range(a_lo, a_hi)} kWh, the leading readings {_kwh_range(b_lo, b_hi)} kWh; "
+            "readings of one interval share one active energy"
+        )
+
+
+def _kwh_range(lo: float, hi: float) -> str:
+    return f"at least {lo:,.2f}" if not np.isfinite(hi) else f"{lo:,.2f} to {hi:,.2f}"
+
+
+def check_triangle(X: Features, max_kwh: float = schema.RANGES[schema.USAGE_KWH].high) -> TriangleCheck:
+    """Which rows' readings no single interval could produce (see :class:`TriangleCheck`)."""
+    lag = _side_bounds(column(X, schema.LAGGING_REACTIVE_KVARH), column(X, schema.LAGGING_POWER_FACTOR))
+    lead = _side_bounds(column(X, schema.LEADING_REACTIVE_KVARH), column(X, schema.LEADING_POWER_FACTOR))
+    lo = np.maximum(lag[0], lead[0])
+    hi = np.minimum(np.minimum(lag[1], lead[1]), max_kwh + HALF_STEP)
+    # a small tolerance: the bounds already widen every reading by half a step
+    conflicts = lo > hi + 1e-9
+    return TriangleCheck(lagging=lag, leading=lead, max_kwh=max_kwh, conflicts=conflicts)
 
 
 def feasible_kwh_interval(

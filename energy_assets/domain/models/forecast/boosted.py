@@ -44,7 +44,7 @@ from energy_assets.domain.models.forecast.base import (
     target_timestamps,
 )
 from energy_assets.domain.models.forecast.conformal import conformal_offsets
-from energy_assets.domain.models.params import model_class, state
+from energy_assets.domain.models.params import model_class, not_a_param, state
 
 
 @model_class
@@ -72,6 +72,8 @@ class _BoostedQuantileForecaster(Forecaster):
     day_horizon: int = DEFAULT_HORIZON
     n_jobs: int = 2
     seed: int = 42
+    #: The run's ENERGY_DEVICE request for the XGBoost back-end (None: read the environment).
+    compute_device: str | None = not_a_param(None)
     models: dict[str, Any] = state(factory=dict)
     predict_threads: int | None = state()
     offsets: dict[str, float] = state(factory=dict)
@@ -311,7 +313,7 @@ class XGBoostQuantileForecaster(_BoostedQuantileForecaster):
             "colsample_bytree": 0.9,
             "nthread": self.n_jobs,
             "seed": self.seed,
-            "device": xgboost_device(),
+            "device": xgboost_device(self.compute_device),
         }
         if quantile is not None:
             params["quantile_alpha"] = quantile

@@ -27,11 +27,6 @@ from energy_assets.domain.models.forecast.conformal import conformal_offsets
 from energy_assets.domain.models.params import model_class, not_a_param, state
 
 
-def _clone(model: Forecaster, **overrides: Any) -> Forecaster:
-    params = {**model.params(), **overrides}
-    return type(model)(**params)
-
-
 @register_forecaster
 @model_class
 class WeightedEnsembleForecaster(Forecaster):
@@ -88,10 +83,10 @@ class WeightedEnsembleForecaster(Forecaster):
         for candidate in self.candidates:
             probe = candidate
             if isinstance(candidate, _BoostedQuantileForecaster):
-                probe = _clone(candidate, refit_on_validation=False)
+                probe = candidate.twin(refit_on_validation=False)
                 probe.fit(history, validation)  # calibrated on validation, trained on history only
             else:
-                probe = _clone(candidate).fit(history)
+                probe = candidate.twin().fit(history)
             runs[candidate.name] = rolling_origin_backtest(probe, frame, origins, horizon=DEFAULT_HORIZON)
         self.validation_rmse = {
             name: float(np.sqrt(np.mean((r["actual"] - r[MEAN]) ** 2))) for name, r in runs.items()
@@ -110,7 +105,7 @@ class WeightedEnsembleForecaster(Forecaster):
             ]
         )
         self.offsets = conformal_offsets(actual, blended, self.quantiles)
-        self.members = [_clone(m).fit(history, validation) for m in best]
+        self.members = [m.twin().fit(history, validation) for m in best]
         self.fitted = True
         return self
 

@@ -1,41 +1,31 @@
 """Alert sensors: a drift episode or a failing job notifies once, through the configured channels.
 
 Channels come from the environment (``ENERGY_ALERT_SMTP_*``, ``ENERGY_ALERT_WEBHOOK_URL``; see
-:mod:`energy_assets.domain.monitoring.alerts`). Both sensors keep their open episodes in the cursor, so repeated
+:mod:`energy_assets.domain.monitoring.alerts`). Both keep their open episodes in the one
+:class:`~energy_assets.domain.monitoring.episodes.EpisodeTracker`, so repeated
 ticks, repeated drift verdicts or repeated failures of the same job send nothing new until the episode
 closes (an ``ok`` verdict, a successful run of that job).
 """
 
-import json
-
 import dagster as dg
 
-from energy_assets.defs.monitoring.sensors import drift_reports_after
+from energy_assets.defs.monitoring.sensors import (
+    DRIFT_EPISODE,
+    drift_reports_after,
+    episode_id,
+    is_drift,
+    metadata_value,
+    read_cursor,
+    write_cursor,
+)
 from energy_assets.domain.monitoring import alerts
-
-DRIFT_EPISODE = "drift"
-
-
-def _metadata_value(record: dg.EventLogRecord, key: str):
-    materialization = record.asset_materialization
-    if materialization is None or key not in materialization.metadata:
-        return None
-    return materialization.metadata[key].value
-
-
-def _is_drift(record: dg.EventLogRecord) -> bool | None:
-    """True/False from the ``verdict`` (or boolean ``drift``) metadata; None when neither is there."""
-    verdict = _metadata_value(record, "verdict")
-    if verdict is not None:
-        return str(verdict) == "drift"
-    flag = _metadata_value(record, "drift")
-    return None if flag is None else bool(flag)
+from energy_assets.domain.monitoring.episodes import EpisodeTracker
 
 
 def drift_alert(record: dg.EventLogRecord) -> alerts.Alert:
-    reasons = _metadata_value(record, "reasons") or []
+    reasons = metadata_value(record, "reasons") or []
     details = {
-        key: _metadata_value(record, key)
+        key: metadata_value(record, key)
         for key in (
             "verdict",
             "max_psi",
@@ -52,7 +42,7 @@ def drift_alert(record: dg.EventLogRecord) -> alerts.Alert:
         kind="drift",
         subject=f"drift detected ({details.get('window_start')} to {details.get('window_end')})",
         body="drift_report turned to drift: " + ("; ".join(map(str, reasons)) or "see details"),
-        episode=f"drift-episode-{record.storage_id}",
+        episode=episode_id(record),
         details=details,
     )
 
@@ -64,26 +54,22 @@ def drift_alert(record: dg.EventLogRecord) -> alerts.Alert:
 )
 def drift_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     """Reads drift_report materializations after the cursor, in order; alerts at each episode opening."""
-    state = json.loads(context.cursor) if context.cursor else {"after": None, "episodes": None}
-    tracker = alerts.EpisodeTracker.from_json(state.get("episodes"))
-    records = drift_reports_after(context.instance, state["after"])
+    after, tracker = read_cursor(context.cursor)
+    records = drift_reports_after(context.instance, after)
     if not records:
         return dg.SkipReason("no new drift_report materialization")
     channels = alerts.channels_from_env()
     sent = []
     for record in records:
-        drifted = _is_drift(record)
-        if drifted is not None:
-            opened = tracker.observe(DRIFT_EPISODE, drifted, f"drift-episode-{record.storage_id}")
-            if opened:
-                outcome = alerts.send_alert(drift_alert(record), channels)
-                context.log.info(f"{opened}: {outcome or 'no alert channel configured'}")
-                sent.append(opened)
-        state["after"] = record.storage_id
-    state["episodes"] = tracker.to_json()
-    cursor = json.dumps(state, sort_keys=True)
+        drifted = is_drift(record)
+        if drifted is not None and (opened := tracker.observe(DRIFT_EPISODE, drifted, episode_id(record))):
+            outcome = alerts.send_alert(drift_alert(record), channels)
+            context.log.info(f"{opened}: {outcome or 'no alert channel configured'}")
+            sent.append(opened)
+        after = record.storage_id
     return dg.SensorResult(
-        skip_reason=dg.SkipReason(f"alerted {sent}" if sent else "no new drift episode"), cursor=cursor
+        skip_reason=dg.SkipReason(f"alerted {sent}" if sent else "no new drift episode"),
+        cursor=write_cursor(after, tracker),
     )
 
 
@@ -109,7 +95,7 @@ def run_failure_alert_sensor(context: dg.RunFailureSensorContext) -> None:
         limit=2,
     )
     earlier = [r for r in previous if r.dagster_run.run_id != run.run_id]
-    tracker = alerts.EpisodeTracker()
+    tracker = EpisodeTracker()
     if earlier and earlier[0].dagster_run.status == dg.DagsterRunStatus.FAILURE:
         tracker.observe(run.job_name, True, f"failure-{earlier[0].dagster_run.run_id}")
     opened = tracker.observe(run.job_name, True, f"failure-{run.run_id}")

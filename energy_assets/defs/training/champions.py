@@ -1,0 +1,197 @@
+"""The leaderboard of every family, and one champion per task shipped as a self-contained bundle."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+import polars as pl
+
+from energy_assets.defs.outputs import emit
+from energy_assets.defs.resources import ChampionStore
+from energy_assets.defs.training.runs import (
+    CHAMPION_TOLERANCE,
+    GROUP,
+    HISTORY_DAYS,
+    ChampionConfig,
+    frame_version,
+    split_metrics,
+)
+from energy_assets.domain import paths
+from energy_assets.domain.data import frames, schema
+from energy_assets.domain.reporting import explain
+from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
+from energy_assets.domain.training import champion, leaderboard, tracking
+from energy_assets.domain.training.estimate import estimate_datasets
+from energy_assets.domain.training.results import EstimateResult, ForecastResult
+
+
+def leaderboard_json_path() -> Path:
+    return paths.reports_dir() / "leaderboard.json"
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"})
+def model_leaderboard(
+    context: dg.AssetExecutionContext,
+    estimate_physics: EstimateResult,
+    estimate_hybrid: EstimateResult,
+    estimate_cubist: EstimateResult,
+    estimate_xgboost: EstimateResult,
+    estimate_lightgbm: EstimateResult,
+    forecast_seasonal_naive: ForecastResult,
+    forecast_lightgbm_quantile: ForecastResult,
+    forecast_xgboost_quantile: ForecastResult,
+    forecast_chronos: ForecastResult,
+    forecast_timesfm: ForecastResult,
+    forecast_ensemble: ForecastResult,
+):
+    """Every family side by side, the published CUBIST anchor beside them, champions marked."""
+    estimates = [estimate_physics, estimate_hybrid, estimate_cubist, estimate_xgboost, estimate_lightgbm]
+    forecasts = [
+        forecast_seasonal_naive,
+        forecast_lightgbm_quantile,
+        forecast_xgboost_quantile,
+        forecast_chronos,
+        forecast_timesfm,
+        forecast_ensemble,
+    ]
+    champions = {}
+    for task, pool in ((ESTIMATE, estimates), (FORECAST, forecasts)):
+        try:
+            champions[task] = champion.pick_champion(pool, task, rel_tolerance=CHAMPION_TOLERANCE).family
+        except ValueError:
+            context.log.warning(f"no evaluated {task} model: no champion")
+    table = leaderboard.leaderboard_rows(estimates, forecasts, champions=champions)
+    path = leaderboard_json_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(leaderboard.to_json_records(table), indent=1) + "\n", encoding="utf-8")
+    not_evaluated = table.loc[~table["status"].isin(["evaluated", "published"]), ["model", "status"]]
+    yield from emit(
+        pl.from_pandas(table),
+        metadata={
+            "dagster/row_count": len(table),
+            "leaderboard": dg.MetadataValue.md(leaderboard.to_markdown(table)),
+            "champions": dg.MetadataValue.json(champions),
+            "not_evaluated": dg.MetadataValue.json(not_evaluated.to_dict("records")),
+            "json_path": dg.MetadataValue.path(str(path)),
+        },
+    )
+
+
+def promote(
+    context: dg.AssetExecutionContext,
+    mlflow: Any,
+    store: ChampionStore,
+    config: ChampionConfig,
+    task: str,
+    results: list,
+    data_version: str,
+    attachments: dict[str, pd.DataFrame] | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """Pick the task's champion, write its bundle if it beats the current one, log the decision;
+    returns the champion and the materialization's metadata."""
+    candidate = champion.pick_champion(results, task, rel_tolerance=CHAMPION_TOLERANCE)
+    root = store.folder(config.folder)
+    decided, reason = champion.promotion_decision(
+        candidate, champion.current_card(root, task), config.force, data_version
+    )
+    context.log.info(reason)
+    folder = champion.bundle_folder(root, task)
+    if decided:
+        folder = champion.write_bundle(
+            candidate,
+            root,
+            data_version=data_version,
+            extra={"training_data_version": data_version, "promotion": reason},
+            attachments=attachments,
+        )
+    tracking.log_model_run(
+        mlflow,
+        run_name=f"champion-{task}",
+        params={"family": candidate.family, "promoted": decided},
+        metrics=tracking.flat_metrics("validation_", candidate.metrics.get(VALIDATION) or {}),
+        tags={
+            "task": task,
+            "decision": reason,
+            "data_version": data_version,
+            "code_version": champion.code_version(),
+        },
+        artifacts=[folder / champion.BUNDLE_FILE] if folder.exists() else [],
+    )
+    return candidate, {
+        "family": candidate.family,
+        "promoted": decided,
+        "decision": reason,
+        "bundle_path": dg.MetadataValue.path(str(folder)),
+        **{k: v for k, v in split_metrics(candidate).items() if isinstance(v, float)},
+    }
+
+
+@dg.asset(group_name=GROUP, kinds={"mlflow", "shap"})
+def champion_estimate_model(
+    context: dg.AssetExecutionContext,
+    config: ChampionConfig,
+    champion_store: ChampionStore,
+    mlflow: dg.ResourceParam[Any],
+    steel_features: pl.DataFrame,
+    steel_splits: pl.DataFrame,
+    estimate_physics: EstimateResult,
+    estimate_hybrid: EstimateResult,
+    estimate_cubist: EstimateResult,
+    estimate_xgboost: EstimateResult,
+    estimate_lightgbm: EstimateResult,
+) -> dg.MaterializeResult:
+    """The estimate champion (best validation RMSE) as a self-contained bundle, with its SHAP summary."""
+    feats = frames.to_pandas(steel_features)
+    results = [estimate_physics, estimate_hybrid, estimate_cubist, estimate_xgboost, estimate_lightgbm]
+    data_version = frame_version(feats[list(schema.CLEAN_COLUMNS)])
+    candidate, metadata = promote(context, mlflow, champion_store, config, ESTIMATE, results, data_version)
+    data = estimate_datasets(feats, frames.to_pandas(steel_splits))[TEMPORAL]
+    summary = explain.shap_summary(candidate.model, data.X_test, list(candidate.model.feature_names))
+    plot = paths.reports_dir() / "shap_estimate_champion.png"
+    explain.save_summary_plot(summary, plot, title=f"SHAP, estimate champion ({candidate.family})")
+    mlflow.log_artifact(str(plot))
+    metadata["shap_summary"] = dg.MetadataValue.md(summary.to_markdown(index=False, floatfmt=".4g"))
+    metadata["shap_plot"] = dg.MetadataValue.path(str(plot))
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(group_name=GROUP, kinds={"mlflow"})
+def champion_forecast_model(
+    context: dg.AssetExecutionContext,
+    config: ChampionConfig,
+    champion_store: ChampionStore,
+    mlflow: dg.ResourceParam[Any],
+    cleaned_steel_readings: pl.DataFrame,
+    forecast_seasonal_naive: ForecastResult,
+    forecast_lightgbm_quantile: ForecastResult,
+    forecast_xgboost_quantile: ForecastResult,
+    forecast_chronos: ForecastResult,
+    forecast_timesfm: ForecastResult,
+    forecast_ensemble: ForecastResult,
+) -> dg.MaterializeResult:
+    """The forecast champion as a bundle, with the recent history the API forecasts from."""
+    clean = frames.to_pandas(cleaned_steel_readings)
+    results = [
+        forecast_seasonal_naive,
+        forecast_lightgbm_quantile,
+        forecast_xgboost_quantile,
+        forecast_chronos,
+        forecast_timesfm,
+        forecast_ensemble,
+    ]
+    last = clean[schema.TIMESTAMP].max()
+    history = clean[clean[schema.TIMESTAMP] > last - pd.Timedelta(days=HISTORY_DAYS)].reset_index(drop=True)
+    _, metadata = promote(
+        context,
+        mlflow,
+        champion_store,
+        config,
+        FORECAST,
+        results,
+        frame_version(clean),
+        attachments={"history.parquet": history},
+    )
+    metadata["history_rows"] = len(history)
+    return dg.MaterializeResult(metadata=metadata)
