@@ -36,7 +36,7 @@ def test_a_tampered_parquet_is_refused(tmp_path: Path, clean_reference: pd.DataF
     serving.publish_readings(clean_reference.head(2000), tmp_path, data_version="v")
     folder = serving.readings_folder(tmp_path)
     clean_reference.head(1000).to_parquet(folder / "readings.parquet", index=False)
-    with pytest.raises(serving.ManifestError, match="bytes|SHA-256"):
+    with pytest.raises(serving.ManifestError, match=r"bytes|SHA-256"):
         serving.load_readings(folder)
 
 
