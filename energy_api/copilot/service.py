@@ -19,6 +19,7 @@ from energy_api.copilot.language import EN, detect_language
 from energy_api.copilot.planner import DEFAULT_MODEL, OllamaPlanner, Plan, PlanContext, Planner, RulePlanner
 from energy_api.copilot.session import Session, SessionStore
 from energy_api.copilot.tools import TOOLS, ToolError, validate
+from energy_api.registry import ModelNotLoadedError
 from energy_assets.domain.query import Query
 from energy_assets.domain.query.spec import POWER_FACTORS
 
@@ -91,7 +92,23 @@ class Copilot:
         if len(message) > MAX_MESSAGE_CHARS:
             message = message[:MAX_MESSAGE_CHARS]
         session = self.sessions.get(session_id)
-        available = self.coverage()
+        try:
+            available = self.coverage()
+        except ModelNotLoadedError as exc:
+            lang = session.language or detect_language(message, EN)
+            answer = (
+                f"No puedo responder ahora: el servicio no tiene lecturas cargadas ({exc})."
+                if lang == "es"
+                else f"I can't answer now: the service has no readings loaded ({exc})."
+            )
+            return {
+                "answer": answer,
+                "language": lang,
+                "tool_calls": [],
+                "session_id": session.session_id,
+                "planner": "none",
+                "latency_ms": (time.perf_counter() - started) * 1000.0,
+            }
         today = self._today or available[1]
         context = PlanContext(
             today=today,
