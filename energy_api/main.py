@@ -381,9 +381,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _warm(state: Service) -> None:
-    """Build the readings' calendar table now, not on the first data question."""
-    with contextlib.suppress(ModelNotLoadedError):
+    """Build the readings' calendar table now, not on the first data question (best effort: a
+    request that needs the readings reports their problem itself)."""
+    try:
         state.readings_table()
+    except ModelNotLoadedError:
+        pass
+    except Exception:
+        _log.exception("preparing the readings for queries failed")
 
 
 async def _watch(state: Service, interval_s: float) -> None:
