@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 
 from energy_api.registry import ESTIMATE, estimate_features
 from energy_api.routers.deps import InputRuleError, ServiceDep, stamp
-from energy_api.schemas import PeakExplanation
+from energy_api.schemas import PeakExplanation, PlantDay
 from energy_assets.domain import calendar
 from energy_assets.domain.data import schema
 
@@ -91,7 +91,7 @@ def _explain(service: Any, day: dt.date) -> dict[str, Any]:
 @router.get("/explain/peak", response_model=PeakExplanation, summary="What drove a day's peak interval")
 def explain_peak(
     service: ServiceDep,
-    date: Annotated[dt.date, Query(description="Plant-local day (YYYY-MM-DD).", examples=["2018-12-27"])],
+    date: Annotated[PlantDay, Query(description="Plant-local day (YYYY-MM-DD).", examples=["2018-12-27"])],
 ) -> dict[str, Any]:
     estimate = service.registry.get(ESTIMATE)
     key = (estimate.model_version, date.isoformat())
