@@ -52,6 +52,15 @@ def _window_time(value: datetime) -> datetime:
     return stamp.to_pydatetime()
 
 
+def _plant_day(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+#: A plant day in the years the calendar can represent (a day in year 909 is a client's typo, not a 500).
+PlantDay = Annotated[date, AfterValidator(_plant_day)]
+
 GridTimestamp = Annotated[
     datetime,
     AfterValidator(_grid_timestamp),

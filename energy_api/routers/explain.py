@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from energy_api.routers.deps import ServiceDep
-from energy_api.schemas import PeakExplanation
+from energy_api.schemas import PeakExplanation, PlantDay
 from energy_api.services import explain
 
 router = APIRouter(tags=["explain"])
@@ -22,6 +21,6 @@ router = APIRouter(tags=["explain"])
 )
 def explain_peak(
     service: ServiceDep,
-    date: Annotated[dt.date, Query(description="Plant-local day (YYYY-MM-DD).", examples=["2018-12-27"])],
+    date: Annotated[PlantDay, Query(description="Plant-local day (YYYY-MM-DD).", examples=["2018-12-27"])],
 ) -> dict[str, Any]:
     return explain.explain_peak(service, date)
