@@ -324,10 +324,30 @@ class Contribution(_Model):
     contribution_kwh: float
 
 
+class HourAgainstTypical(_Model):
+    hour: int = Field(description="Plant-local hour of the intervals' start (0-23).")
+    usage_kwh: float = Field(description="The day's kWh in that hour.")
+    typical_kwh: float | None = Field(
+        description="Median of that hour's kWh over the reference days (null when none holds the whole hour)."
+    )
+    excess_kwh: float | None = Field(description="usage_kwh - typical_kwh.")
+
+
 class PeakExplanation(_Model):
     date: date
     timestamp: datetime = Field(description="END of the day's peak interval.")
+    weekday: str = Field(description="The day's weekday (the reference days share it).")
+    peak_interval: str = Field(description="Start-end of the peak interval, plant-local (HH:MM-HH:MM).")
     usage_kwh: float
+    typical_usage_kwh: float | None = Field(
+        description="Typical kWh at the peak's slot: median over reference_days at the same interval start "
+        "(null when no earlier same-weekday day within 12 weeks holds that slot)."
+    )
+    excess_kwh: float | None = Field(description="usage_kwh - typical_usage_kwh.")
+    reference_days: list[date] = Field(
+        description="The up to 4 most recent earlier days of the same weekday with a reading at that slot, "
+        "oldest first."
+    )
     day_total_kwh: float
     day_mean_kwh: float
     load_type: str
@@ -337,12 +357,29 @@ class PeakExplanation(_Model):
     co2_tco2: float
     lagging_reactive_kvarh: float
     leading_reactive_kvarh: float
+    typical_lagging_reactive_kvarh: float | None = Field(
+        description="Median lagging kVArh at the peak's slot over the reference days."
+    )
+    apparent_kvah: float = Field(
+        description="Apparent energy at the peak, sqrt(usage_kwh^2 + lagging_reactive_kvarh^2) (power triangle)."
+    )
     lagging_power_factor: float
     leading_power_factor: float
+    hours_above_normal: list[HourAgainstTypical] = Field(
+        description="Hours more than 10 % and 5 kWh above their typical kWh, largest excess first."
+    )
+    hours: list[HourAgainstTypical] = Field(description="Every hour of the day against its typical kWh.")
     estimate_kwh: float = Field(description="The champion estimator's kWh for the peak interval.")
     base_value_kwh: float = Field(description="Mean estimate over the day's intervals (SHAP baseline).")
-    contributions: list[Contribution] = Field(description="SHAP contributions (kWh), largest first.")
-    facts: list[str]
+    contributions_view: str = Field(description="What the SHAP contributions are (the secondary view).")
+    contributions: list[Contribution] = Field(
+        description="Secondary view: SHAP contributions (kWh) of the champion estimator, largest first. "
+        "They say how the estimator computes kWh from the electrical readings, not why the plant drew more."
+    )
+    facts: list[str] = Field(
+        description="Sentences, plant terms first: the peak against the typical profile, load type and "
+        "tariff, the hours above normal, reactive and apparent energy; last the estimator's (SHAP) view."
+    )
     readings_source: str
     model: ModelStamp
 

@@ -202,11 +202,30 @@ def test_explain_peak(client: httpx.Client, history: pd.DataFrame) -> None:
     total = body["base_value_kwh"] + sum(c["contribution_kwh"] for c in body["contributions"])
     assert total == pytest.approx(body["estimate_kwh"], abs=1e-6)
     assert body["estimate_kwh"] == pytest.approx(body["usage_kwh"], abs=0.05)
-    assert len(body["facts"]) == 4
+    # plant terms first: the peak against the previous four Thursdays at the same slot (pandas, independently)
+    assert body["weekday"] == "Thursday"
+    assert body["reference_days"] == ["2018-01-04", "2018-01-11", "2018-01-18", "2018-01-25"]
+    start = history[schema.TIMESTAMP] - pd.Timedelta(minutes=15)
+    peak_start = pd.Timestamp(body["timestamp"]) - pd.Timedelta(minutes=15)
+    same_slot = history[
+        start.isin([pd.Timestamp(d) + (peak_start - peak_start.normalize()) for d in body["reference_days"]])
+    ]
+    assert len(same_slot) == 4
+    assert body["typical_usage_kwh"] == pytest.approx(same_slot[schema.USAGE_KWH].median())
+    assert body["excess_kwh"] == pytest.approx(body["usage_kwh"] - body["typical_usage_kwh"])
+    assert body["apparent_kvah"] == pytest.approx(np.hypot(body["usage_kwh"], body["lagging_reactive_kvarh"]))
+    assert len(body["hours"]) == 24 and body["hours_above_normal"]
+    assert (
+        body["peak_interval"] in body["facts"][0] and "median of the 4 previous Thursdays" in body["facts"][0]
+    )
+    assert len(body["facts"]) == 5
     assert (
         body["load_type"] in body["facts"][1]
         and f"{body['price_krw_per_kwh']:.2f} KRW/kWh" in body["facts"][1]
     )
+    assert "ran above normal" in body["facts"][2] and "kVAh" in body["facts"][3]
+    assert body["facts"][4].startswith(body["contributions_view"])
+    assert "not why the plant drew more" in body["contributions_view"]
     assert client.get("/explain/peak", params={"date": "2019-06-01"}).status_code == 404
     assert _errors(client.get("/explain/peak", params={"date": "yesterday"}))[0]["field"] == "date"
 
