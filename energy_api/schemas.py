@@ -218,6 +218,11 @@ class ForecastPoint(_Model):
     quantiles: dict[str, float] = Field(description="Quantile forecasts (kWh) by name, e.g. q10, q50, q90.")
 
 
+class Observed(_Model):
+    timestamp: datetime = Field(description="END of the interval.")
+    usage_kwh: float
+
+
 class ForecastResponse(_Model):
     origin: datetime
     horizon: int
@@ -227,6 +232,15 @@ class ForecastResponse(_Model):
     )
     total_kwh: float = Field(description="Sum of the point forecasts (kWh).")
     points: list[ForecastPoint]
+    recent: list[Observed] = Field(
+        default_factory=list,
+        description="Observed readings of the day up to the origin (at most 96 intervals), for context.",
+    )
+    actuals: list[Observed] = Field(
+        default_factory=list,
+        description="For a past origin: the observed readings of the forecast's target intervals (to score "
+        "the forecast against); empty for intervals after the end of the readings.",
+    )
     model: ModelStamp
 
 
@@ -382,6 +396,27 @@ class PeakExplanation(_Model):
     )
     readings_source: str
     model: ModelStamp
+
+
+# --- data quality --------------------------------------------------------------------------------
+class QuarantineOrRepairs(_Model):
+    rows: int = Field(description="Rows in the published table.")
+    by_reason: dict[str, int] | None = Field(default=None, description="Quarantined rows per reason code.")
+    by_method: dict[str, int] | None = Field(default=None, description="Repaired cells per method.")
+    shown: list[dict[str, Any]] = Field(description="The first rows (up to ``limit``), as published.")
+
+
+class DataQualityResponse(_Model):
+    report: dict[str, Any] | None = Field(
+        description="The cleaning run's report (rows in/out, quarantined by reason, cells repaired by method, "
+        "imputed by column, missing intervals); null before the first run."
+    )
+    scorecard: list[dict[str, Any]] = Field(
+        description="The cleaning scorecard: per dirty source, rows recovered and match with the reference."
+    )
+    quarantine: QuarantineOrRepairs
+    repairs: QuarantineOrRepairs
+    sources: list[str] = Field(description="What was read: the report file and the warehouse tables found.")
 
 
 # --- service -------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Operator app: ``streamlit run energy_ui/app.py`` (API URL from ENERGY_API_URL).
 
-Five pages over the API: Overview, Forecast, What-if, Copilot, Models & drift.
+Six pages over the API: Overview (also at /), Forecast, What-if, Data quality, Copilot, Models & drift.
 """
 
 import sys
@@ -18,17 +18,26 @@ from energy_ui import client  # noqa: E402
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
 st.set_page_config(page_title="Energy copilot", page_icon="⚡", layout="wide")
+overview = st.Page(PAGES / "overview.py", title="Overview", icon=":material/factory:", url_path="overview")
+
+
+def _home() -> None:
+    """The root URL opens the Overview at its own address, so /overview is a link that works."""
+    st.switch_page(overview)
+
+
 navigation = st.navigation(
     [
-        st.Page(
-            PAGES / "overview.py",
-            title="Overview",
-            icon=":material/factory:",
-            url_path="overview",
-            default=True,
-        ),
+        st.Page(_home, title="Home", url_path="home", default=True, visibility="hidden"),
+        overview,
         st.Page(PAGES / "forecast.py", title="Forecast", icon=":material/show_chart:", url_path="forecast"),
         st.Page(PAGES / "what_if.py", title="What-if", icon=":material/compare_arrows:", url_path="what-if"),
+        st.Page(
+            PAGES / "data_quality.py",
+            title="Data quality",
+            icon=":material/fact_check:",
+            url_path="data-quality",
+        ),
         st.Page(PAGES / "copilot.py", title="Copilot", icon=":material/chat:", url_path="copilot"),
         st.Page(
             PAGES / "models_drift.py",

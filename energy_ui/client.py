@@ -20,8 +20,9 @@ from energy_ui.settings import settings
 #: Seconds a read-only answer is reused (champions reload in the background every 30 s).
 CACHE_TTL_S = 30
 TIMEOUT_S = 60.0
-#: Days the Overview page summarises.
+#: Days the Overview page summarises by default, and at most (each day is a few API calls).
 OVERVIEW_DAYS = 7
+MAX_OVERVIEW_DAYS = 31
 
 
 class ApiError(RuntimeError):
@@ -131,6 +132,33 @@ def explain_peak(base_url: str, day: str) -> dict[str, Any]:
     return call("GET", "/explain/peak", base_url, params={"date": day})
 
 
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def window_energy(base_url: str, day: str, start_hour: int, end_hour: int) -> float:
+    """kWh the served readings hold in a clock window of ``day`` (the baseline of a /scenarios call)."""
+    body = {
+        "kind": "improve_power_factor",
+        "window": window(date.fromisoformat(day), start_hour, end_hour),
+        "target_pf_pct": 100,
+    }
+    return float(call("POST", "/scenarios", base_url, json=body)["baseline"]["energy_kwh"])
+
+
+#: Share of a window's energy the What-if page offers to move by default (a window holds what it moves).
+DEFAULT_SHIFT_SHARE = 0.5
+
+
+def default_shift_kwh(window_kwh: float) -> float:
+    """Half the window's energy, rounded down to 10 kWh (to 0.1 kWh below 20 kWh); 0 for an idle window."""
+    half = DEFAULT_SHIFT_SHARE * max(window_kwh, 0.0)
+    return float(int(half // 10) * 10) if half >= 20 else float(int(half * 10) / 10)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def data_quality(base_url: str, limit: int = 500) -> dict[str, Any]:
+    """GET /data/quality: the cleaning run's report, scorecard, quarantine and repairs."""
+    return call("GET", "/data/quality", base_url, params={"limit": limit})
+
+
 # --- actions (never cached) -----------------------------------------------------------------------
 def scenario(base_url: str, body: dict[str, Any]) -> dict[str, Any]:
     """POST /scenarios: baseline, scenario and delta totals with the assumptions."""
@@ -197,6 +225,29 @@ def forecast_frame(answer: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def observed_frame(answer: dict[str, Any], part: str) -> pd.DataFrame:
+    """``recent`` (readings before the origin) or ``actuals`` (readings of the forecast intervals) of a
+    /forecast answer as (timestamp, usage_kwh); empty when the API sends none."""
+    frame = pd.DataFrame(answer.get(part) or [], columns=[schema.TIMESTAMP, schema.USAGE_KWH])
+    frame[schema.TIMESTAMP] = pd.to_datetime(frame[schema.TIMESTAMP])
+    return frame
+
+
+def forecast_vs_actual(answer: dict[str, Any]) -> pd.DataFrame:
+    """Forecast intervals that have an actual reading: timestamp, q10/q50/q90 (or mean), actual, error
+    (actual - point forecast, kWh) and whether the actual lies inside the 10-90 % band."""
+    frame = forecast_frame(answer)
+    actual = observed_frame(answer, "actuals").rename(columns={schema.USAGE_KWH: "actual_kwh"})
+    joined = frame.merge(actual, on=schema.TIMESTAMP, how="inner")
+    point = "q50" if "q50" in joined else "mean"
+    joined["error_kwh"] = joined["actual_kwh"] - joined[point]
+    if {"q10", "q90"} <= set(joined):
+        joined["inside_band"] = (joined["actual_kwh"] >= joined["q10"]) & (
+            joined["actual_kwh"] <= joined["q90"]
+        )
+    return joined
+
+
 def totals_frame(answer: dict[str, Any]) -> pd.DataFrame:
     """Baseline, scenario and delta of a /scenarios answer as a table (rows: kWh, KRW, tCO2...)."""
     labels = {
@@ -227,15 +278,19 @@ def _period_windows(base_url: str, day: date) -> list[tuple[str, datetime, datet
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def week_overview(base_url: str, last_day: str) -> dict[str, Any]:
-    """The last :data:`OVERVIEW_DAYS` days up to ``last_day``, all figures priced by the API.
+def week_overview(base_url: str, last_day: str, first_day: str | None = None) -> dict[str, Any]:
+    """The days ``first_day`` .. ``last_day`` (default: the :data:`OVERVIEW_DAYS` days up to
+    ``last_day``), all figures priced by the API.
 
     Per day: /scenarios improve_power_factor over the day returns the day's kWh, cost, CO2, reactive
     and apparent energy (its baseline); per tariff period: the same call over each run of one period
     (the period is checked against the API's own count); the peak: /explain/peak per day.
     """
     end = date.fromisoformat(last_day)
-    days = [end - timedelta(days=n) for n in range(OVERVIEW_DAYS - 1, -1, -1)]
+    first = date.fromisoformat(first_day) if first_day else end - timedelta(days=OVERVIEW_DAYS - 1)
+    if not first <= end or (end - first).days >= MAX_OVERVIEW_DAYS:
+        raise ApiError(f"date range: from {first} to {end} must be 1 to {MAX_OVERVIEW_DAYS} days in order")
+    days = [first + timedelta(days=n) for n in range((end - first).days + 1)]
     daily, by_period, peaks = (
         [],
         {p: {"energy_kwh": 0.0, "cost_krw": 0.0, "co2_t": 0.0} for p in schema.TARIFF_PERIODS},

@@ -33,15 +33,54 @@ def load_or_stop(fetch: Any, *args: Any) -> Any:
         st.stop()
 
 
+def table(frame: pd.DataFrame, name: str, caption: str | None = None) -> None:
+    """A table with its CSV download (every table the app shows can be taken to a spreadsheet)."""
+    st.dataframe(frame, hide_index=True)
+    st.download_button(
+        f"Download {name}.csv",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    if caption:
+        st.caption(caption)
+
+
+def figures(rows: dict[str, str]) -> None:
+    """Long values (timestamps, model versions) as a two-column table: shown whole, never cut."""
+    frame = pd.DataFrame({"figure": list(rows), "value": list(rows.values())})
+    st.dataframe(frame, hide_index=True)
+
+
+#: Headline figures per what-if kind: (label, delta key, format). Power factor changes reactive and
+#: apparent energy and the surcharge, not the kWh, so its headlines are kVArh, kVA(h) and KRW.
+HEADLINES = {
+    "improve_power_factor": (
+        ("Δ reactive (kVArh)", "reactive_kvarh", "{:+,.2f}"),
+        ("Δ apparent (kVAh)", "apparent_kvah", "{:+,.2f}"),
+        ("Δ cost (KRW)", "cost_krw", "{:+,.0f}"),
+    ),
+}
+DEFAULT_HEADLINES = (
+    ("Δ energy (kWh)", "energy_kwh", "{:+,.2f}"),
+    ("Δ cost (KRW)", "cost_krw", "{:+,.0f}"),
+    ("Δ CO2 (t)", "co2_t", "{:+,.4f}"),
+)
+
+
 def scenario_result(answer: dict[str, Any], key: str = "") -> None:
     """Deltas as metrics, baseline vs scenario chart, the totals table and the assumptions."""
     delta = answer["delta"]
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Δ energy (kWh)", f"{delta['energy_kwh']:+,.2f}")
-    c2.metric("Δ cost (KRW)", f"{delta['cost_krw']:+,.0f}")
-    c3.metric("Δ CO2 (t)", f"{delta['co2_t']:+,.4f}")
+    for column, (label, field, fmt) in zip(
+        st.columns(3), HEADLINES.get(answer["kind"], DEFAULT_HEADLINES), strict=True
+    ):
+        value = delta.get(field)
+        column.metric(label, "n/a" if value is None else fmt.format(value))
     st.plotly_chart(charts.scenario_bars(answer), key=f"scenario-chart-{key}")
-    st.dataframe(client.totals_frame(answer), hide_index=True)
+    table(client.totals_frame(answer), f"what-if-{answer['kind']}{'-' + key if key else ''}")
     st.caption(f"{answer['intervals']} intervals; baseline: {answer['baseline_source']}")
     st.markdown("**Assumptions**")
     for line in answer["assumptions"]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from energy_api.registry import FORECAST
 from energy_api.routers.deps import ServiceDep, respond, stamp
 from energy_api.schemas import ForecastRequest, ForecastResponse
-from energy_api.services.forecast import request_history, run_forecast, served_history
+from energy_api.services.forecast import observed_around, request_history, run_forecast, served_history
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.forecast.base import MEAN, TARGET_HORIZON, quantile_column
 
@@ -50,6 +50,7 @@ async def forecast(request: ForecastRequest, service: ServiceDep) -> Response:
         "history_source": source,
         "total_kwh": float(result[MEAN].sum()),
         "points": points,
+        **observed_around(history, origin, result[schema.TIMESTAMP]),
         "model": stamp(loaded),
     }
     service.metrics.predicted_rows.labels(FORECAST).inc(request.horizon)

@@ -77,6 +77,26 @@ def run_forecast(
     return result, origin
 
 
+#: Intervals of observed readings before the origin a /forecast answer carries (a day: the context).
+RECENT_INTERVALS = 96
+
+
+def observed_around(history: pd.DataFrame, origin: pd.Timestamp, targets: pd.Series) -> dict[str, list]:
+    """What the readings hold around a forecast: the day before the origin (``recent``) and, for a past
+    origin, the readings of the forecast's own target intervals (``actuals``; empty for the future)."""
+    ts = pd.to_datetime(history[schema.TIMESTAMP])
+    usage = history[schema.USAGE_KWH].to_numpy(dtype=float)
+    before = (ts <= origin).to_numpy()
+    recent_idx = before.nonzero()[0][-RECENT_INTERVALS:]
+    wanted = set(pd.to_datetime(targets))
+    hit = ts.isin(wanted).to_numpy() & ~before
+
+    def rows(idx: Any) -> list[dict[str, Any]]:
+        return [{"timestamp": ts.iloc[i].to_pydatetime(), "usage_kwh": float(usage[i])} for i in idx]
+
+    return {"recent": rows(recent_idx), "actuals": rows(hit.nonzero()[0])}
+
+
 def forecast_figures(
     service: Any, origin: pd.Timestamp | None, horizon: int, keep_after: pd.Timestamp | None = None
 ) -> dict[str, Any]:

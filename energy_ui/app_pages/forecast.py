@@ -1,4 +1,5 @@
-"""Forecast: the champion's next hours from a chosen origin, with its 10-90 % band."""
+"""Forecast: the champion's median forecast inside its 10-90 % band from a chosen origin, with the day of
+readings before the origin and, for a past origin, the actual readings and the error."""
 
 from datetime import datetime, time
 
@@ -19,13 +20,40 @@ origin = min(max(datetime.combine(day, time(hour)), span.first_origin), span.las
 with st.spinner("Forecasting..."):
     answer = views.load_or_stop(client.forecast, url, origin.isoformat(), int(horizon))
 frame = client.forecast_frame(answer)
+point = charts.point_column(frame)
+scored = client.forecast_vs_actual(answer)
 m1, m2, m3 = st.columns(3)
-m1.metric("Total (kWh)", f"{answer['total_kwh']:,.1f}")
-m2.metric("Highest interval (kWh)", f"{frame['mean'].max():.1f}")
-m3.metric("Model", answer["model"]["model_version"])
+m1.metric("Total (kWh)", f"{frame[point].sum():,.1f}", help=f"Sum of the {point} forecast")
+m2.metric("Highest interval (kWh)", f"{frame[point].max():.1f}")
+if scored.empty:
+    m3.metric("Actuals", "none yet", help="The origin is the end of the readings: nothing to compare with.")
+else:
+    m3.metric("Mean absolute error (kWh)", f"{scored['error_kwh'].abs().mean():.2f}")
+views.figures(
+    {
+        "origin (end of the last known interval)": answer["origin"].replace("T", " "),
+        "model": answer["model"]["model_version"],
+        "family": str(answer["model"].get("family")),
+        "point shown": "median (q50), inside its 10-90 % band" if point == "q50" else "mean",
+        "history": answer["history_source"],
+    }
+)
 st.plotly_chart(
-    charts.forecast_band(frame, title=f"Next {horizon / 4:g} h from {answer['origin'].replace('T', ' ')}"),
+    charts.forecast_band(
+        frame,
+        title=f"Next {horizon / 4:g} h from {answer['origin'].replace('T', ' ')}",
+        recent=client.observed_frame(answer, "recent"),
+        actuals=client.observed_frame(answer, "actuals"),
+    ),
     key="forecast",
 )
-with st.expander("Values"):
-    st.dataframe(frame, hide_index=True)
+if not scored.empty:
+    st.subheader("Forecast vs actual")
+    inside = scored["inside_band"].mean() if "inside_band" in scored else None
+    st.caption(
+        f"{len(scored)} of {len(frame)} forecast intervals have a reading; error = actual - {point}"
+        + (f"; {inside:.0%} of the actuals lie inside the 10-90 % band." if inside is not None else ".")
+    )
+    views.table(scored, "forecast-vs-actual")
+st.subheader("Values")
+views.table(frame, "forecast")

@@ -31,7 +31,7 @@ for task, state in info.items():
             "data_version": state.get("data_version"),
         }
     )
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+views.table(pd.DataFrame(rows), "champions")
 st.caption(f"Tariff: {info['tariff']['name']} ({info['tariff']['source']})")
 
 st.subheader("Leaderboard")
@@ -42,7 +42,7 @@ else:
     left, right = st.columns(2)
     for column, task in zip((left, right), sorted(board["task"].unique()), strict=False):
         column.plotly_chart(charts.leaderboard_bars(board, task), key=f"board-{task}")
-    st.dataframe(board, hide_index=True)
+    views.table(board, "leaderboard")
 
 st.subheader("Drift")
 try:
@@ -64,7 +64,7 @@ else:
     d3.metric(
         "Baseline RMSE (kWh)", "n/a" if pd.isna(latest["baseline_rmse"]) else f"{latest['baseline_rmse']:.3f}"
     )
-    st.dataframe(history, hide_index=True)
+    views.table(history, "drift-history")
 report = reports.latest_drift_report(history)
 if report is not None:
     html = report.read_text(encoding="utf-8")
