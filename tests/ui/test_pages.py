@@ -37,6 +37,22 @@ def week(clean_reference: pd.DataFrame) -> pd.DataFrame:
     return clean_reference[(ts > "2018-01-29 00:00") & (ts <= "2018-02-05 00:00")]
 
 
+def frames_with(at: AppTest, *columns: str) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    """The figure/value tables (long values shown whole, never cut like a metric's)."""
+    out: dict[str, str] = {}
+    for frame in frames_with(at, "figure", "value"):
+        out.update(zip(frame["figure"], frame["value"], strict=True))
+    return out
+
+
+def downloads(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
 def test_overview_totals_match_the_readings(ui_env: LiveServer, clean_reference: pd.DataFrame) -> None:
     at = page("overview").run()
     no_exception(at)
@@ -46,40 +62,104 @@ def test_overview_totals_match_the_readings(ui_env: LiveServer, clean_reference:
     co2 = rows[schema.USAGE_KWH].sum() * default_tariff().emission_factor_t_per_kwh
     assert metrics["CO2 (t)"] == f"{co2:,.2f}"
     peak = rows.loc[rows[schema.USAGE_KWH].idxmax()]
-    assert metrics["usage_kwh"] == f"{peak[schema.USAGE_KWH]:.2f}"
-    assert metrics["Peak interval (end)"] == f"{peak[schema.TIMESTAMP]:%Y-%m-%d %H:%M}"
-    daily = at.dataframe[0].value
+    assert metrics["Peak (kWh)"] == f"{peak[schema.USAGE_KWH]:.2f}"
+    assert figures(at)["interval end"] == f"{peak[schema.TIMESTAMP]:%Y-%m-%d %H:%M}"
+    # the peak in plant terms: against the typical same-weekday slot, and the hours above normal
+    facts = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert "against a typical" in facts[0] and "previous" in facts[0]
+    assert any("ran above normal" in f or "No hour ran above normal" in f for f in facts)
+    assert any("SHAP" in e.label or "estimator" in e.label.lower() for e in at.expander)
+    (daily,) = frames_with(at, "energy_kwh", "peak_end")
     assert len(daily) == 7
     assert daily["energy_kwh"].sum() == pytest.approx(rows[schema.USAGE_KWH].sum())
+    assert {"Download overview-per-day.csv", "Download overview-by-tariff-period.csv"} <= set(downloads(at))
+    # a date range: three days
+    at.date_input[0].set_value((pd.Timestamp("2018-02-02").date(), pd.Timestamp("2018-02-04").date())).run()
+    no_exception(at)
+    (daily,) = frames_with(at, "energy_kwh", "peak_end")
+    assert [str(d) for d in daily["day"]] == ["2018-02-02", "2018-02-03", "2018-02-04"]
+    three = clean_reference[
+        (clean_reference[schema.TIMESTAMP] > "2018-02-02 00:00")
+        & (clean_reference[schema.TIMESTAMP] <= "2018-02-05 00:00")
+    ]
+    assert {m.label: m.value for m in at.metric}["Energy (kWh)"] == f"{three[schema.USAGE_KWH].sum():,.0f}"
 
 
-def test_forecast_page_charts_the_band(ui_env: LiveServer, clean_reference: pd.DataFrame) -> None:
+def test_forecast_page_charts_the_median_in_its_band(
+    ui_env: LiveServer, clean_reference: pd.DataFrame
+) -> None:
     at = page("forecast").run()
     no_exception(at)
-    assert at.metric[2].value == "seasonal_naive@2026-01-01T00:00:00+00:00"
-    frame = at.dataframe[0].value
-    assert len(frame) == 96 and {"mean", "q10", "q90"} <= set(frame.columns)
-    assert (frame["q10"] <= frame["q90"]).all()
+    shown = figures(at)
+    assert shown["model"] == "seasonal_naive@2026-01-01T00:00:00+00:00"  # whole, not cut
+    assert shown["point shown"].startswith("median (q50)")
+    (frame,) = frames_with(at, "mean", "q10", "q90")
+    assert len(frame) == 96 and {"mean", "q10", "q50", "q90"} <= set(frame.columns)
+    assert ((frame["q10"] <= frame["q50"]) & (frame["q50"] <= frame["q90"])).all()
     # the weekly seasonal naive repeats the same slot a week earlier
     ref = clean_reference.set_index(schema.TIMESTAMP)[schema.USAGE_KWH]
     first = frame[schema.TIMESTAMP].iloc[0]
     assert frame["mean"].iloc[0] == pytest.approx(ref[first - pd.Timedelta(days=7)])
+    assert {m.label: m.value for m in at.metric}["Actuals"] == "none yet"  # the end of the readings
+    assert "Download forecast.csv" in downloads(at)
     at.slider[0].set_value(8).run()
     no_exception(at)
-    assert len(at.dataframe[0].value) == 8
+    assert len(frames_with(at, "mean", "q10", "q90")[0]) == 8
+    # a past origin: the actuals and the error, checked against the readings
+    at.date_input[0].set_value(pd.Timestamp("2018-02-03").date())
+    at.selectbox[0].set_value(0).run()
+    no_exception(at)
+    (scored,) = frames_with(at, "actual_kwh", "error_kwh")
+    assert len(scored) == 8
+    actual = ref.reindex(scored[schema.TIMESTAMP]).to_numpy()
+    assert scored["actual_kwh"].to_numpy() == pytest.approx(actual)
+    assert scored["error_kwh"].to_numpy() == pytest.approx(actual - scored["q50"].to_numpy())
+    mae = abs(actual - scored["q50"].to_numpy()).mean()
+    assert {m.label: m.value for m in at.metric}["Mean absolute error (kWh)"] == f"{mae:.2f}"
+    assert "Download forecast-vs-actual.csv" in downloads(at)
 
 
-def test_what_if_shift_load_saves_money(ui_env: LiveServer) -> None:
+def window_kwh(clean_reference: pd.DataFrame, day: str, start_hour: int, end_hour: int) -> float:
+    """kWh of the intervals whose START lies in [start, end) on ``day``, straight from the readings."""
+    start = clean_reference[schema.TIMESTAMP] - pd.Timedelta(minutes=15)
+    lo, hi = (
+        pd.Timestamp(day) + pd.Timedelta(hours=start_hour),
+        pd.Timestamp(day) + pd.Timedelta(hours=end_hour),
+    )
+    return float(clean_reference.loc[(start >= lo) & (start < hi), schema.USAGE_KWH].sum())
+
+
+def test_what_if_default_works_on_the_served_data(ui_env: LiveServer, clean_reference: pd.DataFrame) -> None:
     at = page("what_if").run()
     no_exception(at)
-    at.button[0].click().run()  # the form's submit: 200 kWh from 10-12 h to 23-01 h on 2 February
+    used = window_kwh(clean_reference, "2018-02-02", 10, 12)
+    expected = client.default_shift_kwh(used)
+    assert 0 < expected <= used / 2
+    assert at.number_input[0].value == pytest.approx(expected)
+    at.button[0].click().run()  # the form's submit with its defaults: no 422
     no_exception(at)
+    assert not at.warning
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Δ energy (kWh)"] == "+0.00"
     assert float(metrics["Δ cost (KRW)"].replace(",", "")) < 0
-    table = at.dataframe[0].value.set_index("quantity")
+    table = frames_with(at, "quantity", "delta")[0].set_index("quantity")
     assert table.loc["energy (kWh)", "delta"] == pytest.approx(0.0, abs=1e-9)
-    assert any("200 kWh leave" in m.value for m in at.markdown)
+    assert any(f"{expected:g} kWh leave" in m.value for m in at.markdown)
+    assert "Download what-if-shift_load-what-if.csv" in downloads(at)
+
+
+def test_power_factor_what_if_headlines_are_reactive_and_apparent(ui_env: LiveServer) -> None:
+    at = page("what_if").run()
+    at.radio[0].set_value("improve_power_factor").run()
+    at.button[0].click().run()  # the whole default day to 95 % lagging
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {"Δ reactive (kVArh)", "Δ apparent (kVAh)", "Δ cost (KRW)"}
+    table = frames_with(at, "quantity", "delta")[0].set_index("quantity")
+    reactive = table.loc["reactive energy (kVarh)", "delta"]
+    assert reactive < 0 and metrics["Δ reactive (kVArh)"] == f"{reactive:+,.2f}"
+    assert metrics["Δ apparent (kVAh)"] == f"{table.loc['apparent energy (kVAh)', 'delta']:+,.2f}"
+    assert metrics["Δ apparent (kVAh)"] != "+0.00"
 
 
 def test_what_if_shows_the_422_rule(ui_env: LiveServer) -> None:
@@ -89,6 +169,26 @@ def test_what_if_shows_the_422_rule(ui_env: LiveServer) -> None:
     no_exception(at)
     assert "refused" in at.warning[0].value
     assert any("exceeds" in m.value for m in at.markdown)
+
+
+def test_data_quality_page_shows_the_cleaning_run(ui_env: LiveServer, dirty_week) -> None:
+    at = page("data_quality").run()
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Quarantined"] == f"{len(dirty_week.quarantine):,}"
+    assert metrics["Cells repaired"] == f"{dirty_week.report['cells_repaired']:,}"
+    (quarantine,) = frames_with(at, "source_row", "reason", "detail")
+    assert len(quarantine) == len(dirty_week.quarantine)  # a week: under the 500-row limit
+    assert set(quarantine["reason"]) == set(dirty_week.report["quarantined_by_reason"])
+    (repairs,) = frames_with(at, "column", "original", "method", "rule")
+    assert len(repairs) == len(dirty_week.repairs)
+    assert frames_with(at, "source", "precision_match_pct")
+    assert {
+        "Download cleaning-report.csv",
+        "Download cleaning-scorecard.csv",
+        "Download cleaning-quarantine.csv",
+        "Download cleaning-repairs.csv",
+    } <= set(downloads(at))
 
 
 def test_copilot_answer_shows_its_evidence(ui_env: LiveServer) -> None:
@@ -134,10 +234,13 @@ def test_copilot_404_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_models_and_drift(ui_env: LiveServer) -> None:
     at = page("models_drift").run()
     no_exception(at)
-    champions = at.dataframe[0].value.set_index("task")
+    champions = frames_with(at, "task", "family")[0].set_index("task")
     assert champions.loc["estimate", "family"] == "physics"
     assert 0 < champions.loc["estimate", "test_rmse"] < 0.5
-    assert len(at.dataframe[1].value) == 3  # the leaderboard file
+    assert len(frames_with(at, "task", "model", "split")[0]) == 3  # the leaderboard file
+    assert {"Download champions.csv", "Download leaderboard.csv", "Download drift-history.csv"} <= set(
+        downloads(at)
+    )
     assert DRIFT_VERDICT in at.error[0].value
     assert at.metric[0].value == "0.410"
 
@@ -152,12 +255,25 @@ def test_api_down_is_said_plainly(ui_env: LiveServer, monkeypatch: pytest.Monkey
 def test_app_navigates_every_page(ui_env: LiveServer) -> None:
     at = AppTest.from_file(str(UI / "app.py"), default_timeout=TIMEOUT).run()
     no_exception(at)
-    assert at.title[0].value == "Overview"
+    assert at.title[0].value == "Overview"  # the root switches to the Overview at its own URL
     assert any("estimate: physics@" in c.value for c in at.sidebar.caption)
-    for name, title in (("forecast", "Forecast"), ("what_if", "What-if"), ("models_drift", "Models & drift")):
+    for name, title in (
+        ("forecast", "Forecast"),
+        ("what_if", "What-if"),
+        ("data_quality", "Data quality"),
+        ("models_drift", "Models & drift"),
+        ("overview", "Overview"),
+    ):
         at.switch_page(str(UI / "app_pages" / f"{name}.py")).run()
         no_exception(at)
         assert at.title[0].value == title
+
+
+def test_operator_mode_hides_the_developer_toolbar() -> None:
+    import tomllib
+
+    config = tomllib.loads((UI.parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["toolbarMode"] == "viewer"
 
 
 def test_week_overview_splits_the_week_by_tariff_period(
