@@ -1,5 +1,8 @@
-"""End to end in headless Chromium: every page renders without a Streamlit exception, a what-if and a
-copilot question go through, and each page's screenshot lands in docs/screenshots/ for the README.
+"""End to end in headless Chromium, as an operator: every page opens at its own URL (no "Page not found"),
+without a Streamlit exception and without the developer toolbar (no Deploy button: the repository's
+.streamlit/config.toml sets toolbarMode "viewer"); a what-if with its default inputs, a power-factor
+what-if, a past forecast origin and a copilot question go through; each page's screenshot lands in
+docs/screenshots/operator-*.png for the README.
 
 Debian's chromium is driven by Playwright's Python package (``executable_path``): browser downloads
 are impossible here, so ``playwright install`` is never needed.
@@ -45,6 +48,17 @@ sync_api = pytest.importorskip(
 
 @pytest.fixture(scope="module")
 def streamlit_url(ui_api: LiveServer, ui_data_dir: Path) -> Iterator[str]:
+    # the API runs in this process: its GET /data/quality reads the same data dir as the app
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ENERGY_DATA_DIR", str(ui_data_dir))
+    patch.setenv("ENERGY_WAREHOUSE", str(ui_data_dir / "warehouse.duckdb"))
+    try:
+        yield from _streamlit(ui_api, ui_data_dir)
+    finally:
+        patch.undo()
+
+
+def _streamlit(ui_api: LiveServer, ui_data_dir: Path) -> Iterator[str]:
     port = free_port()
     env = {
         **os.environ,
@@ -53,10 +67,22 @@ def streamlit_url(ui_api: LiveServer, ui_data_dir: Path) -> Iterator[str]:
         "ENERGY_WAREHOUSE": str(ui_data_dir / "warehouse.duckdb"),
     }
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "energy_ui" / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "energy_ui" / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]  # fmt: skip  (no --client.toolbarMode: the repository's .streamlit/config.toml must set it)
     proc = subprocess.Popen(
         cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -94,7 +120,9 @@ def settle(page: object) -> None:
     )
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
-    assert "Page not found" not in page.inner_text("body")
+    body = page.inner_text("body")
+    assert "Page not found" not in body
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0 and "Deploy" not in body
 
 
 def shoot(page: object, name: str) -> Path:
@@ -118,29 +146,72 @@ def charts_drawn(page: object, n: int) -> None:
     page.wait_for_timeout(500)
 
 
-def open_page(page: object, url: str, text: str) -> None:
+def open_page(page: object, url: str, text: str, timeout_ms: int = WAIT_MS) -> None:
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_text(text, exact=False).first.wait_for(timeout=WAIT_MS)
+    page.get_by_text(text, exact=False).first.wait_for(timeout=timeout_ms)
     settle(page)
+
+
+def shoot_at(page: object, text: str, name: str) -> Path:
+    """Scroll ``text`` to the top of the view, then :func:`shoot` (a page taller than the viewport)."""
+    page.get_by_text(text, exact=False).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    return shoot(page, name)
 
 
 def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> None:
     page = browser_page
-    open_page(page, f"{streamlit_url}/", "Peak of the week")  # the default page lives at /
-    charts_drawn(page, 3)
-    shoot(page, "overview")
+    # the first Overview explains 7 peaks on a cold API (SHAP): minutes on a loaded 2-core machine
+    open_page(
+        page, f"{streamlit_url}/", "Peak of the span", timeout_ms=4 * WAIT_MS
+    )  # the root opens the Overview ...
+    page.wait_for_url("**/overview", timeout=WAIT_MS)  # ... at its own address
+    open_page(page, f"{streamlit_url}/overview", "Peak of the span")  # and that address works
+    charts_drawn(page, 4)
+    body = page.inner_text("body")
+    assert "against a typical" in body and "Download overview-per-day.csv" in body
+    shoot(page, "operator-overview")
+    shoot_at(page, "Peak of the span", "operator-overview-peak")
+    shoot_at(page, "Hours above normal", "operator-overview-hours")
 
     open_page(page, f"{streamlit_url}/forecast", "Total (kWh)")
     charts_drawn(page, 1)
-    shoot(page, "forecast")
+    assert "forecast (median, q50)" in page.inner_text("body")
+    shoot(page, "operator-forecast")
+    # Streamlit's date input is a segmented field (year, month, day spin buttons): type the day
+    day = page.get_by_role("spinbutton", name="day, Origin day")
+    day.click()
+    page.keyboard.type("03")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Forecast").first.click()  # leave the widget: it commits on blur
+    page.get_by_text("Forecast vs actual").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    charts_drawn(page, 1)
+    assert "Mean absolute error (kWh)" in page.inner_text("body")
+    shoot(page, "operator-forecast-past")
+    shoot_at(page, "Next 24 h from", "operator-forecast-past-chart")
 
     open_page(page, f"{streamlit_url}/what-if", "Run what-if")
-    page.get_by_role("button", name="Run what-if").click()
+    page.get_by_role("button", name="Run what-if").click()  # the defaults, unchanged
     page.get_by_text("Assumptions").first.wait_for(timeout=WAIT_MS)
     settle(page)
     charts_drawn(page, 1)
-    assert "Δ cost (KRW)" in page.inner_text("body")
-    shoot(page, "what-if")
+    body = page.inner_text("body")
+    assert "Δ cost (KRW)" in body and "refused" not in body
+    shoot(page, "operator-what-if")
+    page.get_by_text("Improve power factor").first.click()
+    settle(page)
+    page.get_by_role("button", name="Run what-if").click()
+    page.get_by_text("Δ reactive (kVArh)").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    charts_drawn(page, 1)
+    assert "Δ apparent (kVAh)" in page.inner_text("body")
+    shoot(page, "operator-what-if-power-factor")
+
+    open_page(page, f"{streamlit_url}/data-quality", "Cleaning scorecard")
+    body = page.inner_text("body")
+    assert "Quarantine (" in body and "duplicate_row" in body and "Download cleaning-repairs.csv" in body
+    shoot(page, "operator-data-quality")
 
     open_page(page, f"{streamlit_url}/copilot", "Language / Idioma")
     box = page.locator('[data-testid="stChatInputTextArea"]')
@@ -153,12 +224,25 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
         timeout=WAIT_MS,
     )
     settle(page)
-    shoot(page, "copilot")
+    shoot(page, "operator-copilot")
 
     open_page(page, f"{streamlit_url}/models-drift", "Latest verdict")
     assert "Leaderboard" in page.inner_text("body")
-    shoot(page, "models-drift")
+    shoot(page, "operator-models-drift")
 
-    sizes = {p.name: p.stat().st_size for p in SCREENSHOTS.glob("*.png")}
-    assert set(sizes) >= {"overview.png", "forecast.png", "what-if.png", "copilot.png", "models-drift.png"}
+    names = {
+        "operator-overview.png",
+        "operator-overview-peak.png",
+        "operator-overview-hours.png",
+        "operator-forecast-past-chart.png",
+        "operator-forecast.png",
+        "operator-forecast-past.png",
+        "operator-what-if.png",
+        "operator-what-if-power-factor.png",
+        "operator-data-quality.png",
+        "operator-copilot.png",
+        "operator-models-drift.png",
+    }
+    sizes = {p.name: p.stat().st_size for p in SCREENSHOTS.glob("operator-*.png")}
+    assert set(sizes) >= names
     assert all(0 < size < 400_000 for size in sizes.values()), sizes
