@@ -385,3 +385,34 @@ def test_no_saving_accepts_the_plural_verb() -> None:
     expected = Expected(no_saving_kwh=True)
     assert ok("Active energy and cost do not change.", "en", expected)
     assert not ok("Active energy falls.", "en", expected)
+
+
+# --- the second held-out set (v2): balanced, new, and every expectation computes ------------------
+V2_PATH = SET_PATH.with_name("questions_v2.yaml")
+
+
+def test_the_v2_set_is_balanced_new_and_every_expectation_computes(real: Reference) -> None:
+    doc = yaml.safe_load(V2_PATH.read_text("utf-8"))
+    assert doc["version"] == 2 and doc["today"] == real.today
+    cases = load_cases(V2_PATH)
+    assert len(cases) == 132
+    assert len({c["id"] for c in cases}) == 132
+    assert Counter(c["lang"] for c in cases) == {"es": 66, "en": 66}
+    v1 = load_cases()
+    categories = {c["category"] for c in v1}
+    assert {c["category"] for c in cases} == categories and len(categories) == 22
+    per = Counter((c["category"], c["lang"]) for c in cases)
+    for category in categories:
+        assert per[(category, "es")] == 3 and per[(category, "en")] == 3, category
+    # no v2 question repeats a v1 question, and no id is shared with v1
+    asked_v1 = {t["q"].strip().lower() for c in v1 for t in c["turns"]}
+    assert not {t["q"].strip().lower() for c in cases for t in c["turns"]} & asked_v1
+    assert not {c["id"] for c in cases} & {c["id"] for c in v1}
+    for case in cases:
+        for turn in case["turns"]:
+            if "expect" in turn:
+                try:
+                    expected = expected_for(real, turn["expect"])
+                except SpecError as err:  # pragma: no cover - the message names the case
+                    pytest.fail(f"{case['id']}: {err}")
+                assert expected.figures or expected.no_data or expected.decline, case["id"]
