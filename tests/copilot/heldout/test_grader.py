@@ -416,3 +416,37 @@ def test_the_v2_set_is_balanced_new_and_every_expectation_computes(real: Referen
                 except SpecError as err:  # pragma: no cover - the message names the case
                     pytest.fail(f"{case['id']}: {err}")
                 assert expected.figures or expected.no_data or expected.decline, case["id"]
+
+
+def test_reference_paths_that_only_v2_uses_match_a_plain_csv_sum(real: Reference) -> None:
+    """Spans and aggregations v1 never exercised: a season, today, a wrapped hour range, weekly means."""
+    rows = raw_rows()
+
+    def kwh(keep) -> float:
+        return sum(r["kwh"] for r in rows if keep(r["start"]))
+
+    summer = real.expect({"kind": "figures", "metric": "co2_t", "span": {"season": "summer", "year": 2018}})
+    assert summer.spans == [("2018-06-01", "2018-08-31")]
+    assert summer.figures[0].value == pytest.approx(kwh(lambda s: s.month in (6, 7, 8)) * 0.4594 / 1000)
+    today = real.expect({"kind": "figures", "metric": "usage_kwh", "span": {"relative": "today"}})
+    assert today.spans == [("2018-12-31", "2018-12-31")]
+    assert today.figures[0].value == pytest.approx(kwh(lambda s: s.date() == dt.date(2018, 12, 31)))
+    night = real.expect(
+        {"kind": "share", "part": {"hours": [23, 9]}, "span": {"month": 6, "year": 2018}}
+    ).figures[0]
+    june = kwh(lambda s: s.month == 6)
+    assert night.value == pytest.approx(
+        100 * kwh(lambda s: s.month == 6 and (s.hour >= 23 or s.hour < 9)) / june
+    )
+    # Q1 2018 starts on a Monday: ISO weeks 1..13, the 13th partial (2018-03-26 .. 2018-03-31)
+    weekly = real.expect(
+        {"kind": "figures", "metric": "usage_kwh", "agg": "weekly_mean", "span": {"quarter": 1, "year": 2018}}
+    ).figures[0]
+    assert weekly.value == pytest.approx(kwh(lambda s: s.month <= 3) / 13)
+    three_ago = real.relative("weeks_ago", 3)
+    assert three_ago == (dt.date(2018, 12, 10), dt.date(2018, 12, 16))
+    new_year = real.expect(
+        {"kind": "figures", "metric": "usage_kwh", "span": {"holiday": "new_years_day", "year": 2018}}
+    )
+    assert new_year.spans == [("2018-01-01", "2018-01-01")]
+    assert real.requested_days({"holiday": "christmas", "year": 2017}) == [dt.date(2017, 12, 25)]
