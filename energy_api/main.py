@@ -35,6 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from energy_api.copilot.service import Copilot
 from energy_api.generation import POLL_S, WorkerGroup
 from energy_api.limits import add_hardening, error_body
+from energy_api.openapi_examples import add_examples
 from energy_api.prediction_log import PredictionLog
 from energy_api.probe import run_probe
 from energy_api.prometheus import MetricsMiddleware, ServiceMetrics
@@ -370,6 +371,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_docs(app)
     for module in (service, predict, forecast, scenarios, tariff_router, explain, quality, query, copilot):
         app.include_router(module.router)
+    add_examples(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     add_hardening(
         app,
