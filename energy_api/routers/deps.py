@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import pydantic_core
 from fastapi import Depends, Request, Response
 
+from energy_api.precision import round_figures
 from energy_api.prediction_log import PredictionRecord
 from energy_api.registry import LoadedBundle
 from energy_api.schemas import ModelStamp
@@ -43,7 +44,7 @@ def respond(
     shape is still the documented one (the OpenAPI schema comes from ``response_model``, and the
     schemathesis run checks responses against it).
     """
-    body = pydantic_core.to_json(payload)
+    body = pydantic_core.to_json(round_figures(payload))  # figures at their precision (energy_api.precision)
     log_prediction(service, endpoint, loaded, n_rows, request, body.decode())
     return Response(content=body, media_type="application/json")
 

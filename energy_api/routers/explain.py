@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from energy_api.precision import RoundedJSONResponse
 from energy_api.routers.deps import ServiceDep
 from energy_api.schemas import PeakExplanation, PlantDay
 from energy_api.services import explain
 
-router = APIRouter(tags=["explain"])
+router = APIRouter(tags=["explain"], default_response_class=RoundedJSONResponse)
 
 
 @router.get(

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from energy_api.precision import RoundedJSONResponse
 from energy_api.schemas import DataQualityResponse
 from energy_api.services import quality
 
-router = APIRouter(tags=["data"])
+router = APIRouter(tags=["data"], default_response_class=RoundedJSONResponse)
 
 
 @router.get(

@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from energy_api.precision import RoundedJSONResponse
 from energy_api.routers.deps import ServiceDep
 from energy_api.schemas import Scenario, ScenarioResponse, ShiftLoad
 from energy_api.services import scenarios
 
-router = APIRouter(tags=["scenarios"])
+router = APIRouter(tags=["scenarios"], default_response_class=RoundedJSONResponse)
 
 _EXAMPLES = {
     "shift_load": {

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Header, HTTPException, Response
 from fastapi.concurrency import run_in_threadpool
 
 from energy_api.generation import CONFIRM_TIMEOUT_S
+from energy_api.precision import RoundedJSONResponse
 from energy_api.public import scrub_paths
 from energy_api.routers.deps import InputRuleError, ServiceDep
 from energy_api.schemas import Health, PredictionLogStatus, ReloadResponse, TaskStatus, WorkerConfirmation
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["service"], default_response_class=RoundedJSONResponse)
 
 
 def _status(service: Any) -> dict[str, TaskStatus]:

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from energy_api.precision import RoundedJSONResponse
 from energy_api.routers.deps import ServiceDep
 from energy_api.schemas import PlantDay, TariffDay, TariffRun
 
-router = APIRouter(tags=["tariff"])
+router = APIRouter(tags=["tariff"], default_response_class=RoundedJSONResponse)
 
 
 @router.get("/tariff/periods", response_model=TariffDay, summary="A day's runs of one billing period")

@@ -168,14 +168,15 @@ def test_scenarios_three_kinds(client: httpx.Client, history: pd.DataFrame) -> N
         "to_window": {"start": "2018-02-01T23:00:00", "end": "2018-02-02T01:00:00"},
     }
     body = client.post("/scenarios", json=shift).json()
-    assert body["delta"]["cost_krw"] == pytest.approx(-100 * (WINTER_MAX - WINTER_LIGHT))
+    # KRW are answered in whole won (energy_api.precision)
+    assert body["delta"]["cost_krw"] == pytest.approx(-100 * (WINTER_MAX - WINTER_LIGHT), abs=0.5)
     assert body["delta"]["energy_kwh"] == pytest.approx(0.0, abs=1e-9)
     assert any("illustrative KEPCO 2012" in a for a in body["assumptions"])
     change = {"kind": "change_load_type", "window": shift["from_window"], "to": "light"}
     body = client.post("/scenarios", json=change).json()
     window_kwh = history[schema.USAGE_KWH].iloc[31 * 96 + 40 : 31 * 96 + 48].sum()
     assert body["baseline"]["energy_kwh"] == pytest.approx(window_kwh)
-    assert body["delta"]["cost_krw"] == pytest.approx(window_kwh * (WINTER_LIGHT - WINTER_MAX))
+    assert body["delta"]["cost_krw"] == pytest.approx(window_kwh * (WINTER_LIGHT - WINTER_MAX), abs=0.5)
     pf = {"kind": "improve_power_factor", "window": shift["from_window"], "target_pf_pct": 98}
     body = client.post("/scenarios", json=pf).json()
     assert body["delta"]["cost_krw"] == 0.0 and body["delta"]["energy_kwh"] == 0.0
@@ -195,12 +196,14 @@ def test_scenarios_three_kinds(client: httpx.Client, history: pd.DataFrame) -> N
 
 
 def test_explain_peak(client: httpx.Client, history: pd.DataFrame) -> None:
-    body = client.get("/explain/peak", params={"date": "2018-02-01"}).json()
+    # the first explanation runs SHAP on a cold server: far beyond 30 s on a loaded 2-core machine
+    body = client.get("/explain/peak", params={"date": "2018-02-01"}, timeout=300).json()
     day = history.iloc[31 * 96 : 32 * 96]
     assert body["usage_kwh"] == pytest.approx(day[schema.USAGE_KWH].max())
     assert body["day_total_kwh"] == pytest.approx(day[schema.USAGE_KWH].sum())
     total = body["base_value_kwh"] + sum(c["contribution_kwh"] for c in body["contributions"])
-    assert total == pytest.approx(body["estimate_kwh"], abs=1e-6)
+    # kWh are answered to 3 decimals (energy_api.precision): 11 rounded terms, each within 0.0005
+    assert total == pytest.approx(body["estimate_kwh"], abs=0.006)
     assert body["estimate_kwh"] == pytest.approx(body["usage_kwh"], abs=0.05)
     # plant terms first: the peak against the previous four Thursdays at the same slot (pandas, independently)
     assert body["weekday"] == "Thursday"

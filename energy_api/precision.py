@@ -1,0 +1,80 @@
+"""Figures in HTTP answers rounded to their precision: the rule, by the field's name (its unit).
+
+The readings carry two decimals; a computed figure is stated one decimal finer where it is energy, in
+whole won where it is money, and so on. The rule goes by the JSON key (its unit suffix), in order:
+
+| key | decimals | e.g. |
+|---|---|---|
+| ``price_krw_per_kwh`` (and any ``*_per_kwh``) | 2 | 144.40 KRW/kWh |
+| ``*_krw`` | 0 (an integer) | 3204218 |
+| ``*_kwh``, ``*_kvarh``, ``*_kvah``, ``mean``, quantiles ``q10``..``q90`` | 3 | 64158.839 |
+| ``*_pct``, ``*_power_factor``, ``power_factor_pct`` | 2 | 91.73 |
+| ``*_t``, ``*_tco2``, ``co2_t`` | 4 (0.1 kg) | 13.9734 |
+| anything else (counts, scores such as rmse, the SHAP feature ``value``) | unchanged | |
+
+Applied to the answers of /predict, /predict/batch, /forecast, /scenarios, /tariff/periods,
+/explain/peak, /data/quality and /health//model/*, after validation (the schema's types do not change).
+Not applied to /query (its ``value`` has the unit of the metric asked) nor to /copilot/chat (its tool
+results are the evidence of the written answer; the answer text rounds its own figures). The services
+themselves keep full precision: the copilot and the tests compute from them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pydantic_core
+from fastapi.responses import JSONResponse
+
+_QUANTILE = re.compile(r"^q\d{1,2}$")
+
+
+def decimals_for(key: str) -> int | None:
+    """Decimals of a figure under ``key`` (None: left as it is)."""
+    if key.endswith("_per_kwh"):
+        return 2
+    if key.endswith("_krw"):
+        return 0
+    if key.endswith(("_kwh", "_kvarh", "_kvah")) or key == "mean" or _QUANTILE.match(key):
+        return 3
+    if key.endswith(("_pct", "power_factor")):
+        return 2
+    if key.endswith(("_t", "_tco2")):
+        return 4
+    return None
+
+
+def _round(value: float, decimals: int) -> float | int:
+    if not math.isfinite(value):
+        return value
+    return round(value) if decimals == 0 else round(value, decimals)
+
+
+def round_figures(obj: Any, decimals: int | None = None) -> Any:
+    """``obj`` (JSON-like) with every float rounded by :func:`decimals_for` of the key it sits under
+    (lists inherit their key: ``hours[].usage_kwh``, ``quantiles.q10``)."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            rule = decimals_for(str(k))
+            out[k] = round_figures(
+                v, rule if rule is not None else (decimals if isinstance(v, list) else None)
+            )
+        return out
+    if isinstance(obj, list):
+        return [round_figures(v, decimals) for v in obj]
+    if isinstance(obj, float) and decimals is not None:
+        return _round(obj, decimals)
+    return obj
+
+
+class RoundedJSONResponse(JSONResponse):
+    """The routers' answer class: the validated content with :func:`round_figures` applied."""
+
+    def render(self, content: Any) -> bytes:
+        return pydantic_core.to_json(round_figures(content))
+
+
+__all__ = ["RoundedJSONResponse", "decimals_for", "round_figures"]
