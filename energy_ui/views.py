@@ -49,10 +49,9 @@ def table(frame: pd.DataFrame, name: str, caption: str | None = None) -> None:
         st.caption(caption)
 
 
-def figures(rows: dict[str, str]) -> None:
+def figures(rows: dict[str, str], name: str) -> None:
     """Long values (timestamps, model versions) as a two-column table: shown whole, never cut."""
-    frame = pd.DataFrame({"figure": list(rows), "value": list(rows.values())})
-    st.dataframe(frame, hide_index=True)
+    table(pd.DataFrame({"figure": list(rows), "value": list(rows.values())}), name)
 
 
 #: Headline figures per what-if kind: (label, delta key, format). Power factor changes reactive and

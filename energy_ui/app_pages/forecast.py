@@ -36,7 +36,8 @@ views.figures(
         "family": str(answer["model"].get("family")),
         "point shown": "median (q50), inside its 10-90 % band" if point == "q50" else "mean",
         "history": answer["history_source"],
-    }
+    },
+    "forecast-figures",
 )
 st.plotly_chart(
     charts.forecast_band(

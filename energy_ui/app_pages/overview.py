@@ -70,7 +70,8 @@ views.figures(
         "reference days": ", ".join(str(d) for d in peak.get("reference_days") or []) or "none",
         "lagging reactive at peak (kVArh)": f"{peak['lagging_reactive_kvarh']:.2f}",
         "lagging power factor at peak (%)": f"{peak['lagging_power_factor']:.2f}",
-    }
+    },
+    "overview-peak",
 )
 views_facts = peak["facts"]
 for fact in views_facts[:-1]:
