@@ -109,6 +109,15 @@ _PF_IMPROVE = _re(
     r"push|boost|compens)\w*\b.{0,50}(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b)|"
     r"(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b).{0,40}\b(?:to|al|a|hasta|up\s+to)\s+\d{2,3}"
 )
+#: With a power-factor target named, a hypothetical or a change of reactive energy makes it a what-if
+#: ("si el fdp hubiera sido 98 %", "at 95 % power factor, what would reactive be", "with a 0.98 pf").
+_PF_WHATIF_CUE = _re(
+    r"\bsi\b|\bif\b|\bwould\b|\bcould\b|\bwere\b|hubiera|hubiese|habria|tendriamos|tendria|fuera\b|fuese|"
+    r"seria\b|serian\b|pasaria|pasa\b|supon\w*|imagin\w*|suppos\w*|assum\w*|\bcon\s+un\b|\bwith\s+an?\b|"
+    r"\bat\s+(?:an?\s+)?\d|\breactiv|\bkvarh\b|\bkvah\b|aparente|apparent|\bavoid\w*|\bevit\w*|\bsav\w*|"
+    r"\bahorr\w*|\bless\b|\bmenos\b|\bdrop\w*|\bbaj\w*|\bcambi\w*|\bchang\w*|\breduc\w*|\bmejor\w*|"
+    r"\bimprov\w*|\braise\w*|\bsub\w*|\bgoes\s+up|\bwent\s+up|\bwent\b|\btarget|\bobjetivo|\bmeta\b"
+)
 _CHANGE = _re(
     r"factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
     r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum)|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
@@ -362,6 +371,18 @@ _VERB_FORM = _re(
 )
 
 
+#: What may carry digits in a power-factor what-if besides its target: dates, years, quarters, halves.
+_DIGITLESS_PF = _re(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b(?:19|20)\d{2}\b|\bq[1-4]\b|\bh[12]\b|\b[1-4]t\b|\b[12]s\b|"
+    r"\b\d{1,2}\s+(?:de\s+)?(?:"
+    + "|".join(slots.MONTHS)
+    + r")\b|\b(?:"
+    + "|".join(slots.MONTHS)
+    + r")\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:last|past|ultim[oa]s)\s+\d+\b|"
+    r"\b\d+\s+(?:dias|days|weeks|semanas|months|meses)\b"
+)
+
+
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
     m = pattern.search(text)
     return m.start() if m else None
@@ -428,7 +449,8 @@ class RulePlanner:
         shifting = _SHIFT.search(text) and (kwh or slots.find_duration_hours(text))
         if _RECOMMEND.search(text) and not shifting and not (kwh and _CUT.search(text)):
             return self._recommend(plan, periods, ctx)
-        if has_pf and _PF_IMPROVE.search(text):
+        pf_target = slots.find_pf_target(text) if has_pf else None
+        if has_pf and (_PF_IMPROVE.search(text) or (pf_target is not None and _PF_WHATIF_CUE.search(text))):
             return self._power_factor(plan, text, periods, ctx)
         if _SHIFT.search(text) and (
             slots.find_periods(text) or hours_named or kwh or slots.find_duration_hours(text)
@@ -634,10 +656,12 @@ class RulePlanner:
         return {"start": p.start.isoformat(), "end": p.end.isoformat()}
 
     def _power_factor(self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext) -> Plan:
-        pct = slots.find_percent(text)
+        pct = slots.find_pf_target(text)
+        if pct is None:
+            pct = slots.find_percent(text)
         if pct is None:
             found = re.search(
-                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{2,3}(?:\.\d+)?)\b", text
+                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{1,3}(?:\.\d+)?)\b", text
             )
             pct = float(found.group(1)) if found else None
         if pct is not None and pct <= 1:
@@ -652,6 +676,9 @@ class RulePlanner:
             if pct is not None:
                 args["target_pf_pct"] = pct
             return self._checked(plan, "what_if", args)
+        if pct is None and re.search(r"\d", _DIGITLESS_PF.sub(" ", text)):
+            # a number was named that is not a readable target: never answer for a default one
+            return self._not_understood(plan, [])
         if pct is None:
             pct = 95.0
             plan.notes.append("no target named: 95 %")
@@ -1147,6 +1174,10 @@ class RulePlanner:
             return "a peak was asked"
         if slots.find_kwh(text) is not None and "condition" not in args:
             return "an amount of energy was named"
+        if "condition" not in args and slots.find_pf_target(text) is not None:
+            return "a power-factor target was named"
+        if slots.find_top(text) is not None and not grouped:
+            return "a ranking (top N) was asked"
         return None
 
     def _condition_column(self, text: str, at: int, value: float) -> str:

@@ -94,6 +94,53 @@ def find_percent(text: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
+_PF_WORDS = r"factor(?:es)?\s+de\s+potencia|power[\s-]*factors?|\bfdp\b|\bpf\b|\bcos\s*(?:phi|fi)\b"
+#: Words before a number that make it a condition or a comparison, not a target.
+_NOT_TARGET = re.compile(
+    r"(?:por\s+debajo|por\s+encima|below|under|above|over|less\s+than|more\s+than|lower\s+than|higher\s+than|"
+    r"greater\s+than|menor(?:es)?|mayor(?:es)?|inferior(?:es)?|superior(?:es)?|bajo|sobre|menos|mas|<|>)"
+    r"\s*(?:de|del|que|a|al|el|of|the)?\s*$"
+)
+#: Words right before a bare number (no % sign) that make it a target: "al 95", "to 0.97", "sido 98".
+_TARGET_LEAD = re.compile(
+    r"(?:al|a|to|hasta|of|sido|be|been|were|was|fuera|fuese|es|is|sea|reached|alcanza\w*|llega\w*|del|de|at)"
+    r"\s*(?:el|un|del|de|the|a|an)?\s*$"
+)
+
+
+def find_pf_target(text: str) -> float | None:
+    """A power-factor target named in the text (in %): "al 95 %", "to 0.97", "del 96", "a 0,95"
+    (numbers already canonical), only when the text names the power factor and the number is not a
+    condition ("below 90 %"), a year, a day, an hour or an energy."""
+    if not re.search(_PF_WORDS, text):
+        return None
+    for m in re.finditer(
+        r"(?<![\d.:/-])(\d{1,3}(?:\.\d+)?)(?![\d.:/-])\s*(%|por\s*ciento|percent|pct)?", text
+    ):
+        number, unit = m.group(1), m.group(2)
+        value = float(number)
+        before = text[max(0, m.start() - 30) : m.start()]
+        after = text[m.end() : m.end() + 14]
+        if _NOT_TARGET.search(before):
+            continue
+        if (
+            re.match(r"\s*(?:kwh|mwh|kvarh|kvah|h\b|horas?|hours?|dias|days|am|pm|de\s+\w+|of\s+\w+)", after)
+            and not unit
+        ):
+            continue
+        if (
+            unit is None
+            and not _TARGET_LEAD.search(before)
+            and not re.match(r"\s*(?:power|pf|factor)", after)
+        ):
+            continue
+        if 0.5 <= value <= 1.0 and "." in number:
+            return round(value * 100.0, 6)
+        if 50.0 <= value <= 100.0:
+            return value
+    return None
+
+
 def find_kwh(text: str) -> float | None:
     """An energy named in kWh (or MWh), numbers already canonical ("1000.5 kwh", "2 mwh")."""
     match = re.search(r"\b(\d+(?:\.\d+)?)\s*(kwh|mwh)\b", text)
@@ -229,6 +276,7 @@ __all__ = [
     "find_hours",
     "find_kwh",
     "find_percent",
+    "find_pf_target",
     "find_period",
     "find_periods",
     "find_top",
