@@ -522,8 +522,13 @@ def find_weekday_day(text: str, today: dt.date) -> Period | None:
 def find_weekday_filter(text: str) -> list[int]:
     """Weekdays named as a recurring filter: "los lunes", "on Mondays", "los fines de semana" is not."""
     out = []
-    for m in re.finditer(rf"\b(?:los\s+|on\s+|every\s+|cada\s+)?({_WEEKDAY})(s|es)?\b", text):
-        plural = bool(m.group(2)) or m.group(0).startswith(("los ", "every ", "cada "))
+    for m in re.finditer(
+        rf"\b(?:los\s+|on\s+an?\s+|on\s+|every\s+|cada\s+|any\s+|en\s+un\s+|un\s+)?({_WEEKDAY})(s|es)?\b",
+        text,
+    ):
+        plural = bool(m.group(2)) or m.group(0).startswith(
+            ("los ", "every ", "cada ", "on a ", "any ", "en un ", "un ")
+        )
         if plural:
             out.append(WEEKDAY_WORDS[m.group(1)])
     return sorted(set(out))

@@ -160,7 +160,9 @@ _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak
 _PEAK = _re(
     r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
-    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike"
+    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|"
+    r"\blecturas?\s+(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|\b(?:mayor|maxima)\s+lectura\b|"
+    r"\b(?:highest|largest|biggest|top|greatest)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?(?:reading|value)\b"
 )
 _MIN = _re(
     r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)"
@@ -176,7 +178,10 @@ _PER_HOUR = _re(
 )
 _PER_INTERVAL = _re(
     r"por\s+intervalo|per\s+interval|cada\s+15\s+minutos|per\s+15[\s-]*minutes?|every\s+15\s+minutes|15[\s-]*minute\s+(?:average|mean)|"
-    r"por\s+cuarto\s+de\s+hora|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour"
+    r"por\s+cuarto\s+de\s+hora|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour|"
+    r"\b15[\s-]*min(?:ute|uto)?s?\s+(?:readings?|values?|intervals?|data|lecturas?)\b|\blecturas?\s+(?:de\s+)?(?:los\s+)?15\s+min\w*|"
+    r"\bvalor(?:es)?\s+(?:de\s+)?(?:los\s+)?15\s+min\w*|\b(?:the\s+)?readings\b|\bmean\s+reading\b|\baverage\s+reading\b|"
+    r"\b(?:de\s+)?(?:las|cada)\s+lecturas?\b|\blectura\s+media\b|\blectura\s+promedio\b"
 )
 _PER_WEEK = _re(
     r"\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week"
@@ -219,7 +224,9 @@ _RANK_WORDS = _re(
     r"\btop\b|\branking\b|\bclasificacion\b|\bmas\s+(?:alto|alta|altos|altas|caro|cara|caros|caras)\b|\bhighest\b|\blowest\b|"
     r"\bmost\s+expensive\b|\bcheapest\b|\bmas\s+barat[oa]s?\b|\bbiggest\b|\bsmallest\b|\blargest\b|\bbusiest\b|\bquietest\b|"
     r"\bel\s+(?:dia|mes|hora)\s+(?:con|de)\s+(?:mas|mayor|menos|menor)\b|\bthe\s+(?:day|month|hour|weekday|week)\s+with\s+the\b|"
-    r"\b(?:dia|mes|hora|semana|days?|months?|hours?|weeks?)\s+(?:de|with|con)\s+(?:mas|mayor|menos|menor|the\s+most|the\s+least|the\s+highest|the\s+lowest)"
+    r"\b(?:dias?|mes|meses|horas?|semanas?|days?|months?|hours?|weeks?)\s+(?:de|with|con)\s+(?:mas|mayor|menos|menor|the\s+most|the\s+least|the\s+highest|the\s+lowest)|"
+    r"\baccounts?\s+for\s+(?:the\s+)?(?:most|least|biggest|largest|highest|lowest|greatest|smallest)\b|"
+    r"\b(?:acumula|acumulo|concentra|concentro|representa|represento|se\s+lleva|se\s+llevo)\s+(?:el\s+|la\s+)?(?:mas|menos|mayor|menor)\b"
 )
 _ASC = _re(
     r"\bmenos\b|\bmenor\b|\blowest\b|\bleast\b|\bcheapest\b|\bbarat|\bbottom\b|\bminimo\b|\bminima\b|\bsmallest\b|"
@@ -242,7 +249,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
+            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del|de\s+mayor|de\s+menor|con\s+mas|con\s+mayor|con\s+menos)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
         ),
         "hour",
     ),
@@ -280,13 +287,13 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
+            r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
         ),
         "month",
     ),
     (
         _re(
-            r"por\s+dia\b|by\s+day|per\s+day\b|each\s+day|cada\s+dia|which\s+day|what\s+day|que\s+dia|\bdiari[oa]\b|\bdaily\b|dia\s+a\s+dia|day\s+by\s+day|\bdays?\s+(?:with|had|was|were)\b|\bdias?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+dia\s+(?:mas|menos|de\s+mayor|de\s+menor|con)|\bthe\s+day\b"
+            r"por\s+dia\b|by\s+day|per\s+day\b|each\s+day|cada\s+dia|which\s+day|what\s+day|que\s+dia|\bdiari[oa]\b|\bdaily\b|dia\s+a\s+dia|day\s+by\s+day|\bdays?\s+(?:with|had|was|were)\b|\bdias?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+dia\s+(?:mas|menos|de\s+mayor|de\s+menor|con)|\bthe\s+day\b"
         ),
         "day",
     ),
@@ -348,6 +355,8 @@ _REFERENCE_AFTER = _re(
 _TOTAL_WORDS = _re(
     r"\btotal\b|en\s+total|overall|\bin\s+all\b|all\s+(?:the\s+)?(?:data|readings|time)|todos\s+los\s+datos|todo\s+el\s+historico|\bever\b|\bsiempre\b|historic|whole\s+(?:data|history|dataset)|toda\s+la\s+serie|entire\s+(?:data|history)"
 )
+#: Phrases that carry no slot ("in terms of cost": the metric word after it does).
+_NO_SLOT = _re(r"\bin\s+terms\s+of\b|\bwith\s+respect\s+to\b|\ben\s+terminos\s+de\b|\bin\s+regard\s+to\b")
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
 )
@@ -760,6 +769,9 @@ class RulePlanner:
             args.setdefault("hours", duration)
         if kwh is not None:
             args["energy_kwh"] = kwh
+            if len(hours_named) == 2 and "hours" not in args:
+                # "move 100 kWh from 10 to 2": an energy leaves the hour that starts at 10
+                args["hours"] = 1.0
         return self._checked(plan, "what_if", args)
 
     def _shift_between(
@@ -1176,7 +1188,12 @@ class RulePlanner:
             return "an amount of energy was named"
         if "condition" not in args and slots.find_pf_target(text) is not None:
             return "a power-factor target was named"
-        if slots.find_top(text) is not None and not grouped:
+        relative_n = re.search(
+            r"\b(?:last|past|ultim[oa]s|proxim[oa]s|next|coming|first|primer[oa]s|these|estos|estas)\s+\d+\s+"
+            r"(?:dias|days|semanas|weeks|meses|months|horas|hours|trimestres|quarters)\b",
+            text,
+        )
+        if slots.find_top(text) is not None and not grouped and not relative_n:
             return "a ranking (top N) was asked"
         return None
 

@@ -61,6 +61,20 @@ def find_hours(text: str) -> list[int]:
             r"\s*(?:a|to|hasta|y|and|-)\s+(?:las\s+)?\d", after
         )
         closing = re.match(r"\s*(?:a|to|hasta|until|y|and)\s", lead) and hours
+        if not (explicit or ranged or closing) and lead[:1].isdigit():
+            # a bare clock range "bill 9 to 11 on ...": both ends hours, nothing after that is a unit
+            bare = re.match(
+                r"\s*(?:to|until|till|hasta|-)\s*(\d{1,2})\b(?!\s*(?:%|kwh|dias|days|de\s|of\s|th\b|st\b|nd\b|rd\b|"
+                + _MONTH_RE
+                + r"))",
+                text[match.end() :],
+            )
+            ranged = (
+                bool(bare) and int(value) <= 24 and int(bare.group(1)) <= 24 and before not in ("-", "/", ".")
+            )
+            ranged = ranged and not re.search(
+                r"(?:top|the|los|las|first|last|ultimos|primeros|next|proximos)\s*$", text[: match.start()]
+            )
         if not (explicit or ranged or closing):
             continue
         if re.match(
@@ -76,8 +90,17 @@ def find_hours(text: str) -> list[int]:
 
 def find_duration_hours(text: str) -> float | None:
     """ "2 horas", "3 hours", "una hora", "an hour", "30 minutos"."""
-    match = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:horas?|hours?|hrs?|h)\b(?!\s*(?:de\s+la|:))", text)
-    if match:
+    for match in re.finditer(r"\b(\d+(?:\.\d+)?)\s*(horas?|hours?|hrs?|h)\b(?!\s*(?:de\s+la|:))", text):
+        before = text[max(0, match.start() - 12) : match.start()]
+        after = text[match.end() : match.end() + 12]
+        clock = re.search(
+            r"(?:\bfrom|\bto|\bde|\ba|\blas|\bat|\bhasta|\buntil|\bdesde|\bbetween|\bentre|\by|\band)\s*$",
+            before,
+        )
+        if match.group(2) in ("h", "hrs", "hr") and (
+            clock or re.match(r"\s*(?:to|a|hasta|until|-|y|and)\s+\d", after)
+        ):
+            continue  # "from 14h to 2h": clock hours, not a duration
         return float(match.group(1))
     if re.search(r"\buna\s+hora\b|\ban?\s+hour\b|\bone\s+hour\b|\b1\s+hora\b", text):
         return 1.0
@@ -238,8 +261,13 @@ def day_types(text: str) -> list[str]:
         out.append("weekend")
     if re.search(
         r"\blaborables?\b|\bentre\s+semana\b|\bdias?\s+habil(?:es)?\b|\bweekdays\b|\bworking\s+days?\b|"
-        r"\bworkdays?\b|\bbusiness\s+days?\b|\bweekday\b(?!\s+(?:with|had|has|is|was))",
-        text,
+        r"\bworkdays?\b|\bbusiness\s+days?\b|\bweekday\b(?!\s+(?:with|had|has|is|was|accounts?))",
+        # "which weekday", "by weekday": the weekday grouping, not the weekday day type
+        re.sub(
+            r"\b(?:which|what|each|per|by|every|the|busiest|quietest|top|cheapest|priciest)\s+weekday\b",
+            " ",
+            text,
+        ),
     ):
         out.append("weekday")
     if re.search(
