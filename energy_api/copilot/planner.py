@@ -168,7 +168,7 @@ _MIN = _re(
     r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)"
 )
 _AVERAGE = _re(
-    r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average"
+    r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\btipic[oa]s?\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average"
 )
 _PER_DAY = _re(
     r"diari[oa]s?|\bdaily\b|por\s+dia\b|per\s+day\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day"
@@ -178,16 +178,16 @@ _PER_HOUR = _re(
 )
 _PER_INTERVAL = _re(
     r"por\s+intervalo|per\s+interval|cada\s+15\s+minutos|per\s+15[\s-]*minutes?|every\s+15\s+minutes|15[\s-]*minute\s+(?:average|mean)|"
-    r"por\s+cuarto\s+de\s+hora|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour|"
+    r"\bcuartos?\s+de\s+hora\b|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour|"
     r"\b15[\s-]*min(?:ute|uto)?s?\s+(?:readings?|values?|intervals?|data|lecturas?)\b|\blecturas?\s+(?:de\s+)?(?:los\s+)?15\s+min\w*|"
     r"\bvalor(?:es)?\s+(?:de\s+)?(?:los\s+)?15\s+min\w*|\b(?:the\s+)?readings\b|\bmean\s+reading\b|\baverage\s+reading\b|"
     r"\b(?:de\s+)?(?:las|cada)\s+lecturas?\b|\blectura\s+media\b|\blectura\s+promedio\b"
 )
 _PER_WEEK = _re(
-    r"\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week"
+    r"\b(?:an?\s+|la\s+|una\s+)?(?:average|typical|normal|usual)\s+week\b|\bsemanas?\s+(?:media|tipica|normal|promedio|tipo)\b|\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week"
 )
 _PER_MONTH = _re(
-    r"\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month"
+    r"\b(?:an?\s+|el\s+|un\s+)?(?:average|typical|normal|usual)\s+month\b|\bmes(?:es)?\s+(?:medio|tipico|normal|promedio|tipo)\b|\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month"
 )
 _HOW_MANY_HOURS = _re(
     r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|\bhow\s+long\b|"
@@ -275,7 +275,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+trimestre|by\s+quarter|per\s+quarter|each\s+quarter|cada\s+trimestre|which\s+quarter|que\s+trimestre|\bquarterly\b|trimestral"
+            r"por\s+trimestre|(?:by|per|each|which|what)\s+quarter(?![\s-]*hours?)|cada\s+trimestre|que\s+trimestre|\bquarterly\b|trimestral"
         ),
         "quarter",
     ),
@@ -497,7 +497,12 @@ class RulePlanner:
             and re.search(r"manana|tomorrow|proxim|next|coming|siguiente|que\s+viene", text)
         ):
             return self._forecast(plan, text, periods, ctx)
-        if _DATA.search(text) or _RANK_WORDS.search(text):
+        if (
+            _DATA.search(text)
+            or _RANK_WORDS.search(text)
+            or (_STRICT_COMPARE.search(text) and len(periods) == 2)
+        ):
+            # "compare January 2018 and January 2019": the consumption of both (the answer names it)
             return self._query(plan, text, periods, ctx)
         return self._not_understood(plan, [])
 
@@ -676,6 +681,18 @@ class RulePlanner:
         if pct is not None and pct <= 1:
             pct *= 100.0
         side = "leading" if _LEADING.search(text) else "lagging"
+        limited = (
+            slots.tariff_periods(text)
+            or slots.load_types(text)
+            or slots.day_types(text)
+            or dates.find_weekday_filter(text)
+            or self._hour_filter(text) is not None
+            or slots.find_hours(text)
+        )
+        if limited:
+            # "at 95 % during peak hours": the power-factor what-if has no filters; no figure for all hours
+            plan.meta["why"] = "the power-factor what-if covers whole days, not a part of them"
+            return self._not_understood(plan, [])
         if periods and periods[0].single_day and periods[0].kind != "holiday":
             args: dict[str, Any] = {
                 "kind": "improve_power_factor",
@@ -1091,6 +1108,15 @@ class RulePlanner:
                     group = by
                     filters.pop(key)
                     break
+        if (
+            group == "weekday"
+            and filters.get("day_type") == ["weekday"]
+            and not re.search(
+                r"\bweekdays\b|laborables?|entre\s+semana|working\s+days?|workdays?|business\s+days?|dias?\s+habil",
+                text,
+            )
+        ):
+            filters.pop("day_type")  # "the lowest consumption weekday": Monday..Sunday, not Monday..Friday
         if group in ("day_type", "tariff_period", "load_type", "weekday") and not share:
             filters.pop(group, None)  # the values listed are the groups themselves
         if share and plan.meta.get("share_month"):
@@ -1232,7 +1258,10 @@ class RulePlanner:
         if _MIN.search(cleaned) and not (ranking and group):
             return "min"
         if _AVERAGE.search(cleaned):
-            if _PER_INTERVAL.search(cleaned):
+            if _PER_INTERVAL.search(cleaned) or (
+                re.search(r"\b15[\s-]*min", cleaned)
+                and not (_PER_DAY.search(cleaned) or _PER_HOUR.search(cleaned))
+            ):
                 return "interval_mean"
             if _PER_HOUR.search(cleaned):
                 return "hourly_mean"

@@ -626,12 +626,12 @@ def _one_side(
     if lang == ES:
         head = (
             f"Cobertura parcial: solo hay lecturas {span} de los dos periodos pedidos; no hay lecturas {gone} "
-            f"(las lecturas disponibles van {avail}), así que no hay comparación. {value_text[0].upper()}{value_text[1:]}"
+            f"(las lecturas disponibles van {avail}): la cifra es solo de ese periodo. {value_text[0].upper()}{value_text[1:]}"
         )
     else:
         head = (
             f"Partial coverage: only {span} has readings of the two periods asked; there are no readings for {gone} "
-            f"(the readings available cover {avail}), so there is no comparison. {value_text[0].upper()}{value_text[1:]}"
+            f"(the readings available cover {avail}): the figure is only for that period. {value_text[0].upper()}{value_text[1:]}"
         )
     parts = [head]
     if cov["partial"]:

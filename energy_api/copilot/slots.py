@@ -53,6 +53,8 @@ def find_hours(text: str) -> list[int]:
         before = text[max(0, match.start() - 1) : match.start()]
         if before in ("-", "/", ".") and before:
             continue
+        if re.match(r"[.,]\d", text[match.end(2) if match.group(2) else match.end(1) :]):
+            continue  # "at 0.96": a decimal number, not a clock hour
         after = text[match.end() : match.end() + 25]
         explicit = (
             minutes is not None or suffix in ("am", "pm", "h", "hs") or re.search(r"\b(?:las|la|at)\s", lead)
@@ -126,7 +128,7 @@ _NOT_TARGET = re.compile(
 )
 #: Words right before a bare number (no % sign) that make it a target: "al 95", "to 0.97", "sido 98".
 _TARGET_LEAD = re.compile(
-    r"(?:al|a|to|hasta|of|sido|be|been|were|was|fuera|fuese|es|is|sea|reached|alcanza\w*|llega\w*|del|de|at)"
+    r"(?:al|a|to|hasta|of|sido|be|been|were|was|fuera|fuese|es|is|sea|reached|alcanza\w*|llega\w*|del|de|at|=|:)"
     r"\s*(?:el|un|del|de|the|a|an)?\s*$"
 )
 
