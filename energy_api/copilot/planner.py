@@ -119,7 +119,8 @@ _PF_WHATIF_CUE = _re(
     r"\bimprov\w*|\braise\w*|\bsub\w*|\bgoes\s+up|\bwent\s+up|\bwent\b|\btarget|\bobjetivo|\bmeta\b"
 )
 _CHANGE = _re(
-    r"factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
+    r"\b(?:were|was|is|fuera|fuese|sea|se\s+cobrara)\s+(?:at\s+|a\s+|en\s+)?(?:the\s+|el\s+|la\s+)?(?:(?:periodo|period|tarifa|precio|rate|price)\s+(?:de\s+)?)?"
+    r"(?:medium|light|maximum|off-peak|peak|valle|llano|punta|ligero|medio|maximo)\b|factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
     r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum)|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
 )
 _EXPLAIN = _re(
@@ -380,6 +381,11 @@ _VERB_FORM = _re(
 )
 
 
+#: A question about what would happen (a what-if) that reached the plain data query: not answered as a fact.
+_HYPOTHETICAL = _re(
+    r"\bwhat\s+if\b|\bwould\b|\bsuppos\w*|\bimagin\w*|\bsupon\w*|\bhubiera\w*|\bhubiese\w*|\bfuera\b|\bfuese\b|"
+    r"\bseria\b|\bcostaria\b|\bpasaria\b|\btendriamos\b|\bhabria\b|\bahorrariamos\b|\bahorraria\b"
+)
 #: What may carry digits in a power-factor what-if besides its target: dates, years, quarters, halves.
 _DIGITLESS_PF = _re(
     r"\b\d{4}-\d{2}-\d{2}\b|\b(?:19|20)\d{2}\b|\bq[1-4]\b|\bh[12]\b|\b[1-4]t\b|\b[12]s\b|"
@@ -1212,6 +1218,10 @@ class RulePlanner:
             return "a peak was asked"
         if slots.find_kwh(text) is not None and "condition" not in args:
             return "an amount of energy was named"
+        if "condition" not in args and slots.find_condition(text) is not None:
+            return "a condition on the readings was named"
+        if _HYPOTHETICAL.search(text):
+            return "a hypothetical was asked (a what-if), not a fact of the readings"
         if "condition" not in args and slots.find_pf_target(text) is not None:
             return "a power-factor target was named"
         relative_n = re.search(

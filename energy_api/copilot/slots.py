@@ -40,9 +40,14 @@ def _hour(value: str, suffix: str, context: str) -> int:
     return hour
 
 
+#: Clock hours named in words (midnight = 00:00, noon = 12:00).
+CLOCK_WORDS = r"\b(?:midnight|medianoche|noon|mediodia)\b"
+
+
 def find_hours(text: str) -> list[int]:
     """Clock hours named: "10am", "2 pm", "14:00", "a las 10", "las 2 de la tarde", "de 10 a 12"."""
     hours: list[int] = []
+    positions: list[int] = []
     pattern = re.compile(
         r"\b(?:(?:a\s+)?las\s+|(?:a\s+)?la\s+|at\s+|from\s+|de\s+|desde\s+|to\s+|a\s+|hasta\s+|until\s+|entre\s+(?:las\s+)?|between\s+|y\s+(?:las\s+)?|and\s+)?"
         r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|h\b|hs\b)?"
@@ -87,6 +92,12 @@ def find_hours(text: str) -> list[int]:
         hour = _hour(value, suffix if suffix in ("am", "pm") else "", after)
         if 0 <= hour <= 24:
             hours.append(hour)
+            positions.append(match.start())
+    # "to midnight", "hasta el mediodía": clock hours named in words, in the order they are named
+    for m in re.finditer(CLOCK_WORDS, text):
+        at = sum(p < m.start() for p in positions)
+        hours.insert(at, 12 if m.group(0) in ("noon", "mediodia") else 0)
+        positions.insert(at, m.start())
     return hours
 
 
@@ -296,6 +307,7 @@ def find_condition(text: str) -> tuple[str, float, int] | None:
 
 
 __all__ = [
+    "CLOCK_WORDS",
     "LOAD_WORDS",
     "MONTHS",
     "NIGHT_WORDS",
