@@ -379,6 +379,21 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     for m in re.finditer(
         rf"\b(?:el\s+|la\s+|in\s+|en\s+|the\s+|during\s+)?({'|'.join(_SEASON_WORDS)}){_YEAR}?\b", text
     ):
+        if m.group(1) == "fall":
+            # "fall" is the season after "in / the / during / this ...", or with a year; else a verb
+            # ("how much did cost fall from January to February")
+            lead = m.group(0)[: m.start(1) - m.start()].strip()
+            prev = text[: m.start()].split()[-1:]
+            named = (
+                lead
+                or m.group(2)
+                or (prev and prev[0] in ("this", "last", "next", "of", "and", "or", "spring"))
+            )
+            if not named or (
+                lead not in ("the", "in", "during")
+                and re.match(r"\s+(?:from|by|to|between)\b", text[m.end() :])
+            ):
+                continue
         season = _SEASON_WORDS[m.group(1)]
         year = int(m.group(2) or year_any or today.year)
         months = calendar.SEASON_MONTHS[season]

@@ -165,6 +165,17 @@ _PEAK = _re(
     r"\blecturas?\s+(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|\b(?:mayor|maxima)\s+lectura\b|"
     r"\b(?:highest|largest|biggest|top|greatest)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?(?:reading|value)\b"
 )
+#: A peak named as a noun (not "the maximum consumption" of a ranking): each group's peak interval.
+_PEAK_NOUN = _re(
+    r"\bpeaks?\b|\bpicos?\b|\bspikes?\b|\bpunta\s+de\s+consumo\b|\b(?:max(?:imum)?|peak)\s+(?:15[\s-]*minute\s+)?demand\b|"
+    r"\bdemanda\s+maxima\b|\b15[\s-]*min\w*\s+(?:peak|maximum|max|reading)\b|\b(?:highest|biggest|largest|top)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?reading\b"
+)
+#: Words of a change between two periods ("fell from January to February", "¿cuánto subió de marzo a abril?").
+_CHANGE_VERB = _re(
+    r"\bfall\b|\bfalls\b|\bfell\b|\bfallen\b|\brise\b|\brose\b|\brisen\b|\bincreas\w*|\bdecreas\w*|\bdropp?\w*|"
+    r"\bgrow\w*|\bgrew\b|\bchang\w*|\bcambi\w*|\bsubi(?:o|eron|do)\b|\bbaj(?:o|aron|ado)\b|\bvari(?:o|aron|acion)\b|"
+    r"\baument\w*|\bdisminu\w*|\bcreci\w*|\bcayo\b|\bcayeron\b|\bevoluc\w*|\bwent\s+(?:up|down)\b"
+)
 _MIN = _re(
     r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)"
 )
@@ -440,6 +451,9 @@ class RulePlanner:
             periods = sorted([*periods, weekday_day], key=lambda p: p.at)
         named = periods
         periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
+        if len(periods) == 1 and periods[0].kind == "range" and _CHANGE_VERB.search(text):
+            # "how much did cost fall from January to February": two periods compared, not one range
+            periods = self._split_range(periods[0], today) or periods
         if _SHARE.search(text) and len(named) == 2:
             periods = named  # "what share of 2018 was March": the whole and the part
         unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
@@ -511,6 +525,20 @@ class RulePlanner:
             # "compare January 2018 and January 2019": the consumption of both (the answer names it)
             return self._query(plan, text, periods, ctx)
         return self._not_understood(plan, [])
+
+    @staticmethod
+    def _split_range(p: dates.Period, today: dt.date) -> list[dates.Period] | None:
+        m = re.match(r"(?:from|de|desde|between|entre)\s+(.+?)\s+(?:to|a|al|hasta|and|y)\s+(.+)$", p.text)
+        if not m:
+            return None
+        out = []
+        for group in (1, 2):
+            found = dates.find_periods(m.group(group), today)
+            if len(found) != 1 or found[0].single_day:
+                return None
+            q = found[0]
+            out.append(dates.Period(q.start, q.end, q.kind, p.at + m.start(group) + q.at, q.text, q.days))
+        return out
 
     @staticmethod
     def _last_day(ctx: PlanContext) -> dt.date:
@@ -1022,7 +1050,10 @@ class RulePlanner:
         compare = (
             len(periods) >= 2
             and counting is None
-            and (_COMPARE.search(text) is not None or (len(periods) == 2 and not _SHARE.search(text)))
+            and (
+                _COMPARE.search(text) is not None
+                or (len(periods) == 2 and (not _SHARE.search(text) or _CHANGE_VERB.search(text) is not None))
+            )
         )
         if compare and len(periods) > 2:
             return self._not_understood(plan, [])
@@ -1258,6 +1289,9 @@ class RulePlanner:
             cleaned = re.sub(rf"\b(?:{pattern})\b", " ", cleaned)
         del peak_tariff
         if force_peak or (_PEAK.search(cleaned) and not (ranking and group)):
+            return "max"
+        if ranking and group and _PEAK_NOUN.search(cleaned) and not _AVERAGE.search(cleaned):
+            # "which weekday had the highest peak": each group's peak 15-minute reading, ranked
             return "max"
         if (
             group is None
