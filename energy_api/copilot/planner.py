@@ -394,7 +394,7 @@ _VERB_FORM = _re(
 
 #: A question about what would happen (a what-if) that reached the plain data query: not answered as a fact.
 _HYPOTHETICAL = _re(
-    r"\bwhat\s+if\b|\bwould\b|\bsuppos\w*|\bimagin\w*|\bsupon\w*|\bhubiera\w*|\bhubiese\w*|\bfuera\b|\bfuese\b|"
+    r"\bwhat\s+if\b|\bwould\b|\bsuppos\w*|\bimagin\w*|\bsupon\w*|\bhubiera\w*|\bhubiese\w*|\bfuera\b(?!\s+de)|\bfuese\b|"
     r"\bseria\b|\bcostaria\b|\bpasaria\b|\btendriamos\b|\bhabria\b|\bahorrariamos\b|\bahorraria\b"
 )
 #: What may carry digits in a power-factor what-if besides its target: dates, years, quarters, halves.
@@ -407,6 +407,25 @@ _DIGITLESS_PF = _re(
     + r")\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:last|past|ultim[oa]s)\s+\d+\b|"
     r"\b\d+\s+(?:dias|days|weeks|semanas|months|meses)\b"
 )
+
+
+#: Words that exclude what follows them ("excluding weekends", "sin contar festivos", "outside peak hours").
+_NEGATION = (
+    r"(?:\bexcluding|\bexclude|\bexcept(?:\s+for|\s+on)?|\bwithout|\bother\s+than|\bapart\s+from|\bnot\s+(?:on|in|during)|"
+    r"\boutside(?:\s+of)?|\bsin(?:\s+contar)?|\bexcepto|\bsalvo|\bexcluyendo|\bquitando|\bfuera\s+de(?:l)?|\bno\s+en)"
+    r"\s+(?:the\s+|los\s+|las\s+|el\s+|la\s+|de\s+|en\s+|on\s+)*(?:public\s+)?"
+)
+_NEGATION_BEFORE = re.compile(_NEGATION + r"(?:\w+\s+)?$")
+_DAY_TYPE_WORDS = {
+    "weekend": r"(?:weekends?|fines?\s+de\s+semana|finde)",
+    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana)",
+    "public_holiday": r"(?:holidays?|festivos?|feriados?|dias?\s+festivos?)",
+}
+
+
+def _negated(text: str, at: int) -> bool:
+    """Whether the slot found at ``at`` is excluded by the words right before it."""
+    return bool(_NEGATION_BEFORE.search(text[max(0, at - 40) : at]))
 
 
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
@@ -966,13 +985,24 @@ class RulePlanner:
 
     def _filters(self, text: str, periods: list[dates.Period], share: bool) -> dict[str, Any]:
         filters: dict[str, Any] = {}
-        tariff = [p for _, p in slots.tariff_periods(text)]
+        found_tariff = slots.tariff_periods(text)
+        tariff = [p for _, p in found_tariff]
         if tariff:
+            if all(_negated(text, at) for at, _ in found_tariff):
+                # "outside peak hours", "excluding the light period": the other periods
+                tariff = [p for p in ("light", "medium", "maximum") if p not in tariff]
             filters["tariff_period"] = sorted(set(tariff))
-        loads = [v for _, v in slots.load_types(text)]
+        found_loads = slots.load_types(text)
+        loads = [v for _, v in found_loads]
         if loads:
+            if all(_negated(text, at) for at, _ in found_loads):
+                loads = [v for v in ("Light_Load", "Medium_Load", "Maximum_Load") if v not in loads]
             filters["load_type"] = sorted(set(loads))
         kinds = slots.day_types(text)
+        negated_kinds = [k for k, pattern in _DAY_TYPE_WORDS.items() if re.search(_NEGATION + pattern, text)]
+        if kinds and negated_kinds and set(kinds) <= set(negated_kinds):
+            # "excluding weekends", "sin festivos": the other day types
+            kinds = [k for k in ("weekday", "weekend", "public_holiday") if k not in negated_kinds]
         holiday_named = any(p.kind == "holiday" for p in periods)
         if holiday_named:
             kinds = [k for k in kinds if k != "public_holiday"]
@@ -1023,6 +1053,12 @@ class RulePlanner:
     def _query(
         self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext, force_peak: bool = False
     ) -> Plan:
+        if re.search(r"aparente|apparent|\bkvah\b", text) or (
+            _REACTIVE.search(text) and re.search(r"\bactiv[ae]\b|\bactive\b", text)
+        ):
+            # apparent energy is not a metric of the query; "reactive and active": two metrics at once
+            plan.meta["why"] = "a metric the query does not answer (apparent energy) or two metrics at once"
+            return self._not_understood(plan, [])
         metric = self._metric(text) or "usage_kwh"
         args: dict[str, Any] = {"metric": metric}
         condition = slots.find_condition(text)
