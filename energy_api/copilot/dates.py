@@ -436,7 +436,7 @@ def _relative(text: str, today: dt.date, add: object) -> None:
     one_day = (
         (r"\bpasado\s+manana\b|\bday\s+after\s+tomorrow\b", 2),
         (r"\banteayer\b|\bantier\b|\bantes\s+de\s+ayer\b|\bday\s+before\s+yesterday\b", -2),
-        (r"\bmanana\b(?!\s+por)|\btomorrow\b", 1),
+        (r"(?<!de la )(?<!por la )(?<!en la )\bmanana\b(?!\s+por)|\btomorrow\b", 1),
         (r"\bayer\b|\byesterday\b", -1),
         (r"\bhoy\b|\btoday\b|\btonight\b|\besta\s+noche\b", 0),
     )
