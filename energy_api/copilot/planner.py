@@ -380,7 +380,10 @@ _UNSUPPORTED = _re(
     r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
     r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
-    r"\bamperios?\b|\bamps?\b|\bcurrent\s+in\b|\bcorriente\s+en\b|\bfrequency|\bfrecuencia|\bgas\b|\bwater\b|\bagua\b"
+    r"\bamperios?\b|\bamps?\b|\bcurrent\s+in\b|\bcorriente\s+en\b|\bfrequency|\bfrecuencia|\bgas\b|\bwater\b|\bagua\b|"
+    # statistics and ratios the query does not compute: a decline, never a mean or a breakdown instead
+    r"\bmedian\b|\bmediana\b|\bpercentil\w*|\bstandard\s+deviation\b|\bdesviacion\b|\bvarian\w*|"
+    r"\bload\s+factor\b|\bfactor\s+de\s+carga\b|\bgrowth\s+rate\b|\btasa\s+de\s+crecimiento\b"
 )
 
 
