@@ -379,6 +379,21 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     for m in re.finditer(
         rf"\b(?:el\s+|la\s+|in\s+|en\s+|the\s+|during\s+)?({'|'.join(_SEASON_WORDS)}){_YEAR}?\b", text
     ):
+        if m.group(1) == "fall":
+            # "fall" is the season after "in / the / during / this ...", or with a year; else a verb
+            # ("how much did cost fall from January to February")
+            lead = m.group(0)[: m.start(1) - m.start()].strip()
+            prev = text[: m.start()].split()[-1:]
+            named = (
+                lead
+                or m.group(2)
+                or (prev and prev[0] in ("this", "last", "next", "of", "and", "or", "spring"))
+            )
+            if not named or (
+                lead not in ("the", "in", "during")
+                and re.match(r"\s+(?:from|by|to|between)\b", text[m.end() :])
+            ):
+                continue
         season = _SEASON_WORDS[m.group(1)]
         year = int(m.group(2) or year_any or today.year)
         months = calendar.SEASON_MONTHS[season]
@@ -421,7 +436,7 @@ def _relative(text: str, today: dt.date, add: object) -> None:
     one_day = (
         (r"\bpasado\s+manana\b|\bday\s+after\s+tomorrow\b", 2),
         (r"\banteayer\b|\bantier\b|\bantes\s+de\s+ayer\b|\bday\s+before\s+yesterday\b", -2),
-        (r"\bmanana\b(?!\s+por)|\btomorrow\b", 1),
+        (r"(?<!de la )(?<!por la )(?<!en la )\bmanana\b(?!\s+por)|\btomorrow\b", 1),
         (r"\bayer\b|\byesterday\b", -1),
         (r"\bhoy\b|\btoday\b|\btonight\b|\besta\s+noche\b", 0),
     )
@@ -522,8 +537,13 @@ def find_weekday_day(text: str, today: dt.date) -> Period | None:
 def find_weekday_filter(text: str) -> list[int]:
     """Weekdays named as a recurring filter: "los lunes", "on Mondays", "los fines de semana" is not."""
     out = []
-    for m in re.finditer(rf"\b(?:los\s+|on\s+|every\s+|cada\s+)?({_WEEKDAY})(s|es)?\b", text):
-        plural = bool(m.group(2)) or m.group(0).startswith(("los ", "every ", "cada "))
+    for m in re.finditer(
+        rf"\b(?:los\s+|on\s+an?\s+|on\s+|every\s+|cada\s+|any\s+|en\s+un\s+|un\s+)?({_WEEKDAY})(s|es)?\b",
+        text,
+    ):
+        plural = bool(m.group(2)) or m.group(0).startswith(
+            ("los ", "every ", "cada ", "on a ", "any ", "en un ", "un ")
+        )
         if plural:
             out.append(WEEKDAY_WORDS[m.group(1)])
     return sorted(set(out))

@@ -109,8 +109,18 @@ _PF_IMPROVE = _re(
     r"push|boost|compens)\w*\b.{0,50}(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b)|"
     r"(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b).{0,40}\b(?:to|al|a|hasta|up\s+to)\s+\d{2,3}"
 )
+#: With a power-factor target named, a hypothetical or a change of reactive energy makes it a what-if
+#: ("si el fdp hubiera sido 98 %", "at 95 % power factor, what would reactive be", "with a 0.98 pf").
+_PF_WHATIF_CUE = _re(
+    r"\bsi\b|\bif\b|\bwould\b|\bcould\b|\bwere\b|hubiera|hubiese|habria|tendriamos|tendria|fuera\b|fuese|"
+    r"seria\b|serian\b|pasaria|pasa\b|supon\w*|imagin\w*|suppos\w*|assum\w*|\bcon\s+un\b|\bwith\s+an?\b|"
+    r"\bat\s+(?:an?\s+)?\d|\breactiv|\bkvarh\b|\bkvah\b|aparente|apparent|\bavoid\w*|\bevit\w*|\bsav\w*|"
+    r"\bahorr\w*|\bless\b|\bmenos\b|\bdrop\w*|\bbaj\w*|\bcambi\w*|\bchang\w*|\breduc\w*|\bmejor\w*|"
+    r"\bimprov\w*|\braise\w*|\bsub\w*|\bgoes\s+up|\bwent\s+up|\bwent\b|\btarget|\bobjetivo|\bmeta\b"
+)
 _CHANGE = _re(
-    r"factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
+    r"\b(?:were|was|is|fuera|fuese|sea|se\s+cobrara)\s+(?:at\s+|a\s+|en\s+)?(?:the\s+|el\s+|la\s+)?(?:(?:periodo|period|tarifa|precio|rate|price)\s+(?:de\s+)?)?"
+    r"(?:medium|light|maximum|off-peak|peak|valle|llano|punta|ligero|medio|maximo)\b|factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
     r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum)|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
 )
 _EXPLAIN = _re(
@@ -151,13 +161,26 @@ _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak
 _PEAK = _re(
     r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
-    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike"
+    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|"
+    r"\blecturas?\s+(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|\b(?:mayor|maxima)\s+lectura\b|"
+    r"\b(?:highest|largest|biggest|top|greatest)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?(?:reading|value)\b"
+)
+#: A peak named as a noun (not "the maximum consumption" of a ranking): each group's peak interval.
+_PEAK_NOUN = _re(
+    r"\bpeaks?\b|\bpicos?\b|\bspikes?\b|\bpunta\s+de\s+consumo\b|\b(?:max(?:imum)?|peak)\s+(?:15[\s-]*minute\s+)?demand\b|"
+    r"\bdemanda\s+maxima\b|\b15[\s-]*min\w*\s+(?:peak|maximum|max|reading)\b|\b(?:highest|biggest|largest|top)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?reading\b"
+)
+#: Words of a change between two periods ("fell from January to February", "¿cuánto subió de marzo a abril?").
+_CHANGE_VERB = _re(
+    r"\bfall\b|\bfalls\b|\bfell\b|\bfallen\b|\brise\b|\brose\b|\brisen\b|\bincreas\w*|\bdecreas\w*|\bdropp?\w*|"
+    r"\bgrow\w*|\bgrew\b|\bchang\w*|\bcambi\w*|\bsubi(?:o|eron|do)\b|\bbaj(?:o|aron|ado)\b|\bvari(?:o|aron|acion)\b|"
+    r"\baument\w*|\bdisminu\w*|\bcreci\w*|\bcayo\b|\bcayeron\b|\bevoluc\w*|\bwent\s+(?:up|down)\b"
 )
 _MIN = _re(
     r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)"
 )
 _AVERAGE = _re(
-    r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average"
+    r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\btipic[oa]s?\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average"
 )
 _PER_DAY = _re(
     r"diari[oa]s?|\bdaily\b|por\s+dia\b|per\s+day\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day"
@@ -167,13 +190,16 @@ _PER_HOUR = _re(
 )
 _PER_INTERVAL = _re(
     r"por\s+intervalo|per\s+interval|cada\s+15\s+minutos|per\s+15[\s-]*minutes?|every\s+15\s+minutes|15[\s-]*minute\s+(?:average|mean)|"
-    r"por\s+cuarto\s+de\s+hora|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour"
+    r"\bcuartos?\s+de\s+hora\b|each\s+interval|cada\s+intervalo|per\s+reading|por\s+lectura|quarter[\s-]*hour|"
+    r"\b15[\s-]*min(?:ute|uto)?s?\s+(?:readings?|values?|intervals?|data|lecturas?)\b|\blecturas?\s+(?:de\s+)?(?:los\s+)?15\s+min\w*|"
+    r"\bvalor(?:es)?\s+(?:de\s+)?(?:los\s+)?15\s+min\w*|\b(?:the\s+)?readings\b|\bmean\s+reading\b|\baverage\s+reading\b|"
+    r"\b(?:de\s+)?(?:las|cada)\s+lecturas?\b|\blectura\s+media\b|\blectura\s+promedio\b"
 )
 _PER_WEEK = _re(
-    r"\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week"
+    r"\b(?:an?\s+|la\s+|una\s+)?(?:average|typical|normal|usual)\s+week\b|\bsemanas?\s+(?:media|tipica|normal|promedio|tipo)\b|\bsemanal(?:es)?\b|por\s+semana\b|per\s+week\b|\bweekly\b|a\s+la\s+semana|a\s+week\b|cada\s+semana|each\s+week"
 )
 _PER_MONTH = _re(
-    r"\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month"
+    r"\b(?:an?\s+|el\s+|un\s+)?(?:average|typical|normal|usual)\s+month\b|\bmes(?:es)?\s+(?:medio|tipico|normal|promedio|tipo)\b|\bmensual(?:es)?\b|por\s+mes\b|per\s+month\b|\bmonthly\b|al\s+mes\b|a\s+month\b|cada\s+mes|each\s+month"
 )
 _HOW_MANY_HOURS = _re(
     r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|\bhow\s+long\b|"
@@ -210,7 +236,9 @@ _RANK_WORDS = _re(
     r"\btop\b|\branking\b|\bclasificacion\b|\bmas\s+(?:alto|alta|altos|altas|caro|cara|caros|caras)\b|\bhighest\b|\blowest\b|"
     r"\bmost\s+expensive\b|\bcheapest\b|\bmas\s+barat[oa]s?\b|\bbiggest\b|\bsmallest\b|\blargest\b|\bbusiest\b|\bquietest\b|"
     r"\bel\s+(?:dia|mes|hora)\s+(?:con|de)\s+(?:mas|mayor|menos|menor)\b|\bthe\s+(?:day|month|hour|weekday|week)\s+with\s+the\b|"
-    r"\b(?:dia|mes|hora|semana|days?|months?|hours?|weeks?)\s+(?:de|with|con)\s+(?:mas|mayor|menos|menor|the\s+most|the\s+least|the\s+highest|the\s+lowest)"
+    r"\b(?:dias?|mes|meses|horas?|semanas?|days?|months?|hours?|weeks?)\s+(?:de|with|con)\s+(?:mas|mayor|menos|menor|the\s+most|the\s+least|the\s+highest|the\s+lowest)|"
+    r"\baccounts?\s+for\s+(?:the\s+)?(?:most|least|biggest|largest|highest|lowest|greatest|smallest)\b|"
+    r"\b(?:acumula|acumulo|concentra|concentro|representa|represento|se\s+lleva|se\s+llevo)\s+(?:el\s+|la\s+)?(?:mas|menos|mayor|menor)\b"
 )
 _ASC = _re(
     r"\bmenos\b|\bmenor\b|\blowest\b|\bleast\b|\bcheapest\b|\bbarat|\bbottom\b|\bminimo\b|\bminima\b|\bsmallest\b|"
@@ -233,7 +261,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
+            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del|de\s+mayor|de\s+menor|con\s+mas|con\s+mayor|con\s+menos)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
         ),
         "hour",
     ),
@@ -259,7 +287,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+trimestre|by\s+quarter|per\s+quarter|each\s+quarter|cada\s+trimestre|which\s+quarter|que\s+trimestre|\bquarterly\b|trimestral"
+            r"por\s+trimestre|(?:by|per|each|which|what)\s+quarter(?![\s-]*hours?)|cada\s+trimestre|que\s+trimestre|\bquarterly\b|trimestral"
         ),
         "quarter",
     ),
@@ -271,13 +299,13 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
+            r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
         ),
         "month",
     ),
     (
         _re(
-            r"por\s+dia\b|by\s+day|per\s+day\b|each\s+day|cada\s+dia|which\s+day|what\s+day|que\s+dia|\bdiari[oa]\b|\bdaily\b|dia\s+a\s+dia|day\s+by\s+day|\bdays?\s+(?:with|had|was|were)\b|\bdias?\s+(?:con|de\s+mas|de\s+menos|mas|menos)\b|\bel\s+dia\s+(?:mas|menos|de\s+mayor|de\s+menor|con)|\bthe\s+day\b"
+            r"por\s+dia\b|by\s+day|per\s+day\b|each\s+day|cada\s+dia|which\s+day|what\s+day|que\s+dia|\bdiari[oa]\b|\bdaily\b|dia\s+a\s+dia|day\s+by\s+day|\bdays?\s+(?:with|had|was|were)\b|\bdias?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+dia\s+(?:mas|menos|de\s+mayor|de\s+menor|con)|\bthe\s+day\b"
         ),
         "day",
     ),
@@ -339,6 +367,8 @@ _REFERENCE_AFTER = _re(
 _TOTAL_WORDS = _re(
     r"\btotal\b|en\s+total|overall|\bin\s+all\b|all\s+(?:the\s+)?(?:data|readings|time)|todos\s+los\s+datos|todo\s+el\s+historico|\bever\b|\bsiempre\b|historic|whole\s+(?:data|history|dataset)|toda\s+la\s+serie|entire\s+(?:data|history)"
 )
+#: Phrases that carry no slot ("in terms of cost": the metric word after it does).
+_NO_SLOT = _re(r"\bin\s+terms\s+of\b|\bwith\s+respect\s+to\b|\ben\s+terminos\s+de\b|\bin\s+regard\s+to\b")
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
 )
@@ -350,7 +380,10 @@ _UNSUPPORTED = _re(
     r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
     r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
-    r"\bamperios?\b|\bamps?\b|\bcurrent\s+in\b|\bcorriente\s+en\b|\bfrequency|\bfrecuencia|\bgas\b|\bwater\b|\bagua\b"
+    r"\bamperios?\b|\bamps?\b|\bcurrent\s+in\b|\bcorriente\s+en\b|\bfrequency|\bfrecuencia|\bgas\b|\bwater\b|\bagua\b|"
+    # statistics and ratios the query does not compute: a decline, never a mean or a breakdown instead
+    r"\bmedian\b|\bmediana\b|\bpercentil\w*|\bstandard\s+deviation\b|\bdesviacion\b|\bvarian\w*|"
+    r"\bload\s+factor\b|\bfactor\s+de\s+carga\b|\bgrowth\s+rate\b|\btasa\s+de\s+crecimiento\b"
 )
 
 
@@ -360,6 +393,42 @@ _VERB_FORM = _re(
     r"(?:ed|ing|aron|ieron|ado|ada|ados|adas|ido|ida|idos|idas|ando|iendo|aba|aban|abamos|amos|emos|imos|"
     r"aria|arian|ariamos|eria|erian|iria|irian|ase|iese|ara|iera|uso|ujo|izo|uvo|ieron)$"
 )
+
+
+#: A question about what would happen (a what-if) that reached the plain data query: not answered as a fact.
+_HYPOTHETICAL = _re(
+    r"\bwhat\s+if\b|\bwould\b|\bsuppos\w*|\bimagin\w*|\bsupon\w*|\bhubiera\w*|\bhubiese\w*|\bfuera\b(?!\s+de)|\bfuese\b|"
+    r"\bseria\b|\bcostaria\b|\bpasaria\b|\btendriamos\b|\bhabria\b|\bahorrariamos\b|\bahorraria\b"
+)
+#: What may carry digits in a power-factor what-if besides its target: dates, years, quarters, halves.
+_DIGITLESS_PF = _re(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b(?:19|20)\d{2}\b|\bq[1-4]\b|\bh[12]\b|\b[1-4]t\b|\b[12]s\b|"
+    r"\b\d{1,2}\s+(?:de\s+)?(?:"
+    + "|".join(slots.MONTHS)
+    + r")\b|\b(?:"
+    + "|".join(slots.MONTHS)
+    + r")\s+\d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b(?:last|past|ultim[oa]s)\s+\d+\b|"
+    r"\b\d+\s+(?:dias|days|weeks|semanas|months|meses)\b"
+)
+
+
+#: Words that exclude what follows them ("excluding weekends", "sin contar festivos", "outside peak hours").
+_NEGATION = (
+    r"(?:\bexcluding|\bexclude|\bexcept(?:\s+for|\s+on)?|\bwithout|\bother\s+than|\bapart\s+from|\bnot\s+(?:on|in|during)|"
+    r"\boutside(?:\s+of)?|\bsin(?:\s+contar)?|\bexcepto|\bsalvo|\bexcluyendo|\bquitando|\bfuera\s+de(?:l)?|\bno\s+en)"
+    r"\s+(?:the\s+|los\s+|las\s+|el\s+|la\s+|de\s+|en\s+|on\s+)*(?:public\s+)?"
+)
+_NEGATION_BEFORE = re.compile(_NEGATION + r"(?:\w+\s+)?$")
+_DAY_TYPE_WORDS = {
+    "weekend": r"(?:weekends?|fines?\s+de\s+semana|finde)",
+    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana)",
+    "public_holiday": r"(?:holidays?|festivos?|feriados?|dias?\s+festivos?)",
+}
+
+
+def _negated(text: str, at: int) -> bool:
+    """Whether the slot found at ``at`` is excluded by the words right before it."""
+    return bool(_NEGATION_BEFORE.search(text[max(0, at - 40) : at]))
 
 
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
@@ -404,6 +473,9 @@ class RulePlanner:
             periods = sorted([*periods, weekday_day], key=lambda p: p.at)
         named = periods
         periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
+        if len(periods) == 1 and periods[0].kind == "range" and _CHANGE_VERB.search(text):
+            # "how much did cost fall from January to February": two periods compared, not one range
+            periods = self._split_range(periods[0], today) or periods
         if _SHARE.search(text) and len(named) == 2:
             periods = named  # "what share of 2018 was March": the whole and the part
         unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
@@ -428,7 +500,8 @@ class RulePlanner:
         shifting = _SHIFT.search(text) and (kwh or slots.find_duration_hours(text))
         if _RECOMMEND.search(text) and not shifting and not (kwh and _CUT.search(text)):
             return self._recommend(plan, periods, ctx)
-        if has_pf and _PF_IMPROVE.search(text):
+        pf_target = slots.find_pf_target(text) if has_pf else None
+        if has_pf and (_PF_IMPROVE.search(text) or (pf_target is not None and _PF_WHATIF_CUE.search(text))):
             return self._power_factor(plan, text, periods, ctx)
         if _SHIFT.search(text) and (
             slots.find_periods(text) or hours_named or kwh or slots.find_duration_hours(text)
@@ -466,9 +539,28 @@ class RulePlanner:
             and re.search(r"manana|tomorrow|proxim|next|coming|siguiente|que\s+viene", text)
         ):
             return self._forecast(plan, text, periods, ctx)
-        if _DATA.search(text) or _RANK_WORDS.search(text):
+        if (
+            _DATA.search(text)
+            or _RANK_WORDS.search(text)
+            or (_STRICT_COMPARE.search(text) and len(periods) == 2)
+        ):
+            # "compare January 2018 and January 2019": the consumption of both (the answer names it)
             return self._query(plan, text, periods, ctx)
         return self._not_understood(plan, [])
+
+    @staticmethod
+    def _split_range(p: dates.Period, today: dt.date) -> list[dates.Period] | None:
+        m = re.match(r"(?:from|de|desde|between|entre)\s+(.+?)\s+(?:to|a|al|hasta|and|y)\s+(.+)$", p.text)
+        if not m:
+            return None
+        out = []
+        for group in (1, 2):
+            found = dates.find_periods(m.group(group), today)
+            if len(found) != 1 or found[0].single_day:
+                return None
+            q = found[0]
+            out.append(dates.Period(q.start, q.end, q.kind, p.at + m.start(group) + q.at, q.text, q.days))
+        return out
 
     @staticmethod
     def _last_day(ctx: PlanContext) -> dt.date:
@@ -634,15 +726,29 @@ class RulePlanner:
         return {"start": p.start.isoformat(), "end": p.end.isoformat()}
 
     def _power_factor(self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext) -> Plan:
-        pct = slots.find_percent(text)
+        pct = slots.find_pf_target(text)
+        if pct is None:
+            pct = slots.find_percent(text)
         if pct is None:
             found = re.search(
-                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{2,3}(?:\.\d+)?)\b", text
+                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{1,3}(?:\.\d+)?)\b", text
             )
             pct = float(found.group(1)) if found else None
         if pct is not None and pct <= 1:
             pct *= 100.0
         side = "leading" if _LEADING.search(text) else "lagging"
+        limited = (
+            slots.tariff_periods(text)
+            or slots.load_types(text)
+            or slots.day_types(text)
+            or dates.find_weekday_filter(text)
+            or self._hour_filter(text) is not None
+            or slots.find_hours(text)
+        )
+        if limited:
+            # "at 95 % during peak hours": the power-factor what-if has no filters; no figure for all hours
+            plan.meta["why"] = "the power-factor what-if covers whole days, not a part of them"
+            return self._not_understood(plan, [])
         if periods and periods[0].single_day and periods[0].kind != "holiday":
             args: dict[str, Any] = {
                 "kind": "improve_power_factor",
@@ -652,6 +758,9 @@ class RulePlanner:
             if pct is not None:
                 args["target_pf_pct"] = pct
             return self._checked(plan, "what_if", args)
+        if pct is None and re.search(r"\d", _DIGITLESS_PF.sub(" ", text)):
+            # a number was named that is not a readable target: never answer for a default one
+            return self._not_understood(plan, [])
         if pct is None:
             pct = 95.0
             plan.notes.append("no target named: 95 %")
@@ -733,6 +842,9 @@ class RulePlanner:
             args.setdefault("hours", duration)
         if kwh is not None:
             args["energy_kwh"] = kwh
+            if len(hours_named) == 2 and "hours" not in args:
+                # "move 100 kWh from 10 to 2": an energy leaves the hour that starts at 10
+                args["hours"] = 1.0
         return self._checked(plan, "what_if", args)
 
     def _shift_between(
@@ -876,13 +988,24 @@ class RulePlanner:
 
     def _filters(self, text: str, periods: list[dates.Period], share: bool) -> dict[str, Any]:
         filters: dict[str, Any] = {}
-        tariff = [p for _, p in slots.tariff_periods(text)]
+        found_tariff = slots.tariff_periods(text)
+        tariff = [p for _, p in found_tariff]
         if tariff:
+            if all(_negated(text, at) for at, _ in found_tariff):
+                # "outside peak hours", "excluding the light period": the other periods
+                tariff = [p for p in ("light", "medium", "maximum") if p not in tariff]
             filters["tariff_period"] = sorted(set(tariff))
-        loads = [v for _, v in slots.load_types(text)]
+        found_loads = slots.load_types(text)
+        loads = [v for _, v in found_loads]
         if loads:
+            if all(_negated(text, at) for at, _ in found_loads):
+                loads = [v for v in ("Light_Load", "Medium_Load", "Maximum_Load") if v not in loads]
             filters["load_type"] = sorted(set(loads))
         kinds = slots.day_types(text)
+        negated_kinds = [k for k, pattern in _DAY_TYPE_WORDS.items() if re.search(_NEGATION + pattern, text)]
+        if kinds and negated_kinds and set(kinds) <= set(negated_kinds):
+            # "excluding weekends", "sin festivos": the other day types
+            kinds = [k for k in ("weekday", "weekend", "public_holiday") if k not in negated_kinds]
         holiday_named = any(p.kind == "holiday" for p in periods)
         if holiday_named:
             kinds = [k for k in kinds if k != "public_holiday"]
@@ -933,6 +1056,12 @@ class RulePlanner:
     def _query(
         self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext, force_peak: bool = False
     ) -> Plan:
+        if re.search(r"aparente|apparent|\bkvah\b", text) or (
+            _REACTIVE.search(text) and re.search(r"\bactiv[ae]\b|\bactive\b", text)
+        ):
+            # apparent energy is not a metric of the query; "reactive and active": two metrics at once
+            plan.meta["why"] = "a metric the query does not answer (apparent energy) or two metrics at once"
+            return self._not_understood(plan, [])
         metric = self._metric(text) or "usage_kwh"
         args: dict[str, Any] = {"metric": metric}
         condition = slots.find_condition(text)
@@ -960,7 +1089,10 @@ class RulePlanner:
         compare = (
             len(periods) >= 2
             and counting is None
-            and (_COMPARE.search(text) is not None or (len(periods) == 2 and not _SHARE.search(text)))
+            and (
+                _COMPARE.search(text) is not None
+                or (len(periods) == 2 and (not _SHARE.search(text) or _CHANGE_VERB.search(text) is not None))
+            )
         )
         if compare and len(periods) > 2:
             return self._not_understood(plan, [])
@@ -1052,6 +1184,15 @@ class RulePlanner:
                     group = by
                     filters.pop(key)
                     break
+        if (
+            group == "weekday"
+            and filters.get("day_type") == ["weekday"]
+            and not re.search(
+                r"\bweekdays\b|laborables?|entre\s+semana|working\s+days?|workdays?|business\s+days?|dias?\s+habil",
+                text,
+            )
+        ):
+            filters.pop("day_type")  # "the lowest consumption weekday": Monday..Sunday, not Monday..Friday
         if group in ("day_type", "tariff_period", "load_type", "weekday") and not share:
             filters.pop(group, None)  # the values listed are the groups themselves
         if share and plan.meta.get("share_month"):
@@ -1147,6 +1288,19 @@ class RulePlanner:
             return "a peak was asked"
         if slots.find_kwh(text) is not None and "condition" not in args:
             return "an amount of energy was named"
+        if "condition" not in args and slots.find_condition(text) is not None:
+            return "a condition on the readings was named"
+        if _HYPOTHETICAL.search(text):
+            return "a hypothetical was asked (a what-if), not a fact of the readings"
+        if "condition" not in args and slots.find_pf_target(text) is not None:
+            return "a power-factor target was named"
+        relative_n = re.search(
+            r"\b(?:last|past|ultim[oa]s|proxim[oa]s|next|coming|first|primer[oa]s|these|estos|estas)\s+\d+\s+"
+            r"(?:dias|days|semanas|weeks|meses|months|horas|hours|trimestres|quarters)\b",
+            text,
+        )
+        if slots.find_top(text) is not None and not grouped and not relative_n:
+            return "a ranking (top N) was asked"
         return None
 
     def _condition_column(self, text: str, at: int, value: float) -> str:
@@ -1175,6 +1329,9 @@ class RulePlanner:
         del peak_tariff
         if force_peak or (_PEAK.search(cleaned) and not (ranking and group)):
             return "max"
+        if ranking and group and _PEAK_NOUN.search(cleaned) and not _AVERAGE.search(cleaned):
+            # "which weekday had the highest peak": each group's peak 15-minute reading, ranked
+            return "max"
         if (
             group is None
             and _WHEN.search(cleaned)
@@ -1184,7 +1341,10 @@ class RulePlanner:
         if _MIN.search(cleaned) and not (ranking and group):
             return "min"
         if _AVERAGE.search(cleaned):
-            if _PER_INTERVAL.search(cleaned):
+            if _PER_INTERVAL.search(cleaned) or (
+                re.search(r"\b15[\s-]*min", cleaned)
+                and not (_PER_DAY.search(cleaned) or _PER_HOUR.search(cleaned))
+            ):
                 return "interval_mean"
             if _PER_HOUR.search(cleaned):
                 return "hourly_mean"

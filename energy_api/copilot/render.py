@@ -559,9 +559,13 @@ def _comparison(r: dict[str, Any], lang: str, notes: list[str]) -> str:
     unit = r["unit"]
     what = _what(r, lang)
     filters = _filters_text(r["query"], lang)
+    empty = [side for side in (a, b) if side["coverage"]["no_data"]]
+    if len(empty) == 2:
+        return _no_data(a["coverage"]["requested"], a["coverage"]["available"], lang)
+    if empty:
+        # one of the two periods has no data: the figure of the covered one, said to be partial
+        return _one_side(r, a if empty[0] is b else b, empty[0], lang, notes)
     for side in (a, b):
-        if side["coverage"]["no_data"]:
-            return _no_data(side["coverage"]["requested"], side["coverage"]["available"], lang)
         if side["value"] is None:
             return (
                 "Ninguna lectura cumple los filtros en uno de los periodos: no hay comparación posible."
@@ -597,6 +601,42 @@ def _comparison(r: dict[str, Any], lang: str, notes: list[str]) -> str:
         if side["coverage"]["partial"]:
             parts.append(f"{label}: " + _partial(side["coverage"], lang))
     return "\n".join([text, *parts]) + _assumptions(notes, lang)
+
+
+def _one_side(
+    r: dict[str, Any], side: dict[str, Any], empty: dict[str, Any], lang: str, notes: list[str]
+) -> str:
+    """A comparison of two periods, one without readings: the covered period's figure, labelled
+    with its own covered span, and why there is no comparison (partial coverage of the question)."""
+    cov, missing = side["coverage"], empty["coverage"]
+    covered = cov["covered"]
+    span = _cov_span(covered, lang)
+    gone = _span(missing["requested"]["start"], missing["requested"]["end"], lang)
+    avail = _available(missing, lang)
+    what = _what(r, lang)
+    filters = _filters_text(r["query"], lang)
+    if side["value"] is None:
+        value_text = (
+            f"ninguna lectura {span} cumple los filtros{filters}."
+            if lang == ES
+            else f"no reading {span} matches the filters{filters}."
+        )
+    else:
+        value_text = f"{what}{filters} {span}: {figure(side['value'], r['unit'], lang)}."
+    if lang == ES:
+        head = (
+            f"Cobertura parcial: solo hay lecturas {span} de los dos periodos pedidos; no hay lecturas {gone} "
+            f"(las lecturas disponibles van {avail}): la cifra es solo de ese periodo. {value_text[0].upper()}{value_text[1:]}"
+        )
+    else:
+        head = (
+            f"Partial coverage: only {span} has readings of the two periods asked; there are no readings for {gone} "
+            f"(the readings available cover {avail}): the figure is only for that period. {value_text[0].upper()}{value_text[1:]}"
+        )
+    parts = [head]
+    if cov["partial"]:
+        parts.append(_partial(cov, lang))
+    return "\n".join(parts) + _assumptions(notes, lang)
 
 
 # --- span what-ifs -----------------------------------------------------------------------------------

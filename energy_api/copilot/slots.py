@@ -40,9 +40,14 @@ def _hour(value: str, suffix: str, context: str) -> int:
     return hour
 
 
+#: Clock hours named in words (midnight = 00:00, noon = 12:00).
+CLOCK_WORDS = r"\b(?:midnight|medianoche|noon|mediodia)\b"
+
+
 def find_hours(text: str) -> list[int]:
     """Clock hours named: "10am", "2 pm", "14:00", "a las 10", "las 2 de la tarde", "de 10 a 12"."""
     hours: list[int] = []
+    positions: list[int] = []
     pattern = re.compile(
         r"\b(?:(?:a\s+)?las\s+|(?:a\s+)?la\s+|at\s+|from\s+|de\s+|desde\s+|to\s+|a\s+|hasta\s+|until\s+|entre\s+(?:las\s+)?|between\s+|y\s+(?:las\s+)?|and\s+)?"
         r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|h\b|hs\b)?"
@@ -53,6 +58,8 @@ def find_hours(text: str) -> list[int]:
         before = text[max(0, match.start() - 1) : match.start()]
         if before in ("-", "/", ".") and before:
             continue
+        if re.match(r"[.,]\d", text[match.end(2) if match.group(2) else match.end(1) :]):
+            continue  # "at 0.96": a decimal number, not a clock hour
         after = text[match.end() : match.end() + 25]
         explicit = (
             minutes is not None or suffix in ("am", "pm", "h", "hs") or re.search(r"\b(?:las|la|at)\s", lead)
@@ -61,6 +68,20 @@ def find_hours(text: str) -> list[int]:
             r"\s*(?:a|to|hasta|y|and|-)\s+(?:las\s+)?\d", after
         )
         closing = re.match(r"\s*(?:a|to|hasta|until|y|and)\s", lead) and hours
+        if not (explicit or ranged or closing) and lead[:1].isdigit():
+            # a bare clock range "bill 9 to 11 on ...": both ends hours, nothing after that is a unit
+            bare = re.match(
+                r"\s*(?:to|until|till|hasta|-)\s*(\d{1,2})\b(?!\s*(?:%|kwh|dias|days|de\s|of\s|th\b|st\b|nd\b|rd\b|"
+                + _MONTH_RE
+                + r"))",
+                text[match.end() :],
+            )
+            ranged = (
+                bool(bare) and int(value) <= 24 and int(bare.group(1)) <= 24 and before not in ("-", "/", ".")
+            )
+            ranged = ranged and not re.search(
+                r"(?:top|the|los|las|first|last|ultimos|primeros|next|proximos)\s*$", text[: match.start()]
+            )
         if not (explicit or ranged or closing):
             continue
         if re.match(
@@ -71,13 +92,28 @@ def find_hours(text: str) -> list[int]:
         hour = _hour(value, suffix if suffix in ("am", "pm") else "", after)
         if 0 <= hour <= 24:
             hours.append(hour)
+            positions.append(match.start())
+    # "to midnight", "hasta el mediodía": clock hours named in words, in the order they are named
+    for m in re.finditer(CLOCK_WORDS, text):
+        at = sum(p < m.start() for p in positions)
+        hours.insert(at, 12 if m.group(0) in ("noon", "mediodia") else 0)
+        positions.insert(at, m.start())
     return hours
 
 
 def find_duration_hours(text: str) -> float | None:
     """ "2 horas", "3 hours", "una hora", "an hour", "30 minutos"."""
-    match = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:horas?|hours?|hrs?|h)\b(?!\s*(?:de\s+la|:))", text)
-    if match:
+    for match in re.finditer(r"\b(\d+(?:\.\d+)?)\s*(horas?|hours?|hrs?|h)\b(?!\s*(?:de\s+la|:))", text):
+        before = text[max(0, match.start() - 12) : match.start()]
+        after = text[match.end() : match.end() + 12]
+        clock = re.search(
+            r"(?:\bfrom|\bto|\bde|\ba|\blas|\bat|\bhasta|\buntil|\bdesde|\bbetween|\bentre|\by|\band)\s*$",
+            before,
+        )
+        if match.group(2) in ("h", "hrs", "hr") and (
+            clock or re.match(r"\s*(?:to|a|hasta|until|-|y|and)\s+\d", after)
+        ):
+            continue  # "from 14h to 2h": clock hours, not a duration
         return float(match.group(1))
     if re.search(r"\buna\s+hora\b|\ban?\s+hour\b|\bone\s+hour\b|\b1\s+hora\b", text):
         return 1.0
@@ -92,6 +128,53 @@ def find_duration_hours(text: str) -> float | None:
 def find_percent(text: str) -> float | None:
     match = re.search(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|por\s*ciento|percent|pct)", text)
     return float(match.group(1)) if match else None
+
+
+_PF_WORDS = r"factor(?:es)?\s+de\s+potencia|power[\s-]*factors?|\bfdp\b|\bpf\b|\bcos\s*(?:phi|fi)\b"
+#: Words before a number that make it a condition or a comparison, not a target.
+_NOT_TARGET = re.compile(
+    r"(?:por\s+debajo|por\s+encima|below|under|above|over|less\s+than|more\s+than|lower\s+than|higher\s+than|"
+    r"greater\s+than|menor(?:es)?|mayor(?:es)?|inferior(?:es)?|superior(?:es)?|bajo|sobre|menos|mas|<|>)"
+    r"\s*(?:de|del|que|a|al|el|of|the)?\s*$"
+)
+#: Words right before a bare number (no % sign) that make it a target: "al 95", "to 0.97", "sido 98".
+_TARGET_LEAD = re.compile(
+    r"(?:al|a|to|hasta|of|sido|be|been|were|was|fuera|fuese|es|is|sea|reached|alcanza\w*|llega\w*|del|de|at|=|:)"
+    r"\s*(?:el|un|del|de|the|a|an)?\s*$"
+)
+
+
+def find_pf_target(text: str) -> float | None:
+    """A power-factor target named in the text (in %): "al 95 %", "to 0.97", "del 96", "a 0,95"
+    (numbers already canonical), only when the text names the power factor and the number is not a
+    condition ("below 90 %"), a year, a day, an hour or an energy."""
+    if not re.search(_PF_WORDS, text):
+        return None
+    for m in re.finditer(
+        r"(?<![\d.:/-])(\d{1,3}(?:\.\d+)?)(?![\d.:/-])\s*(%|por\s*ciento|percent|pct)?", text
+    ):
+        number, unit = m.group(1), m.group(2)
+        value = float(number)
+        before = text[max(0, m.start() - 30) : m.start()]
+        after = text[m.end() : m.end() + 14]
+        if _NOT_TARGET.search(before):
+            continue
+        if (
+            re.match(r"\s*(?:kwh|mwh|kvarh|kvah|h\b|horas?|hours?|dias|days|am|pm|de\s+\w+|of\s+\w+)", after)
+            and not unit
+        ):
+            continue
+        if (
+            unit is None
+            and not _TARGET_LEAD.search(before)
+            and not re.match(r"\s*(?:power|pf|factor)", after)
+        ):
+            continue
+        if 0.5 <= value <= 1.0 and "." in number:
+            return round(value * 100.0, 6)
+        if 50.0 <= value <= 100.0:
+            return value
+    return None
 
 
 def find_kwh(text: str) -> float | None:
@@ -191,8 +274,13 @@ def day_types(text: str) -> list[str]:
         out.append("weekend")
     if re.search(
         r"\blaborables?\b|\bentre\s+semana\b|\bdias?\s+habil(?:es)?\b|\bweekdays\b|\bworking\s+days?\b|"
-        r"\bworkdays?\b|\bbusiness\s+days?\b|\bweekday\b(?!\s+(?:with|had|has|is|was))",
-        text,
+        r"\bworkdays?\b|\bbusiness\s+days?\b|\bweekday\b(?!\s+(?:with|had|has|is|was|accounts?))",
+        # "which weekday", "by weekday": the weekday grouping, not the weekday day type
+        re.sub(
+            r"\b(?:which|what|each|per|by|every|the|busiest|quietest|top|cheapest|priciest)\s+weekday\b",
+            " ",
+            text,
+        ),
     ):
         out.append("weekday")
     if re.search(
@@ -219,6 +307,7 @@ def find_condition(text: str) -> tuple[str, float, int] | None:
 
 
 __all__ = [
+    "CLOCK_WORDS",
     "LOAD_WORDS",
     "MONTHS",
     "NIGHT_WORDS",
@@ -231,6 +320,7 @@ __all__ = [
     "find_percent",
     "find_period",
     "find_periods",
+    "find_pf_target",
     "find_top",
     "load_types",
     "tariff_periods",
