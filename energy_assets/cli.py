@@ -112,6 +112,9 @@ def run(
 
 def render_summary(result) -> str:
     """Asset by asset: rows, where it is stored, and the checks' verdicts."""
+    from energy_assets.domain.training import tracking
+
+    experiment_id = tracking.ensure_experiment(tracking.tracking_uri())
     lines = [f"run {result.run_id}: {'SUCCESS' if result.success else 'FAILURE'}", ""]
     warehouse = paths.warehouse_path()
     for event in result.get_asset_materialization_events():
@@ -136,9 +139,18 @@ def render_summary(result) -> str:
         "",
         f"warehouse: {warehouse} (open read-only: duckdb -readonly {warehouse})",
         f"reports:   {paths.reports_dir()}",
-        "UI:        make serve, then http://127.0.0.1:3000",
+        f"UI:        make serve, then {tracking.dagster_ui_url()}/jobs (Dagster) and",
+        f"           {tracking.experiment_url(experiment_id)} (MLflow)",
     ]
     return "\n".join(lines)
+
+
+@app.command(name="mlflow-url")
+def mlflow_url() -> None:
+    """The MLflow UI address of the project's experiment (what ``make serve`` opens)."""
+    from energy_assets.domain.training import tracking
+
+    typer.echo(tracking.experiment_url(tracking.ensure_experiment(tracking.tracking_uri())))
 
 
 @app.command()

@@ -212,3 +212,30 @@ def test_a_failed_dagster_run_is_a_failed_mlflow_run(platform, tmp_path, monkeyp
     experiment = client.get_experiment_by_name(tracking.EXPERIMENT)
     (parent,) = client.search_runs([experiment.experiment_id], f"tags.dagster_run_id = '{result.run_id}'")
     assert parent.info.status == "FAILED"
+
+
+def _floats(value):
+    """Every float inside a metadata value (JSON metadata included)."""
+    raw = getattr(value, "value", value)
+    if isinstance(raw, float):
+        yield raw
+    elif isinstance(raw, dict):
+        for item in raw.values():
+            yield from _floats(item)
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _floats(item)
+
+
+def test_training_metadata_is_rounded_and_names_its_units(trained):
+    result, _ = trained
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        for key, value in mat.metadata.items():
+            for number in _floats(value):
+                assert float(f"{number:.6g}") == number, (
+                    f"{mat.asset_key.to_user_string()}.{key} = {number!r}"
+                )
+        if mat.asset_key.to_user_string() == "estimate_physics":
+            assert "validation_rmse_kwh" in mat.metadata and "validation_rmse" not in mat.metadata
+            assert mat.metadata["mlflow_run"].value.startswith("http")

@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 import polars as pl
 
-from energy_assets.defs.outputs import emit
+from energy_assets.defs.outputs import emit, readable
 from energy_assets.defs.resources import ChampionStore
 from energy_assets.defs.training.runs import (
     CHAMPION_TOLERANCE,
@@ -143,15 +143,17 @@ def promote(
         metadata["registered_model"] = f"{name} version {version} (@{tracking.CHAMPION_ALIAS})"
     if folder.exists():
         tracking.log_artifact_to(logged.run_id, folder / champion.BUNDLE_FILE)
-    return candidate, {
-        "family": candidate.family,
-        "promoted": decided,
-        "decision": dg.MetadataValue.md(reason),
-        "bundle_path": dg.MetadataValue.path(str(folder)),
-        "mlflow_run": dg.MetadataValue.url(logged.url),
-        **metadata,
-        **{k: v for k, v in split_metrics(candidate).items() if isinstance(v, float)},
-    }
+    return candidate, readable(
+        {
+            "family": candidate.family,
+            "promoted": decided,
+            "decision": dg.MetadataValue.md(reason),
+            "bundle_path": dg.MetadataValue.path(str(folder)),
+            "mlflow_run": dg.MetadataValue.url(logged.url),
+            **metadata,
+            **{k: v for k, v in split_metrics(candidate).items() if isinstance(v, float)},
+        }
+    )
 
 
 @dg.asset(group_name=GROUP, kinds={"mlflow", "shap"})

@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from energy_assets.defs.outputs import readable
 from energy_assets.domain import paths
 from energy_assets.domain.training import champion, tracking
 from energy_assets.domain.training.estimate import DEFAULT_ESTIMATE_TIMEOUT_S, DEFAULT_ESTIMATE_TRIALS
@@ -137,8 +138,8 @@ def result_output(
         metadata["fit_seconds"] = float(result.fit_seconds)
     detail = getattr(result, "detail", None)
     if detail:
-        metadata["detail"] = detail
-    return dg.Output(result, metadata=metadata)
+        metadata["detail"] = dg.MetadataValue.md(detail)
+    return dg.Output(result, metadata=readable(metadata))
 
 
 def frame_version(frame: pd.DataFrame) -> str:

@@ -27,6 +27,9 @@ from energy_assets.domain import paths
 
 EXPERIMENT = "energy-copilot"
 CHAMPION_ALIAS = "champion"
+#: The MLflow 3 UI shows an experiment tagged so as model development (runs, models), not GenAI.
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+EXPERIMENT_KIND = "custom_model_development"
 #: Estimate families logged in an MLflow flavour of their own (the rest: pyfunc over their folder).
 NATIVE_FLAVOURS: dict[str, str] = {"lightgbm": "lightgbm", "xgboost": "xgboost"}
 #: Forecasters' input example: enough history for the weekly lags (8 days of 15-minute readings).
@@ -55,9 +58,14 @@ def ensure_experiment(uri: str, name: str = EXPERIMENT, artifact_location: str |
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     client = mlflow.MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name(name)
-    if experiment is not None:
-        return experiment.experiment_id
-    return client.create_experiment(name, artifact_location=artifact_location or artifact_root())
+    if experiment is None:
+        experiment_id = client.create_experiment(name, artifact_location=artifact_location or artifact_root())
+    else:
+        experiment_id = experiment.experiment_id
+    if experiment is None or experiment.tags.get(EXPERIMENT_KIND_TAG) != EXPERIMENT_KIND:
+        # MLflow 3 lays an experiment out for GenAI (traces, prompts) unless told it holds models
+        client.set_experiment_tag(experiment_id, EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
+    return experiment_id
 
 
 def frame_version(frame: pd.DataFrame) -> str:
@@ -174,8 +182,9 @@ def mlflow_run_url(experiment_id: str, run_id: str) -> str:
 
 
 def experiment_url(experiment_id: str) -> str:
-    """The experiment's runs page: where the MLflow UI should open (not the GenAI landing page)."""
-    return f"{mlflow_ui_url()}/#/experiments/{experiment_id}/runs"
+    """The experiment's runs page in the machine-learning view: where to open the MLflow UI (its own
+    home page is the GenAI one, which shows nothing of this project)."""
+    return f"{mlflow_ui_url()}/#/experiments/{experiment_id}/runs?workflowType=machine_learning"
 
 
 def registered_name(task: str) -> str:
