@@ -221,7 +221,10 @@ class ForecastPoint(_Model):
 class ForecastResponse(_Model):
     origin: datetime
     horizon: int
-    history_source: Literal["bundle", "request"]
+    history_source: Literal["bundle", "request", "readings"] = Field(
+        description="request: the history sent; readings: the serving readings; bundle: the forecast "
+        "bundle's own history (when no serving readings are published)."
+    )
     total_kwh: float = Field(description="Sum of the point forecasts (kWh).")
     points: list[ForecastPoint]
     model: ModelStamp
@@ -376,6 +379,11 @@ class Health(_Model):
         "(the service still answers; `problems` says what is wrong)."
     )
     models: dict[str, TaskStatus]
+    readings: TaskStatus | None = Field(
+        None,
+        description="The serving readings (every cleaned reading, published next to the champions); "
+        "when not loaded, data answers read the forecast bundle's history.",
+    )
     problems: list[str] = Field(default_factory=list)
     generation: int = Field(default=0, description="Champion generation this worker applied.")
     prediction_log: PredictionLogStatus | None = None

@@ -261,7 +261,7 @@ def test_admin_key_is_required(client: httpx.Client) -> None:
     assert client.post("/admin/reload").status_code == 401
     assert client.post("/admin/reload", headers={"X-API-Key": "nope"}).status_code == 403
     body = client.post("/admin/reload", headers={"X-API-Key": API_KEY}).json()
-    assert body["outcome"] == {"estimate": "unchanged", "forecast": "unchanged"}
+    assert body["outcome"] == {"estimate": "unchanged", "forecast": "unchanged", "readings": "missing"}
 
 
 def test_reload_swaps_and_a_broken_bundle_keeps_the_old_model(
