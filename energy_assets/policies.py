@@ -155,6 +155,7 @@ OWNERS_BY_GROUP: dict[str, tuple[str, ...]] = {
     "training": ("team:energy-ml",),
     "analysis": ("team:energy-ml",),
     "monitoring": ("team:energy-ops",),
+    "serving": ("team:energy-ops",),
 }
 
 
