@@ -113,7 +113,7 @@ def log_result(
             "frame": training_frame,
             "name": dataset_name,
             "data_version": data_version,
-            "source": f"{paths.warehouse_path()}::main.{dataset_name}",
+            "source": str(paths.warehouse_path()),
         },
     )
 
