@@ -4,8 +4,8 @@
 the Overview timeline nor in the job's history. Here the job is loaded as a code location named like
 the one in ``workspace.yaml`` (``energy_copilot``), the run is created with that location's job origin
 (so it carries the ``.dagster/repository`` label the UI filters on), and it is executed in this
-process through the instance, as the run worker that ``dagster job launch`` would start does. The
-run config selects the in-process executor: one process, one MLflow parent run, one DuckDB writer.
+process through the instance, as the run worker that ``dagster job launch`` would start does (the
+jobs declare the in-process executor: one process, one MLflow parent run, one DuckDB writer).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from energy_assets.domain import paths
 LOCATION_NAME = "energy_copilot"
 MODULE_NAME = "energy_assets.definitions"
 ATTRIBUTE = "defs"
-IN_PROCESS_EXECUTION: dict[str, Any] = {"execution": {"config": {"in_process": {}}}}
 
 
 def launch_job(
@@ -52,7 +51,7 @@ def launch_job(
         ),
         location_name=LOCATION_NAME,
     )
-    config = {**IN_PROCESS_EXECUTION, **dict(run_config or {})}
+    config = dict(run_config or {})
     with origin.create_location(instance) as location:
         (repo_name,) = location.get_repositories()
         repo = location.get_repository(repo_name)

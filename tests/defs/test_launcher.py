@@ -65,3 +65,11 @@ def test_a_failed_launched_run_exits_non_zero(project_instance: Path):
     out = CliRunner().invoke(app, ["run", "--select", "steel_features"])
     assert out.exit_code == 1, out.output
     assert ": FAILURE" in out.output
+
+
+def test_the_jobs_run_in_one_process_whoever_launches_them():
+    from energy_assets.definitions import defs
+
+    definitions = defs()
+    for job in ("materialize_all", "data_platform", "retrain"):
+        assert definitions.resolve_job_def(job).executor_def.name == "in_process", job
