@@ -320,7 +320,13 @@ def log_artifact_to(run_id: str, path: Path) -> None:
 
 
 def end_parent_run(run_id: str, failed: bool) -> None:
-    """Mark the Dagster run's MLflow run FAILED (a step failed) or FINISHED."""
+    """Mark the Dagster run's MLflow run FAILED (a step failed) or FINISHED, and leave it inactive,
+    so that the next Dagster run in this process starts a parent run of its own."""
     import mlflow
 
-    mlflow.MlflowClient().set_terminated(run_id, status="FAILED" if failed else "FINISHED")
+    status = "FAILED" if failed else "FINISHED"
+    active = mlflow.active_run()
+    if active is not None and active.info.run_id == run_id:
+        mlflow.end_run(status=status)
+    else:
+        mlflow.MlflowClient().set_terminated(run_id, status=status)
