@@ -84,6 +84,7 @@ def _mlflow_with_local_experiment(context):
     )
     inner = mlflow_tracking.resource_fn(context)
     mlf = next(inner)
+    parent_run_id = mlf.active_run().info.run_id  # mlf.mlflow_run_id stays None for a new run
     url = tracking.dagster_run_url(context.run_id)
     mlf.set_tags(
         {"dagster_run_url": url, "mlflow.note.content": f"Dagster run [{context.run_id[:8]}]({url})."}
@@ -92,7 +93,7 @@ def _mlflow_with_local_experiment(context):
         yield mlf
     finally:
         inner.close()
-        tracking.end_parent_run(mlf.mlflow_run_id, failed=_failed_steps(context) > 0)
+        tracking.end_parent_run(parent_run_id, failed=_failed_steps(context) > 0)
 
 
 def mlflow_resource() -> dg.ResourceDefinition:
