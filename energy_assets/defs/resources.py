@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import mlflow
 from dagster_duckdb import DuckDBResource
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 from dagster_mlflow import mlflow_tracking
@@ -84,7 +85,7 @@ def _mlflow_with_local_experiment(context):
     )
     inner = mlflow_tracking.resource_fn(context)
     mlf = next(inner)
-    parent_run_id = mlf.active_run().info.run_id  # mlf.mlflow_run_id stays None for a new run
+    parent_run_id = mlflow.active_run().info.run_id  # mlf.mlflow_run_id stays None for a new run
     url = tracking.dagster_run_url(context.run_id)
     mlf.set_tags(
         {"dagster_run_url": url, "mlflow.note.content": f"Dagster run [{context.run_id[:8]}]({url})."}
