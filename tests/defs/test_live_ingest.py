@@ -21,7 +21,7 @@ def live(tmp_path_factory, clean_reference):
     folder = tmp_path_factory.mktemp("live")
     moved = simulator.shift_weeks(clean_reference, simulator.weeks_to_year(clean_reference, 2025))
     scenario = simulator.live_scenario(
-        moved, first_day="2025-03-03", days=3, base_days=7, duplicate_after=1, bad_rows_day=2, overlap_after=3
+        moved, first_day="2025-03-03", days=2, base_days=7, duplicate_after=1, bad_rows_day=2, overlap_after=2
     )
     database = str(folder / "warehouse.duckdb")
     warehouse = store.Warehouse.at(database)
@@ -119,7 +119,7 @@ def test_the_live_path_end_to_end(live, monkeypatch) -> None:
     readings = clean["plant_readings"].sort_values(schema.TIMESTAMP).reset_index(drop=True)
     expected = scenario.expected.reset_index(drop=True)
     pd.testing.assert_frame_equal(readings[list(expected.columns)], expected, check_dtype=False)
-    assert readings[schema.TIMESTAMP].is_unique and len(readings) == (7 + 3) * 96
+    assert readings[schema.TIMESTAMP].is_unique and len(readings) == (7 + 2) * 96
     audit = clean["readings_ingest_audit"].set_index(history.SOURCE_FILE)
     kinds = {d.name: d.kind for d in scenario.deliveries}
     resent = next(n for n, k in kinds.items() if k == "duplicate")
