@@ -19,6 +19,7 @@ EXPECTED_ASSETS = {
         "readings_ingest_audit",
     },
     "inbox": {"inbox_readings", "inbox_quarantine", "inbox_repairs", "inbox_file_reports"},
+    "operations": {"day_ahead_forecast", "forecast_accuracy"},
     "features": {"steel_features", "steel_splits", "tariff_prices", "warehouse_views"},
     "training": {
         "estimate_physics",

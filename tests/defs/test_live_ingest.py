@@ -6,12 +6,16 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from energy_assets.defs.operations import ingest, jobs, partitions, sensors
-from energy_assets.defs.resources import Inbox
+from energy_assets.defs.operations import forecasts, ingest, jobs, partitions, sensors
+from energy_assets.defs.resources import ChampionStore, Inbox, ProductionPlan
 from energy_assets.defs.storage import ParquetWarehouseIOManager, WarehouseResource
 from energy_assets.domain.data import frames, schema, store
-from energy_assets.domain.live import history, simulator
+from energy_assets.domain.live import accuracy, day_ahead, history, simulator
 from energy_assets.domain.live import inbox as inbox_mod
+from energy_assets.domain.models.forecast import SeasonalNaiveForecaster
+from energy_assets.domain.tasks import TEST, VALIDATION
+from energy_assets.domain.training import champion
+from energy_assets.domain.training.results import EVALUATED, ForecastResult
 
 TABLES = ("plant_readings", "plant_readings_sources", "readings_ingest_audit", "inbox_quarantine")
 
@@ -21,7 +25,7 @@ def live(tmp_path_factory, clean_reference):
     folder = tmp_path_factory.mktemp("live")
     moved = simulator.shift_weeks(clean_reference, simulator.weeks_to_year(clean_reference, 2025))
     scenario = simulator.live_scenario(
-        moved, first_day="2025-03-03", days=2, base_days=7, duplicate_after=1, bad_rows_day=2, overlap_after=2
+        moved, first_day="2025-03-03", days=2, base_days=8, duplicate_after=1, bad_rows_day=2, overlap_after=2
     )
     database = str(folder / "warehouse.duckdb")
     warehouse = store.Warehouse.at(database)
@@ -31,15 +35,33 @@ def live(tmp_path_factory, clean_reference):
     def base_stand_in():
         raise AssertionError("written directly above")
 
+    model = SeasonalNaiveForecaster().fit(scenario.base)
+    champion.write_bundle(
+        ForecastResult(
+            family=model.name, status=EVALUATED, model=model, metrics={VALIDATION: {}, TEST: None}
+        ),
+        folder / "champion",
+        data_version="frame:test",
+        code_version="test",
+        created_at="2025-03-01T00:00:00+00:00",
+    )
     inbox = Inbox(folder=str(folder / "inbox"), settle_seconds=0)
     definitions = dg.Definitions(
-        assets=[base_stand_in, ingest.inbox_readings, ingest.plant_readings],
-        jobs=[jobs.inbox_ingest],
-        sensors=[sensors.inbox_sensor],
+        assets=[
+            base_stand_in,
+            ingest.inbox_readings,
+            ingest.plant_readings,
+            forecasts.day_ahead_forecast,
+            forecasts.forecast_accuracy,
+        ],
+        jobs=[jobs.inbox_ingest, jobs.day_ahead],
+        sensors=[sensors.inbox_sensor, sensors.day_ahead_sensor],
         resources={
             "io_manager": ParquetWarehouseIOManager(database=database),
             "warehouse": WarehouseResource(database=database),
             "inbox": inbox,
+            "champion_store": ChampionStore(root=str(folder / "champion")),
+            "production_plan": ProductionPlan(folder=str(folder / "plan")),
         },
     )
     with dg.instance_for_test() as instance:
@@ -48,6 +70,7 @@ def live(tmp_path_factory, clean_reference):
             "warehouse": warehouse,
             "inbox": inbox,
             "job": definitions.resolve_job_def("inbox_ingest"),
+            "day_ahead": definitions.resolve_job_def("day_ahead"),
             "instance": instance,
             "cursor": None,
         }
@@ -119,7 +142,7 @@ def test_the_live_path_end_to_end(live, monkeypatch) -> None:
     readings = clean["plant_readings"].sort_values(schema.TIMESTAMP).reset_index(drop=True)
     expected = scenario.expected.reset_index(drop=True)
     pd.testing.assert_frame_equal(readings[list(expected.columns)], expected, check_dtype=False)
-    assert readings[schema.TIMESTAMP].is_unique and len(readings) == (7 + 2) * 96
+    assert readings[schema.TIMESTAMP].is_unique and len(readings) == (8 + 2) * 96
     audit = clean["readings_ingest_audit"].set_index(history.SOURCE_FILE)
     kinds = {d.name: d.kind for d in scenario.deliveries}
     resent = next(n for n, k in kinds.items() if k == "duplicate")
@@ -134,3 +157,27 @@ def test_the_live_path_end_to_end(live, monkeypatch) -> None:
     assert sorted(quarantine["reason"]) == sorted(scenario.bad_rows.values())
     with live["warehouse"].connect() as con:
         assert con.execute("SELECT count(*) FROM plant_readings").fetchone() == (len(readings),)
+
+
+def test_the_day_ahead_forecast_is_issued_stored_and_scored(live) -> None:
+    """After the ingest test: the sensor asks for the day after the last complete one; the forecast of
+    the second day (issued from the end of the first) is stored and, its actuals being in, scored."""
+    context = dg.build_sensor_context(instance=live["instance"])
+    (request,) = sensors.day_ahead_sensor(context).run_requests
+    assert (request.partition_key, request.run_key) == ("2025-03-05", "day_ahead:2025-03-05")
+    result = live["day_ahead"].execute_in_process(instance=live["instance"], partition_key="2025-03-04")
+    assert result.success
+    stored = frames.to_pandas(live["warehouse"].read("day_ahead_forecast", ["2025-03-04"]))
+    assert len(stored) == 96 and set(stored[day_ahead.PLAN_SOURCE]) == {day_ahead.DERIVED}
+    assert stored[day_ahead.MODEL_VERSION].iloc[0] == "seasonal_naive@2025-03-01T00:00:00+00:00"
+    readings = frames.to_pandas(live["warehouse"].read("plant_readings"))
+    usage = readings.set_index(schema.TIMESTAMP)[schema.USAGE_KWH]
+    week_before = usage.reindex(stored[day_ahead.TARGET] - pd.Timedelta(days=7)).to_numpy()
+    assert stored["mean"].tolist() == pytest.approx(week_before.tolist())
+    scored = frames.to_pandas(live["warehouse"].read("forecast_accuracy"))
+    assert scored["forecast_day"].dt.date.astype(str).tolist() == ["2025-03-04"]
+    actual = usage.reindex(stored[day_ahead.TARGET]).to_numpy()
+    assert scored["mae_kwh"].iloc[0] == pytest.approx(float(abs(actual - stored["mean"]).mean()))
+    assert scored["mase"].iloc[0] == pytest.approx(1.0)  # the naive champion is the naive baseline
+    meta = result.asset_materializations_for_node("forecast_accuracy")[0].metadata
+    assert meta["units"].value == accuracy.UNITS and meta["last_scored_day"].value == "2025-03-04"

@@ -4,14 +4,19 @@
 for (name, size, mtime, SHA-256), so a file is hashed again only when its size or mtime changed and a
 delivery (name + SHA-256, the run key) is ingested once; a new name becomes a new partition of
 ``inbox_files`` in the same tick as its run request.
+
+``day_ahead_sensor`` waits for ``plant_readings`` to hold a new complete day: it then requests the
+official forecast of the day after (run key ``day_ahead:<day>``: issued once per day; a re-issue is a
+manual launch of that partition).
 """
 
+import datetime as dt
 import json
 
 import dagster as dg
 
 from energy_assets.defs.operations.ingest import TAG_FILE, TAG_RECEIVED_AT, TAG_SHA256
-from energy_assets.defs.operations.jobs import inbox_ingest
+from energy_assets.defs.operations.jobs import day_ahead, inbox_ingest
 from energy_assets.defs.operations.partitions import inbox_files
 from energy_assets.defs.resources import Inbox
 
@@ -67,4 +72,34 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.Sensor
         run_requests=requests,
         dynamic_partitions_requests=[inbox_files.build_add_request(add)] if add else [],
         cursor=write_inbox_cursor(state),
+    )
+
+
+def _last_complete_day(instance: dg.DagsterInstance) -> str | None:
+    event = instance.get_latest_materialization_event(dg.AssetKey("plant_readings"))
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get("last_complete_day")
+    day = getattr(value, "value", value)
+    return str(day) if day else None
+
+
+@dg.sensor(
+    job=day_ahead,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Waits for plant_readings to hold a new complete plant day D; then issues the day-ahead "
+    "forecast of D+1 (and scores every issued day whose actuals are in). One run per target day.",
+)
+def day_ahead_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    """Requests the forecast of the day after the last complete day of the readings."""
+    day = _last_complete_day(context.instance)
+    if day is None:
+        return dg.SkipReason("plant_readings has no complete day yet")
+    if context.cursor == day:
+        return dg.SkipReason(f"the forecast after {day} was already requested")
+    target = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=f"day_ahead:{target}", partition_key=target)],
+        cursor=day,
     )
