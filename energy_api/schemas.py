@@ -459,3 +459,35 @@ class ReadingsAccepted(_Model):
     last_timestamp: datetime
     sha256: str = Field(description="SHA-256 of the file: with its name, the ingest run's key.")
     duplicate: bool = Field(description="True when the same batch was already in the inbox (ingested once).")
+
+
+# --- the day-ahead forecast on demand ------------------------------------------------------------
+class DayAheadRequest(_Model):
+    day: PlantDay | None = Field(
+        default=None,
+        description="Target plant day (YYYY-MM-DD); default the day after the readings' last complete day.",
+    )
+    planned_load_type: list[PlannedInterval] | None = Field(
+        default=None,
+        description="The plant's plan for some or all of the day's intervals; the derived plan fills the rest.",
+    )
+
+
+class DayAheadInterval(_Model):
+    target_timestamp: datetime
+    horizon: int
+    mean: float = Field(description="Point forecast (kWh).")
+    quantiles: dict[str, float] = Field(description="Quantile forecasts (kWh) by name, q10..q90.")
+    planned_load_type: LoadType
+    plan_source: Literal["plan_file", "derived"] = Field(
+        description="plan_file: the plan sent; derived: the calendar's plan."
+    )
+
+
+class DayAheadResponse(_Model):
+    day: date
+    issued_at: datetime
+    total_kwh: float
+    model: ModelStamp
+    data_version: str = Field(description="Version of the readings up to the origin it was issued from.")
+    intervals: list[DayAheadInterval]

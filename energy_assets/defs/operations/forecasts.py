@@ -67,10 +67,20 @@ def day_ahead_forecast(
     )
 
 
+class AccuracyConfig(dg.Config):
+    """``mase_threshold``: the rolling 7-day MASE past which the forecast is ``degraded`` (a retrain
+    reason beside drift, and an alert, through the drift sensors)."""
+
+    mase_threshold: float = accuracy.DEFAULT_MASE_THRESHOLD
+
+
 @dg.asset(group_name=GROUP, kinds={"parquet"})
-def forecast_accuracy(day_ahead_forecast: pl.DataFrame, plant_readings: pl.DataFrame) -> Iterator:
+def forecast_accuracy(
+    config: AccuracyConfig, day_ahead_forecast: pl.DataFrame, plant_readings: pl.DataFrame
+) -> Iterator:
     """Every issued day whose 96 actuals are in: RMSE, MAE, MASE vs the weekly seasonal naive, pinball
-    loss and q10..q90 coverage, for the day and rolling over 7 and 28 scored days."""
+    loss and q10..q90 coverage, for the day and rolling over 7 and 28 scored days; ``verdict`` says
+    whether the rolling 7-day MASE is past the threshold."""
     scored = accuracy.score_forecasts(
         frames.to_pandas(day_ahead_forecast) if not day_ahead_forecast.is_empty() else pd.DataFrame(),
         frames.to_pandas(plant_readings),
@@ -83,4 +93,7 @@ def forecast_accuracy(day_ahead_forecast: pl.DataFrame, plant_readings: pl.DataF
             for suffix in ("", "_7d", "_28d"):
                 metadata[f"{name}{suffix}"] = dg.MetadataValue.float(float(last[f"{name}{suffix}"]))
         metadata["preview"] = dg.MetadataValue.md(scored.tail(7).to_markdown(index=False))
+        metadata["mase_threshold"] = dg.MetadataValue.float(config.mase_threshold)
+        degraded = accuracy.degraded(scored, config.mase_threshold)
+        metadata["verdict"] = "degraded" if degraded else "ok"
     yield from emit(pl.from_pandas(scored), metadata=metadata)

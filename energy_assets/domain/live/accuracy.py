@@ -20,6 +20,8 @@ from energy_assets.domain.models.forecast.base import MEAN
 WEEK = pd.Timedelta(days=7)
 LOW, HIGH = "q10", "q90"
 WINDOWS = (7, 28)
+#: Rolling 7-day MASE past which the day-ahead forecast counts as degraded (the seasonal naive is 1).
+DEFAULT_MASE_THRESHOLD = 1.2
 METRICS = ("rmse_kwh", "mae_kwh", "mase", "pinball_kwh", "coverage_pct")
 UNITS = {
     "rmse_kwh": "kWh per interval",
