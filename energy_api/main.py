@@ -47,7 +47,18 @@ from energy_api.registry import (
     Refusal,
     read_history,
 )
-from energy_api.routers import copilot, explain, forecast, predict, quality, query, scenarios, service
+from energy_api.routers import (
+    copilot,
+    day_ahead,
+    explain,
+    forecast,
+    predict,
+    quality,
+    query,
+    readings,
+    scenarios,
+    service,
+)
 from energy_api.routers import tariff as tariff_router
 from energy_api.settings import Settings
 from energy_assets.domain.errors import InvalidInput
@@ -369,7 +380,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.copilot = Copilot.from_settings(state)
     _add_error_handlers(app)
     _add_docs(app)
-    for module in (service, predict, forecast, scenarios, tariff_router, explain, quality, query, copilot):
+    for module in (
+        service,
+        predict,
+        forecast,
+        day_ahead,
+        scenarios,
+        tariff_router,
+        explain,
+        quality,
+        query,
+        readings,
+        copilot,
+    ):
         app.include_router(module.router)
     add_examples(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

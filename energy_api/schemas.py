@@ -486,3 +486,80 @@ class TariffDay(_Model):
     date: date_type
     tariff: str = Field(description="Name of the configured tariff.")
     runs: list[TariffRun] = Field(description="The day's contiguous runs of one billing period, in order.")
+
+
+# --- readings in (a meter gateway) ---------------------------------------------------------------
+class MeterReading(_Model):
+    """One interval as the meter gateway measured it, in the cleaned schema's names and ranges; ``nsm``,
+    ``week_status`` and ``day_of_week`` follow from the timestamp and may be left out."""
+
+    timestamp: GridTimestamp
+    usage_kwh: UsageKwh
+    lagging_reactive_kvarh: LaggingReactive
+    leading_reactive_kvarh: LeadingReactive
+    co2_tco2: Co2
+    lagging_power_factor: LaggingPF
+    leading_power_factor: LeadingPF
+    load_type: LoadType = Field(description="The plant's planned load level of the interval.")
+
+
+class ReadingsBatch(_Model):
+    rows: list[MeterReading] = Field(
+        min_length=1,
+        description="Intervals measured, unique timestamps, at most the service's batch limit (default 1000).",
+        examples=[
+            [
+                {
+                    "timestamp": "2025-03-05T10:15:00",
+                    "usage_kwh": 41.2,
+                    "lagging_reactive_kvarh": 23.4,
+                    "leading_reactive_kvarh": 0.0,
+                    "co2_tco2": 0.02,
+                    "lagging_power_factor": 86.9,
+                    "leading_power_factor": 100.0,
+                    "load_type": "Maximum_Load",
+                }
+            ]
+        ],
+    )
+
+
+class ReadingsAccepted(_Model):
+    file: str = Field(description="Name of the file written to the inbox (the ingest run's partition).")
+    rows: int
+    first_timestamp: datetime
+    last_timestamp: datetime
+    sha256: str = Field(description="SHA-256 of the file: with its name, the ingest run's key.")
+    duplicate: bool = Field(description="True when the same batch was already in the inbox (ingested once).")
+
+
+# --- the day-ahead forecast on demand ------------------------------------------------------------
+class DayAheadRequest(_Model):
+    day: PlantDay | None = Field(
+        default=None,
+        description="Target plant day (YYYY-MM-DD); default the day after the readings' last complete day.",
+    )
+    planned_load_type: list[PlannedInterval] | None = Field(
+        default=None,
+        description="The plant's plan for some or all of the day's intervals; the derived plan fills the rest.",
+    )
+
+
+class DayAheadInterval(_Model):
+    target_timestamp: datetime
+    horizon: int
+    mean: float = Field(description="Point forecast (kWh).")
+    quantiles: dict[str, float] = Field(description="Quantile forecasts (kWh) by name, q10..q90.")
+    planned_load_type: LoadType
+    plan_source: Literal["plan_file", "derived"] = Field(
+        description="plan_file: the plan sent; derived: the calendar's plan."
+    )
+
+
+class DayAheadResponse(_Model):
+    day: date
+    issued_at: datetime
+    total_kwh: float
+    model: ModelStamp
+    data_version: str = Field(description="Version of the readings up to the origin it was issued from.")
+    intervals: list[DayAheadInterval]

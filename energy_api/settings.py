@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         description="Cleaned-schema parquet/CSV served instead of the published serving readings; default "
         "<champion dir>/readings, else the forecast bundle's history.",
     )
+    inbox_dir: Path = Field(
+        default_factory=paths.inbox_dir,
+        validation_alias="ENERGY_INBOX_DIR",
+        json_schema_extra={"doc_default": "`$ENERGY_DATA_DIR/inbox`"},
+        description="Readings inbox POST /readings drops its batches into (the pipeline's inbox sensor "
+        "ingests them); the API never writes the warehouse.",
+    )
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES,
         validation_alias="ENERGY_MAX_BODY_BYTES",
@@ -107,7 +114,9 @@ class Settings(BaseSettings):
         """Direct construction takes only what it is given; :meth:`from_env` adds the environment."""
         return (init_settings,)
 
-    @field_validator("champion_dir", "tariff_path", "prediction_log", "readings_table", mode="before")
+    @field_validator(
+        "champion_dir", "tariff_path", "prediction_log", "readings_table", "inbox_dir", mode="before"
+    )
     @classmethod
     def _project_relative(cls, value: Any) -> Any:
         if isinstance(value, str) and not value:

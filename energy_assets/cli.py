@@ -110,6 +110,31 @@ def run(
         raise typer.Exit(code=1)
 
 
+@app.command("simulate-live")
+def simulate_live(
+    days: Annotated[int, typer.Option(help="Days delivered to the inbox, one file a day.")] = 14,
+    year: Annotated[int, typer.Option(help="Year the readings are moved to (whole weeks).")] = 2025,
+    folder: Annotated[
+        Path,
+        typer.Option(help="Its own data folder (warehouse, inbox, champion, Dagster instance); replaced."),
+    ] = Path("data/simulation"),
+    champion_dir: Annotated[
+        Path | None,
+        typer.Option(help="Serve this champion root's forecast bundle (default: a seasonal naive)."),
+    ] = None,
+) -> None:
+    """The live loop in one process: day files into the inbox, ingest runs, day-ahead forecasts, scores."""
+    from energy_assets.defs.operations.simulate import simulate_live as run_simulation
+
+    raw = check_raw_source()
+    summary = run_simulation(
+        paths.resolve(folder), days=days, year=year, raw_csv=raw, champion_dir=champion_dir, echo=typer.echo
+    )
+    typer.echo(json.dumps(summary, indent=2, default=str))
+    if not (summary["intervals_unique"] and summary["equals_expected_history"]):
+        raise typer.Exit(code=1)
+
+
 def render_summary(result) -> str:
     """Asset by asset: rows, where it is stored, and the checks' verdicts."""
     from energy_assets.domain.training import tracking

@@ -38,7 +38,26 @@ OTHER_VARIABLES: tuple[Variable, ...] = (
         "ENERGY_WAREHOUSE",
         "`$ENERGY_DATA_DIR/warehouse.duckdb`",
         "pipeline (`defs/resources.py`), CLI",
-        "DuckDB file the pipeline writes and analysts open read-only.",
+        "Views-only DuckDB file analysts open read-only; the pipeline's Parquet tables live in the "
+        "folder of the same name without `.duckdb` (`defs/storage.py`).",
+    ),
+    Variable(
+        "ENERGY_INBOX_DIR",
+        "`$ENERGY_DATA_DIR/inbox`",
+        "pipeline (`Inbox` resource, `inbox_sensor`)",
+        "Folder a plant's exporter drops readings files into (UCI export layout, or the cleaned schema as CSV or Parquet).",
+    ),
+    Variable(
+        "ENERGY_INBOX_SETTLE_S",
+        "`2`",
+        "pipeline (`Inbox` resource)",
+        "Seconds a file must be unmodified before the inbox sensor takes it (for exporters that write in place).",
+    ),
+    Variable(
+        "ENERGY_PLAN_DIR",
+        "`$ENERGY_DATA_DIR/plan`",
+        "pipeline (`ProductionPlan` resource)",
+        "Folder of the plant's production plans (planned `load_type` per interval).",
     ),
     Variable(
         "ENERGY_CHAMPION_DIR",
@@ -207,7 +226,7 @@ OTHER_VARIABLES: tuple[Variable, ...] = (
     Variable(
         "ENERGY_DATE_FORMAT",
         "unset (decided from the file's values)",
-        "pipeline (`cleaned_steel_readings`), `energy run --date-format`",
+        "pipeline (`cleaned_steel_readings`, `Inbox` resource), `energy run --date-format`",
         "Date layout of a raw export whose values cannot decide day- or month-first, e.g. `%m/%d/%Y %H:%M`.",
     ),
 )

@@ -5,8 +5,8 @@ Why this shape:
   model store and the champion folder are plain paths, usually a GCS FUSE mount, and the
   ``published_artifacts`` asset copies the champion bundles and the reports to
   ``ENERGY_ARTIFACTS_URL`` (``gs://bucket/prefix``) as files, where Cloud Run mounts them read-only.
-- The DuckDB warehouse stays the primary store because two assets run DuckDB SQL on it
-  (``warehouse_views``, the drift history). With ``ENERGY_BQ_DATASET`` set, every table the IO manager
+- The Parquet warehouse (``defs/storage.py``) stays the primary store: the pipeline reads its inputs
+  from it and analysts' DuckDB views read it. With ``ENERGY_BQ_DATASET`` set, every table the IO manager
   writes is also loaded into BigQuery (partition-aware, through dagster-gcp's ``BigQueryIOManager``),
   so analysts query BigQuery while the pipeline keeps working unchanged.
 - Nothing here talks to Google at import or definition-load time; clients are made inside a run.
@@ -21,9 +21,9 @@ from typing import Any
 import dagster as dg
 import polars as pl
 from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
-from dagster_duckdb_polars import DuckDBPolarsIOManager
 
 #: dagster-gcp is the deployment extra: without it the local graph loads exactly as before.
+from energy_assets.defs.storage import ParquetWarehouseIOManager
 from energy_assets.domain import paths
 from energy_assets.domain.training import champion
 
@@ -143,15 +143,14 @@ if HAVE_DAGSTER_GCP:
             return self.primary.load_input(context)
 
     class WarehouseMirrorIOManager(dg.ConfigurableIOManagerFactory):
-        """DuckDB stays the warehouse the pipeline reads; every polars table is also loaded into BigQuery."""
+        """The Parquet warehouse stays what the pipeline reads; every polars table is also loaded into
+        BigQuery."""
 
-        duckdb: DuckDBPolarsIOManager
+        warehouse: ParquetWarehouseIOManager
         bigquery: BigQueryPolarsIOManager
 
         def create_io_manager(self, context: dg.InitResourceContext) -> dg.IOManager:
-            return _MirroredIOManager(
-                self.duckdb.create_io_manager(context), self.bigquery.create_io_manager(context)
-            )
+            return _MirroredIOManager(self.warehouse, self.bigquery.create_io_manager(context))
 
     def gcp_resources(base: dict[str, object]) -> dict[str, object]:
         """The local resources with the GCP additions; ``base`` is :func:`resources.local_resources`.
@@ -172,7 +171,7 @@ if HAVE_DAGSTER_GCP:
             if not project:
                 raise ValueError(f"{BQ_DATASET_ENV} needs {GCP_PROJECT_ENV} (the BigQuery project)")
             resources["io_manager"] = WarehouseMirrorIOManager(
-                duckdb=base["io_manager"],
+                warehouse=base["io_manager"],
                 bigquery=BigQueryPolarsIOManager(
                     project=project, dataset=dataset, location=os.environ.get(BQ_LOCATION_ENV) or None
                 ),

@@ -4,9 +4,10 @@ This module is where the Dagster process reads its configuration: each resource 
 value from an environment variable through ``dg.EnvVar`` (shown as such in the UI) when the
 variable is set, else from the project's default under the data folder.
 
-local: the DuckDB warehouse file that analysts open read-only, through the polars IO manager; MLflow
+local: the warehouse (Parquet tables written atomically by the default IO manager, and the views-only
+DuckDB file analysts open read-only: ``defs/storage.py``); MLflow
 tracking (dagster-mlflow) on a local sqlite store under the data folder; the model store; the
-champion store; the compute device of training runs.
+champion store; the compute device of training runs; the readings inbox and the production-plan folder.
 gcp: the same, plus GCS for bundle/report files and an optional BigQuery mirror (``defs/cloud.py``).
 """
 
@@ -16,19 +17,23 @@ from typing import Any
 
 import dagster as dg
 import mlflow
-from dagster_duckdb import DuckDBResource
-from dagster_duckdb_polars import DuckDBPolarsIOManager
 from dagster_mlflow import mlflow_tracking
 
 from energy_assets.defs import cloud
+from energy_assets.defs.storage import ParquetWarehouseIOManager, WarehouseResource
 from energy_assets.defs.training.io import ModelStoreIOManager
 from energy_assets.domain import device, paths
+from energy_assets.domain.data.cleaning import CleaningResult
+from energy_assets.domain.live import inbox
 from energy_assets.domain.training import champion, tracking
 
-WAREHOUSE_SCHEMA = "main"
 WAREHOUSE_ENV = "ENERGY_WAREHOUSE"
 CHAMPION_DIR_ENV = "ENERGY_CHAMPION_DIR"
 MODEL_STORE_ENV = "ENERGY_MODEL_STORE"
+INBOX_DIR_ENV = "ENERGY_INBOX_DIR"
+PLAN_DIR_ENV = "ENERGY_PLAN_DIR"
+INBOX_SETTLE_ENV = "ENERGY_INBOX_SETTLE_S"
+DATE_FORMAT_ENV = "ENERGY_DATE_FORMAT"
 
 
 class ChampionStore(dg.ConfigurableResource):
@@ -45,6 +50,46 @@ class ChampionStore(dg.ConfigurableResource):
 
     def bundle_folder(self, task: str, override: str = "") -> Path:
         return champion.bundle_folder(self.folder(override), task)
+
+
+class Inbox(dg.ConfigurableResource):
+    """The folder readings files land in (``ENERGY_INBOX_DIR``, default ``<data dir>/inbox``) and how
+    its files' dates are read.
+
+    ``date_format``: the plant's stated date layout (``ENERGY_DATE_FORMAT``); else each file decides
+    day- or month-first from its values and ``date_order`` (day-first, as the UCI export) is used when
+    they cannot. ``settle_seconds`` (``ENERGY_INBOX_SETTLE_S``, default 2): a file modified more
+    recently is left for the next tick, in case an exporter writes in place instead of renaming.
+    """
+
+    folder: str = ""
+    date_format: str = ""
+    date_order: str = "day_first"
+    settle_seconds: float = 2.0
+
+    def path(self) -> Path:
+        return paths.resolve(self.folder) if self.folder else paths.inbox_dir()
+
+    def describe(self, name: str) -> inbox.InboxFile:
+        """The file ``name`` of the inbox: its digest, size and when it landed."""
+        return inbox.describe(self.path() / name)
+
+    def clean(self, path: Path) -> tuple[inbox.InboxRead, CleaningResult]:
+        """Read and clean one file with the base export's cleaner (its date rules from here)."""
+        return inbox.clean_delivery(path, self.date_format or None, self.date_order or None)
+
+    def scan(self, known: dict | None = None) -> list[inbox.InboxFile]:
+        return inbox.scan(self.path(), known=known, settle_seconds=self.settle_seconds)
+
+
+class ProductionPlan(dg.ConfigurableResource):
+    """The folder of the plant's production plans (``ENERGY_PLAN_DIR``, default ``<data dir>/plan``):
+    CSV or Parquet files with ``timestamp`` and the planned ``load_type`` of each interval."""
+
+    folder: str = ""
+
+    def path(self) -> Path:
+        return paths.resolve(self.folder) if self.folder else paths.plan_dir()
 
 
 class ComputeDevice(dg.ConfigurableResource):
@@ -111,14 +156,20 @@ def mlflow_resource() -> dg.ResourceDefinition:
 def local_resources() -> dict[str, object]:
     database = _from_env(WAREHOUSE_ENV, str(paths.warehouse_path()))
     return {
-        "io_manager": DuckDBPolarsIOManager(database=database, schema=WAREHOUSE_SCHEMA),
-        "duckdb": DuckDBResource(database=database),
+        "io_manager": ParquetWarehouseIOManager(database=database),
+        "warehouse": WarehouseResource(database=database),
         "mlflow": mlflow_resource(),
         "model_store": ModelStoreIOManager(
             base_dir=_from_env(MODEL_STORE_ENV, str(paths.data_dir() / "models"))
         ),
         "champion_store": ChampionStore(root=_from_env(CHAMPION_DIR_ENV, "")),
         "compute_device": ComputeDevice(requested=_from_env(device.DEVICE_ENV, "")),
+        "inbox": Inbox(
+            folder=_from_env(INBOX_DIR_ENV, ""),
+            date_format=_from_env(DATE_FORMAT_ENV, ""),
+            settle_seconds=float(os.environ.get(INBOX_SETTLE_ENV) or 2.0),
+        ),
+        "production_plan": ProductionPlan(folder=_from_env(PLAN_DIR_ENV, "")),
     }
 
 

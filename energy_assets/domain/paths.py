@@ -32,6 +32,17 @@ def champion_dir() -> Path:
     return data_dir() / "champion"
 
 
+def inbox_dir() -> Path:
+    """Default folder of incoming readings files: ``<data dir>/inbox`` (``ENERGY_INBOX_DIR`` overrides
+    it, read once per process in its settings: the pipeline's ``Inbox`` resource, the API's ``Settings``)."""
+    return data_dir() / "inbox"
+
+
+def plan_dir() -> Path:
+    """Default folder of the plant's production plans: ``<data dir>/plan`` (``ENERGY_PLAN_DIR``)."""
+    return data_dir() / "plan"
+
+
 def reports_dir() -> Path:
     return data_dir() / "reports"
 

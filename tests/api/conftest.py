@@ -157,6 +157,7 @@ def live(champion_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         champion_dir=champion_root,
         api_key=API_KEY,
         prediction_log=tmp_path_factory.mktemp("serving") / "prediction_log",
+        inbox_dir=tmp_path_factory.mktemp("inbox"),
         max_batch=200,
         reload_interval_s=0,
     )

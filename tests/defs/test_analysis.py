@@ -8,13 +8,12 @@ re-run the training group.
 import dagster as dg
 import polars as pl
 import pytest
-from dagster_duckdb import DuckDBResource
-from dagster_duckdb_polars import DuckDBPolarsIOManager
 
 from energy_assets.defs.analysis import assets as analysis
 from energy_assets.defs.cleaning.assets import report_table
 from energy_assets.defs.monitoring import alert_sensors as sensors
 from energy_assets.defs.resources import ChampionStore
+from energy_assets.defs.storage import ParquetWarehouseIOManager, WarehouseResource
 from energy_assets.defs.training.io import ModelStoreIOManager
 from energy_assets.domain import features
 from energy_assets.domain.data import cleaning, frames, ingest
@@ -74,8 +73,8 @@ def env(tmp_path_factory, reference_csv):
     ]
     database = str(folder / "warehouse.duckdb")
     resources = {
-        "io_manager": DuckDBPolarsIOManager(database=database, schema="main"),
-        "duckdb": DuckDBResource(database=database),
+        "io_manager": ParquetWarehouseIOManager(database=database),
+        "warehouse": WarehouseResource(database=database),
         "model_store": ModelStoreIOManager(base_dir=str(folder / "models")),
         "champion_store": ChampionStore(),
     }

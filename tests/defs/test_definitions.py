@@ -14,8 +14,13 @@ EXPECTED_ASSETS = {
         "steel_readings_repairs",
         "data_quality_report",
         "cleaning_scorecard",
+        "plant_readings",
+        "plant_readings_sources",
+        "readings_ingest_audit",
     },
-    "features": {"steel_features", "steel_splits", "warehouse_views"},
+    "inbox": {"inbox_readings", "inbox_quarantine", "inbox_repairs", "inbox_file_reports"},
+    "operations": {"day_ahead_forecast", "forecast_accuracy"},
+    "features": {"steel_features", "steel_splits", "tariff_prices", "warehouse_views"},
     "training": {
         "estimate_physics",
         "estimate_hybrid",
@@ -96,7 +101,7 @@ def test_materialize_all_job_and_resources_exist():
     d = defs()
     assert d.resolve_job_def("materialize_all") is not None
     assert d.resolve_job_def("data_platform") is not None
-    assert {"io_manager", "duckdb", "mlflow", "model_store", "champion_store", "compute_device"} <= set(
+    assert {"io_manager", "warehouse", "mlflow", "model_store", "champion_store", "compute_device"} <= set(
         d.resources
     )
     assert d.resolve_job_def("retrain") is not None

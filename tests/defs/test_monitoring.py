@@ -13,11 +13,10 @@ import duckdb
 import pandas as pd
 import polars as pl
 import pytest
-from dagster_duckdb import DuckDBResource
-from dagster_duckdb_polars import DuckDBPolarsIOManager
 
 from energy_assets.defs.monitoring import assets, jobs, partitions, schedules, sensors
 from energy_assets.defs.resources import ChampionStore
+from energy_assets.defs.storage import ParquetWarehouseIOManager, WarehouseResource
 from energy_assets.domain.data import frames
 from energy_assets.domain.features import splits
 
@@ -31,8 +30,8 @@ def env(tmp_path_factory, clean_reference):
     patch.setenv("ENERGY_DATA_DIR", str(folder))
     database = str(folder / "warehouse.duckdb")
     resources = {
-        "io_manager": DuckDBPolarsIOManager(database=database, schema="main"),
-        "duckdb": DuckDBResource(database=database),
+        "io_manager": ParquetWarehouseIOManager(database=database),
+        "warehouse": WarehouseResource(database=database),
         "champion_store": ChampionStore(),
     }
 

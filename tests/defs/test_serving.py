@@ -14,7 +14,7 @@ from energy_assets.domain.serving import readings as serving
 
 
 def test_serving_readings_asset_publishes_all_readings(tmp_path: Path, clean_reference: pd.DataFrame) -> None:
-    @dg.asset(name="cleaned_steel_readings")
+    @dg.asset(name="plant_readings")
     def upstream():
         return frames.to_polars(clean_reference)
 

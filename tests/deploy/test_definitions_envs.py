@@ -8,13 +8,22 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 import pytest
-from dagster_duckdb_polars import DuckDBPolarsIOManager
 
 from energy_assets.definitions import defs
 from energy_assets.defs import cloud, resources
+from energy_assets.defs.storage import ParquetWarehouseIOManager
 from energy_assets.domain import paths
 
-LOCAL_RESOURCE_KEYS = {"io_manager", "duckdb", "mlflow", "model_store", "champion_store", "compute_device"}
+LOCAL_RESOURCE_KEYS = {
+    "io_manager",
+    "warehouse",
+    "mlflow",
+    "model_store",
+    "champion_store",
+    "compute_device",
+    "inbox",
+    "production_plan",
+}
 
 
 @pytest.fixture
@@ -32,9 +41,8 @@ def test_local_is_the_default_and_unchanged(monkeypatch: pytest.MonkeyPatch) -> 
     loaded = defs()
     assert set(loaded.resources) == LOCAL_RESOURCE_KEYS
     io_manager = loaded.resources["io_manager"]
-    assert isinstance(io_manager, DuckDBPolarsIOManager)
+    assert isinstance(io_manager, ParquetWarehouseIOManager)
     assert io_manager.database == str(paths.warehouse_path())
-    assert io_manager.schema_ == resources.WAREHOUSE_SCHEMA
     keys = {key.to_user_string() for key in loaded.resolve_asset_graph().get_all_asset_keys()}
     assert "published_artifacts" not in keys
     assert {"champion_estimate_model", "champion_forecast_model", "model_leaderboard"} <= keys
@@ -50,8 +58,8 @@ def test_unknown_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
 def test_gcp_definitions_load_with_gcs_and_the_publisher() -> None:
     loaded = defs()
     assert set(loaded.resources) == LOCAL_RESOURCE_KEYS | {"gcs", "artifact_store"}
-    # Without a BigQuery dataset the warehouse is the same DuckDB IO manager as locally.
-    assert isinstance(loaded.resources["io_manager"], DuckDBPolarsIOManager)
+    # Without a BigQuery dataset the warehouse is the same Parquet IO manager as locally.
+    assert isinstance(loaded.resources["io_manager"], ParquetWarehouseIOManager)
     assert loaded.resources["artifact_store"].url == "gs://energy-test-bucket/plant-a"
     publisher = loaded.resolve_assets_def("published_artifacts")
     assert {k.to_user_string() for k in publisher.dependency_keys} == set(cloud.PUBLISHED_AFTER)
@@ -66,7 +74,7 @@ def test_gcp_with_bigquery_mirrors_the_warehouse(monkeypatch: pytest.MonkeyPatch
     assert isinstance(io_manager, cloud.WarehouseMirrorIOManager)
     assert io_manager.bigquery.project == "energy-test-project"
     assert io_manager.bigquery.dataset == "energy"
-    assert io_manager.duckdb.database == str(paths.warehouse_path())
+    assert io_manager.warehouse.database == str(paths.warehouse_path())
 
 
 @pytest.mark.usefixtures("gcp_env")
@@ -200,20 +208,18 @@ class _RecordingIOManager(dg.IOManager):
         self.frames.append(obj)
 
     def load_input(self, context: dg.InputContext):
-        raise AssertionError("reads must come from DuckDB, never from the mirror")
+        raise AssertionError("reads must come from the Parquet warehouse, never from the mirror")
 
 
-def test_mirror_writes_duckdb_first_and_reads_only_duckdb(tmp_path: Path) -> None:
+def test_mirror_writes_the_warehouse_first_and_reads_only_it(tmp_path: Path) -> None:
     pytest.importorskip("dagster_gcp")
     database = str(tmp_path / "warehouse.duckdb")
-    primary = DuckDBPolarsIOManager(database=database, schema=resources.WAREHOUSE_SCHEMA).create_io_manager(
-        dg.build_init_resource_context()
-    )
+    primary = ParquetWarehouseIOManager(database=database)
     mirror = _RecordingIOManager()
     manager = cloud._MirroredIOManager(primary, mirror)
     frame = pl.DataFrame({"usage_kwh": [3.17, 4.0, 3.24]})
     key = dg.AssetKey("steel_features")
-    config = {"database": database, "schema": resources.WAREHOUSE_SCHEMA, "connection_config": {}}
+    config = {"database": database}
     manager.handle_output(dg.build_output_context(asset_key=key, resource_config=config), frame)
     assert len(mirror.frames) == 1 and mirror.frames[0].equals(frame)
     upstream = dg.build_output_context(asset_key=key, resource_config=config)

@@ -5,11 +5,12 @@ from collections.abc import Iterator
 import dagster as dg
 import pandas as pd
 import polars as pl
-from dagster_duckdb import DuckDBResource
 
 from energy_assets.defs.outputs import emit
+from energy_assets.defs.storage import WarehouseResource
 from energy_assets.domain import features, tariff
-from energy_assets.domain.data import frames, schema, warehouse
+from energy_assets.domain.data import frames, schema
+from energy_assets.domain.data import warehouse as warehouse_sql
 from energy_assets.domain.features import splits
 
 STEEL_SPLITS = dg.AssetKey("steel_splits")
@@ -83,28 +84,41 @@ def steel_splits(steel_features: pl.DataFrame) -> Iterator:
     )
 
 
+@dg.asset(group_name="features", kinds={"parquet"})
+def tariff_prices() -> Iterator:
+    """KRW/kWh of every season x tariff period, and the emission factor: what the cost views join."""
+    prices = warehouse_sql.tariff_price_table(tariff.default_tariff())
+    yield from emit(
+        pl.from_pandas(prices),
+        metadata={
+            "dagster/row_count": len(prices),
+            "prices": dg.MetadataValue.md(prices.to_markdown(index=False)),
+        },
+    )
+
+
 @dg.asset(
     group_name="features",
     kinds={"duckdb", "sql"},
-    deps=["steel_features", "cleaned_steel_readings", "steel_readings_quarantine"],
+    deps=["steel_features", "plant_readings", "tariff_prices"],
 )
-def warehouse_views(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """The tariff price table and the SQL views analysts query (daily cost, monthly peaks, PF)."""
-    prices = warehouse.tariff_price_table(tariff.default_tariff())
-    with duckdb.get_connection() as conn:
-        conn.register("prices_frame", prices)
-        conn.execute("CREATE OR REPLACE TABLE main.tariff_prices AS SELECT * FROM prices_frame")
-        conn.unregister("prices_frame")
-        for name, sql in warehouse.VIEWS.items():
-            conn.execute(f"CREATE OR REPLACE VIEW main.{name} AS {sql}")
+def warehouse_views(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """The views file analysts open read-only: a view per table and the analysts' SQL views (daily
+    cost, monthly peaks, power factor), rebuilt beside the old file and swapped in atomically."""
+    store = warehouse.store()
+    store.publish_views()
+    with store.connect() as conn:
         counts = {
-            name: conn.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0] for name in warehouse.VIEWS
+            name: conn.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+            for name in warehouse_sql.VIEWS
         }
     context.log.info(f"views: {counts}")
     sample = pd.DataFrame({"view": list(counts), "rows": list(counts.values())})
     return dg.MaterializeResult(
         metadata={
             "views": dg.MetadataValue.md(sample.to_markdown(index=False)),
-            "example_query": dg.MetadataValue.md(f"```sql\n{warehouse.EXAMPLE_QUERY}\n```"),
+            "views_file": dg.MetadataValue.path(str(store.database)),
+            "tables_folder": dg.MetadataValue.path(str(store.root)),
+            "example_query": dg.MetadataValue.md(f"```sql\n{warehouse_sql.EXAMPLE_QUERY}\n```"),
         }
     )

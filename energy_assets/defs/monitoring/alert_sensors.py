@@ -10,11 +10,16 @@ closes (an ``ok`` verdict, a successful run of that job).
 import dagster as dg
 
 from energy_assets.defs.monitoring.sensors import (
+    ACCURACY_EPISODE,
     DRIFT_EPISODE,
+    FORECAST_ACCURACY,
+    accuracy_episode_id,
     drift_reports_after,
     episode_id,
+    is_degraded,
     is_drift,
     metadata_value,
+    read_accuracy_after,
     read_cursor,
     write_cursor,
 )
@@ -47,17 +52,34 @@ def drift_alert(record: dg.EventLogRecord) -> alerts.Alert:
     )
 
 
+def accuracy_alert(record: dg.EventLogRecord) -> alerts.Alert:
+    keys = ("verdict", "last_scored_day", "mase_7d", "mase_threshold", "rmse_kwh_7d", "coverage_pct_7d")
+    details = {key: metadata_value(record, key) for key in keys}
+    details["forecast_accuracy_storage_id"] = record.storage_id
+    return alerts.Alert(
+        kind="forecast_accuracy",
+        subject=f"day-ahead forecast degraded (7-day MASE {details['mase_7d']:.2f} > {details['mase_threshold']})",
+        body=f"forecast_accuracy turned to degraded on {details['last_scored_day']}: the rolling 7-day MASE "
+        "against the weekly seasonal naive is past its threshold; a retrain is requested.",
+        episode=accuracy_episode_id(record),
+        details=details,
+    )
+
+
 @dg.sensor(
     minimum_interval_seconds=300,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="E-mails / posts one alert when drift_report's verdict opens a drift episode.",
+    description="E-mails / posts one alert when drift_report's verdict opens a drift episode, or "
+    "forecast_accuracy's a degraded-forecast episode.",
 )
 def drift_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     """Reads drift_report materializations after the cursor, in order; alerts at each episode opening."""
     after, tracker = read_cursor(context.cursor)
+    accuracy_after = read_accuracy_after(context.cursor)
     records = drift_reports_after(context.instance, after)
-    if not records:
-        return dg.SkipReason("no new drift_report materialization")
+    scored = drift_reports_after(context.instance, accuracy_after, FORECAST_ACCURACY)
+    if not records and not scored:
+        return dg.SkipReason("no new drift_report or forecast_accuracy materialization")
     channels = alerts.channels_from_env()
     sent = []
     for record in records:
@@ -67,9 +89,18 @@ def drift_alert_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult |
             context.log.info(f"{opened}: {outcome or 'no alert channel configured'}")
             sent.append(opened)
         after = record.storage_id
+    for record in scored:
+        degraded = is_degraded(record)
+        if degraded is not None and (
+            opened := tracker.observe(ACCURACY_EPISODE, degraded, accuracy_episode_id(record))
+        ):
+            outcome = alerts.send_alert(accuracy_alert(record), channels)
+            context.log.info(f"{opened}: {outcome or 'no alert channel configured'}")
+            sent.append(opened)
+        accuracy_after = record.storage_id
     return dg.SensorResult(
-        skip_reason=dg.SkipReason(f"alerted {sent}" if sent else "no new drift episode"),
-        cursor=write_cursor(after, tracker),
+        skip_reason=dg.SkipReason(f"alerted {sent}" if sent else "no new drift or accuracy episode"),
+        cursor=write_cursor(after, tracker, accuracy_after),
     )
 
 

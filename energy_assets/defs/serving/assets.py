@@ -22,10 +22,11 @@ def serving_readings(
     context: dg.AssetExecutionContext,
     config: ChampionConfig,
     champion_store: ChampionStore,
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """All cleaned readings as ``readings/readings.parquet`` + ``manifest.json``, swapped atomically."""
-    clean = frames.to_pandas(cleaned_steel_readings)
+    """All cleaned readings (``plant_readings``: the base export and every inbox file, latest file
+    winning per interval) as ``readings/readings.parquet`` + ``manifest.json``, swapped atomically."""
+    clean = frames.to_pandas(plant_readings)
     root = champion_store.folder(config.folder)
     manifest = publish_readings(clean, root, data_version=frame_version(clean))
     folder = readings_folder(root)

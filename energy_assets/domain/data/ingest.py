@@ -20,6 +20,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -108,13 +109,20 @@ def _delimiter(header: str, name: str) -> str:
     return best
 
 
-def read_export(path: str | Path) -> RawRead:
+def read_export(
+    path: str | Path,
+    *,
+    columns: Sequence[str] = schema.RAW_COLUMNS,
+    numeric: Sequence[str] = NUMERIC_RAW_COLUMNS,
+) -> RawRead:
     """Read a plant export with every cell as text ('' for empty), its dialect decided from the file.
 
     Raises :class:`RawDataError` (one line naming the file and the problem) for a missing, empty,
     binary, undecodable, header-only or unparseable file or one without the UCI columns. A last line
     cut short (no line end, fewer fields than the header) is kept with a note in ``row_problem``,
-    for the cleaner to quarantine.
+    for the cleaner to quarantine. ``columns`` / ``numeric``: the header required and the columns a
+    decimal comma is read in (default the UCI export's; the live inbox also reads files in the
+    cleaned schema's names).
     """
     path = Path(path)
     name = path.name
@@ -140,11 +148,12 @@ def read_export(path: str | Path) -> RawRead:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise RawDataError(f"{name} cannot be read as a {delimiter!r}-separated file: {detail}") from None
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    missing = [c for c in schema.RAW_COLUMNS if c not in frame.columns]
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
+        expected = "the UCI header" if tuple(columns) == schema.RAW_COLUMNS else "the columns"
         raise RawDataError(
             f"{name} lacks the columns {missing} (it has {list(frame.columns)[:12]}); "
-            f"expected the UCI header {list(schema.RAW_COLUMNS)}"
+            f"expected {expected} {list(columns)}"
         )
     frame = frame.fillna("")
     truncated = False
@@ -158,10 +167,10 @@ def read_export(path: str | Path) -> RawRead:
         )
     decimal = "."
     if delimiter != ",":
-        numeric = [c for c in NUMERIC_RAW_COLUMNS if c in frame.columns]
-        if any(frame[c].str.match(_DECIMAL_COMMA).any() for c in numeric):
+        present = [c for c in numeric if c in frame.columns]
+        if any(frame[c].str.match(_DECIMAL_COMMA).any() for c in present):
             decimal = ","
-            for column in numeric:
+            for column in present:
                 frame[column] = frame[column].str.replace(",", ".", regex=False)
     return RawRead(frame, FileFormat(encoding, delimiter, decimal, len(frame), truncated))
 

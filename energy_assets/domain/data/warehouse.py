@@ -1,7 +1,9 @@
 """The analysts' side of the DuckDB warehouse: the tariff price table and the SQL views.
 
-Views are plain SQL over the tables the pipeline writes (``cleaned_steel_readings``,
-``steel_features``, ``tariff_prices``), so they stay current after every materialization.
+Views are plain SQL over the tables the pipeline writes (``plant_readings``: every cleaned reading,
+the base export and what came in through the inbox; ``steel_features``; ``tariff_prices``), which are
+themselves views over Parquet files (:mod:`energy_assets.domain.data.store`), so they stay current
+after every materialization.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ VIEWS: dict[str, str] = {
                        AS total_usage_kwh,
                    row_number() OVER (PARTITION BY date_trunc('month', {_TS} - INTERVAL 15 MINUTE)
                                       ORDER BY {_KWH} DESC, {_TS}) AS rank
-            FROM main.cleaned_steel_readings)
+            FROM main.plant_readings)
         WHERE rank = 1 ORDER BY month""",
     "power_factor_summary": f"""
         SELECT date_trunc('month', {_TS} - INTERVAL 15 MINUTE) AS month, {schema.LOAD_TYPE} AS load_type,
@@ -63,7 +65,7 @@ VIEWS: dict[str, str] = {
                round(avg(CASE WHEN {schema.LAGGING_POWER_FACTOR} < 90 THEN 1 ELSE 0 END) * 100, 1)
                    AS pct_intervals_lagging_below_90,
                round(sum({schema.LAGGING_REACTIVE_KVARH}), 2) AS lagging_reactive_kvarh
-        FROM main.cleaned_steel_readings
+        FROM main.plant_readings
         GROUP BY ALL ORDER BY month, load_type""",
 }
 

@@ -38,6 +38,7 @@ from energy_assets.domain.data.cleaning.log import (
 from energy_assets.domain.data.cleaning.parsing import (
     CANONICALISERS,
     DAY_FIRST,
+    AmbiguousDateOrder,
     decide_date_order,
     parse_numbers,
     parse_timestamps,
@@ -77,6 +78,9 @@ class CleaningConfig:
     #: The file's date layout (strptime, e.g. ``%m/%d/%Y %H:%M``); None decides day- or
     #: month-first from the values of the whole file (refused when they cannot tell).
     date_format: str | None = None
+    #: Day- or month-first when the file's own values cannot tell (None: refuse such a file). The
+    #: live inbox sets the plant's order: a one-day file of the 5th of April cannot decide it alone.
+    fallback_date_order: str | None = None
 
 
 @dataclass
@@ -111,7 +115,15 @@ def clean(raw: pd.DataFrame, config: CleaningConfig | None = None) -> CleaningRe
 
     # 1. timestamps: one date order for the whole file -----------------------------------------
     dates = text[schema.RAW_DATE]
-    order = DAY_FIRST if config.date_format else decide_date_order(dates[~truncated])
+    if config.date_format:
+        order = DAY_FIRST
+    else:
+        try:
+            order = decide_date_order(dates[~truncated])
+        except AmbiguousDateOrder:
+            if config.fallback_date_order is None:
+                raise
+            order = config.fallback_date_order
     parsed = parse_timestamps(
         dates, config.midnight_closes_previous_day, order=order, date_format=config.date_format
     )

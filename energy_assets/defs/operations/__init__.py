@@ -1,0 +1,1 @@
+"""Live operations: the readings inbox, the cleaned history, the day-ahead forecast and its accuracy."""

@@ -1,0 +1,1 @@
+"""Live operations: readings in through the inbox, one cleaned history, forecasts out and scored."""
