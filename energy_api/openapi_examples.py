@@ -36,9 +36,9 @@ def with_examples(spec: dict[str, Any], examples: dict[str, dict[str, Any]]) -> 
         operation = spec.get("paths", {}).get(path, {}).get(method)
         if operation is None:
             continue
-        answer = operation.setdefault("responses", {}).setdefault(
-            "200", {"description": "Successful Response"}
-        )
+        responses = operation.setdefault("responses", {})
+        ok = next((code for code in responses if code.startswith("2")), "200")  # e.g. 202 for /readings
+        answer = responses.setdefault(ok, {"description": "Successful Response"})
         media = answer.setdefault("content", {}).setdefault(MEDIA_TYPES.get(path, "application/json"), {})
         media["example"] = example["response"]
         body = operation.get("requestBody")

@@ -13,7 +13,7 @@ whole won where it is money, and so on. The rule goes by the JSON key (its unit 
 | anything else (counts, scores such as rmse, the SHAP feature ``value``) | unchanged | |
 
 Applied to the answers of /predict, /predict/batch, /forecast, /scenarios, /tariff/periods,
-/explain/peak, /data/quality and /health//model/*, after validation (the schema's types do not change).
+/explain/peak, /data/quality, /forecast/day-ahead and /health//model/*, after validation (the schema's types do not change).
 Not applied to /query (its ``value`` has the unit of the metric asked) nor to /copilot/chat (its tool
 results are the evidence of the written answer; the answer text rounds its own figures). The services
 themselves keep full precision: the copilot and the tests compute from them.

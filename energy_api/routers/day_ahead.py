@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 from fastapi import APIRouter
 
+from energy_api.precision import RoundedJSONResponse
 from energy_api.registry import FORECAST
 from energy_api.routers.deps import InputRuleError, ServiceDep, stamp
 from energy_api.schemas import DayAheadRequest, DayAheadResponse
@@ -18,7 +19,7 @@ from energy_assets.domain.live import day_ahead, history
 from energy_assets.domain.models.forecast.base import MEAN, quantile_column
 from energy_assets.domain.training import tracking
 
-router = APIRouter(tags=["forecast"])
+router = APIRouter(tags=["forecast"], default_response_class=RoundedJSONResponse)
 
 
 @router.post(

@@ -9,7 +9,19 @@ from pydantic import TypeAdapter
 
 from energy_api.main import create_app
 from energy_api.openapi_examples import load_examples
-from energy_api.routers import copilot, explain, forecast, predict, quality, query, scenarios, service, tariff
+from energy_api.routers import (
+    copilot,
+    day_ahead,
+    explain,
+    forecast,
+    predict,
+    quality,
+    query,
+    readings,
+    scenarios,
+    service,
+    tariff,
+)
 from energy_api.settings import Settings
 
 
@@ -41,7 +53,19 @@ def test_every_path_has_its_examples(app) -> None:
     assert len(spec["paths"]) >= 14
 
 
-ROUTERS = (copilot, explain, forecast, predict, quality, query, scenarios, service, tariff)
+ROUTERS = (
+    copilot,
+    day_ahead,
+    explain,
+    forecast,
+    predict,
+    quality,
+    query,
+    readings,
+    scenarios,
+    service,
+    tariff,
+)
 
 
 def test_response_examples_match_the_response_models() -> None:
