@@ -2,7 +2,7 @@
 
 A forecaster predicts ``usage_kwh`` for the ``horizon`` intervals that follow an origin (the END of the
 last interval it may see). Output: one row per target interval with ``timestamp``, ``horizon``
-(1..h), ``mean`` (the point forecast) and one column per quantile (``q10``, ``q50``, ``q90`` ...).
+(1..h), ``mean`` (the point forecast) and one column per quantile (``q10``, ``q20`` ... ``q90``).
 
 Persistence is native and inspectable: ``model.json`` (name, class, params, quantiles) plus whatever
 the model needs in its own format (LightGBM text models, JSON tables). Never pickle: a bundle must be
@@ -24,7 +24,8 @@ import pandas as pd
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.params import DerivedParams
 
-DEFAULT_QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
+#: Every forecaster's default output: the nine deciles 0.1..0.9 (plus the mean).
+DEFAULT_QUANTILES: tuple[float, ...] = tuple(round(k / 10, 1) for k in range(1, 10))
 #: One day of 15-minute intervals: the product's forecast horizon.
 DEFAULT_HORIZON = schema.INTERVALS_PER_DAY
 #: One week: the longest horizon the API accepts.

@@ -7,8 +7,11 @@ day: the mean forecast of day d is appended to the history as if observed and th
 forecast from it (direct within a day, recursive across days). Intervals of days 2..7 are therefore
 too narrow; the product's horizon is one day.
 
-Quantiles are calibrated on the validation window (conformalized quantile regression for each
-symmetric pair, a residual shift for the median) so that the 10–90 % interval covers 80 % there.
+Quantiles: one booster per ``booster_quantiles`` level (default 0.1, 0.5, 0.9); the output
+``quantiles`` (default the nine deciles) are filled between them by
+:func:`~energy_assets.domain.models.forecast.quantiles.normal_shape`, then calibrated on the
+validation window (conformalized quantile regression for each symmetric pair, a residual shift for the
+median) so that the 10–90 % interval covers 80 % there.
 """
 
 from __future__ import annotations
@@ -44,15 +47,21 @@ from energy_assets.domain.models.forecast.base import (
     target_timestamps,
 )
 from energy_assets.domain.models.forecast.conformal import conformal_offsets
+from energy_assets.domain.models.forecast.plan import plan_codes
+from energy_assets.domain.models.forecast.quantiles import normal_shape
 from energy_assets.domain.models.params import model_class, not_a_param, state
+
+#: The quantile levels the boosted models fit a booster for (the others are filled by normal_shape).
+BOOSTER_QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
 
 
 @model_class
 class _BoostedQuantileForecaster(Forecaster):
     """Direct multi-horizon model shared by the LightGBM and XGBoost back-ends.
 
-    One squared-error model gives the mean (what RMSE judges); one model per quantile gives the
-    quantiles, then :func:`conformal_offsets` calibrates them on the validation window. Features:
+    One squared-error model gives the mean (what RMSE judges); one model per booster quantile gives
+    the quantiles (the others filled by a normal shape), then :func:`conformal_offsets` calibrates
+    them on the validation window. Features:
     :data:`~energy_assets.domain.features.forecast.FORECAST_FEATURES`. Training rows: origins every ``origin_step`` intervals with
     ``horizons_per_origin`` random horizons each (about 160k rows for the 60 % window).
     """
@@ -60,6 +69,7 @@ class _BoostedQuantileForecaster(Forecaster):
     model_suffix: ClassVar[str] = ".txt"
 
     quantiles: Sequence[float] = DEFAULT_QUANTILES
+    booster_quantiles: Sequence[float] = BOOSTER_QUANTILES
     n_estimators: int = 300
     learning_rate: float = 0.03
     num_leaves: int = 15
@@ -81,6 +91,9 @@ class _BoostedQuantileForecaster(Forecaster):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        self.booster_quantiles = tuple(sorted(float(q) for q in self.booster_quantiles))
+        for q in self.booster_quantiles:
+            quantile_column(q)
         self.offsets = {quantile_column(q): 0.0 for q in self.quantiles}
 
     def describe(self) -> dict[str, Any]:
@@ -118,7 +131,13 @@ class _BoostedQuantileForecaster(Forecaster):
         """Implemented by each boosting back-end."""
 
     def _model_keys(self) -> list[str]:
-        return [MEAN, *(quantile_column(q) for q in self.quantiles)]
+        return [MEAN, *(quantile_column(q) for q in self.booster_quantiles)]
+
+    def _shaped(self, fitted: np.ndarray) -> np.ndarray:
+        """The output quantiles from the boosters' (rows, booster levels) predictions."""
+        if self.booster_quantiles == self.quantiles:
+            return fitted
+        return normal_shape(fitted, self.booster_quantiles, self.quantiles)
 
     def fit(self, history: pd.DataFrame, validation: pd.DataFrame | None = None) -> Self:
         """Train on ``history``; with ``validation``: calibrate the quantiles on it (out of sample),
@@ -140,20 +159,18 @@ class _BoostedQuantileForecaster(Forecaster):
         if len(y) < 100:
             raise ValueError(f"{self.name}: history too short to train (need more than one week)")
         models = {MEAN: self._train(x, y, None)}
-        for q in self.quantiles:
+        for q in self.booster_quantiles:
             models[quantile_column(q)] = self._train(x, y, q)
         self.models = models
 
     def _batch(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = feature_matrix(grid, o, h, o + self.day_horizon)
         mean = self._apply(self.models[MEAN], x)
-        qv = np.column_stack(
-            [
-                self._apply(self.models[quantile_column(q)], x) + self.offsets[quantile_column(q)]
-                for q in self.quantiles
-            ]
+        fitted = np.column_stack(
+            [self._apply(self.models[quantile_column(q)], x) for q in self.booster_quantiles]
         )
-        return mean, qv
+        offsets = np.array([self.offsets[quantile_column(q)] for q in self.quantiles])
+        return mean, self._shaped(fitted) + offsets[None, :]
 
     def calibrate(self, history: pd.DataFrame, validation: pd.DataFrame) -> dict[str, float]:
         """Conformal calibration on the validation origins (see :func:`conformal_offsets`)."""
@@ -194,7 +211,8 @@ class _BoostedQuantileForecaster(Forecaster):
         The grid always spans a full day ahead, as in training, so the operating-day flags of a short
         forecast see the same plan as a day-ahead one.
         """
-        grid, origin_pos = Grid.for_origin(history, origin, self.day_horizon, future_covariates)
+        planned = plan_codes(origin, self.day_horizon, future_covariates)
+        grid, origin_pos = Grid.for_origin(history, origin, self.day_horizon, planned)
         h = np.arange(1, horizon + 1)
         mean, qv = self._batch(grid, np.full(horizon, origin_pos), h)
         return mean, qv, grid.load_type[origin_pos + 1 : origin_pos + 1 + horizon]

@@ -27,6 +27,7 @@ from energy_assets.domain.models.forecast.base import (
     register_forecaster,
     target_timestamps,
 )
+from energy_assets.domain.models.forecast.plan import plan_codes
 from energy_assets.domain.models.params import model_class, state
 
 
@@ -84,14 +85,17 @@ class SeasonalNaiveForecaster(Forecaster):
         if np.isnan(point).any():
             missing = int(np.isnan(point).sum())
             raise ValueError(f"{self.name}: {missing} target(s) lack a value one season before {origin}")
-        if future_covariates is not None and schema.LOAD_TYPE in future_covariates:
-            lt = future_covariates.set_index(schema.TIMESTAMP)[schema.LOAD_TYPE].reindex(targets)
-            lt = lt.fillna(seen[schema.LOAD_TYPE].reindex(source).set_axis(targets))
-        else:
-            lt = seen[schema.LOAD_TYPE].reindex(source).set_axis(targets)
+        codes = plan_codes(origin, horizon, future_covariates)
+        return finish_forecast(origin, point, point[:, None] + self._offsets(codes), self.quantiles)
+
+    def _offsets(self, codes: np.ndarray) -> np.ndarray:
+        """Residual quantiles of each target by its planned load type (codes, NaN: all)."""
         fallback = self.residual_quantiles["all"]
-        offsets = np.array([self.residual_quantiles.get(name, fallback) for name in lt.to_numpy()])
-        return finish_forecast(origin, point, point[:, None] + offsets, self.quantiles)
+        table = np.array(
+            [self.residual_quantiles.get(name, fallback) for name in schema.LOAD_TYPES] + [fallback]
+        )
+        index = np.where(np.isnan(codes), len(schema.LOAD_TYPES), np.nan_to_num(codes)).astype(np.int64)
+        return table[index]
 
     def _save_artifacts(self, folder: Path) -> None:
         (folder / "residual_quantiles.json").write_text(json.dumps(self.residual_quantiles, indent=2))
