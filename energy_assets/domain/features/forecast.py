@@ -108,10 +108,11 @@ class Grid:
         self._cnt = np.concatenate([[0], np.cumsum(~np.isnan(usage))])
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> Grid:
-        """Whole frame on a regular grid (gaps become NaN); used for training and batch prediction."""
+    def from_frame(cls, frame: pd.DataFrame, extend: int = 0) -> Grid:
+        """Whole frame on a regular grid (gaps become NaN), plus ``extend`` unseen intervals after its
+        end; used for training and batch prediction."""
         ts = pd.DatetimeIndex(frame[schema.TIMESTAMP])
-        full = pd.date_range(ts.min(), ts.max(), freq=schema.INTERVAL)
+        full = pd.date_range(ts.min(), ts.max() + extend * schema.INTERVAL, freq=schema.INTERVAL)
         indexed = frame.set_index(schema.TIMESTAMP)
         usage = indexed[schema.USAGE_KWH].reindex(full).to_numpy(dtype=float)
         lt = calendar.load_type_codes(indexed[schema.LOAD_TYPE].reindex(full))
