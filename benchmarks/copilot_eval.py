@@ -37,10 +37,11 @@ from tests.copilot.heldout.reference import Reference, SpecError, expected_for, 
 Ask = Callable[[str, str], grade.TurnRun]
 
 
-def build_ask(workdir: Path) -> Ask:
+def build_client(workdir: Path) -> Any:
     """The product's wiring (the one part that changes with it): a champion over the FULL 2018
-    reference (physics estimator + weekly seasonal naive), the full cleaned readings served as the
-    forecast bundle's history.parquet, the rule planner, and a TestClient on ``/copilot/chat``."""
+    reference (physics estimator + weekly seasonal naive), the full cleaned readings published as the
+    serving readings (the ``serving_readings`` asset's function), the rule planner, and a TestClient
+    on ``/copilot/chat``."""
     import pandas as pd
     from fastapi.testclient import TestClient
 
@@ -49,6 +50,7 @@ def build_ask(workdir: Path) -> Ask:
     from energy_api.settings import Settings
     from energy_assets.domain.data import schema
     from energy_assets.domain.models.forecast import SeasonalNaiveForecaster
+    from energy_assets.domain.serving.readings import publish_readings
     from energy_assets.domain.tasks import TEST, VALIDATION
     from energy_assets.domain.training import champion
     from energy_assets.domain.training.results import EVALUATED, ForecastResult
@@ -77,12 +79,18 @@ def build_ask(workdir: Path) -> Ask:
             attachments=attachments,
             created_at="2026-01-01T00:00:00+00:00",
         )
+    publish_readings(readings, workdir, data_version="sha256:heldout")
 
     app = create_app(Settings(champion_dir=workdir, prediction_log=None, reload_interval_s=0))
     report = app.state.service.registry.refresh()
-    if report != {"estimate": "loaded", "forecast": "loaded"}:
+    if report != {"estimate": "loaded", "forecast": "loaded", "readings": "loaded"}:
         raise RuntimeError(f"champion bundles did not load: {report}")
-    client = TestClient(app, raise_server_exceptions=False)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def build_ask(workdir: Path) -> Ask:
+    """``ask(message, session_id)`` over POST /copilot/chat of :func:`build_client`'s app."""
+    client = build_client(workdir)
 
     def ask(message: str, session_id: str) -> grade.TurnRun:
         started = time.perf_counter()

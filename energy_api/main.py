@@ -32,23 +32,25 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from energy_api.copilot.service import Copilot
 from energy_api.generation import POLL_S, WorkerGroup
 from energy_api.limits import add_hardening, error_body
 from energy_api.prediction_log import PredictionLog
 from energy_api.probe import run_probe
 from energy_api.prometheus import MetricsMiddleware, ServiceMetrics
 from energy_api.registry import (
+    READINGS,
     CalendarTable,
-    LoadedBundle,
     ModelNotLoadedError,
     ModelRegistry,
     Refusal,
     read_history,
 )
-from energy_api.routers import copilot, explain, forecast, predict, scenarios, service
+from energy_api.routers import copilot, explain, forecast, predict, query, scenarios, service
 from energy_api.routers import tariff as tariff_router
 from energy_api.settings import Settings
 from energy_assets.domain.errors import InvalidInput
+from energy_assets.domain.query import Coverage, ReadingsTable, coverage_of
 from energy_assets.domain.tariff import Tariff, load_tariff
 from energy_assets.domain.tasks import FORECAST, TASKS
 
@@ -81,31 +83,58 @@ class Service:
     explanations: dict[tuple[str, str], Any] = field(default_factory=dict)
     #: The champion generation this worker applied (see energy_api.generation).
     applied_generation: int = 0
-    _readings: tuple[pd.DataFrame, str] | None = None
+    _table_file: tuple[pd.DataFrame, Coverage] | None = None
+    _table: tuple[pd.DataFrame, ReadingsTable] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _generation_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def readings(self) -> tuple[pd.DataFrame, str]:
-        """Cleaned-schema readings for /explain and history scenarios, and where they come from."""
+    def readings(self) -> tuple[pd.DataFrame, Coverage]:
+        """Every reading the service holds, and its coverage (first/last day, rows, source).
+
+        In order: ``ENERGY_READINGS_TABLE`` when set, the serving readings the pipeline publishes
+        next to the champions (``<champion dir>/readings``), else the forecast bundle's history.
+        """
         if self.settings.readings_table is not None:
             with self._lock:
-                if self._readings is None:
+                if self._table_file is None:
                     path = self.settings.readings_table
-                    self._readings = (read_history(path), f"readings table {path.name}")
-                return self._readings
+                    frame = read_history(path)
+                    self._table_file = (frame, coverage_of(frame, f"readings table {path.name}"))
+                return self._table_file
+        served = self.registry.readings()
+        if served is not None:
+            source = f"serving readings ({served.model_version}, data {served.data_version})"
+            return served.frame, coverage_of(served.frame, source)
         loaded = self.registry.get(FORECAST)
         if loaded.history is None:
             raise ModelNotLoadedError(
-                "the forecast bundle ships no history.parquet and no readings table is set"
+                "no readings: no serving readings are published, no readings table is set and the "
+                "forecast bundle ships no history.parquet"
             )
-        return loaded.history, f"forecast bundle history ({loaded.model_version})"
+        return loaded.history, coverage_of(
+            loaded.history, f"forecast bundle history ({loaded.model_version})"
+        )
 
-    def on_change(self, task: str, loaded: LoadedBundle) -> None:
+    def readings_table(self) -> tuple[ReadingsTable, Coverage]:
+        """:meth:`readings` with every calendar fact computed (once per served frame)."""
+        frame, cov = self.readings()
+        cached = self._table
+        if cached is None or cached[0] is not frame:
+            with self._lock:
+                cached = self._table
+                if cached is None or cached[0] is not frame:
+                    cached = (frame, ReadingsTable(frame, self.tariff, cov.source))
+                    self._table = cached
+        return cached[1], cached[1].coverage
+
+    def on_change(self, task: str, loaded: Any) -> None:
         self.metrics.reloads.labels(task).inc()
         self.metrics.model_loaded.labels(task).set(1)
         self.metrics.candidate_refused.labels(task).set(0)
         with self._lock:
             self.explanations.clear()
+            if task in (READINGS, FORECAST):
+                self._table = None
         _freeze_long_lived_objects()
 
     def on_refuse(self, task: str, refusal: Refusal) -> None:
@@ -309,6 +338,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.confirm()
         for task in TASKS:
             metrics.model_loaded.labels(task).set(int(state.registry.peek(task) is not None))
+        metrics.model_loaded.labels(READINGS).set(int(state.registry.readings() is not None))
+        await run_in_threadpool(_warm, state)
         _freeze_long_lived_objects()
         tasks = []
         if settings.reload_interval_s > 0:
@@ -334,9 +365,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.service = state
+    app.state.copilot = Copilot.from_settings(state)
     _add_error_handlers(app)
     _add_docs(app)
-    for module in (service, predict, forecast, scenarios, tariff_router, explain, copilot):
+    for module in (service, predict, forecast, scenarios, tariff_router, explain, query, copilot):
         app.include_router(module.router)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     add_hardening(
@@ -348,6 +380,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _warm(state: Service) -> None:
+    """Build the readings' calendar table now, not on the first data question (best effort: a
+    request that needs the readings reports their problem itself)."""
+    try:
+        state.readings_table()
+    except ModelNotLoadedError:
+        pass
+    except Exception:
+        _log.exception("preparing the readings for queries failed")
+
+
 async def _watch(state: Service, interval_s: float) -> None:
     """Check for a newer bundle every ``interval_s`` (a stat and a small JSON read when unchanged);
     a load here starts a new generation, so the other workers follow at once."""
@@ -355,6 +398,7 @@ async def _watch(state: Service, interval_s: float) -> None:
         await asyncio.sleep(interval_s)
         try:
             await run_in_threadpool(state.refresh_and_publish)
+            await run_in_threadpool(_warm, state)
         except Exception:  # the watcher must outlive any one failed check
             _log.exception("champion check failed")
 
@@ -367,6 +411,14 @@ async def _follow(state: Service) -> None:
             await run_in_threadpool(state.follow)
         except Exception:
             _log.exception("following the champion generation failed")
+
+
+def ask(message: str, session_id: str | None = None) -> dict[str, Any]:
+    """One copilot answer without a server (the ``energy ask`` CLI): the same app, Service,
+    champions, serving readings and tools as the API, configured from the same environment."""
+    built = create_app(Settings.from_env())
+    built.state.service.registry.refresh()
+    return built.state.copilot.chat(message, session_id)
 
 
 app = create_app()

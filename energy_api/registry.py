@@ -36,11 +36,14 @@ from energy_assets.domain import calendar, features, manifest
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.estimate.base import Features, column
 from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
+from energy_assets.domain.serving import readings as serving
 from energy_assets.domain.tariff import Tariff
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TASKS, TEST, VALIDATION
 from energy_assets.domain.training import champion
 
 HISTORY_FILE = champion.HISTORY_FILE
+#: The third slot: every cleaned reading, published by the ``serving_readings`` asset.
+READINGS = serving.READINGS
 _log = logging.getLogger("energy_api.registry")
 #: z of a two-sided 90 % normal interval (the forecaster's q10-q90 spread, for comparability).
 Z_90 = 1.6448536269514722
@@ -131,6 +134,55 @@ def load(folder: Path, forecast_threads: int | None = None) -> LoadedBundle:
     )
 
 
+@dataclass(frozen=True)
+class LoadedReadings:
+    """The serving readings (read whole into memory, file closed) and their manifest."""
+
+    frame: pd.DataFrame
+    manifest: dict[str, Any]
+    path: Path
+    loaded_at: str
+
+    task = READINGS
+
+    @property
+    def created_at(self) -> str:
+        return str(self.manifest.get("created_at"))
+
+    @property
+    def model_version(self) -> str:
+        return f"readings@{self.created_at}"
+
+    @property
+    def data_version(self) -> str | None:
+        return self.manifest.get("data_version")
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "task": READINGS,
+            "model_version": self.model_version,
+            "created_at": self.created_at,
+            "loaded_at": self.loaded_at,
+            "data_version": self.data_version,
+            "rows": self.manifest.get("rows"),
+            "first_day": self.manifest.get("first_day"),
+            "last_day": self.manifest.get("last_day"),
+            "first_timestamp": self.manifest.get("first_timestamp"),
+            "last_timestamp": self.manifest.get("last_timestamp"),
+        }
+
+
+def load_served_readings(folder: Path) -> LoadedReadings:
+    """Read and check the serving readings completely (against their manifest) before anyone sees them."""
+    frame, served = serving.load_readings(folder)
+    return LoadedReadings(
+        frame=frame,
+        manifest=served,
+        path=folder / serving.READINGS_FILE,
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
 def _newer(new: tuple[datetime, str | None], old: tuple[datetime, str | None]) -> bool:
     return new[0] > old[0] or (new[0] == old[0] and new[1] != old[1])
 
@@ -198,6 +250,8 @@ class ModelRegistry:
     forecast_threads: int | None = None
     probe: Prober | None = None
     _slots: dict[str, _Slot] = field(default_factory=lambda: {t: _Slot() for t in TASKS})
+    #: the third slot: every cleaned reading (``<root>/readings``), optional
+    _readings: _Slot = field(default_factory=_Slot)
     _swap_lock: threading.Lock = field(default_factory=threading.Lock)
     _refresh_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -213,6 +267,10 @@ class ModelRegistry:
     def peek(self, task: str) -> LoadedBundle | None:
         return self._slots[task].current
 
+    def readings(self) -> LoadedReadings | None:
+        """The serving readings, or None when none are published (callers fall back)."""
+        return self._readings.current  # type: ignore[return-value]
+
     def refresh(self, force: bool = False) -> dict[str, str]:
         """Load every task whose bundle is newer than the served one; report what happened.
 
@@ -224,9 +282,40 @@ class ModelRegistry:
         with self._refresh_lock:  # one loader at a time; readers never wait on it
             for task in TASKS:
                 report[task] = self._refresh_task(task, force)
+            report[READINGS] = self._refresh_readings(force)
         return report
 
-    def _refuse(self, slot: _Slot, task: str, code: str, reason: str, signature=None) -> str:
+    def _refresh_readings(self, force: bool) -> str:
+        """Load the serving readings when their manifest changed; a bad publication keeps the
+        previous readings serving (the reason is kept for /health)."""
+        slot = self._readings
+        folder = serving.readings_folder(self.root)
+        slot.last_checked = datetime.now(UTC).isoformat(timespec="seconds")
+        if not (folder / manifest.MANIFEST_FILE).is_file():
+            return "missing"
+        try:
+            served = serving.read_manifest(folder)
+            stamp = (_created_at(served), manifest.manifest_digest(folder))
+        except (manifest.ManifestError, OSError, ValueError) as exc:
+            return self._refuse(slot, READINGS, "manifest_unreadable", public_error(exc, folder))
+        if not force and slot.created_at is not None and stamp == slot.created_at:
+            return "unchanged"
+        if not force and slot.refusal is not None and slot.refusal.signature == stamp:
+            return f"failed: {slot.refusal.reason}"
+        try:
+            loaded = load_served_readings(folder)
+        except manifest.ManifestError as exc:
+            return self._refuse(slot, READINGS, exc.code, str(exc), stamp)
+        except Exception as exc:
+            _log.exception("loading the serving readings failed")
+            return self._refuse(slot, READINGS, "load_failed", public_error(exc, folder), stamp)
+        with self._swap_lock:
+            slot.current, slot.created_at, slot.refusal = loaded, stamp, None
+        if self.on_change is not None:
+            self.on_change(READINGS, loaded)
+        return "loaded"
+
+    def _refuse(self, slot: _Slot, task: str, code: str, reason: str, signature: Any = None) -> str:
         slot.refusal = Refusal(code, reason, datetime.now(UTC).isoformat(timespec="seconds"), signature)
         _log.warning("refused the %s candidate in %s: %s (%s)", task, self.root / task, reason, code)
         if self.on_refuse is not None:
@@ -302,6 +391,17 @@ class ModelRegistry:
                 "last_checked": slot.last_checked,
             }
             for task, slot in self._slots.items()
+        }
+
+    def readings_status(self) -> dict[str, Any]:
+        """The serving readings' slot (optional: without it the forecast bundle's history serves)."""
+        slot = self._readings
+        return {
+            "loaded": slot.current is not None,
+            "model_version": None if slot.current is None else slot.current.model_version,
+            "last_error": slot.last_error,
+            "refused_code": None if slot.refusal is None else slot.refusal.code,
+            "last_checked": slot.last_checked,
         }
 
     def versions(self) -> dict[str, str | None]:

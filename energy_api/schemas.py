@@ -52,6 +52,15 @@ def _window_time(value: datetime) -> datetime:
     return stamp.to_pydatetime()
 
 
+def _plant_day(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+#: A plant day in the years the calendar can represent (a day in year 909 is a client's typo, not a 500).
+PlantDay = Annotated[date, AfterValidator(_plant_day)]
+
 GridTimestamp = Annotated[
     datetime,
     AfterValidator(_grid_timestamp),
@@ -212,7 +221,10 @@ class ForecastPoint(_Model):
 class ForecastResponse(_Model):
     origin: datetime
     horizon: int
-    history_source: Literal["bundle", "request"]
+    history_source: Literal["bundle", "request", "readings"] = Field(
+        description="request: the history sent; readings: the serving readings; bundle: the forecast "
+        "bundle's own history (when no serving readings are published)."
+    )
     total_kwh: float = Field(description="Sum of the point forecasts (kWh).")
     points: list[ForecastPoint]
     model: ModelStamp
@@ -367,6 +379,11 @@ class Health(_Model):
         "(the service still answers; `problems` says what is wrong)."
     )
     models: dict[str, TaskStatus]
+    readings: TaskStatus | None = Field(
+        None,
+        description="The serving readings (every cleaned reading, published next to the champions); "
+        "when not loaded, data answers read the forecast bundle's history.",
+    )
     problems: list[str] = Field(default_factory=list)
     generation: int = Field(default=0, description="Champion generation this worker applied.")
     prediction_log: PredictionLogStatus | None = None

@@ -80,7 +80,8 @@ class Settings(BaseSettings):
     readings_table: Path | None = Field(
         None,
         validation_alias="ENERGY_READINGS_TABLE",
-        description="Cleaned-schema parquet/CSV for /explain/peak and history scenarios; default the forecast bundle's history.",
+        description="Cleaned-schema parquet/CSV served instead of the published serving readings; default "
+        "<champion dir>/readings, else the forecast bundle's history.",
     )
     max_body_bytes: int = Field(
         DEFAULT_MAX_BODY_BYTES,

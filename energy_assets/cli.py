@@ -288,7 +288,7 @@ def ask(
     ] = False,
 ) -> None:
     """Ask the copilot (offline rule planner by default; ENERGY_COPILOT_PLANNER=ollama for the LLM)."""
-    from energy_api.copilot.service import ask as copilot_ask
+    from energy_api.main import ask as copilot_ask
 
     reply = copilot_ask(question)
     typer.echo(json.dumps(reply, ensure_ascii=False, indent=2, default=str) if as_json else reply["answer"])

@@ -10,40 +10,49 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from babel.dates import get_day_names, get_month_names
+from babel.numbers import format_decimal
+
 ES = "es"
 EN = "en"
 LANGUAGES: tuple[str, ...] = (ES, EN)
 
-#: Spanish and English month and weekday names, in calendar order (slots maps them to numbers).
-ES_MONTHS: tuple[str, ...] = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-EN_MONTHS: tuple[str, ...] = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
-EN_WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Month and weekday names from CLDR (Babel): the answer's labels and the words questions use.
+ES_MONTHS: tuple[str, ...] = tuple(get_month_names("wide", locale="es")[m] for m in range(1, 13))
+EN_MONTHS: tuple[str, ...] = tuple(get_month_names("wide", locale="en")[m].lower() for m in range(1, 13))
+ES_WEEKDAYS: tuple[str, ...] = tuple(get_day_names("wide", locale="es")[d] for d in range(7))
+EN_WEEKDAYS: tuple[str, ...] = tuple(get_day_names("wide", locale="en")[d].lower() for d in range(7))
+
+
+def _folded(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+#: Folded month word -> month number: wide names in both languages, English abbreviations, the
+#: Spanish abbreviations that are not also common words, and "setiembre".
+MONTH_WORDS: dict[str, int] = {
+    **{_folded(m): i + 1 for i, m in enumerate(ES_MONTHS)},
+    **{m: i + 1 for i, m in enumerate(EN_MONTHS)},
+    **{_folded(get_month_names("abbreviated", locale="en")[m]): m for m in range(1, 13)},
+    **{_folded(get_month_names("abbreviated", locale="es")[m]).rstrip("."): m for m in (1, 4, 9, 12)},
+    "setiembre": 9,
+    "sept": 9,
+}
+#: Folded weekday word -> 0 (Monday) .. 6 (Sunday), both languages.
+WEEKDAY_WORDS: dict[str, int] = {
+    **{_folded(d): i for i, d in enumerate(ES_WEEKDAYS)},
+    **{d: i for i, d in enumerate(EN_WEEKDAYS)},
+}
+
+
+def month_name(month: int, lang: str) -> str:
+    """The month's name in the answer's language (Spanish lower case, English capitalised)."""
+    return ES_MONTHS[month - 1] if lang == ES else EN_MONTHS[month - 1].capitalize()
+
+
+def weekday_name(weekday: int, lang: str) -> str:
+    return ES_WEEKDAYS[weekday] if lang == ES else EN_WEEKDAYS[weekday].capitalize()
+
 
 _ES_WORDS = frozenset(
     [
@@ -136,6 +145,37 @@ _ES_WORDS = frozenset(
         "hubo",
         "fue",
         "es",
+        "un",
+        "una",
+        "mi",
+        "mis",
+        "tu",
+        "yo",
+        "al",
+        "son",
+        "muy",
+        "pero",
+        "como",
+        "cuando",
+        "donde",
+        "porque",
+        "escribe",
+        "dame",
+        "dime",
+        "quiero",
+        "necesito",
+        "puedes",
+        "hazme",
+        "cuál",
+        "también",
+        "después",
+        "antes",
+        "gastamos",
+        "pagamos",
+        "cuántos",
+        "cuánto",
+        "emitimos",
+        "usamos",
     ]
 )
 _EN_WORDS = frozenset(
@@ -234,18 +274,21 @@ def detect_language(text: str, default: str = EN) -> str:
     return ES if es > en else EN
 
 
+_LOCALES = {ES: "es_ES", EN: "en_US"}
+
+
 def fmt(value: float, decimals: int, lang: str) -> str:
-    """A number with thousands grouping in the language's convention."""
+    """A number with thousands grouping in the language's convention (CLDR through Babel):
+    Spanish "1.234.567,8", English "1,234,567.8"."""
     if round(value, decimals) == 0:
         value = 0.0
-    text = f"{value:,.{decimals}f}"
-    if lang == ES:
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_LOCALES.get(lang, "en_US"), group_separator=True)
 
 
 def fmt_auto(value: float, lang: str) -> str:
-    """Enough decimals that rounding moves the figure by well under 0.5 %."""
+    """At least 3 significant digits, and enough decimals that rounding moves the figure by well
+    under 0.5 %."""
     size = abs(value)
     if size < 5e-5:
         return "0"

@@ -1,9 +1,9 @@
-"""The copilot: plan one tool call, run it through the API's own code, render the answer.
+"""The copilot: plan one tool call, run it through the API's own services, render the answer.
 
-Configuration from the environment (read once, when the app first serves /copilot/chat):
-``ENERGY_COPILOT_PLANNER`` (``rule``, default, or ``ollama``), ``OLLAMA_HOST`` (default
-http://127.0.0.1:11434), ``ENERGY_COPILOT_MODEL`` (default ``llama3.2:3b``), ``ENERGY_COPILOT_TIMEOUT_S``
-(default 20) and ``ENERGY_COPILOT_TODAY`` (ISO day; default: the last day of the readings).
+Configuration from the environment (read once, when the app is built): ``ENERGY_COPILOT_PLANNER``
+(``rule``, default, or ``ollama``), ``OLLAMA_HOST`` (default http://127.0.0.1:11434),
+``ENERGY_COPILOT_MODEL`` (default ``llama3.2:3b``), ``ENERGY_COPILOT_TIMEOUT_S`` (default 20) and
+``ENERGY_COPILOT_TODAY`` (ISO day; default: the day of the last served reading).
 """
 
 from __future__ import annotations
@@ -17,12 +17,16 @@ from typing import Any
 from energy_api.copilot import render as renderer
 from energy_api.copilot.language import EN, detect_language
 from energy_api.copilot.planner import DEFAULT_MODEL, OllamaPlanner, Plan, PlanContext, Planner, RulePlanner
-from energy_api.copilot.session import SessionStore
+from energy_api.copilot.session import Session, SessionStore
 from energy_api.copilot.tools import TOOLS, ToolError, validate
-from energy_assets.domain import calendar
-from energy_assets.domain.data import schema
+from energy_api.registry import ModelNotLoadedError
+from energy_assets.domain.query import Query
+from energy_assets.domain.query.spec import POWER_FACTORS
 
 MAX_MESSAGE_CHARS = 2000
+#: The three totals an answer about one of them also states (the one asked first).
+COMPANION_METRICS = ("usage_kwh", "cost_krw", "co2_t")
+COMPANION_AGGREGATIONS = ("sum", "daily_mean", "weekly_mean", "monthly_mean", "hourly_mean", "interval_mean")
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,15 @@ class Copilot:
         settings = settings or CopilotSettings.from_env()
         return cls(service, settings.make_planner(), settings.today)
 
+    def coverage(self) -> tuple[dt.date, dt.date]:
+        _, cov = self.service.readings()
+        return cov.first_day, cov.last_day
+
     def today(self) -> dt.date:
-        """The configured 'today', else the day of the last reading (the data is 2018)."""
+        """The configured 'today', else the day of the last served reading."""
         if self._today is not None:
             return self._today
-        readings, _ = self.service.readings()
-        return calendar.interval_date(readings[schema.TIMESTAMP].iloc[[-1]]).iloc[0].date()
+        return self.coverage()[1]
 
     def chat(self, message: str, session_id: str | None = None) -> dict[str, Any]:
         """Answer one message: ``{answer, language, tool_calls, session_id, planner, latency_ms}``."""
@@ -85,11 +92,31 @@ class Copilot:
         if len(message) > MAX_MESSAGE_CHARS:
             message = message[:MAX_MESSAGE_CHARS]
         session = self.sessions.get(session_id)
-        today = self.today()
+        try:
+            available = self.coverage()
+        except ModelNotLoadedError as exc:
+            lang = session.language or detect_language(message, EN)
+            answer = (
+                f"No puedo responder ahora: el servicio no tiene lecturas cargadas ({exc})."
+                if lang == "es"
+                else f"I can't answer now: the service has no readings loaded ({exc})."
+            )
+            return {
+                "answer": answer,
+                "language": lang,
+                "tool_calls": [],
+                "session_id": session.session_id,
+                "planner": "none",
+                "latency_ms": (time.perf_counter() - started) * 1000.0,
+            }
+        today = self._today or available[1]
         context = PlanContext(
             today=today,
             language=session.language or detect_language(message, EN),
             last_period=session.last_period,
+            last_tool=session.last_tool,
+            last_arguments=session.last_arguments,
+            available=available,
         )
         plan = self.planner.plan(message, context)
         tool_calls: list[dict[str, Any]] = []
@@ -98,7 +125,7 @@ class Copilot:
             result = self._run(plan, today)
             tool_calls.append({"name": plan.tool, "arguments": plan.arguments, "result": result})
             self._remember(session, plan, result)
-        answer = renderer.render(plan, result)
+        answer = renderer.render(plan, result, (available[0].isoformat(), available[1].isoformat()))
         session.language = plan.language
         session.turns.append({"message": message, "answer": answer, "tool": plan.tool})
         return {
@@ -114,29 +141,52 @@ class Copilot:
         assert plan.tool is not None
         try:
             args = validate(plan.tool, plan.arguments)  # again: no plan reaches a tool unchecked
-            return TOOLS[plan.tool].run(self.service, args, today)
+            result = TOOLS[plan.tool].run(self.service, args, today)
         except ToolError as exc:
-            return {"error": str(exc)}
+            first, last = self.coverage()
+            return {"error": str(exc), "available": {"start": first.isoformat(), "end": last.isoformat()}}
+        if plan.tool == "query":
+            assert isinstance(args, Query)
+            result["companions"] = self._companions(args, result)
+        return result
+
+    def _companions(self, query: Query, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """The other totals of the same span and aggregation (kWh, KRW, tCO2), or the other
+        power-factor aggregation, stated after the figure asked."""
+        plain = query.group_by == "none" and query.share_of is None and query.compare_to is None
+        if not plain or result.get("value") is None:
+            return {}
+        if query.metric in POWER_FACTORS:
+            other = "sum" if query.aggregation == "plain_mean" else "plain_mean"
+            if query.aggregation not in ("sum", "plain_mean"):
+                return {}
+            value = TOOLS["query"].run(
+                self.service, query.model_copy(update={"aggregation": other}), self.today()
+            )
+            return {f"{query.metric}:{other}": {"value": value.get("value"), "unit": "%"}}
+        if query.metric not in COMPANION_METRICS or query.aggregation not in COMPANION_AGGREGATIONS:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for metric in COMPANION_METRICS:
+            if metric == query.metric:
+                continue
+            other = query.model_copy(update={"metric": metric})
+            value = TOOLS["query"].run(self.service, other, self.today())
+            out[metric] = {"value": value.get("value"), "unit": other.unit}
+        return out
 
     @staticmethod
-    def _remember(session: Any, plan: Plan, result: dict[str, Any]) -> None:
-        session.last_tool = plan.tool
+    def _remember(session: Session, plan: Plan, result: dict[str, Any]) -> None:
         if "error" in result:
             return
+        session.last_tool = plan.tool
+        session.last_arguments = plan.arguments
         args = plan.arguments
-        if "start" in args and "end" in args:
+        span = args.get("span")
+        if isinstance(span, dict):
+            session.last_period = (dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"]))
+        elif "start" in args and "end" in args:
             session.last_period = (dt.date.fromisoformat(args["start"]), dt.date.fromisoformat(args["end"]))
-        elif "date" in result and isinstance(result["date"], str):
-            day = dt.date.fromisoformat(result["date"])
+        elif "date" in args:
+            day = dt.date.fromisoformat(args["date"])
             session.last_period = (day, day)
-
-
-def ask(message: str, session_id: str | None = None) -> dict[str, Any]:
-    """One answer without a server (the ``energy ask`` CLI): the same Service, champions and tools
-    as the API, configured from the same environment variables."""
-    from energy_api.main import create_app
-    from energy_api.settings import Settings
-
-    service = create_app(Settings.from_env()).state.service
-    service.registry.refresh()
-    return Copilot.from_settings(service).chat(message, session_id)

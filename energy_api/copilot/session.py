@@ -25,6 +25,7 @@ class Session:
     language: str | None = None
     last_tool: str | None = None
     last_period: tuple[dt.date, dt.date] | None = None
+    last_arguments: dict[str, Any] | None = None
     turns: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=MAX_TURNS))
     touched: float = field(default_factory=time.monotonic)
 

@@ -1,134 +1,28 @@
-"""Slots of a question, Spanish or English: days, periods, clock hours, load types, percentages.
+"""Slots of a question other than its periods: clock hours, durations, energies, percentages,
+tariff periods, load types, day types and conditions (on the normalised text of :mod:`.normalize`).
 
-The data is 2018, so relative words ("mañana", "last week") are resolved against a configurable
-``today`` (default: the last day of the readings), never the wall clock. Everything works on the
-accent-folded lower-case text (:func:`~energy_api.copilot.language.fold`).
+Periods (days, ranges, months, quarters, relative dates, holidays) are :mod:`.dates`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
-from energy_api.copilot.language import EN_MONTHS, EN_WEEKDAYS, ES_MONTHS
+from energy_api.copilot import dates
+from energy_api.copilot.language import MONTH_WORDS
 
-_EN_MONTH_ABBREVIATIONS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-MONTHS: dict[str, int] = {
-    **{m: i + 1 for i, m in enumerate(ES_MONTHS)},
-    "setiembre": 9,
-    **{m: i + 1 for i, m in enumerate(EN_MONTHS)},
-    **{m: i + 1 for i, m in enumerate(_EN_MONTH_ABBREVIATIONS)},
-    "sept": 9,
-}
-WEEKDAYS: dict[str, int] = {
-    **{
-        d: i for i, d in enumerate(["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"])
-    },
-    **{d: i for i, d in enumerate(EN_WEEKDAYS)},
-}
+MONTHS = MONTH_WORDS
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-_WEEKDAY_RE = "|".join(WEEKDAYS)
 
 
-@dataclass(frozen=True)
-class Period:
-    """Days ``start`` .. ``end`` inclusive, and how the question named them (for the assumptions)."""
-
-    start: dt.date
-    end: dt.date
-    said: str
-
-    @property
-    def single_day(self) -> bool:
-        return self.start == self.end
-
-
-def _year(text: str, default: int) -> int:
-    match = re.search(r"\b(20\d\d)\b", text)
-    return int(match.group(1)) if match else default
-
-
-def _safe_date(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def find_period(text: str, today: dt.date) -> Period | None:
-    """The first day or span the (folded) text names, resolved against ``today``."""
-    year = _year(text, today.year)
-    iso = re.search(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b", text)
-    if iso:
-        day = _safe_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-        if day:
-            return Period(day, day, iso.group(0))
-    # "5 de marzo", "5 march", "5th of march"
-    match = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?({_MONTH_RE})\b", text)
-    if not match:
-        # "march 5", "march 5th"
-        alt = re.search(rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!:\d)", text)
-        if alt and not re.match(r"\s*(?:am|pm|h\b)", text[alt.end() :]):
-            match_day, match_month = int(alt.group(2)), MONTHS[alt.group(1)]
-            day = _safe_date(year, match_month, match_day)
-            if day:
-                return Period(day, day, alt.group(0))
-    else:
-        day = _safe_date(year, MONTHS[match.group(2)], int(match.group(1)))
-        if day:
-            return Period(day, day, match.group(0))
-    relative = _relative(text, today)
-    if relative:
-        return relative
-    weekday = re.search(rf"\b(?:el\s+|on\s+|last\s+|el\s+pasado\s+)?({_WEEKDAY_RE})\b", text)
-    if weekday:
-        back = (today.weekday() - WEEKDAYS[weekday.group(1)]) % 7 or 7
-        day = today - dt.timedelta(days=back)
-        return Period(day, day, weekday.group(0))
-    month = re.search(rf"\b(?:en|in|de|of|during|durante|for|mes de|month of)\s+({_MONTH_RE})\b", text)
-    if month:
-        number = MONTHS[month.group(1)]
-        first = dt.date(year, number, 1)
-        last = (dt.date(year + (number == 12), number % 12 + 1, 1)) - dt.timedelta(days=1)
-        return Period(first, last, month.group(0))
-    if re.search(r"\b(2018|todo el ano|the whole year|all year|el ano|this year|este ano|the year)\b", text):
-        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), "2018")
-    return None
-
-
-def _relative(text: str, today: dt.date) -> Period | None:
-    one_day = {
-        r"\bpasado manana\b|\bday after tomorrow\b": 2,
-        r"\banteayer\b|\bday before yesterday\b": -2,
-        r"\bmanana\b(?!\s+por)|\btomorrow\b": 1,
-        r"\bayer\b|\byesterday\b": -1,
-        r"\bhoy\b|\btoday\b": 0,
-    }
-    for pattern, offset in one_day.items():
-        found = re.search(pattern, text)
-        if found:
-            day = today + dt.timedelta(days=offset)
-            return Period(day, day, found.group(0))
-    monday = today - dt.timedelta(days=today.weekday())
-    found = re.search(r"\b(?:la\s+)?semana\s+pasada\b|\blast\s+week\b|\bprevious\s+week\b", text)
+def find_period(text: str, today: dt.date) -> dates.Period | None:
+    """The first period the (normalised) text names, or a weekday named as a day."""
+    found = dates.find_periods(text, today)
+    weekday = dates.find_weekday_day(text, today)
     if found:
-        return Period(monday - dt.timedelta(days=7), monday - dt.timedelta(days=1), found.group(0))
-    found = re.search(r"\besta\s+semana\b|\bthis\s+week\b", text)
-    if found:
-        return Period(monday, today, found.group(0))
-    found = re.search(r"\b(?:el\s+)?mes\s+pasado\b|\blast\s+month\b|\bprevious\s+month\b", text)
-    if found:
-        last = today.replace(day=1) - dt.timedelta(days=1)
-        return Period(last.replace(day=1), last, found.group(0))
-    found = re.search(r"\beste\s+mes\b|\bthis\s+month\b", text)
-    if found:
-        return Period(today.replace(day=1), today, found.group(0))
-    found = re.search(r"\b(?:los\s+)?ultimos\s+(\d+)\s+dias\b|\blast\s+(\d+)\s+days\b", text)
-    if found:
-        n = int(found.group(1) or found.group(2))
-        return Period(today - dt.timedelta(days=n - 1), today, found.group(0))
-    return None
+        return found[0]
+    return weekday
 
 
 def _hour(value: str, suffix: str, context: str) -> int:
@@ -150,23 +44,29 @@ def find_hours(text: str) -> list[int]:
     """Clock hours named: "10am", "2 pm", "14:00", "a las 10", "las 2 de la tarde", "de 10 a 12"."""
     hours: list[int] = []
     pattern = re.compile(
-        r"\b(?:(?:a\s+)?las\s+|(?:a\s+)?la\s+|at\s+|from\s+|de\s+|desde\s+|to\s+|a\s+|hasta\s+|until\s+)?"
+        r"\b(?:(?:a\s+)?las\s+|(?:a\s+)?la\s+|at\s+|from\s+|de\s+|desde\s+|to\s+|a\s+|hasta\s+|until\s+|entre\s+(?:las\s+)?|between\s+|y\s+(?:las\s+)?|and\s+)?"
         r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|h\b|hs\b)?"
     )
     for match in pattern.finditer(text):
         lead = match.group(0)
         value, minutes, suffix = match.group(1), match.group(2), (match.group(3) or "").strip()
+        before = text[max(0, match.start() - 1) : match.start()]
+        if before in ("-", "/", ".") and before:
+            continue
         after = text[match.end() : match.end() + 25]
         explicit = (
             minutes is not None or suffix in ("am", "pm", "h", "hs") or re.search(r"\b(?:las|la|at)\s", lead)
         )
-        ranged = re.match(r"\s*(?:de|from|desde)\s", lead) and re.match(r"\s*(?:a|to|hasta|-)\s+\d", after)
-        closing = re.match(r"\s*(?:a|to|hasta|until)\s", lead) and hours
+        ranged = re.match(r"\s*(?:de|from|desde|entre|between)\s", lead) and re.match(
+            r"\s*(?:a|to|hasta|y|and|-)\s+(?:las\s+)?\d", after
+        )
+        closing = re.match(r"\s*(?:a|to|hasta|until|y|and)\s", lead) and hours
         if not (explicit or ranged or closing):
             continue
         if re.match(
-            r"\s*(?:%|horas?|hours?|h\b|kwh|dias|days|de (?:" + _MONTH_RE + "))", after
-        ) and suffix not in ("am", "pm"):
+            r"\s*(?:%|horas?|hours?|h\b|kwh|dias|days|de (?:" + _MONTH_RE + r")\b|(?:" + _MONTH_RE + r")\b)",
+            after,
+        ) and suffix not in ("am", "pm", "h"):
             continue
         hour = _hour(value, suffix if suffix in ("am", "pm") else "", after)
         if 0 <= hour <= 24:
@@ -176,15 +76,13 @@ def find_hours(text: str) -> list[int]:
 
 def find_duration_hours(text: str) -> float | None:
     """ "2 horas", "3 hours", "una hora", "an hour", "30 minutos"."""
-    match = re.search(r"\b(\d+(?:[.,]\d+)?)\s*(?:horas?|hours?|h)\b", text)
+    match = re.search(r"\b(\d+(?:\.\d+)?)\s*(?:horas?|hours?|hrs?|h)\b(?!\s*(?:de\s+la|:))", text)
     if match:
-        return float(match.group(1).replace(",", "."))
-    if re.search(r"\buna\s+hora\b|\ban?\s+hour\b|\bone\s+hour\b", text):
+        return float(match.group(1))
+    if re.search(r"\buna\s+hora\b|\ban?\s+hour\b|\bone\s+hour\b|\b1\s+hora\b", text):
         return 1.0
-    if re.search(r"\bdos\s+horas\b|\btwo\s+hours\b", text):
-        return 2.0
-    if re.search(r"\btres\s+horas\b|\bthree\s+hours\b", text):
-        return 3.0
+    if re.search(r"\bmedia\s+hora\b|\bhalf\s+an\s+hour\b", text):
+        return 0.5
     match = re.search(r"\b(\d+)\s*(?:minutos|minutes|min)\b", text)
     if match:
         return int(match.group(1)) / 60.0
@@ -192,31 +90,148 @@ def find_duration_hours(text: str) -> float | None:
 
 
 def find_percent(text: str) -> float | None:
-    match = re.search(r"\b(\d{1,3}(?:[.,]\d+)?)\s*(?:%|por\s*ciento|percent)", text)
-    return float(match.group(1).replace(",", ".")) if match else None
+    match = re.search(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|por\s*ciento|percent|pct)", text)
+    return float(match.group(1)) if match else None
 
 
 def find_kwh(text: str) -> float | None:
-    match = re.search(r"\b(\d+(?:[.,]\d+)?)\s*kwh\b", text)
-    return float(match.group(1).replace(",", ".")) if match else None
+    """An energy named in kWh (or MWh), numbers already canonical ("1000.5 kwh", "2 mwh")."""
+    match = re.search(r"\b(\d+(?:\.\d+)?)\s*(kwh|mwh)\b", text)
+    if not match:
+        return None
+    value = float(match.group(1))
+    return value * 1000.0 if match.group(2) == "mwh" else value
 
 
-PERIOD_WORDS: dict[str, str] = {
-    r"carga\s+maxima|maxima\s+carga|punta|hora\s+pico|horas\s+pico|maximum[\s_-]*load|maximum|peak\s+hours|peak\s+period|on-peak|periodo\s+maximo|tarifa\s+maxima|maxima": "maximum",
-    r"carga\s+media|media\s+carga|carga\s+intermedia|medium[\s_-]*load|medium|periodo\s+medio|tarifa\s+media|intermedia|llano": "medium",
-    r"carga\s+ligera|carga\s+baja|ligera|valle|light[\s_-]*load|off-peak|light|madrugada|noche|night|overnight|early\s+morning": "light",
+def find_top(text: str) -> int | None:
+    """N of "top 3", "the 5 days", "las 3 horas", "los cinco meses" (digits after normalisation)."""
+    match = re.search(
+        r"\btop\s*(\d{1,2})\b|\b(?:los|las|the|primeros|primeras|first|ultimos|ultimas|bottom|which|what|que|cuales)\s+(\d{1,2})\s+"
+        r"(?:dias|horas|meses|semanas|trimestres|days|hours|months|weeks|quarters|weekdays|intervalos|intervals|"
+        r"mas|menos|most|least|highest|lowest|biggest|largest|smallest|cheapest|priciest)",
+        text,
+    )
+    if match:
+        return int(match.group(1) or match.group(2))
+    return None
+
+
+# --- tariff periods and load types -----------------------------------------------------------------
+#: Words for the tariff periods (billing), in the contract's sense. Load types are separate.
+TARIFF_WORDS: dict[str, str] = {
+    r"periodos?\s+tarifarios?\s+(?:maxim[oa]|punta|alto)|(?:maximum|peak)\s+tariff\s+periods?|tariff\s+period\s+(?:maximum|peak)": "maximum",
+    r"periodos?\s+tarifarios?\s+(?:medio|intermedio|llano)|tariff\s+period\s+medium": "medium",
+    r"periodos?\s+tarifarios?\s+(?:ligero|valle|bajo)|tariff\s+period\s+(?:light|off-peak)": "light",
+    r"periodos?\s+(?:de\s+)?punta|horas?\s+punta|horario\s+punta|tarifa\s+punta|en\s+punta|de\s+punta|la\s+punta|punta|peak\s+(?:hours?|periods?|tariff|rate|times?|time\s+of\s+use)|on-peak|on\s+peak|periodos?\s+(?:de\s+)?maxim[oa]|tarifa\s+maxima|maximum\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|maximum-price|periodo\s+mas\s+caro|most\s+expensive\s+period": "maximum",
+    r"llano|periodos?\s+(?:de\s+)?medio|periodos?\s+intermedio|tarifa\s+media|tarifa\s+intermedia|horas?\s+llano|medium\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|mid-peak|shoulder": "medium",
+    r"valle|horas?\s+valle|periodos?\s+(?:de\s+)?valle|periodos?\s+(?:de\s+)?ligero|tarifa\s+ligera|tarifa\s+baja|off-peak|off\s+peak|offpeak|light\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|cheapest\s+period|periodo\s+mas\s+barato": "light",
 }
+#: Words for the plant's load_type column.
+LOAD_WORDS: dict[str, str] = {
+    r"carga\s+maxima|maxima\s+carga|maximum[\s_-]*load|max\s+load|heavy\s+load|carga\s+alta": "Maximum_Load",
+    r"carga\s+media|media\s+carga|carga\s+intermedia|medium[\s_-]*load": "Medium_Load",
+    r"carga\s+ligera|carga\s+baja|ligera\s+carga|light[\s_-]*load|low\s+load": "Light_Load",
+}
+#: What-ifs: "to the night" / "a la madrugada" name the light period.
+NIGHT_WORDS = r"madrugada|noche|nocturn[oa]s?|night|overnight|early\s+morning|nighttime|night-time"
+
+
+def tariff_periods(text: str) -> list[tuple[int, str]]:
+    out = []
+    for pattern, period in TARIFF_WORDS.items():
+        for m in re.finditer(rf"\b(?:{pattern})\b", text):
+            out.append((m.start(), period))
+    return _dedupe(out)
+
+
+def load_types(text: str) -> list[tuple[int, str]]:
+    out = []
+    for pattern, load in LOAD_WORDS.items():
+        for m in re.finditer(rf"\b(?:{pattern})\b", text):
+            out.append((m.start(), load))
+    return _dedupe(out)
+
+
+def _dedupe(found: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    found.sort()
+    out: list[tuple[int, str]] = []
+    for at, value in found:
+        if not any(abs(at - a) < 3 for a, _ in out):
+            out.append((at, value))
+    return out
 
 
 def find_periods(text: str) -> list[str]:
-    """Tariff periods named, in the order they appear ("de carga máxima a la madrugada")."""
-    found: list[tuple[int, str]] = []
-    for pattern, period in PERIOD_WORDS.items():
-        for match in re.finditer(rf"\b(?:{pattern})\b", text):
-            found.append((match.start(), period))
-    found.sort()
+    """Tariff periods (or load levels read as periods) in the order named, for what-ifs:
+    "de carga máxima a la madrugada" -> ["maximum", "light"]."""
+    found = [(a, p) for a, p in tariff_periods(text)]
+    found += [
+        (a, {"Maximum_Load": "maximum", "Medium_Load": "medium", "Light_Load": "light"}[v])
+        for a, v in load_types(text)
+    ]
+    for pattern, period in (
+        (r"\bmaxim[oa]\b|\bmaximum\b|\bpeak\b", "maximum"),
+        (r"\bmedi[oa]\b|\bmedium\b|\bintermedi[oa]\b", "medium"),
+        (r"\bliger[oa]\b|\blight\b|\bbaj[oa]\b", "light"),
+        (rf"\b(?:{NIGHT_WORDS})\b", "light"),
+    ):
+        for m in re.finditer(pattern, text):
+            found.append((m.start(), period))
+    found = _dedupe(found)
     out: list[str] = []
     for _, period in found:
         if not out or out[-1] != period:
             out.append(period)
     return out
+
+
+def day_types(text: str) -> list[str]:
+    out = []
+    if re.search(r"\bfin(?:es)?\s+de\s+semana\b|\bfinde\b|\bweekends?\b|\bsabados?\s+y\s+domingos\b", text):
+        out.append("weekend")
+    if re.search(
+        r"\blaborables?\b|\bentre\s+semana\b|\bdias?\s+habil(?:es)?\b|\bweekdays\b|\bworking\s+days?\b|"
+        r"\bworkdays?\b|\bbusiness\s+days?\b|\bweekday\b(?!\s+(?:with|had|has|is|was))",
+        text,
+    ):
+        out.append("weekday")
+    if re.search(
+        r"\bfestivos?\b|\bferiados?\b|\b(?:public\s+)?holidays\b|\bdias?\s+de\s+fiesta\b|\bholiday\b", text
+    ):
+        out.append("public_holiday")
+    return out
+
+
+# --- conditions ------------------------------------------------------------------------------------
+_BELOW = r"por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|below|under|less\s+than|lower\s+than|fewer\s+than|<"
+_ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:los|las|el|la))?|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
+_ATLEAST = r"al\s+menos|como\s+minimo|at\s+least|>="
+_ATMOST = r"como\s+mucho|como\s+maximo|at\s+most|no\s+more\s+than|<="
+
+
+def find_condition(text: str) -> tuple[str, float, int] | None:
+    """(op, value, position) of "below 90 %", "above 100 kWh", "more than 3000 kwh"."""
+    for ops, op in ((_ATLEAST, ">="), (_ATMOST, "<="), (_BELOW, "<"), (_ABOVE, ">")):
+        m = re.search(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?)", text)
+        if m:
+            return op, float(m.group(1)), m.start()
+    return None
+
+
+__all__ = [
+    "LOAD_WORDS",
+    "MONTHS",
+    "NIGHT_WORDS",
+    "TARIFF_WORDS",
+    "day_types",
+    "find_condition",
+    "find_duration_hours",
+    "find_hours",
+    "find_kwh",
+    "find_percent",
+    "find_period",
+    "find_periods",
+    "find_top",
+    "load_types",
+    "tariff_periods",
+]

@@ -1,8 +1,10 @@
-"""The copilot's tools: typed, validated arguments and thin calls into the code the API serves with.
+"""The copilot's tools: typed, validated arguments and thin calls into :mod:`energy_api.services`.
 
-Each tool takes a pydantic argument model and the app's :class:`~energy_api.main.Service` and returns
-a JSON-ready dict. Nothing here composes SQL or runs code from a message: the planner may only name
-a tool of :data:`TOOLS` and fill its fields, which pydantic checks before anything runs.
+Each tool takes a pydantic argument model and the app's Service and returns a JSON-ready dict.
+Nothing here composes SQL or runs code from a message: a planner may only name a tool of
+:data:`TOOLS` and fill its fields, which pydantic checks before anything runs. ``query`` is the
+semantic layer of ``POST /query`` itself (the same model and the same call), so what the copilot
+says can be reproduced by a plain request.
 """
 
 from __future__ import annotations
@@ -12,22 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
-from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from energy_api.registry import FORECAST
-from energy_api.routers import explain as explain_router
-from energy_api.routers.forecast import run_forecast
-from energy_assets.domain import calendar
+from energy_api.services import explain as explain_service
+from energy_api.services import forecast as forecast_service
+from energy_api.services import query as query_service
+from energy_api.services.errors import InputRuleError
+from energy_api.services.scenarios import NoBaseline, day_baseline
 from energy_assets.domain import what_if as engine
 from energy_assets.domain.data import schema
-from energy_assets.domain.models.forecast.base import MAX_HORIZON, MEAN
-from energy_assets.domain.tariff import LIGHT, MAXIMUM, TARIFF_PERIODS, Tariff
+from energy_assets.domain.models.forecast.base import MAX_HORIZON
+from energy_assets.domain.query import Query, ScenarioSpec, Span
+from energy_assets.domain.query.engine import coverage
+from energy_assets.domain.tariff import MAXIMUM, Tariff
 
-GROUP_BY = ("none", "day", "week", "month", "tariff_period", "load_type")
-METRICS = ("energy_kwh", "mean_kwh", "peak_kwh", "cost_krw", "co2_t", "power_factor_pct")
 #: Where "madrugada"/"night" puts shifted load when the question names no hour: 01:00, mid light period.
 NIGHT_START_HOUR = 1
 DEFAULT_TARGET_PF = 95.0
@@ -46,10 +47,13 @@ class ForecastArgs(_Args):
 
     start: dt.datetime | None = Field(None, description="Origin: end of the last interval seen.")
     horizon_hours: int = Field(24, ge=1, le=168)
+    day: dt.date | None = Field(
+        None, description="The 24 h of this day (inside the readings: a backtest from its 00:00)."
+    )
 
 
 class WhatIfArgs(_Args):
-    """One scenario of the engine, on one day of the readings."""
+    """One clock-window scenario of the engine, on one day (readings, or a forecast for a day after them)."""
 
     kind: Literal["shift_load", "change_load_type", "improve_power_factor"]
     date: dt.date | None = Field(None, description="Day of the scenario; default: 'today'.")
@@ -72,90 +76,85 @@ class ExplainPeakArgs(_Args):
     date: dt.date
 
 
-class EnergySummaryArgs(_Args):
-    """Totals over days ``start`` .. ``end`` (inclusive), optionally grouped."""
+class RecommendArgs(_Args):
+    """Actions for a day (default: 'today') or a span of days."""
 
-    start: dt.date
-    end: dt.date
-    group_by: Literal["none", "day", "week", "month", "tariff_period", "load_type"] = "none"
-    metric: Literal["energy_kwh", "mean_kwh", "peak_kwh", "cost_krw", "co2_t", "power_factor_pct"] = (
-        "energy_kwh"
-    )
+    start: dt.date | None = Field(None, description="First day; default: 'today'.")
+    end: dt.date | None = Field(None, description="Last day; default: start.")
 
     @model_validator(mode="after")
-    def _order(self) -> EnergySummaryArgs:
-        if self.end < self.start:
+    def _order(self) -> RecommendArgs:
+        if self.start is not None and self.end is not None and self.end < self.start:
             raise ValueError("end must not be before start")
         return self
-
-
-class RecommendArgs(_Args):
-    date: dt.date | None = Field(None, description="Day to act on; default: 'today'.")
 
 
 @dataclass(frozen=True)
 class Tool:
     name: str
     description: str
-    args: type[_Args]
+    args: type[BaseModel]
     run: Callable[[Any, Any, dt.date], dict[str, Any]]
 
 
-# --- helpers --------------------------------------------------------------------------------------
-def _readings(service: Any) -> pd.DataFrame:
-    frame, _ = service.readings()
-    return frame
+def _tariff_facts(tf: Tariff) -> dict[str, Any]:
+    return {
+        "tariff": tf.name,
+        "tariff_source": tf.source,
+        "emission_factor_tco2_per_mwh": tf.emission_factor_tco2_per_mwh,
+        "interval_minutes": int(schema.INTERVAL.total_seconds() // 60),
+    }
 
 
-#: Interval day of every reading, per readings frame (the served frame changes only on a reload).
-_DAY_CACHE: dict[int, tuple[pd.DataFrame, np.ndarray]] = {}
+# --- query and span what-ifs ----------------------------------------------------------------------
+def query(service: Any, args: Query, today: dt.date) -> dict[str, Any]:
+    """The semantic layer (the same call as POST /query)."""
+    return {**query_service.run_query(service, args), **_tariff_facts(service.tariff)}
 
 
-def _days(frame: pd.DataFrame) -> np.ndarray:
-    cached = _DAY_CACHE.get(id(frame))
-    if cached is not None and cached[0] is frame:
-        return cached[1]
-    days = calendar.interval_date(frame[schema.TIMESTAMP]).to_numpy(dtype="datetime64[D]")
-    if len(_DAY_CACHE) >= 4:
-        _DAY_CACHE.clear()
-    _DAY_CACHE[id(frame)] = (frame, days)
-    return days
-
-
-def _day_rows(frame: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
-    days = _days(frame)
-    lo, hi = (
-        np.searchsorted(days, np.datetime64(start, "D")),
-        np.searchsorted(days, np.datetime64(end, "D"), "right"),
-    )
-    if lo >= hi:
-        raise ToolError(f"no readings for {start} to {end}; the readings cover {days[0]} to {days[-1]}")
-    return frame.iloc[lo:hi].reset_index(drop=True)
-
-
-def _baseline_of_day(service: Any, day: dt.date) -> tuple[pd.DataFrame, str | None]:
-    """Readings of ``day``; a day after the readings (e.g. 'tomorrow') gets the champion's forecast as
-    its baseline, as POST /scenarios does with ``baseline: forecast``."""
-    frame = _readings(service)
-    days = _days(frame)
-    last = days[-1].astype(object)
-    if day <= last:
-        return _day_rows(frame, day, day), None
-    horizon = ((day - last).days) * schema.INTERVALS_PER_DAY
-    if horizon > MAX_HORIZON:
-        raise ToolError(f"{day} is more than 7 days after the last reading ({last}); no forecast baseline")
-    loaded = service.registry.get(FORECAST)
+def scenario(service: Any, args: ScenarioSpec, today: dt.date) -> dict[str, Any]:
+    """What-if arithmetic without a clock window."""
     try:
-        result, origin = run_forecast(loaded, frame, None, horizon)
+        out = query_service.run_scenario(service, args)
     except ValueError as exc:
         raise ToolError(str(exc)) from exc
-    baseline = engine.baseline_from_forecast(result).iloc[-schema.INTERVALS_PER_DAY :].reset_index(drop=True)
-    return (
-        baseline,
-        f"Baseline: the forecast of {loaded.model_version} from {origin:%Y-%m-%d %H:%M} (no readings yet).",
-    )
+    return {**out, **_tariff_facts(service.tariff)}
 
 
+# --- forecast -------------------------------------------------------------------------------------
+def forecast(service: Any, args: ForecastArgs, today: dt.date) -> dict[str, Any]:
+    """The champion forecaster through the same code as POST /forecast."""
+    origin = None if args.start is None else pd.Timestamp(args.start)
+    horizon, keep_after = args.horizon_hours * 4, None
+    if args.day is not None:
+        _, cov = service.readings()
+        midnight = pd.Timestamp(args.day)
+        last = pd.Timestamp(cov.last_timestamp)
+        if midnight <= last:
+            origin, horizon = midnight, schema.INTERVALS_PER_DAY
+        else:
+            origin, keep_after = None, midnight
+            horizon = int((midnight + pd.Timedelta(days=1) - last) / schema.INTERVAL)
+            if horizon > MAX_HORIZON:
+                raise ToolError(
+                    f"{args.day} is more than 7 days after the readings: no forecast reaches it; "
+                    f"the readings cover {cov.first_day} to {cov.last_day}"
+                )
+    try:
+        out = forecast_service.forecast_figures(service, origin, horizon, keep_after)
+    except (InputRuleError, ValueError, RuntimeError) as exc:
+        _, cov = service.readings()
+        raise ToolError(f"{exc}; the readings cover {cov.first_day} to {cov.last_day}") from exc
+    start, end = pd.Timestamp(out["peak_interval_start"]), pd.Timestamp(out["peak_interval_end"])
+    out["peak_interval"] = f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
+    out["origin_label"] = f"{pd.Timestamp(out['origin']):%Y-%m-%d %H:%M}"
+    out["end_label"] = f"{pd.Timestamp(out['end']):%Y-%m-%d %H:%M}"
+    if "total_q10_kwh" in out:
+        out["quantile_range_pct"] = [10, 90]
+    return {**out, **_tariff_facts(service.tariff)}
+
+
+# --- day-level what-ifs ---------------------------------------------------------------------------
 def _at(day: dt.date, hour: float) -> pd.Timestamp:
     return pd.Timestamp(day) + pd.Timedelta(hours=hour)
 
@@ -179,7 +178,7 @@ def _totals(t: engine.Totals) -> dict[str, Any]:
     return {k: v for k, v in vars(t).items() if v is not None}
 
 
-def _scenario(result: engine.ScenarioResult) -> dict[str, Any]:
+def _scenario_dict(result: engine.ScenarioResult) -> dict[str, Any]:
     base, delta = result.baseline, result.delta
     saving = -delta.cost_krw
     return {
@@ -195,62 +194,19 @@ def _scenario(result: engine.ScenarioResult) -> dict[str, Any]:
     }
 
 
-def _tariff_facts(tf: Tariff) -> dict[str, Any]:
-    return {
-        "tariff": tf.name,
-        "tariff_source": tf.source,
-        "emission_factor_tco2_per_mwh": tf.emission_factor_tco2_per_mwh,
-        "interval_minutes": int(schema.INTERVAL.total_seconds() // 60),
-    }
-
-
-# --- forecast -------------------------------------------------------------------------------------
-def forecast(service: Any, args: ForecastArgs, today: dt.date) -> dict[str, Any]:
-    """The champion forecaster through the same :func:`run_forecast` as POST /forecast."""
-    loaded = service.registry.get(FORECAST)
-    history = _readings(service)
-    horizon = args.horizon_hours * 4
+def _day_rows(service: Any, day: dt.date) -> tuple[pd.DataFrame, str | None]:
     try:
-        result, origin = run_forecast(
-            loaded, history, None if args.start is None else pd.Timestamp(args.start), horizon
-        )
-    except ValueError as exc:
+        return day_baseline(service, day)
+    except (NoBaseline, InputRuleError) as exc:
         raise ToolError(str(exc)) from exc
-    ts, mean = result[schema.TIMESTAMP], result[MEAN].to_numpy(dtype=float)
-    peak = int(mean.argmax())
-    cost = service.tariff.energy_cost_krw(ts, mean).to_numpy()
-    periods = service.tariff.tariff_period(ts).to_numpy()
-    total = float(mean.sum())
-    return {
-        "origin": f"{origin:%Y-%m-%d %H:%M}",
-        "end": f"{ts.iloc[-1]:%Y-%m-%d %H:%M}",
-        "horizon_hours": args.horizon_hours,
-        "intervals": horizon,
-        "total_kwh": total,
-        "mean_kwh": float(mean.mean()),
-        "peak_kwh": float(mean[peak]),
-        "peak_interval_end": f"{ts.iloc[peak]:%Y-%m-%d %H:%M}",
-        "cost_krw": float(cost.sum()),
-        "maximum_period_kwh": float(mean[periods == MAXIMUM].sum()),
-        "co2_t": float(service.tariff.co2_t(total)),
-        "model_version": loaded.model_version,
-        **_tariff_facts(service.tariff),
-        "assumptions": [
-            f"Forecast by the champion {loaded.family} ({loaded.model_version}) from {origin:%Y-%m-%d %H:%M}, "
-            f"{horizon} intervals of 15 minutes.",
-            f"Cost at the tariff {service.tariff.name} (illustrative KEPCO 2012 prices); CO2 at "
-            f"{service.tariff.emission_factor_tco2_per_mwh:g} tCO2/MWh.",
-        ],
-    }
 
 
-# --- what-if --------------------------------------------------------------------------------------
 def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
     """One engine scenario over the readings of a day (the same functions as POST /scenarios)."""
     day = args.date or today
     tf: Tariff = service.tariff
-    rows, source = _baseline_of_day(service, day)
-    notes: list[str] = [] if source is None else [source]
+    rows, source = _day_rows(service, day)
+    notes: list[str] = [] if source is None else [f"Baseline: {source} (no readings yet)."]
     if args.date is None:
         notes.append(f"No day named: the reference day {day} ('today', the last day of the readings).")
     try:
@@ -259,7 +215,7 @@ def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
             if start is None:
                 blocks = _blocks(tf, day, MAXIMUM)
                 if not blocks:
-                    raise ToolError(f"{day} has no maximum-load hours in the tariff (a light-all-day day)")
+                    raise ToolError(f"{day} has no maximum-period hours in the tariff (a light-all-day day)")
                 start = blocks[0][0]
                 notes.append(f"Source window: the first maximum-period block of {day}, from {start}:00.")
             to_start = NIGHT_START_HOUR if args.to_start_hour is None else args.to_start_hour
@@ -271,7 +227,7 @@ def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
                 notes.append(f"All {energy:.2f} kWh used in the source window are moved.")
             result = engine.shift_load(rows, energy, src, dst, tf)
             periods = tf.tariff_period(pd.Series([src.start + schema.INTERVAL, dst.start + schema.INTERVAL]))
-            extra = {
+            extra: dict[str, Any] = {
                 "from_period": str(periods.iloc[0]),
                 "to_period": str(periods.iloc[1]),
                 "moved_kwh": energy,
@@ -294,7 +250,7 @@ def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
         raise ToolError(str(exc)) from exc
     except KeyError as exc:
         raise ToolError(f"{args.kind} needs measured readings ({exc}), not a forecast baseline") from exc
-    out = _scenario(result)
+    out = _scenario_dict(result)
     out.update(extra)
     out.update(_tariff_facts(tf))
     if args.kind == "shift_load":
@@ -309,9 +265,9 @@ def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
 def explain_peak(service: Any, args: ExplainPeakArgs, today: dt.date) -> dict[str, Any]:
     """The API's own /explain/peak (SHAP of the champion estimator plus plain facts), cached per day."""
     try:
-        out = explain_router.explain_peak(service, args.date)
-    except HTTPException as exc:
-        raise ToolError(str(exc.detail)) from exc
+        out = explain_service.explain_peak(service, args.date)
+    except InputRuleError as exc:
+        raise ToolError(str(exc)) from exc
     keep = [
         "usage_kwh",
         "day_total_kwh",
@@ -339,146 +295,70 @@ def explain_peak(service: Any, args: ExplainPeakArgs, today: dt.date) -> dict[st
     return result
 
 
-# --- summary --------------------------------------------------------------------------------------
-def _group_key(rows: pd.DataFrame, group_by: str, tf: Tariff) -> pd.Series:
-    days = calendar.interval_date(rows[schema.TIMESTAMP])
-    if group_by == "day":
-        return days.dt.strftime("%Y-%m-%d")
-    if group_by == "week":
-        return (days - pd.to_timedelta(days.dt.dayofweek, unit="D")).dt.strftime("week of %Y-%m-%d")
-    if group_by == "month":
-        return days.dt.strftime("%Y-%m")
-    if group_by == "tariff_period":
-        return tf.tariff_period(rows[schema.TIMESTAMP]).astype(str)
-    if group_by == "load_type":
-        return rows[schema.LOAD_TYPE].astype(str)
-    return pd.Series("all", index=rows.index)
-
-
-def _figures(part: pd.DataFrame, tf: Tariff, cost: np.ndarray) -> dict[str, Any]:
-    usage = part[schema.USAGE_KWH].to_numpy(dtype=float)
-    lag = part[schema.LAGGING_REACTIVE_KVARH].to_numpy(dtype=float)
-    energy = float(usage.sum())
-    peak = int(usage.argmax())
-    apparent = float(np.hypot(energy, lag.sum()))
-    return {
-        "energy_kwh": energy,
-        "mean_kwh": float(usage.mean()),
-        "peak_kwh": float(usage[peak]),
-        "peak_interval_end": f"{part[schema.TIMESTAMP].iloc[peak]:%Y-%m-%d %H:%M}",
-        "cost_krw": float(cost.sum()),
-        "co2_t": float(tf.co2_t(energy)),
-        "power_factor_pct": 100.0 * energy / apparent if apparent else 0.0,
-        "intervals": len(part),
-    }
-
-
-def energy_summary(service: Any, args: EnergySummaryArgs, today: dt.date) -> dict[str, Any]:
-    """Parameterised pandas over the readings the API serves: one fixed aggregation per group."""
-    tf: Tariff = service.tariff
-    rows = _day_rows(_readings(service), args.start, args.end)
-    keys = _group_key(rows, args.group_by, tf).to_numpy()
-    cost = tf.energy_cost_krw(rows[schema.TIMESTAMP], rows[schema.USAGE_KWH]).to_numpy()
-    groups = []
-    if args.group_by != "none":
-        for key in sorted(set(keys)):
-            sel = keys == key
-            groups.append({"group": str(key), **_figures(rows.loc[sel], tf, cost[sel])})
-    if args.group_by == "tariff_period":
-        groups.sort(key=lambda g: TARIFF_PERIODS.index(g["group"]))
-    total = _figures(rows, tf, cost)
-    ranked = sorted(groups, key=lambda g: g[args.metric])
-    return {
-        "start": args.start.isoformat(),
-        "end": args.end.isoformat(),
-        "days": (args.end - args.start).days + 1,
-        "group_by": args.group_by,
-        "metric": args.metric,
-        "total": total,
-        "groups": groups,
-        "highest_group": ranked[-1]["group"] if ranked else None,
-        "lowest_group": ranked[0]["group"] if ranked else None,
-        **_tariff_facts(tf),
-        "assumptions": [
-            f"Readings of {args.start} to {args.end} ({total['intervals']} intervals of 15 minutes), days by "
-            "interval start.",
-            f"Cost: energy charge at the tariff {tf.name} (illustrative KEPCO 2012 prices), billing period by "
-            "interval start.",
-            f"CO2: {tf.emission_factor_tco2_per_mwh:g} tCO2/MWh of active energy (the data's CO2 column has "
-            "two decimals only).",
-            "Power factor: total kWh / sqrt(kWh^2 + lagging kVarh^2) over the span.",
-        ],
-    }
-
-
 # --- recommend ------------------------------------------------------------------------------------
 def recommend(service: Any, args: RecommendArgs, today: dt.date) -> dict[str, Any]:
-    """Ranked actions for a day, each priced by :func:`what_if`: move each maximum-period block to the
-    night light period (same length, non-overlapping slots from 01:00), and power-factor correction."""
-    day = args.date or today
+    """The span's maximum-period energy, what moving it all to the light period saves, and its
+    energy-weighted lagging power factor; a day after the readings (up to a week) uses the forecast."""
+    start = args.start or today
+    end = args.end or start
+    _, cov = service.readings_table()
     tf: Tariff = service.tariff
-    actions: list[dict[str, Any]] = []
-    night = NIGHT_START_HOUR
-    for start, end in _blocks(tf, day, MAXIMUM):
-        hours = end - start
-        if night + hours > _blocks(tf, day, LIGHT)[0][1]:
-            break
-        args_ = WhatIfArgs(
-            kind="shift_load", date=day, from_start_hour=start, hours=hours, to_start_hour=night
+    if start > cov.last_day and start == end:
+        rows, source = _day_rows(service, start)
+        ts = rows[schema.TIMESTAMP]
+        usage = rows[schema.USAGE_KWH].to_numpy(dtype=float)
+        top = (tf.tariff_period(ts) == MAXIMUM).to_numpy()
+        seasons = tf.season(ts).to_numpy()
+        saving = sum(
+            float(usage[top & (seasons == s)].sum())
+            * (engine.period_price(tf, s, "maximum") - engine.period_price(tf, s, "light"))
+            for s in set(seasons[top])
         )
-        try:
-            result = what_if(service, args_, today)
-        except ToolError:
-            continue
-        night += hours
-        actions.append({"action": "shift_load", "arguments": args_.model_dump(mode="json"), **result})
-    pf_args = WhatIfArgs(kind="improve_power_factor", date=day, target_pf_pct=DEFAULT_TARGET_PF)
-    if _baseline_of_day(service, day)[1] is None:
-        actions.append(
-            {
-                "action": "improve_power_factor",
-                "arguments": pf_args.model_dump(mode="json"),
-                **what_if(service, pf_args, today),
-            }
-        )
-    actions.sort(key=lambda a: -a["saving_krw"])
-    for rank, action in enumerate(actions, start=1):
-        action["rank"] = rank
-    shifts = [a for a in actions if a["action"] == "shift_load"]
-    return {
-        "date": day.isoformat(),
-        "actions": actions,
-        "total_shift_saving_krw": float(sum(a["saving_krw"] for a in shifts)),
-        "total_shift_kwh": float(sum(a["moved_kwh"] for a in shifts)),
-        **_tariff_facts(tf),
-        "assumptions": [
-            *(
-                []
-                if args.date
-                else [f"No day named: the reference day {day} (the last day of the readings)."]
-            ),
-            *sorted({n for a in shifts for n in a["assumptions"] if n.startswith("Baseline:")}),
-            "Each maximum-period block's energy moves to an equally long night slot from 01:00 (light period), "
-            "slots one after another; savings are computed by the what_if engine.",
-            "Power-factor correction saves cost only under a surcharge rule of the tariff file; it lowers "
-            "reactive energy, never kWh.",
-        ],
-    }
+        out: dict[str, Any] = {
+            "coverage": None,
+            "forecast_day": start.isoformat(),
+            "baseline_source": source,
+            "maximum_kwh": float(usage[top].sum()),
+            "shift_saving_krw": float(saving),
+            "lagging_pf": None,
+        }
+    else:
+        out = query_service.recommend(service, Span(start=start, end=end))
+    out["default_day"] = args.start is None
+    out["total_shift_saving_krw"] = out.get("shift_saving_krw")
+    return {**out, **_tariff_facts(tf)}
 
+
+QUERY_DESCRIPTION = (
+    "Figures from the readings: a metric (usage_kwh, cost_krw, co2_t, co2_measured_t, lagging/leading "
+    "reactive kvarh, lagging/leading power factor) aggregated over a span of days (sum, daily/weekly/"
+    "monthly/hourly/interval mean, max = peak interval, min, plain_mean, counts of intervals/hours/days "
+    "meeting a condition), with filters (tariff_period, load_type, day_type, weekday, months, hours, "
+    "season), a group_by with ranking (top N, order), a share_of a part, or a comparison with a second span."
+)
 
 TOOLS: dict[str, Tool] = {
     t.name: t
     for t in (
+        Tool("query", QUERY_DESCRIPTION, Query, query),
+        Tool(
+            "scenario",
+            "What-if arithmetic without a clock window: move_energy (kWh from one tariff period to another in a "
+            "season or span), move_hours, cut_energy (what cutting kWh saves in KRW and tCO2), power_factor "
+            "(raise it to a target over a span: kVArh change, no kWh saved).",
+            ScenarioSpec,
+            scenario,
+        ),
         Tool(
             "forecast",
-            "Forecast usage_kwh, cost and CO2 for the next hours (default 24 h).",
+            "Forecast usage_kwh, cost and CO2 for the next hours (default 24 h) or from a given start.",
             ForecastArgs,
             forecast,
         ),
         Tool(
             "what_if",
-            "Cost/CO2 of a scenario: shift_load (move hours of production to the night), change_load_type "
-            "(bill a window at another period), improve_power_factor.",
+            "Clock-window scenario on one day: shift_load (move hours of production, default to the night), "
+            "change_load_type (bill a window at another period), improve_power_factor.",
             WhatIfArgs,
             what_if,
         ),
@@ -488,19 +368,12 @@ TOOLS: dict[str, Tool] = {
             ExplainPeakArgs,
             explain_peak,
         ),
-        Tool(
-            "energy_summary",
-            "Totals, averages, peaks, cost, CO2, power factor over days, grouped by day/week/month/"
-            "tariff_period/load_type.",
-            EnergySummaryArgs,
-            energy_summary,
-        ),
-        Tool("recommend", "Ranked, quantified saving actions for a day.", RecommendArgs, recommend),
+        Tool("recommend", "Quantified saving actions for a day or span.", RecommendArgs, recommend),
     )
 }
 
 
-def validate(name: str, arguments: Any) -> _Args:
+def validate(name: str, arguments: Any) -> BaseModel:
     """Typed arguments of a known tool, or :class:`ToolError` saying what is wrong."""
     tool = TOOLS.get(name)
     if tool is None:
@@ -524,3 +397,6 @@ def json_schema(tool: Tool) -> dict[str, Any]:
         "type": "function",
         "function": {"name": tool.name, "description": tool.description, "parameters": params},
     }
+
+
+__all__ = ["TOOLS", "Tool", "ToolError", "coverage", "json_schema", "validate"]

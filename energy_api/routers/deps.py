@@ -10,24 +10,12 @@ from fastapi import Depends, Request, Response
 from energy_api.prediction_log import PredictionRecord
 from energy_api.registry import LoadedBundle
 from energy_api.schemas import ModelStamp
-from energy_assets.domain.errors import InvalidInput
+from energy_api.services.errors import InputRuleError
 
 if TYPE_CHECKING:
     from energy_api.main import Service
 
-
-class InputRuleError(InvalidInput):
-    """A request that breaks a rule the schema cannot express (batch limit, unique timestamps).
-
-    Answered with ``status`` (422 unless said otherwise: 401/403 for the admin key, 404 for a day
-    with no readings), naming the field and the rule.
-    """
-
-    def __init__(self, field: str, rule: str, status: int = 422, source: str = "body") -> None:
-        super().__init__(field, rule)
-        self.args = (f"{field}: {rule}",)
-        self.status = status
-        self.source = source
+__all__ = ["InputRuleError", "ServiceDep", "get_service", "log_prediction", "respond", "stamp"]
 
 
 async def get_service(request: Request) -> Service:

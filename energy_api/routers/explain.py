@@ -2,101 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Query
 
-from energy_api.registry import ESTIMATE, estimate_features
-from energy_api.routers.deps import InputRuleError, ServiceDep, stamp
-from energy_api.schemas import PeakExplanation
-from energy_assets.domain import calendar
-from energy_assets.domain.data import schema
+from energy_api.routers.deps import ServiceDep
+from energy_api.schemas import PeakExplanation, PlantDay
+from energy_api.services import explain
 
 router = APIRouter(tags=["explain"])
 
 
-def _explain(service: Any, day: dt.date) -> dict[str, Any]:
-    from energy_assets.domain.reporting import explain as shap_explain  # shap is heavy: imported on first use
-
-    loaded = service.registry.get(ESTIMATE)
-    readings, source = service.readings()
-    days = calendar.interval_date(readings[schema.TIMESTAMP]).dt.date
-    rows = readings.loc[(days == day).to_numpy()].reset_index(drop=True)
-    if rows.empty:
-        first, last = days.min(), days.max()
-        raise InputRuleError(
-            "date", f"no readings for {day}; the readings cover {first} to {last}", 404, "query"
-        )
-    names = list(loaded.bundle.feature_columns)
-    X = estimate_features(rows, names, service.calendar)
-    peak = int(rows[schema.USAGE_KWH].to_numpy().argmax())
-    shap = shap_explain.shap_contributions(loaded.bundle.model, X.iloc[[peak]], X, feature_names=names)
-    contrib = shap.iloc[0]
-    contributions = sorted(
-        (
-            {"feature": n, "value": float(X.iloc[peak][n]), "contribution_kwh": float(contrib[n])}
-            for n in names
-        ),
-        key=lambda c: -abs(c["contribution_kwh"]),
-    )
-    row = rows.iloc[peak]
-    ts = pd.Series([row[schema.TIMESTAMP]])
-    tf = service.tariff
-    period = str(tf.tariff_period(ts).iloc[0])
-    price = float(tf.price_krw_per_kwh(ts).iloc[0])
-    usage = float(row[schema.USAGE_KWH])
-    day_mean = float(rows[schema.USAGE_KWH].mean())
-    start = calendar.interval_start(row[schema.TIMESTAMP])
-    top = contributions[0]
-    facts = [
-        f"The peak is the interval {start:%H:%M}-{row[schema.TIMESTAMP]:%H:%M}: {usage:.2f} kWh, "
-        f"{usage / day_mean:.1f} times the day's mean of {day_mean:.2f} kWh."
-        if day_mean > 0
-        else f"The peak is the interval {start:%H:%M}-{row[schema.TIMESTAMP]:%H:%M}: {usage:.2f} kWh.",
-        f"Planned load_type {row[schema.LOAD_TYPE]}; billed in the '{period}' period at {price:.2f} KRW/kWh "
-        f"({usage * price:,.0f} KRW for this interval, {tf.name}, illustrative prices).",
-        f"Power factor {row[schema.LAGGING_POWER_FACTOR]:.2f} % lagging with "
-        f"{row[schema.LAGGING_REACTIVE_KVARH]:.2f} kVarh of lagging reactive energy; "
-        f"{row[schema.LEADING_POWER_FACTOR]:.2f} % leading with {row[schema.LEADING_REACTIVE_KVARH]:.2f} kVarh.",
-        f"The {loaded.family} estimator puts it at {float(contrib['prediction']):.2f} kWh against "
-        f"{float(contrib['base_value']):.2f} kWh for the day's average interval; {top['feature']} moves it "
-        f"most ({top['contribution_kwh']:+.2f} kWh).",
-    ]
-    return {
-        "date": day,
-        "timestamp": row[schema.TIMESTAMP].to_pydatetime(),
-        "usage_kwh": usage,
-        "day_total_kwh": float(rows[schema.USAGE_KWH].sum()),
-        "day_mean_kwh": day_mean,
-        "load_type": str(row[schema.LOAD_TYPE]),
-        "tariff_period": period,
-        "price_krw_per_kwh": price,
-        "cost_krw": usage * price,
-        "co2_tco2": float(row[schema.CO2_TCO2]),
-        "lagging_reactive_kvarh": float(row[schema.LAGGING_REACTIVE_KVARH]),
-        "leading_reactive_kvarh": float(row[schema.LEADING_REACTIVE_KVARH]),
-        "lagging_power_factor": float(row[schema.LAGGING_POWER_FACTOR]),
-        "leading_power_factor": float(row[schema.LEADING_POWER_FACTOR]),
-        "estimate_kwh": float(contrib["prediction"]),
-        "base_value_kwh": float(contrib["base_value"]),
-        "contributions": contributions,
-        "facts": facts,
-        "readings_source": source,
-        "model": stamp(loaded).model_dump(),
-    }
-
-
-@router.get("/explain/peak", response_model=PeakExplanation, summary="What drove a day's peak interval")
+@router.get(
+    "/explain/peak",
+    response_model=PeakExplanation,
+    summary="What drove a day's peak interval",
+    responses={404: {"description": "the served readings hold no interval of that day"}},
+)
 def explain_peak(
     service: ServiceDep,
-    date: Annotated[dt.date, Query(description="Plant-local day (YYYY-MM-DD).", examples=["2018-12-27"])],
+    date: Annotated[PlantDay, Query(description="Plant-local day (YYYY-MM-DD).", examples=["2018-12-27"])],
 ) -> dict[str, Any]:
-    estimate = service.registry.get(ESTIMATE)
-    key = (estimate.model_version, date.isoformat())
-    cached = service.explanations.get(key)
-    if cached is None:
-        cached = _explain(service, date)
-        service.explanations[key] = cached
-    return cached
+    return explain.explain_peak(service, date)

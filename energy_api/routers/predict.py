@@ -11,8 +11,9 @@ import pandas as pd
 from fastapi import APIRouter, Response
 
 from energy_api.registry import ESTIMATE, estimate, estimate_features
-from energy_api.routers.deps import InputRuleError, ServiceDep, respond, stamp
+from energy_api.routers.deps import ServiceDep, respond, stamp
 from energy_api.schemas import MAX_BATCH_SPAN_DAYS, BatchRequest, BatchResponse, PredictResponse, Reading
+from energy_api.services.errors import InputRuleError
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.estimate.triangle import check_triangle
 

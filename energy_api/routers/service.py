@@ -27,6 +27,7 @@ def health(service: ServiceDep) -> Health:
     return Health(
         status="degraded" if problems else "ok",
         models=_status(service),
+        readings=TaskStatus(**service.registry.readings_status()),
         problems=problems,
         generation=service.applied_generation,
         prediction_log=log,
@@ -39,6 +40,8 @@ def model_info(service: ServiceDep) -> dict[str, Any]:
     for task, state in service.registry.status().items():
         loaded = service.registry.peek(task)
         out[task] = {**state, **(loaded.info() if loaded is not None else {})}
+    served = service.registry.readings()
+    out["readings"] = {**service.registry.readings_status(), **(served.info() if served is not None else {})}
     out["tariff"] = {"name": service.tariff.name, "source": scrub_paths(str(service.tariff.source))}
     return out
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from energy_api.routers.deps import ServiceDep
-from energy_api.schemas import TariffDay, TariffRun
+from energy_api.schemas import PlantDay, TariffDay, TariffRun
 
 router = APIRouter(tags=["tariff"])
 
 
 @router.get("/tariff/periods", response_model=TariffDay, summary="A day's runs of one billing period")
 async def tariff_periods(
-    service: ServiceDep, date: Annotated[dt.date, Query(description="Plant day (YYYY-MM-DD).")]
+    service: ServiceDep, date: Annotated[PlantDay, Query(description="Plant day (YYYY-MM-DD).")]
 ) -> TariffDay:
     runs = service.tariff.period_runs(date)
     return TariffDay(

@@ -5,6 +5,7 @@ import dagster as dg
 DATA_GROUPS = ("ingest", "cleaning", "features")
 TRAINING_GROUP = "training"
 ANALYSIS_GROUP = "analysis"
+SERVING_GROUP = "serving"
 
 data_platform = dg.define_asset_job(
     "data_platform",
@@ -14,8 +15,9 @@ data_platform = dg.define_asset_job(
 
 materialize_all = dg.define_asset_job(
     "materialize_all",
-    selection=dg.AssetSelection.groups(*DATA_GROUPS, TRAINING_GROUP, ANALYSIS_GROUP),
-    description="Materialize the data platform, every model and the analysis layer once on the embedded defaults.",
+    selection=dg.AssetSelection.groups(*DATA_GROUPS, TRAINING_GROUP, SERVING_GROUP, ANALYSIS_GROUP),
+    description="Materialize the data platform, every model, the serving readings and the analysis layer once "
+    "on the embedded defaults.",
 )
 
 retrain = dg.define_asset_job(

@@ -391,6 +391,68 @@ def improve_power_factor(
     )
 
 
+# --- (d) arithmetic without a window: energy moved between periods, energy cut --------------------
+def period_price(tariff: Tariff, season: str, period: str) -> float:
+    """KRW/kWh of ``period`` in ``season`` (a tariff_period or a load_type name)."""
+    return float(getattr(getattr(tariff.prices_krw_per_kwh, season), period_of(period)))
+
+
+def move_energy(
+    energy_kwh: float,
+    from_period: str,
+    to_period: str,
+    season_weights: dict[str, float],
+    tariff: Tariff | None = None,
+) -> dict[str, Any]:
+    """Saving of moving ``energy_kwh`` from one tariff period to another, at each season's prices.
+
+    ``season_weights`` splits the energy between seasons (they sum to 1): a span across seasons
+    moves energy in proportion to its ``from_period`` energy in each. kWh and CO2 do not change.
+    """
+    tf = default_tariff() if tariff is None else tariff
+    if not np.isfinite(energy_kwh) or energy_kwh <= 0:
+        raise ValueError(f"energy_kwh must be a positive number of kWh, got {energy_kwh}")
+    total = sum(season_weights.values())
+    if not season_weights or abs(total - 1.0) > 1e-9:
+        raise ValueError(f"season weights must sum to 1, got {season_weights}")
+    parts = []
+    for season, weight in sorted(season_weights.items(), key=lambda kv: -kv[1]):
+        high, low = period_price(tf, season, from_period), period_price(tf, season, to_period)
+        parts.append(
+            {
+                "season": season,
+                "share": weight,
+                "share_pct": 100.0 * weight,
+                "energy_kwh": energy_kwh * weight,
+                "from_price_krw_per_kwh": high,
+                "to_price_krw_per_kwh": low,
+                "saving_krw": energy_kwh * weight * (high - low),
+            }
+        )
+    return {
+        "energy_kwh": float(energy_kwh),
+        "from_period": period_of(from_period),
+        "to_period": period_of(to_period),
+        "saving_krw": float(sum(p["saving_krw"] for p in parts)),
+        "seasons": parts,
+        "delta_kwh": 0.0,
+        "delta_co2_t": 0.0,
+    }
+
+
+def cut_energy(energy_kwh: float, price_krw_per_kwh: float, tariff: Tariff | None = None) -> dict[str, Any]:
+    """What not using ``energy_kwh`` saves: energy x price in KRW and its CO2 at the grid factor."""
+    tf = default_tariff() if tariff is None else tariff
+    if not np.isfinite(energy_kwh) or energy_kwh <= 0:
+        raise ValueError(f"energy_kwh must be a positive number of kWh, got {energy_kwh}")
+    return {
+        "energy_kwh": float(energy_kwh),
+        "price_krw_per_kwh": float(price_krw_per_kwh),
+        "saving_krw": float(energy_kwh * price_krw_per_kwh),
+        "saving_co2_t": float(tf.co2_t(energy_kwh)),
+    }
+
+
 __all__ = [
     "CHANGE_LOAD_TYPE",
     "IMPROVE_POWER_FACTOR",
@@ -402,7 +464,10 @@ __all__ = [
     "Totals",
     "baseline_from_forecast",
     "change_load_type",
+    "cut_energy",
     "improve_power_factor",
+    "move_energy",
     "period_of",
+    "period_price",
     "shift_load",
 ]

@@ -261,7 +261,7 @@ def test_admin_key_is_required(client: httpx.Client) -> None:
     assert client.post("/admin/reload").status_code == 401
     assert client.post("/admin/reload", headers={"X-API-Key": "nope"}).status_code == 403
     body = client.post("/admin/reload", headers={"X-API-Key": API_KEY}).json()
-    assert body["outcome"] == {"estimate": "unchanged", "forecast": "unchanged"}
+    assert body["outcome"] == {"estimate": "unchanged", "forecast": "unchanged", "readings": "missing"}
 
 
 def test_reload_swaps_and_a_broken_bundle_keeps_the_old_model(
@@ -365,3 +365,13 @@ def test_tariff_periods_are_the_days_runs_under_the_apis_tariff(client) -> None:
     ]
     assert from_runs == expected
     assert client.get("/tariff/periods", params={"date": "24/12/2018"}).status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/tariff/periods", "/explain/peak"])
+def test_a_day_outside_the_calendar_is_the_clients_fault(client, path: str) -> None:
+    # year 909 overflowed pandas' nanosecond timestamps: found by schemathesis as a 500
+    response = client.get(path, params={"date": "0909-01-01"})
+    assert response.status_code == 422
+    (detail,) = response.json()["detail"]
+    assert detail["field"] == "date"
+    assert "between 2000 and 2099" in detail["rule"]

@@ -1,5 +1,6 @@
-"""A champion over the FULL 2018 reference (physics estimator + weekly seasonal naive, history.parquet)
-and the copilot built on the same Service the API uses; a live uvicorn server for the HTTP tests."""
+"""A champion over the FULL 2018 reference (physics estimator + weekly seasonal naive), the serving
+readings published by the same function as the ``serving_readings`` asset, and the copilot built on
+the same Service the API uses; a live uvicorn server for the HTTP tests."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from energy_api.copilot.service import Copilot
 from energy_api.main import create_app
 from energy_api.registry import HISTORY_FILE
 from energy_api.settings import Settings
+from energy_assets.domain.serving.readings import publish_readings
 from energy_assets.domain.training import champion
 from tests.api.conftest import (
     LiveServer,
@@ -49,6 +51,7 @@ def copilot_champion(tmp_path_factory: pytest.TempPathFactory, clean_reference: 
             attachments=attachments,
             created_at="2026-01-01T00:00:00+00:00",
         )
+    publish_readings(clean_reference, root, data_version="sha256:test")
     return root
 
 
@@ -61,7 +64,7 @@ def copilot_settings(copilot_champion: Path) -> Settings:
 def service(copilot_settings: Settings):  # the app's own Service
     state = create_app(copilot_settings).state.service
     report = state.registry.refresh()
-    assert report == {"estimate": "loaded", "forecast": "loaded"}, report
+    assert report == {"estimate": "loaded", "forecast": "loaded", "readings": "loaded"}, report
     return state
 
 
@@ -81,3 +84,13 @@ def copilot_live(copilot_settings: Settings) -> Iterator[LiveServer]:
 def copilot_client(copilot_live: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=copilot_live.url, timeout=60) as c:
         yield c
+
+
+def chat_turns(copilot: Copilot, turns: list[str]) -> list[dict]:
+    """Every turn of one conversation, in one session."""
+    replies, session = [], None
+    for message in turns:
+        reply = copilot.chat(message, session)
+        session = reply["session_id"]
+        replies.append(reply)
+    return replies

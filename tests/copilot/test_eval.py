@@ -1,6 +1,11 @@
 """The versioned eval set: right tool and figures within 0.5 % of INDEPENDENT pandas over the readings
 and the tariff YAML (no tool, engine or Tariff code), with accuracy per use case and language, latency,
-and the guarantee that every number of every answer comes from that turn's tool results."""
+and the guarantee that every number of every answer comes from that turn's tool results.
+
+v2 (issue 13): data questions go through the ``query`` tool (was ``energy_summary``) and their
+figures are checked in the answer text; "average consumption" over days is the average DAILY
+consumption (d3, d10) and "which month was the most expensive" is a ranking whose top month is
+checked (k11, k12), as the copilot contract defines them."""
 
 from __future__ import annotations
 
@@ -193,6 +198,7 @@ class Reference:
         return {
             "energy_kwh": lambda: u.sum(),
             "mean_kwh": lambda: u.mean(),
+            "daily_mean_kwh": lambda: u.groupby(d["day"]).sum().mean(),
             "peak_kwh": lambda: u.max(),
             "cost_krw": lambda: (u * d["price"]).sum(),
             "co2_t": lambda: u.sum() * self.ef,
@@ -288,6 +294,16 @@ def grade(item: dict[str, Any], reply: dict[str, Any], reference: Reference) -> 
         return ("error" in result), "expected a tool error"
     if "error" in result:
         return False, result["error"]
+    if item["check"]["kind"] == "summary":
+        # v2: the query tool's result is the semantic layer's; the figures are checked in the answer
+        expected = reference.expected(item["check"])
+        if item["check"].get("rank"):
+            top = max(expected.items(), key=lambda kv: kv[1])
+            expected = dict([top])
+        for path, want in expected.items():
+            if not in_answer(reply["answer"], reply["language"], want):
+                return False, f"{path} = {want} not in the answer"
+        return True, ""
     for path, want in reference.expected(item["check"]).items():
         got = lookup(result, path)
         if not close(got, want):

@@ -95,18 +95,20 @@ def context(lang: str = "en") -> PlanContext:
 def test_protocol_request_and_tool_call(fake: FakeOllama, planner: OllamaPlanner) -> None:
     fake.reset(
         call(
-            "energy_summary",
-            {"start": "2018-12-24", "end": "2018-12-30", "metric": "co2_t", "group_by": "day"},
+            "query",
+            {"span": {"start": "2018-12-24", "end": "2018-12-30"}, "metric": "co2_t", "group_by": "day"},
         )
     )
     plan = planner.plan("CO2 emitted last week by day", context())
     assert plan.planner == "ollama"
-    assert plan.tool == "energy_summary"
+    assert plan.tool == "query"
     assert plan.arguments == {
-        "start": "2018-12-24",
-        "end": "2018-12-30",
+        "span": {"start": "2018-12-24", "end": "2018-12-30"},
         "group_by": "day",
         "metric": "co2_t",
+        "aggregation": "sum",
+        "group_aggregation": "sum",
+        "order": "desc",
     }
     (request,) = fake.requests
     assert request["path"] == "/api/chat"
@@ -146,7 +148,7 @@ def test_second_invalid_call_falls_back_to_rules(fake: FakeOllama, planner: Olla
     fake.reset(call("run_sql", {"query": "DROP TABLE readings"}), call("shell", {"cmd": "rm -rf /"}))
     plan = planner.plan("¿Cuánto consumimos ayer?", context("es"))
     assert plan.planner.startswith("rule (fallback: repair failed")
-    assert plan.tool == "energy_summary" and plan.arguments["start"] == "2018-12-30"
+    assert plan.tool == "query" and plan.arguments["span"]["start"] == "2018-12-30"
     assert len(fake.requests) == 2
 
 
@@ -196,3 +198,37 @@ def test_copilot_end_to_end_with_fake_llm(fake: FakeOllama, service) -> None:
     (tool_call,) = reply["tool_calls"]
     assert tool_call["result"]["saving_krw"] > 0
     assert "KRW" in reply["answer"] and "tCO2" in reply["answer"] and "Supuestos" in reply["answer"]
+
+
+def test_the_llm_plans_over_the_same_query_tool(fake: FakeOllama, service) -> None:
+    """The same typed query the rules use; the answer states its coverage (partial here)."""
+    fake.reset(call("query", {"metric": "cost_krw", "span": {"start": "2018-12-31", "end": "2019-01-06"}}))
+    copilot = Copilot(service, planner=OllamaPlanner(host=fake.url, timeout_s=2.0))
+    reply = copilot.chat("What does this week cost so far?")
+    assert reply["planner"] == "ollama"
+    (tool_call,) = reply["tool_calls"]
+    assert tool_call["name"] == "query" and tool_call["result"]["coverage"]["partial"] is True
+    assert "only 2018-12-31" in reply["answer"] and "KRW" in reply["answer"]
+    tools = {t["function"]["name"]: t["function"] for t in fake.requests[0]["body"]["tools"]}
+    assert {"query", "scenario", "forecast", "what_if", "explain_peak", "recommend"} == set(tools)
+    query_schema = json.dumps(tools["query"]["parameters"])
+    assert "group_by" in query_schema and "share_of" in query_schema and "compare_to" in query_schema
+
+
+def test_an_llm_scenario_call_is_priced_by_the_engine(fake: FakeOllama, service) -> None:
+    fake.reset(
+        call(
+            "scenario",
+            {
+                "kind": "move_energy",
+                "kwh": 1000,
+                "from_period": "maximum",
+                "to_period": "light",
+                "season": "summer",
+            },
+        )
+    )
+    copilot = Copilot(service, planner=OllamaPlanner(host=fake.url, timeout_s=2.0))
+    reply = copilot.chat("¿Cuánto ahorramos moviendo 1.000 kWh de punta a valle en verano?")
+    assert reply["tool_calls"][0]["result"]["saving_krw"] == pytest.approx(1000 * (167.9 - 52.3))
+    assert "115.600 KRW" in reply["answer"] and "no cambian" in reply["answer"]

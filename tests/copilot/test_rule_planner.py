@@ -87,15 +87,17 @@ def test_headline_plan() -> None:
     "message",
     ["cuéntame un chiste", "What's the capital of France?", "hola", "Write me a poem about the sea"],
 )
-def test_out_of_scope_gets_a_clarifying_question(message: str, copilot) -> None:
+def test_out_of_scope_is_declined_politely(message: str, copilot) -> None:
     assert plan(message).clarify == OUT_OF_SCOPE
     reply = copilot.chat(message)
-    assert reply["tool_calls"] == [] and reply["answer"].rstrip().endswith("?")
+    assert reply["tool_calls"] == []
+    assert "can't answer" in reply["answer"] or "No puedo responder" in reply["answer"]
+    assert "kWh" not in reply["answer"] and "KRW" not in reply["answer"]
 
 
 @pytest.mark.parametrize(
     ("message", "tool"),
-    [("¿Por qué hubo un pico?", "explain_peak"), ("How much did we consume?", "energy_summary")],
+    [("¿Por qué hubo un pico?", "explain_peak"), ("How much did we consume?", "query")],
 )
 def test_missing_day_gets_a_clarifying_question(message: str, tool: str, copilot) -> None:
     p = plan(message)
@@ -125,12 +127,13 @@ def test_prompt_injection_runs_only_tools(message: str, copilot, readings) -> No
 def test_unknown_tools_and_extra_arguments_are_refused() -> None:
     with pytest.raises(ToolError, match="unknown tool"):
         validate("run_sql", {"query": "select 1"})
+    span = {"start": "2018-01-01", "end": "2018-01-02"}
     with pytest.raises(ToolError, match="sql"):
-        validate("energy_summary", {"start": "2018-01-01", "end": "2018-01-02", "sql": "DROP TABLE x"})
+        validate("query", {"span": span, "sql": "DROP TABLE x"})
     with pytest.raises(ToolError, match="group_by"):
-        validate(
-            "energy_summary", {"start": "2018-01-01", "end": "2018-01-02", "group_by": "1; DROP TABLE x"}
-        )
+        validate("query", {"span": span, "group_by": "1; DROP TABLE x"})
+    with pytest.raises(ToolError, match="metric"):
+        validate("query", {"span": span, "metric": "usage_kwh; DELETE"})
 
 
 def test_sessions_are_bounded_and_remember_the_period(copilot) -> None:
@@ -144,7 +147,7 @@ def test_sessions_are_bounded_and_remember_the_period(copilot) -> None:
     first = copilot.chat("¿Cuánto consumimos el 5 de marzo?")
     follow = copilot.chat("¿Y el coste?", first["session_id"])
     assert follow["session_id"] == first["session_id"]
-    assert follow["tool_calls"][0]["arguments"]["start"] == "2018-03-05"
+    assert follow["tool_calls"][0]["arguments"]["span"] == {"start": "2018-03-05", "end": "2018-03-05"}
     assert follow["tool_calls"][0]["arguments"]["metric"] == "cost_krw"
 
 

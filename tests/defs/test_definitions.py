@@ -32,6 +32,7 @@ EXPECTED_ASSETS = {
         "champion_estimate_model",
         "champion_forecast_model",
     },
+    "serving": {"serving_readings"},
     "monitoring": {"plant_feed", "drift_report", "drift_history"},
     "analysis": {
         "eda_descriptive_statistics",

@@ -17,7 +17,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
@@ -252,8 +252,8 @@ def write_bundle(
         extra=extra,
         created_at=created_at,
     )
-    staging = Path(tempfile.mkdtemp(prefix=f".{result.task}.tmp-", dir=root))
-    try:
+
+    def fill(staging: Path) -> None:
         result.model.save(staging / MODEL_DIR)
         for name, frame in (attachments or {}).items():
             frame.to_parquet(staging / name, index=False)
@@ -261,10 +261,27 @@ def write_bundle(
             json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
         manifest.write_manifest(staging, extra={"task": result.task, "family": result.family})
+
+    return replace_folder(target, fill)
+
+
+def replace_folder(target: Path, fill: Callable[[Path], None]) -> Path:
+    """Build a folder with ``fill(staging)`` in a temporary sibling, then swap it in for ``target``.
+
+    A crash leaves either the previous folder or the new one, never half of one (an existing
+    folder is moved aside, the new one renamed in, then the old one deleted). Champion bundles and
+    the serving readings are published this way.
+    """
+    root = target.parent
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=root))
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; the API may run as another user
+        fill(staging)
         old = None
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{result.task}.old-", dir=root))
-            os.replace(target, old / result.task)
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=root))
+            os.replace(target, old / target.name)
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -373,6 +390,7 @@ __all__ = [
     "load_bundle",
     "pick_champion",
     "read_bundle_card",
+    "replace_folder",
     "required_files",
     "verify_bundle",
     "write_bundle",

@@ -1,0 +1,180 @@
+"""From a message as people write it to the text the planner reads.
+
+1. Number words become digits (text2num: "dos semanas" -> "2 semanas", "five hundred kWh" ->
+   "500 kWh"); "un"/"una"/"one" are left alone (they are mostly articles).
+2. Lower case without accents; "¿¡" and quotes become spaces; a unit glued to a number is split.
+3. Numbers are read in the question's convention and rewritten canonically ("1.000,5" in Spanish
+   and "1,000.5" in English both become "1000.5"; a number with both marks is read by its last).
+4. Inflections of known words are known (Snowball stems: "trasladando" from "trasladar"); small
+   typos are corrected against the copilot's vocabulary (rapidfuzz, Damerau-Levenshtein similarity
+   >= 0.8 on words of 4+ letters): "cosnumo" -> "consumo", "febero" -> "febrero".
+
+What is left unknown is returned too, so the planner can say what it did not understand instead
+of answering another question.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+from text_to_num import alpha2digit
+
+from energy_api.copilot.language import ES
+from energy_api.copilot.vocabulary import VOCABULARY
+
+#: Similarity (0-1, normalised Damerau-Levenshtein) a typo needs to be read as a known word.
+TYPO_SIMILARITY = 0.79  # 0.8 = one edit in five letters; a hair lower for floating point
+_NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+@dataclass
+class Normalized:
+    """The folded, canonical text and what normalisation did."""
+
+    text: str
+    original: str
+    corrections: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def read_number(token: str, lang: str) -> float:
+    """A number in either convention, preferring the question's where one mark alone is ambiguous."""
+    if "," in token and "." in token:
+        decimal = "," if token.rfind(",") > token.rfind(".") else "."
+        group = "." if decimal == "," else ","
+        return float(token.replace(group, "").replace(decimal, "."))
+    mark = "," if "," in token else "." if "." in token else None
+    if mark is None:
+        return float(token)
+    grouped = re.fullmatch(r"\d{1,3}(?:" + re.escape(mark) + r"\d{3})+", token) is not None
+    group_mark = "." if lang == ES else ","
+    if grouped and mark == group_mark:
+        return float(token.replace(mark, ""))
+    if grouped and token.count(mark) > 1:
+        return float(token.replace(mark, ""))
+    return float(token.replace(mark, "."))
+
+
+def _canonical(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _numbers(text: str, lang: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        token = m.group(1)
+        before = text[max(0, m.start() - 1) : m.start()]
+        after = text[m.end() : m.end() + 1]
+        if (before and before in "-:/") or after in ("-", ":", "/"):
+            return token  # dates, times and ratios keep their shape
+        return _canonical(read_number(token, lang))
+
+    return _NUMBER.sub(repl, text)
+
+
+def correct(word: str) -> str | None:
+    return _correct(word, len(VOCABULARY))
+
+
+@lru_cache(maxsize=4096)
+def _correct(word: str, size: int) -> str | None:
+    """The vocabulary word a typo most likely meant (None when nothing is close enough)."""
+    if len(word) < 4 or word in VOCABULARY:
+        return None
+    match = process.extractOne(
+        word,
+        _candidates(size),
+        scorer=DamerauLevenshtein.normalized_similarity,
+        score_cutoff=TYPO_SIMILARITY,
+    )
+    if match is None:
+        return None
+    best = match[0]
+    if word in best and len(best) - len(word) >= 2:
+        return None  # "weighted" is not a typo of "unweighted": a prefix or suffix changes the meaning
+    return best if abs(len(best) - len(word)) <= 2 else None
+
+
+_STEMMERS = (snowballstemmer.stemmer("spanish"), snowballstemmer.stemmer("english"))
+
+
+@lru_cache(maxsize=2)
+def _stems(size: int) -> frozenset[str]:
+    """Snowball stems (Spanish and English) of the vocabulary's words of 4+ letters."""
+    words = [w for w in VOCABULARY if len(w) >= 4]
+    return frozenset(stem for stemmer in _STEMMERS for stem in stemmer.stemWords(words) if len(stem) >= 3)
+
+
+def known(word: str) -> bool:
+    """A vocabulary word, or an inflection of one ("trasladando" from "trasladar", "ranked" from "rank")."""
+    if word in VOCABULARY:
+        return True
+    if len(word) < 5:
+        return False
+    stems = _stems(len(VOCABULARY))
+    return any(stemmer.stemWord(word) in stems for stemmer in _STEMMERS)
+
+
+@lru_cache(maxsize=2)
+def _candidates(size: int) -> list[str]:
+    """Words typos may snap to (recomputed when the vocabulary grows)."""
+    return sorted(w for w in VOCABULARY if len(w) >= 4)
+
+
+def normalize(message: str, lang: str) -> Normalized:
+    text = message.replace("\u2019", "'").replace("\u2018", "'")
+    with contextlib.suppress(Exception):  # text2num refuses some inputs; the words then stay words
+        text = alpha2digit(text, "es" if lang == ES else "en", threshold=1)
+    text = fold(text)
+    text = re.sub(r"[¿¡\"“”«»]", " ", text)
+    text = re.sub(r"([a-z])'s\b", r"\1", text)
+    text = re.sub(r"\bwhat's\b", "what is", text)
+    text = re.sub(r"(\d)\s*(kwh|kvarh|kvah|krw|tco2|mwh|wons?)\b", r"\1 \2", text)
+    text = re.sub(r"(\d)(kw|kva|horas|hours|hrs|dias|days)\b", r"\1 \2", text)
+    text = re.sub(r"(\d)\.(?:o|a|er|º|ª)\b", r"\1", text)  # "1.er trimestre", "2.º semestre"
+    text = re.sub(r"ᵉʳ|º|ª", "", text)
+    # Spanish ordinals written as digits ("1o", "2do", "3er") read as words, like "primero"
+    text = re.sub(
+        r"\b([1-4])(?:o|a|er|ra|ro|do|da|to|ta)\b",
+        lambda m: ("primero", "segundo", "tercero", "cuarto")[int(m.group(1)) - 1],
+        text,
+    )
+    # clock ranges written with a dash ("10-12", "23-01") read as "10 to 12" (ISO dates keep their dashes)
+    text = re.sub(
+        r"(?<![\d\-:./])(\d{1,2})\s*-\s*(\d{1,2})(?![\d\-:./])",
+        lambda m: f"{m.group(1)} {'a' if lang == ES else 'to'} {m.group(2)}",
+        text,
+    )
+    text = _numbers(text, lang)
+    corrections: dict[str, str] = {}
+    unknown: list[str] = []
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < 3 or known(word):
+            return word
+        better = correct(word)
+        if better is None:
+            unknown.append(word)
+            return word
+        corrections[word] = better
+        return better
+
+    text = _WORD.sub(fix, text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return Normalized(text=text, original=message, corrections=corrections, unknown=unknown)
+
+
+__all__ = ["TYPO_SIMILARITY", "Normalized", "correct", "fold", "normalize", "read_number"]

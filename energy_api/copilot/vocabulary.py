@@ -1,0 +1,207 @@
+"""The words the copilot understands (folded: lower case, no accents), in Spanish and English.
+
+Two uses: typo correction snaps a misspelt word to the closest of these (:mod:`.normalize`), and a
+question that keeps a content word outside them is not answered as if the word were absent (the
+planner says what it did not understand). ``DOMAIN`` words carry meaning for the planner;
+``FILLER`` words carry none (articles, pronouns, polite forms, common verbs).
+"""
+
+from __future__ import annotations
+
+import re
+
+from energy_api.copilot.dates import HOLIDAY_ALIASES
+from energy_api.copilot.language import MONTH_WORDS, WEEKDAY_WORDS
+
+
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+DOMAIN_ES = _words(
+    """
+    consumo consumos consumimos consumio consumieron consumiamos consumir consumido consumida consume consumen
+    consumiremos consumira consumiria gasto gastos gastamos gasto gastaron gastar gastado gastara gastaremos
+    energia electricidad electrica electrico luz potencia activa reactiva reactivas inductiva capacitiva
+    inductivo capacitivo adelanto atraso retraso aparente kwh kvarh kvah krw tco2 mwh wones won
+    coste costes costo costos costo costaron cuesta cuestan costaria costara pagamos pagar pago pagado
+    factura facturas facturacion facturar facturado facturara facturaria facture dinero caro cara caros caras
+    barato barata baratos baratas precio precios tarifa tarifas tarifario tarifaria periodo periodos
+    co2 emisiones emision emitimos emitido emitio emitir carbono huella medido medida medidas registrado
+    registrada registradas medidos columna dato datos lectura lecturas contador
+    factor factores total totales suma sumado acumulado media medio medias medios promedio promedios
+    promediar diario diaria diarios diarias semanal semanales mensual mensuales horario horaria
+    trimestral anual intervalo intervalos minutos minuto cuarto cuartos
+    maximo maxima maximos maximas minimo minima minimos minimas pico picos punta puntas valle valles llano
+    ligera ligero ligeras carga cargas tipo tipos nivel baja bajo alta alto intermedia intermedio
+    hora horas dia dias semana semanas mes meses ano anos trimestre trimestres semestre semestres mitad
+    fecha fechas hoy ayer anteayer antier manana pasado pasada anterior actual ultimo ultima ultimos ultimas
+    proximo proxima proximos proximas siguiente siguientes hace desde hasta entre durante
+    laborable laborables laboral laborales habil habiles entre semana finde fines festivo festivos feriado
+    feriados vacaciones fiesta fiestas verano invierno primavera otono estacion estaciones temporada
+    temporadas lunes martes miercoles jueves viernes sabado sabados domingo domingos
+    pronostico pronosticos prevision previsiones prever predice predecir prediccion predicciones estima
+    estimacion estimado esperado esperada esperamos espera esperar esperan
+    porque explica explicame explicar explicacion causa causo causas motivo debio debido razon ocurrio paso
+    subio disparo dispararon salto
+    recomiendas recomienda recomendacion recomendaciones recomendar sugieres sugerencia sugerencias consejo
+    consejos ahorrar ahorro ahorros ahorraria ahorrariamos ahorramos ahorra ahorran reducir reduce reducimos
+    reduciria reduccion recortar recorte recortamos recortaria bajar bajamos bajaria
+    mover muevo movemos moviera movieramos movemos desplazar desplazo desplazamos trasladar traslado
+    trasladamos pasar paso pasamos pasaramos cambiar cambio cambiamos cambiaramos
+    mejorar mejora mejoramos mejoraramos subir subimos sube elevar elevamos aumentar aumentamos corregir
+    corregimos compensar compensamos condensadores condensador capacitores bateria
+    madrugada noche nocturno nocturna nocturnas tarde tardes mediodia
+    cuanto cuanta cuantos cuantas cual cuales que quien cuando donde como
+    mayor menor mas menos mejor peor superior inferior encima debajo supero superaron supera superan
+    comparado comparacion compara comparar compare versus frente respecto diferencia diferencias
+    porcentaje porcentajes proporcion cuota participacion parte fraccion
+    ranking top clasificacion ordena ordenar lista listado desglose desglosa desglosado
+    contar cuenta cuentas numero veces
+    planta fabrica acero siderurgica
+    """
+)
+DOMAIN_EN = _words(
+    """
+    consumption consumptions consume consumed consumes consuming use used uses using usage usages
+    energy electricity electric electrical power active reactive inductive capacitive lagging leading apparent
+    kwh kvarh kvah krw tco2 mwh won
+    cost costs costed costing spend spent spending pay paid paying bill bills billed billing charge charges
+    charged money expensive cheap cheaper cheapest price prices priced tariff tariffs rate rates period periods
+    co2 emissions emission emit emitted emitting carbon footprint measured recorded logged metered column
+    data reading readings meter
+    factor factors total totals sum summed overall cumulative mean means average averages averaged daily
+    weekly monthly hourly quarterly yearly annual interval intervals minute minutes
+    maximum max minimum min peak peaks highest lowest high low higher lower top bottom biggest smallest
+    largest most least more less best worst
+    light medium heavy load loads type types level off-peak offpeak on-peak shoulder
+    hour hours day days week weeks month months year years quarter quarters half halves
+    date dates today yesterday tomorrow tonight last previous past next coming current ago since until
+    between during through from till
+    weekday weekdays workday workdays working business weekend weekends holiday holidays festive
+    summer winter spring autumn fall season seasons
+    monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays
+    saturdays sundays
+    forecast forecasts forecasted forecasting predict predicted prediction predictions expected expect
+    expecting projection projected estimate estimated outlook
+    why explain explanation explains cause caused causes reason drove drive happened spike spiked jump
+    recommend recommendation recommendations suggest suggestion suggestions advice advise tip tips
+    save saving savings saved reduce reducing reduction reduced cut cutting cuts lower lowering trim
+    move moving moved moves shift shifting shifted shifts transfer transferring reschedule rescheduling
+    bring change changed changing
+    improve improving improved raise raising raised increase increasing correct correcting correction
+    boost capacitor capacitors compensation
+    night nighttime overnight early morning mornings afternoon evening midnight noon
+    how much many what which who when where whose
+    greater compared comparison compare versus against difference differ differences
+    percentage percent share proportion fraction portion part
+    ranking rank ranked list breakdown split
+    count number times
+    fin fines finde semana semanas habil habiles laborable laborables festivo festivos feriado feriados
+    dejamos dejar dejaramos dejasemos dejaria corrigiendo corrigieramos corrigiesemos subiendo mejorando
+    bajando compensando llevando reduciendo recortando moviendo pasando trasladando desplazando cambiando
+    ahorrando gastando consumiendo eliminando quitando evitando elevando aumentando instalando instalar
+    instalamos pusieramos poner ponemos
+    out into onto worth value valued valuable gain gains benefit
+    ocurrir ocurrio ocurrieron ocurre ocurren sucedio sucedieron paso pasaron hubo hubiera habido
+    tendriamos tendria tendremos tenemos tuvieramos seriamos seria serian estariamos habria habrian
+    podriamos podria puede pueden pudieramos haria hariamos happened occurred occur occurs took place
+    usar uso usamos usaron usado usada usaba utilizar utilizamos utilizo utilizaron utilizado empleamos
+    dices dice decir dirias dime digas cuentame cuenta contar sabrias saberlo
+    portion portions
+    jefe jefa turno turnos gerente director directora analista operador operadora equipo informe reporte
+    manager analyst operator boss team report reporting shift supervisor engineer ingeniero ingeniera
+    supuso supone suponga suponemos suppose supposing assume assuming imagine imagina imaginemos
+    incurred incur produjo hizo tuvo puso dijo trajo fue fueron
+    weighted weighting ponderado ponderada ponderar ponderacion count counting cuenta contar
+    antepasada antepasado corresponde corresponden correspondio anual anuales
+    starting start starts started beginning begin begins ending end ends empezando empieza comenzando
+    before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
+    plant factory steel mill site demand demands draw drew drawn pulled pull burn burned burnt juice
+    """
+)
+FILLER_ES = _words(
+    """
+    el la los las lo un una unos unas de del al a en y e o u ni con sin por para sobre bajo tras ante
+    que se su sus mi mis tu tus nuestro nuestra nuestros nuestras nos me te le les
+    es son fue fueron era eran sera seria ha han habia hubo hay haya esta estan estaba estuvo estuvimos
+    este esta estos estas ese esa esos esas aquel aquella eso esto
+    tuvimos tuvo tener tiene tienen tenemos tenia hicimos hizo hace hacer hacemos hagamos haremos
+    dame dime muestrame muestra ensename ensena quiero quisiera queria necesito necesitamos podrias puedes
+    puedo podemos podria podriamos debo debemos deberia deberiamos seria sabes saber conocer ver mirar
+    calcula calcular calculame dar decir mostrar indicar indica indicame
+    por favor gracias hola buenas buenos dias si no tambien ademas solo solamente aproximadamente
+    cerca casi exactamente unicamente entonces pues bueno vale ok oye mira
+    cada todo toda todos todas entero entera completo completa algun alguna algunos mismo misma otro otra
+    otros otras segun aqui ahi alli ya aun todavia muy tan tanto bastante poco mucho mucha muchos
+    primero primera primer segundo segunda tercer tercero tercera cuarto cuarta ultimo ano
+    fuimos estamos quedo queda salio sale llego llegamos lleva
+    sera seran habra vamos va van voy iria irian
+    caso ejemplo forma manera tal cosa cosas toneladas tonelada kilovatios kilovatio hora
+    sido habria habriamos hubiera hubieramos hubiese pasa pasaria pasara supone supondria significa
+    cuanto llevamos llevo va ahora hasta momento total aproximado resumen resume resumir
+    queria saber quisiera conocer interesa consulta pregunta dato
+    """
+)
+FILLER_EN = _words(
+    """
+    the a an of in on at to for by with without from into onto about over under and or nor but so than
+    then if whether is are was were be been being am do does did done doing have has had having will would
+    shall should can could may might must i we you he she it they me us him her them my our your his its
+    their this that these those there here
+    please thanks thank hello hi hey tell show give let know see get got find calculate compute need want
+    like wonder wondering curious kindly
+    also too just only roughly about approximately exactly around nearly almost overall all each every any
+    some whole entire full same other another own such very really quite much many lot lots
+    first second third fourth fifth one two three
+    go went going gone come came run ran running happen happens look looking
+    way case example thing things point tonnes tonne tons ton kilowatt kilowatts
+    whats what's hows how's thats that's far so yet summary summarize overview figure figures number
+    wondering interested question quick brief briefly roughly approx
+    """
+)
+
+DOMAIN = DOMAIN_ES | DOMAIN_EN
+FILLER = FILLER_ES | FILLER_EN
+#: Every word the copilot knows; :func:`learn_patterns` adds the words its rules spell.
+VOCABULARY: set[str] = (
+    DOMAIN
+    | FILLER
+    | set(MONTH_WORDS)
+    | set(WEEKDAY_WORDS)
+    | {w for alias in HOLIDAY_ALIASES for w in alias.split()}
+    | {"q1", "q2", "q3", "q4", "h1", "h2", "am", "pm", "st", "nd", "rd", "th", "vs", "etc", "kw", "kva"}
+)
+
+
+def pattern_words(*sources: object) -> set[str]:
+    """The plain words spelled inside regular expressions and their dict keys (escape letters such as
+    the ``s`` of ``\\s`` or the ``b`` of ``\\b`` are not words)."""
+    out: set[str] = set()
+    for source in sources:
+        items = source.values() if isinstance(source, dict) else [source]
+        for item in items:
+            if isinstance(item, re.Pattern):
+                texts = [item.pattern]
+            elif isinstance(item, str) and "|" in item:
+                texts = [item]
+            elif isinstance(item, dict):
+                texts = [k for k in item if isinstance(k, str)]
+            elif isinstance(item, tuple):
+                texts = [
+                    t.pattern for x in item if isinstance(x, tuple) for t in x if isinstance(t, re.Pattern)
+                ]
+            else:
+                continue
+            for text in texts:
+                cleaned = re.sub(r"\\[a-zA-Z]", " ", text)
+                out.update(w for w in re.findall(r"[a-z]{2,}", cleaned))
+    return out
+
+
+def learn_patterns(*sources: object) -> None:
+    """Add the words the planner's rules read (called once by the modules that define them)."""
+    VOCABULARY.update(pattern_words(*sources))
+
+
+__all__ = ["DOMAIN", "FILLER", "VOCABULARY", "learn_patterns", "pattern_words"]

@@ -1,0 +1,124 @@
+"""The champion's forecast: which history it reads, the origin rules, and the figures answers quote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from energy_api.registry import FORECAST, LoadedBundle, ModelNotLoadedError
+from energy_api.services.errors import InputRuleError
+from energy_assets.domain.data import schema
+from energy_assets.domain.models.forecast.base import MEAN, quantile_column
+
+#: A week of 15-minute readings: the shortest history every forecaster can use.
+MIN_HISTORY = 7 * schema.INTERVALS_PER_DAY
+#: Quantiles quoted as the range of a forecast total.
+LOW_Q, HIGH_Q = 0.1, 0.9
+
+
+def served_history(service: Any, loaded: LoadedBundle) -> tuple[pd.DataFrame, str]:
+    """The history a forecast reads when the request sends none: the serving readings, else the
+    forecast bundle's own history.parquet."""
+    served = service.registry.readings()
+    if served is not None:
+        return served.frame, "readings"
+    if loaded.history is None:  # verify_bundle refuses such a bundle; kept as a server-side guard
+        raise ModelNotLoadedError("the forecast champion has no history to forecast from; send `history`")
+    return loaded.history, "bundle"
+
+
+def request_history(rows: list[Any]) -> pd.DataFrame:
+    """A request's history rows as a sorted frame; repeated timestamps are refused."""
+    frame = pd.DataFrame([row.model_dump() for row in rows])
+    frame[schema.TIMESTAMP] = pd.to_datetime(frame[schema.TIMESTAMP])
+    if frame[schema.TIMESTAMP].duplicated().any():
+        raise InputRuleError("history.timestamp", "timestamps must be unique")
+    return frame.sort_values(schema.TIMESTAMP, kind="stable").reset_index(drop=True)
+
+
+def run_forecast(
+    loaded: LoadedBundle,
+    history: pd.DataFrame,
+    origin: pd.Timestamp | None,
+    horizon: int,
+    planned: pd.DataFrame | None = None,
+    source: str = "bundle",
+) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The champion's forecast; the origin must lie inside the history, a week after its start.
+
+    Every forecaster here reads the same slot a week earlier, so less than a week of readings up to
+    the origin is refused instead of answered from missing lags.
+    """
+    stamps = history[schema.TIMESTAMP].to_numpy()
+    first, last = pd.Timestamp(stamps.min()), pd.Timestamp(stamps.max())
+    origin = last if origin is None else pd.Timestamp(origin)
+    if not first <= origin <= last:
+        raise InputRuleError("origin", f"must lie within the history, {first} to {last}")
+    seen = int(np.count_nonzero(stamps <= origin.to_datetime64()))
+    if seen < MIN_HISTORY:
+        raise InputRuleError(
+            "history" if source == "request" else "origin",
+            f"needs at least {MIN_HISTORY} intervals (7 days) of history up to the origin, got {seen}",
+        )
+    try:
+        result = loaded.bundle.model.predict(history, origin, horizon, future_covariates=planned)
+    except ValueError as exc:
+        if source != "request":  # the service's own history: its fault, answered 500 and logged
+            raise RuntimeError(f"forecasting from the {source} history failed: {exc}") from exc
+        raise InputRuleError("history", str(exc)) from exc
+    values = [result[c].to_numpy(dtype=float) for c in result.columns if c != schema.TIMESTAMP]
+    if not all(np.isfinite(v).all() for v in values):
+        rule = "the forecast has gaps: the history lacks readings the model needs before the origin"
+        if source != "request":
+            raise RuntimeError(f"{rule} (the {source} history)")
+        raise InputRuleError("history", rule)
+    return result, origin
+
+
+def forecast_figures(
+    service: Any, origin: pd.Timestamp | None, horizon: int, keep_after: pd.Timestamp | None = None
+) -> dict[str, Any]:
+    """The champion's forecast from ``origin`` (default: the end of the readings) with the figures
+    an answer states: horizon, total, peak interval, cost, CO2, 10-90 % range, model version.
+
+    ``keep_after`` keeps only the intervals that end after it (a day after tomorrow: the forecast runs
+    from the end of the readings, and the answer covers that day alone)."""
+    loaded = service.registry.get(FORECAST)
+    history, source = served_history(service, loaded)
+    result, origin = run_forecast(loaded, history, origin, horizon, source=source)
+    if keep_after is not None:
+        result = result[result[schema.TIMESTAMP] > keep_after].reset_index(drop=True)
+        horizon = len(result)
+    ts = result[schema.TIMESTAMP]
+    mean = result[MEAN].to_numpy(dtype=float)
+    peak = int(mean.argmax())
+    tf = service.tariff
+    total = float(mean.sum())
+    last = pd.Timestamp(history[schema.TIMESTAMP].max())
+    start = origin if keep_after is None else max(origin, pd.Timestamp(keep_after))
+    out: dict[str, Any] = {
+        "origin": start.isoformat(),
+        "model_origin": origin.isoformat(),
+        "end": pd.Timestamp(ts.iloc[-1]).isoformat(),
+        "horizon_intervals": horizon,
+        "intervals": horizon,
+        "horizon_hours": horizon / 4,
+        "backtest": bool(origin < last),
+        "history_source": source,
+        "history_end": last.isoformat(),
+        "total_kwh": total,
+        "peak_kwh": float(mean[peak]),
+        "peak_interval_end": pd.Timestamp(ts.iloc[peak]).isoformat(),
+        "peak_interval_start": (pd.Timestamp(ts.iloc[peak]) - schema.INTERVAL).isoformat(),
+        "cost_krw": float(tf.energy_cost_krw(ts, mean).sum()),
+        "co2_t": float(tf.co2_t(total)),
+        "model_version": loaded.model_version,
+        "family": loaded.family,
+    }
+    quantiles = loaded.bundle.model.quantiles
+    if LOW_Q in quantiles and HIGH_Q in quantiles:
+        out["total_q10_kwh"] = float(result[quantile_column(LOW_Q)].sum())
+        out["total_q90_kwh"] = float(result[quantile_column(HIGH_Q)].sum())
+    return out

@@ -1,0 +1,1 @@
+"""What the pipeline publishes for the API besides the champion bundles: the serving readings."""
