@@ -54,7 +54,7 @@ class ForecastTrainingConfig(dg.Config):
             "timesfm": {"model_id_or_path": self.timesfm_model},
         }
         if self.n_estimators is not None:
-            for name in ("lightgbm_quantile", "xgboost_quantile"):
+            for name in ("lightgbm_quantile", "xgboost_quantile", "profile_blend"):
                 params[name] = {"n_estimators": self.n_estimators}
         return ForecastConfig(
             max_origins=self.max_origins, params=params, seed=self.seed, n_jobs=self.n_jobs, device=device
