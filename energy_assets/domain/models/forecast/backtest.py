@@ -211,3 +211,28 @@ def origins_in_test_window(
     first = test[schema.TIMESTAMP].min() - schema.INTERVAL
     last = test[schema.TIMESTAMP].max() - horizon * schema.INTERVAL
     return daily_origins(frame, first, last, hour=hour)
+
+
+def hourly_origins(
+    frame: pd.DataFrame,
+    window: pd.DataFrame,
+    horizon: int = DEFAULT_HORIZON,
+    hours: Sequence[int] = tuple(range(24)),
+) -> list[pd.Timestamp]:
+    """Origins at each of ``hours`` (h:00) of every day whose whole horizon lies in ``window``
+    (:func:`origins_in_test_window` per hour), in time order."""
+    out: list[pd.Timestamp] = []
+    for hour in hours:
+        out += origins_in_test_window(frame, window, horizon, hour)
+    return sorted(out)
+
+
+def band_report_by_hour(
+    results: pd.DataFrame, bands: Sequence[tuple[str, int, int]] = HORIZON_BANDS
+) -> pd.DataFrame:
+    """:func:`band_report` of all origins pooled (``origin_hour`` NaN) and of each origin hour."""
+    parts = [band_report(results, bands).assign(origin_hour=np.nan)]
+    hour = pd.DatetimeIndex(results[ORIGIN]).hour
+    for h in sorted(set(hour)):
+        parts.append(band_report(results.loc[hour == h], bands).assign(origin_hour=float(h)))
+    return pd.concat(parts, ignore_index=True)

@@ -21,6 +21,8 @@ from energy_assets.domain.models.forecast.backtest import (
     PERSISTENCE,
     SEASONAL_NAIVE,
     band_report,
+    band_report_by_hour,
+    hourly_origins,
     rolling_origin_backtest,
 )
 from energy_assets.domain.models.forecast.base import DERIVED_PLAN, PLAN_REGIMES, PLANT_PLAN, Forecaster
@@ -147,3 +149,20 @@ def test_profile_blend_deciles_round_trip_and_blend(
     # the blend moves the LightGBM mean towards the class profiles
     plain = LightGBMQuantileForecaster(**SMALL).fit(frame.iloc[: 4 * WEEK], frame.iloc[4 * WEEK : 5 * WEEK])
     assert not np.allclose(plain.predict(frame, origin, DAY)["mean"], forecast["mean"])
+
+
+def test_hourly_origins_and_band_scores_by_origin_hour(
+    frame: pd.DataFrame, naive: SeasonalNaiveForecaster
+) -> None:
+    window = frame.iloc[5 * WEEK : 5 * WEEK + 2 * DAY]
+    origins = hourly_origins(frame, window, DAY, hours=[0, 6, 13])
+    assert origins == sorted(origins) and {o.hour for o in origins} == {0, 6, 13}
+    assert all(o + pd.Timedelta(days=1) <= window[schema.TIMESTAMP].max() for o in origins)
+    run = rolling_origin_backtest(naive, frame, origins, DAY)
+    table = band_report_by_hour(run)
+    pooled = table[table["origin_hour"].isna()]
+    assert len(pooled) == len(HORIZON_BANDS)
+    assert sorted(table["origin_hour"].dropna().unique()) == [0.0, 6.0, 13.0]
+    at6 = table[(table["origin_hour"] == 6) & (table["band"] == "15 min")].iloc[0]
+    part = run[(run["origin"].dt.hour == 6) & (run["horizon"] == 1)]
+    assert at6["mae"] == pytest.approx(np.mean(np.abs(part[ACTUAL] - part["mean"])))
