@@ -166,3 +166,13 @@ def test_hourly_origins_and_band_scores_by_origin_hour(
     at6 = table[(table["origin_hour"] == 6) & (table["band"] == "15 min")].iloc[0]
     part = run[(run["origin"].dt.hour == 6) & (run["horizon"] == 1)]
     assert at6["mae"] == pytest.approx(np.mean(np.abs(part[ACTUAL] - part["mean"])))
+
+
+def test_refit_from_the_calibrated_probe_equals_a_full_fit(frame: pd.DataFrame) -> None:
+    train, validation = frame.iloc[: 4 * WEEK], frame.iloc[4 * WEEK : 5 * WEEK]
+    probe = ProfileBlendForecaster(**SMALL, refit_on_validation=False).fit(train, validation)
+    full = ProfileBlendForecaster(**SMALL).fit(train, validation)
+    refit = probe.refit(train, validation)
+    assert refit.offsets == full.offsets and refit.refit_on_validation
+    origin = _origins(frame)[1]
+    pd.testing.assert_frame_equal(refit.predict(frame, origin, DAY), full.predict(frame, origin, DAY))
