@@ -15,7 +15,7 @@ Reads the forecast results the last ``make run`` / ``energy run`` wrote to the m
 - **costs**: fit seconds (from the run), batch predict ms per forecast, and the in-process CPU of one
   served 24 h forecast (``predict`` on the champion bundle's 35 days of history), side by side.
 
-Writes ``<data dir>/benchmarks/forecast.json``. Not imported by the tests; run it after ``make run``:
+Writes ``<data dir>/benchmarks/forecast.json`` (and its main tables as ``forecast.md``). Not imported by the tests; run it after ``make run``:
 
     nice .venv/bin/python benchmarks/forecast.py
     nice .venv/bin/python benchmarks/forecast.py --hour-step 3 --skip-nowcast   # quicker
@@ -39,7 +39,7 @@ import pandas as pd
 from energy_assets.domain import paths
 from energy_assets.domain.data import cleaning, frames, ingest, schema
 from energy_assets.domain.features import splits
-from energy_assets.domain.models.forecast import NowcastForecaster, backtest
+from energy_assets.domain.models.forecast import IntradayForecaster, NowcastForecaster, backtest
 from energy_assets.domain.models.forecast.base import PLAN_REGIMES, Forecaster
 from energy_assets.domain.models.forecast.nowcast import NOWCAST_HORIZON, intraday_bands
 from energy_assets.domain.tasks import TEST, VALIDATION
@@ -114,20 +114,34 @@ def hourly_bands(
     return pd.concat(parts, ignore_index=True), runs, seconds / (2 * len(origins)) * 1e3
 
 
-def served_cpu_ms(model: Forecaster, frame: pd.DataFrame, repeats: int) -> dict[str, float]:
-    """In-process CPU (process_time) and wall ms of one served 24 h forecast from the last origin,
-    on the last 35 days of history (what the champion bundle ships), one tree thread."""
-    last = frame[schema.TIMESTAMP].max()
-    history = frame[frame[schema.TIMESTAMP] > last - pd.Timedelta(days=HISTORY_DAYS)].reset_index(drop=True)
+def served_cpu_ms(
+    model: Forecaster,
+    frame: pd.DataFrame,
+    repeats: int,
+    horizon: int = schema.INTERVALS_PER_DAY,
+    origin: pd.Timestamp | None = None,
+) -> dict[str, float]:
+    """In-process CPU (process_time) and wall ms of one served forecast (default: 24 h from the last
+    reading) on the 35 days of history up to the origin (what the champion bundle ships), one tree
+    thread."""
+    origin = frame[schema.TIMESTAMP].max() if origin is None else origin
+    stamps = frame[schema.TIMESTAMP]
+    history = frame[(stamps > origin - pd.Timedelta(days=HISTORY_DAYS)) & (stamps <= origin)]
+    history = history.reset_index(drop=True)
     model.set_prediction_threads(1)
-    model.predict(history, last, schema.INTERVALS_PER_DAY)  # warm-up
+    model.predict(history, origin, horizon)  # warm-up
     cpu, wall = [], []
     for _ in range(repeats):
         c0, w0 = time.process_time(), time.perf_counter()
-        model.predict(history, last, schema.INTERVALS_PER_DAY)
+        model.predict(history, origin, horizon)
         cpu.append(time.process_time() - c0)
         wall.append(time.perf_counter() - w0)
-    return {"cpu_ms_median": float(np.median(cpu) * 1e3), "wall_ms_median": float(np.median(wall) * 1e3)}
+    return {
+        "cpu_ms_median": float(np.median(cpu) * 1e3),
+        "wall_ms_median": float(np.median(wall) * 1e3),
+        "horizon": horizon,
+        "origin": str(origin),
+    }
 
 
 def nowcast_section(
@@ -189,6 +203,99 @@ def nowcast_section(
     return section, pd.concat(parts, ignore_index=True), final
 
 
+def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str, int]]) -> str:
+    """A GitHub table of ``rows`` with (key, header, digits) columns; None prints as an en dash."""
+    lines = ["| " + " | ".join(h for _, h, _ in columns) + " |"]
+    lines.append("|" + "|".join("---" if d < 0 else "---:" for _, _, d in columns) + "|")
+    for row in rows:
+        cells = []
+        for key, _, digits in columns:
+            value = row.get(key)
+            if value is None:
+                cells.append("–")
+            elif isinstance(value, float) and digits >= 0:
+                cells.append(f"{value:.{digits}f}")
+            else:
+                cells.append(str(value))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown(out: dict[str, Any]) -> str:
+    """The JSON's main tables as markdown (what docs/forecasting.md quotes)."""
+    board = [r for r in out["leaderboard_daily"] if r.get("rmse") is not None]
+    parts = [
+        "Daily 00:00 origins (the training assets' protocol):",
+        "",
+        _table(
+            board,
+            [
+                ("model", "model", -1),
+                ("split", "split", -1),
+                ("plan", "plan", -1),
+                ("rmse", "RMSE", 3),
+                ("mae", "MAE", 3),
+                ("rmse_ratio", "RMSE / naive", 4),
+                ("mase", "MASE", 4),
+                ("rmse_ratio_persistence", "RMSE / persistence", 3),
+                ("coverage_50", "cov 50", 3),
+                ("coverage_80", "cov 80", 3),
+                ("crps", "CRPS", 3),
+                ("crossings", "crossings", 0),
+            ],
+        ),
+        "",
+        "Pinball loss per decile (daily origins):",
+        "",
+        _table(
+            board,
+            [("model", "model", -1), ("split", "split", -1), ("plan", "plan", -1)]
+            + [(f"pinball_q{k}0", f"q{k}0", 3) for k in range(1, 10)],
+        ),
+    ]
+    hourly = [r for r in out["bands_hourly"] if r.get("origin_hour") is None]
+    band_cols = [
+        ("model", "model", -1),
+        ("split", "split", -1),
+        ("plan", "plan", -1),
+        ("band", "band", -1),
+        ("n_origins", "origins", 0),
+        ("rmse", "RMSE", 3),
+        ("mae", "MAE", 3),
+        ("rmse_ratio", "RMSE / naive", 3),
+        ("mase", "MASE", 3),
+        ("rmse_ratio_persistence", "RMSE / pers.", 3),
+        ("mae_ratio_persistence", "MAE / pers.", 3),
+        ("coverage_80", "cov 80", 3),
+    ]
+    parts += ["", "Hourly origins, all hours pooled, by horizon band:", "", _table(hourly, band_cols)]
+    daily = out["bands_daily"]
+    parts += ["", "Daily 00:00 origins by horizon band:", "", _table(daily, band_cols)]
+    if out.get("nowcast"):
+        now = out["nowcast"]
+        step = [{"model": k, "mae": v} for k, v in now["mae_15min_every_test_interval"].items()]
+        parts += [
+            "",
+            f"15-min-ahead MAE over every test interval ({now['n_test_intervals']} origins; published "
+            f"anchor {now['published_anchor_mae_15min']}):",
+            "",
+            _table(step, [("model", "model", -1), ("mae", "MAE (kWh)", 3)]),
+            "",
+            f"Nowcast bands chosen on validation: {now['bands_chosen_on_validation']}",
+        ]
+    served = [{"model": k, **v} for k, v in out["served_forecast"].items()]
+    parts += [
+        "",
+        "Served forecast (in-process, 1 tree thread, 35-day history):",
+        "",
+        _table(
+            served,
+            [("model", "model", -1), ("cpu_ms_median", "CPU ms", 2), ("wall_ms_median", "wall ms", 2)],
+        ),
+    ]
+    return "\n".join(parts) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", default=str(paths.data_dir() / "models"))
@@ -202,7 +309,12 @@ def main() -> None:
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=30, help="served-forecast timing repeats")
     ap.add_argument("--output", default=str(paths.data_dir() / "benchmarks" / "forecast.json"))
+    ap.add_argument("--markdown-only", action="store_true", help="re-render forecast.md from the JSON")
     args = ap.parse_args()
+    if args.markdown_only:
+        target = paths.resolve(args.output)
+        target.with_suffix(".md").write_text(markdown(json.loads(target.read_text())), encoding="utf-8")
+        return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     hours = list(range(0, 24, args.hour_step))
     cpu0 = time.process_time()
@@ -259,7 +371,20 @@ def main() -> None:
         if result.family in ("lightgbm_quantile", "xgboost_quantile", "profile_blend", "seasonal_naive"):
             served[result.family] = served_cpu_ms(result.model, frame, args.repeats)
     if nowcast is not None:
-        served["nowcast_16_steps"] = served_cpu_ms(served_nowcast, frame, args.repeats)
+        # an operating-day origin (the last Medium/Maximum interval), where the switch applies
+        busy = frame.loc[frame[schema.LOAD_TYPE] != "Light_Load", schema.TIMESTAMP].max()
+        served["nowcast_16_steps"] = served_cpu_ms(served_nowcast, frame, args.repeats, NOWCAST_HORIZON, busy)
+        by_name = {r.family: r for r in evaluated}
+        for family in ("lightgbm_quantile", "profile_blend"):
+            if family in by_name and nowcast["bands_chosen_on_validation"].get(family):
+                day = by_name[family].model
+                intraday = IntradayForecaster(
+                    day_ahead=day, nowcast=served_nowcast, bands=nowcast["bands_chosen_on_validation"][family]
+                )
+                served[f"{family}_at_operating_origin"] = served_cpu_ms(day, frame, args.repeats, origin=busy)
+                served[f"intraday_{family}_at_operating_origin"] = served_cpu_ms(
+                    intraday, frame, args.repeats, origin=busy
+                )
 
     out = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -285,6 +410,7 @@ def main() -> None:
     target = paths.resolve(args.output)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(out, indent=1, allow_nan=False) + "\n")
+    target.with_suffix(".md").write_text(markdown(out), encoding="utf-8")
     print(leaderboard.to_markdown(daily))
     print(f"wrote {target} ({out['benchmark_cpu_seconds']:.0f} CPU s)")
 
