@@ -94,7 +94,8 @@ def forecast_horizon_bands(
     forecast_ensemble: ForecastResult,
 ):
     """RMSE, MAE, MASE and the ratios to persistence by horizon band (15 min .. 24 h), per forecaster,
-    split and plan regime; the band figure and the deciles' reliability diagram as metadata."""
+    split, plan regime and origins (daily 00:00; hourly, pooled and per origin hour, when the run's
+    ``hourly_origin_step`` is set); the band figures and the deciles' reliability diagram as metadata."""
     results = [
         forecast_seasonal_naive,
         forecast_lightgbm_quantile,
@@ -107,7 +108,11 @@ def forecast_horizon_bands(
     table = leaderboard.band_rows(results)
     figures = [
         p
-        for p in (forecast_quality.band_figure(table), forecast_quality.reliability_figure(results))
+        for p in (
+            forecast_quality.band_figure(table),
+            forecast_quality.band_figure(table, origins="hourly"),
+            forecast_quality.reliability_figure(results),
+        )
         if p is not None
     ]
     reliability = forecast_quality.reliability_points(results)

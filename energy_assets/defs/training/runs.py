@@ -43,6 +43,9 @@ class ForecastTrainingConfig(dg.Config):
     chronos_model: str = os.environ.get(CHRONOS_MODEL_ENV, "amazon/chronos-2")
     chronos_finetune_steps: int = 0
     timesfm_model: str = os.environ.get(TIMESFM_MODEL_ENV, "google/timesfm-2.5-200m-pytorch")
+    #: Also backtest at every ``hourly_origin_step``-th hour of each day (scored by horizon band in
+    #: forecast_horizon_bands); None: daily 00:00 origins only.
+    hourly_origin_step: int | None = None
 
     def forecast_config(self, device: str) -> ForecastConfig:
         """The domain's config; ``device`` is the run's ENERGY_DEVICE request (``ComputeDevice``)."""
@@ -57,7 +60,12 @@ class ForecastTrainingConfig(dg.Config):
             for name in ("lightgbm_quantile", "xgboost_quantile", "profile_blend"):
                 params[name] = {"n_estimators": self.n_estimators}
         return ForecastConfig(
-            max_origins=self.max_origins, params=params, seed=self.seed, n_jobs=self.n_jobs, device=device
+            max_origins=self.max_origins,
+            params=params,
+            seed=self.seed,
+            n_jobs=self.n_jobs,
+            device=device,
+            hourly_origin_step=self.hourly_origin_step,
         )
 
 

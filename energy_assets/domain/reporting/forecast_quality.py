@@ -1,7 +1,8 @@
 """Figures of the forecast leaderboard: skill by horizon band, and the reliability of the deciles.
 
 - :func:`band_figure`: RMSE / weekly seasonal naive and MAE / persistence per horizon band (15 min
-  .. 24 h), one line per model, on the test window with the plant's plan and with the derived plan.
+  .. 24 h), one line per model, on the test window with the plant's plan and with the derived plan,
+  at the daily 00:00 origins or at the hourly ones.
 - :func:`reliability_figure`: the share of test actuals at or below each forecast quantile against
   its level (a calibrated forecaster lies on the diagonal), one line per model.
 """
@@ -23,13 +24,18 @@ BAND_FIGURE = "forecast_horizon_bands"
 RELIABILITY_FIGURE = "forecast_reliability"
 
 
-def band_figure(bands: pd.DataFrame, folder: Path | None = None, split: str = TEST) -> Path | None:
-    """The band table's ``split`` rows drawn per plan regime; None when it has none."""
+def band_figure(
+    bands: pd.DataFrame, folder: Path | None = None, split: str = TEST, origins: str = "daily"
+) -> Path | None:
+    """The band table's ``split`` rows of ``origins`` (``daily`` 00:00 or ``hourly``, all hours
+    pooled) drawn per plan regime; None when it has none."""
     if bands.empty or "band" not in bands:
         return None
     part = bands[bands["split"] == split]
+    if "origins" in part:
+        part = part[part["origins"] == origins]
     if "origin_hour" in part:
-        part = part[part["origin_hour"].isna()] if part["origin_hour"].isna().any() else part.iloc[0:0]
+        part = part[part["origin_hour"].isna()]
     if part.empty:
         return None
     order = list(dict.fromkeys(part["band"]))
@@ -44,11 +50,12 @@ def band_figure(bands: pd.DataFrame, folder: Path | None = None, split: str = TE
                     values = rows.set_index("band").reindex(order)[metric]
                     ax.plot(range(len(order)), values.to_numpy(dtype=float), marker="o", label=model)
             ax.axhline(1.0, color="grey", lw=0.8, ls="--")
-            ax.set_title(f"{split}, {plan} plan")
+            ax.set_title(f"{split}, {origins} origins, {plan} plan")
             ax.set_ylabel(label)
             ax.set_xticks(range(len(order)), order)
     axes[0][0].legend(fontsize=7)
-    return save_figure(fig, output_folder(folder), BAND_FIGURE)
+    name = BAND_FIGURE if origins == "daily" else f"{BAND_FIGURE}_{origins}"
+    return save_figure(fig, output_folder(folder), name)
 
 
 def reliability_points(results: Sequence[ForecastResult], split: str = TEST) -> pd.DataFrame:

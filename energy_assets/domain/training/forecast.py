@@ -90,6 +90,10 @@ class ForecastConfig:
     seed: int = DEFAULT_SEED
     n_jobs: int = 1
     device: str | None = None
+    #: Also backtest at origins every ``hourly_origin_step`` hours (0, step, 2*step, ... < 24) of every
+    #: day of each window, scored by horizon band and origin hour (``bands`` with ``origins =
+    #: "hourly"``); None: daily origins only. Not for the foundation models (cost).
+    hourly_origin_step: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,8 @@ class ForecastWindows:
     test: pd.DataFrame
     validation_origins: list[pd.Timestamp]
     test_origins: list[pd.Timestamp]
+    validation_hourly: list[pd.Timestamp] = field(default_factory=list)
+    test_hourly: list[pd.Timestamp] = field(default_factory=list)
 
 
 def _spread(origins: list[pd.Timestamp], cap: int | None) -> list[pd.Timestamp]:
@@ -138,6 +144,15 @@ def forecast_windows(
         frame, parts[VALIDATION], config.horizon, config.origin_hour
     )
     test_origins = backtest.origins_in_test_window(frame, parts[TEST], config.horizon, config.origin_hour)
+    hourly: dict[str, list[pd.Timestamp]] = {VALIDATION: [], TEST: []}
+    if config.hourly_origin_step is not None:
+        if not 1 <= config.hourly_origin_step <= 24:
+            raise ValueError(f"hourly_origin_step must be 1..24, got {config.hourly_origin_step}")
+        hours = list(range(0, 24, config.hourly_origin_step))
+        for split in hourly:
+            found = backtest.hourly_origins(frame, parts[split], config.horizon, hours)
+            cap = None if config.max_origins is None else config.max_origins * len(hours)
+            hourly[split] = _spread(found, cap)
     return ForecastWindows(
         frame=frame,
         train=parts[splits.TRAIN],
@@ -145,6 +160,8 @@ def forecast_windows(
         test=parts[TEST],
         validation_origins=_spread(val_origins, config.max_origins),
         test_origins=_spread(test_origins, config.max_origins),
+        validation_hourly=hourly[VALIDATION],
+        test_hourly=hourly[TEST],
     )
 
 
@@ -206,15 +223,40 @@ def _report(run: pd.DataFrame, naive: pd.DataFrame) -> dict[str, float]:
     return {k: rep[k] for k in keep}
 
 
-def _bands(runs: Mapping[tuple[str, str], pd.DataFrame]) -> pd.DataFrame:
-    """:func:`backtest.band_report` of each (split, plan) backtest, stacked with those two columns."""
+DAILY_ORIGINS, HOURLY_ORIGINS = "daily", "hourly"
+
+
+def _bands(
+    runs: Mapping[tuple[str, str], pd.DataFrame],
+    hourly: Mapping[tuple[str, str], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """:func:`backtest.band_report` of each (split, plan) daily backtest (``origins = "daily"``,
+    ``origin_hour`` NaN), then :func:`backtest.band_report_by_hour` of each hourly one (``"hourly"``:
+    all hours pooled, ``origin_hour`` NaN, then each hour), with ``split`` and ``plan`` columns."""
     parts = []
-    for (split, plan), run in runs.items():
-        part = backtest.band_report(run)
-        part.insert(0, "plan", plan)
-        part.insert(0, "split", split)
-        parts.append(part)
+    for kind, group in ((DAILY_ORIGINS, runs), (HOURLY_ORIGINS, hourly or {})):
+        for (split, plan), run in group.items():
+            if kind == DAILY_ORIGINS:
+                part = backtest.band_report(run).assign(origin_hour=np.nan)
+            else:
+                part = backtest.band_report_by_hour(run)
+            part.insert(0, "origins", kind)
+            part.insert(0, "plan", plan)
+            part.insert(0, "split", split)
+            parts.append(part)
     return pd.concat(parts, ignore_index=True)
+
+
+def _hourly_runs(
+    model: Forecaster, windows: ForecastWindows, split: str, config: ForecastConfig
+) -> dict[tuple[str, str], pd.DataFrame]:
+    origins = windows.validation_hourly if split == VALIDATION else windows.test_hourly
+    if not origins or model.name in FOUNDATION_FORECASTERS:
+        return {}
+    return {
+        (split, plan): backtest.rolling_origin_backtest(model, windows.frame, origins, config.horizon, plan)
+        for plan in PLAN_REGIMES
+    }
 
 
 def _foundation_problem(name: str, config: ForecastConfig) -> str | None:
@@ -294,7 +336,8 @@ def _evaluate_fitted(
     else:
         model = final.fit(windows.train, windows.validation)
     fit_seconds = time.perf_counter() - started
-    return _finish(name, model, fit_seconds, val_runs, naive_val, naive_test, windows, config, base)
+    hourly = _hourly_runs(probe, windows, VALIDATION, config)
+    return _finish(name, model, fit_seconds, val_runs, naive_val, naive_test, windows, config, base, hourly)
 
 
 def _finish(
@@ -307,9 +350,11 @@ def _finish(
     windows: ForecastWindows,
     config: ForecastConfig,
     base: dict[str, Any],
+    val_hourly: Mapping[tuple[str, str], pd.DataFrame] | None = None,
 ) -> ForecastResult:
     """Backtest the final model on the test origins in both plan regimes and score everything;
-    ``val_runs``: the out-of-sample validation backtests by plan regime."""
+    ``val_runs``: the out-of-sample validation backtests by plan regime; ``val_hourly``: the same at
+    hourly origins (by (split, plan)), if any; the test's hourly runs are made here."""
     started = time.perf_counter()
     test_run = backtest.rolling_origin_backtest(model, windows.frame, windows.test_origins, config.horizon)
     predict_ms = (time.perf_counter() - started) / len(windows.test_origins) * 1e3
@@ -335,7 +380,7 @@ def _finish(
         validation_backtest=val_runs[PLANT_PLAN],
         test_backtest=test_run,
         derived_plan_backtests={VALIDATION: val_runs[DERIVED_PLAN], TEST: test_runs[DERIVED_PLAN]},
-        bands=_bands(runs),
+        bands=_bands(runs, {**(val_hourly or {}), **_hourly_runs(model, windows, TEST, config)}),
         **base,
     )
 

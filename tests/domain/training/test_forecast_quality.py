@@ -30,7 +30,7 @@ SMALL = {
 @pytest.fixture(scope="module")
 def result(clean_reference: pd.DataFrame):
     frame = clean_reference.iloc[: 10 * WEEK].reset_index(drop=True)
-    config = ForecastConfig(max_origins=3, params={"profile_blend": SMALL})
+    config = ForecastConfig(max_origins=3, params={"profile_blend": SMALL}, hourly_origin_step=12)
     return evaluate_forecaster("profile_blend", frame, splits.build_splits(frame), config=config)
 
 
@@ -45,10 +45,15 @@ def test_profile_blend_is_scored_in_both_plan_regimes(result) -> None:
         assert scores["rmse_ratio"] == pytest.approx(scores["rmse"] / scores["naive_rmse"])
         assert scores["rmse_ratio_persistence"] == pytest.approx(scores["rmse"] / scores["persistence_rmse"])
     assert "test_derived_plan_crps" in result_metrics(result)  # the MLflow run records both regimes
-    bands = result.bands
-    assert set(zip(bands["split"], bands["plan"], strict=True)) == {
-        (s, p) for s in ("validation", "test") for p in ("plant", "derived")
+    everything = result.bands
+    assert set(zip(everything["split"], everything["plan"], everything["origins"], strict=True)) == {
+        (s, p, o) for s in ("validation", "test") for p in ("plant", "derived") for o in ("daily", "hourly")
     }
+    hourly = everything[everything["origins"] == "hourly"]
+    assert set(hourly["origin_hour"].dropna()) == {0.0, 12.0}
+    pooled = hourly[hourly["origin_hour"].isna()]
+    assert (pooled.groupby(["split", "plan"])["n_origins"].max() <= 6).all()  # 3 days x 2 hours
+    bands = everything[everything["origins"] == "daily"]
     assert list(bands["band"].unique()) == ["15 min", "1 h", "4 h", "12 h", "24 h"]
     run = result.test_backtest
     first = run[run["horizon"] == 1]
@@ -75,8 +80,10 @@ def test_leaderboard_store_and_figures_carry_the_new_scores(result, tmp_path) ->
     assert sorted(again.derived_plan_backtests) == ["test", "validation"]
     pd.testing.assert_frame_equal(again.derived_plan_backtests["test"], result.derived_plan_backtests["test"])
     table = leaderboard.band_rows([again])
-    assert len(table) == 20 and (table["model"] == "profile_blend").all()
+    assert (table["model"] == "profile_blend").all() and len(table[table["origins"] == "daily"]) == 20
     band_png = forecast_quality.band_figure(table, tmp_path)
+    hourly_png = forecast_quality.band_figure(table, tmp_path, origins="hourly")
+    assert hourly_png.name == "forecast_horizon_bands_hourly.png" and hourly_png.exists()
     reliability_png = forecast_quality.reliability_figure([again], tmp_path)
     assert band_png.read_bytes()[:4] == b"\x89PNG" and reliability_png.read_bytes()[:4] == b"\x89PNG"
     points = forecast_quality.reliability_points([again])
