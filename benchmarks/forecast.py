@@ -3,12 +3,12 @@
 Reads the forecast results the last ``make run`` / ``energy run`` wrote to the model store
 (``<data dir>/models/forecast_*``: fitted models, their daily 00:00 backtests and scores), then adds:
 
-- **hourly origins** (00:00..23:00, every ``--hour-step`` hours) on the test window for each stored
+- (``--parts store``) **hourly origins** (00:00..23:00, every ``--hour-step`` hours) on the test window for each stored
   model (fitted on train + validation), and on the validation window for train-only twins fitted here
   (``--validation-families``; the stored models have seen validation), in both plan regimes
   (``plant``: the plant's load_type sent; ``derived``: none, the calendar plan), scored by horizon
   band (15 min, 1 h, 4 h, 12 h, 24 h) against the weekly seasonal naive and persistence;
-- **the nowcast** (``NowcastForecaster``, horizons 1..16) fitted here on train (calibrated on
+- (``--parts validation``) **the nowcast** (``NowcastForecaster``, horizons 1..16) fitted here on train (calibrated on
   validation) and refit on train + validation, its bands chosen on validation by
   :func:`~energy_assets.domain.models.forecast.nowcast.intraday_bands`, and the 15-min-ahead MAE over
   every test interval against persistence, the day-ahead models and the published 4.22 kWh anchor;
@@ -223,7 +223,7 @@ def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str, int]]) -> s
 
 def markdown(out: dict[str, Any]) -> str:
     """The JSON's main tables as markdown (what docs/forecasting.md quotes)."""
-    board = [r for r in out["leaderboard_daily"] if r.get("rmse") is not None]
+    board = [r for r in out.get("leaderboard_daily", []) if r.get("rmse") is not None]
     parts = [
         "Daily 00:00 origins (the training assets' protocol):",
         "",
@@ -253,7 +253,12 @@ def markdown(out: dict[str, Any]) -> str:
             + [(f"pinball_q{k}0", f"q{k}0", 3) for k in range(1, 10)],
         ),
     ]
-    hourly = [r for r in out["bands_hourly"] if r.get("origin_hour") is None]
+    hourly = [
+        r
+        for key in ("bands_hourly_validation", "bands_hourly_test", "bands_hourly_nowcast")
+        for r in out.get(key, [])
+        if r.get("origin_hour") is None
+    ]
     band_cols = [
         ("model", "model", -1),
         ("split", "split", -1),
@@ -269,7 +274,7 @@ def markdown(out: dict[str, Any]) -> str:
         ("coverage_80", "cov 80", 3),
     ]
     parts += ["", "Hourly origins, all hours pooled, by horizon band:", "", _table(hourly, band_cols)]
-    daily = out["bands_daily"]
+    daily = [r for r in out.get("bands_daily", []) if r.get("origins", "daily") == "daily"]
     parts += ["", "Daily 00:00 origins by horizon band:", "", _table(daily, band_cols)]
     if out.get("nowcast"):
         now = out["nowcast"]
@@ -283,7 +288,11 @@ def markdown(out: dict[str, Any]) -> str:
             "",
             f"Nowcast bands chosen on validation: {now['bands_chosen_on_validation']}",
         ]
-    served = [{"model": k, **v} for k, v in out["served_forecast"].items()]
+    served = [
+        {"model": k, **v}
+        for key in ("served_forecast", "served_forecast_validation_part")
+        for k, v in out.get(key, {}).items()
+    ]
     parts += [
         "",
         "Served forecast (in-process, 1 tree thread, 35-day history):",
@@ -296,41 +305,10 @@ def markdown(out: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", default=str(paths.data_dir() / "models"))
-    ap.add_argument("--hour-step", type=int, default=1, help="origin hours 0, step, 2*step, ... < 24")
-    ap.add_argument(
-        "--validation-families",
-        default="seasonal_naive,lightgbm_quantile,profile_blend",
-        help="families refit on train alone for the hourly validation table ('' for none)",
-    )
-    ap.add_argument("--skip-nowcast", action="store_true")
-    ap.add_argument("--n-jobs", type=int, default=1)
-    ap.add_argument("--repeats", type=int, default=30, help="served-forecast timing repeats")
-    ap.add_argument("--output", default=str(paths.data_dir() / "benchmarks" / "forecast.json"))
-    ap.add_argument("--markdown-only", action="store_true", help="re-render forecast.md from the JSON")
-    args = ap.parse_args()
-    if args.markdown_only:
-        target = paths.resolve(args.output)
-        target.with_suffix(".md").write_text(markdown(json.loads(target.read_text())), encoding="utf-8")
-        return
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    hours = list(range(0, 24, args.hour_step))
-    cpu0 = time.process_time()
-
-    raw_path = paths.raw_dir() / REFERENCE
-    clean = cleaning.clean(ingest.read_raw(raw_path)).cleaned
-    split_frame = splits.build_splits(clean)
-    config = ForecastConfig(n_jobs=args.n_jobs)
-    windows = forecast_windows(clean, split_frame, config)
-    frame = frames.on_ns(windows.frame)
+def _store_part(args: Any, frame: pd.DataFrame, windows: Any, hours: list[int]) -> dict[str, Any]:
+    """The stored (make run) models: daily leaderboard and bands, hourly test bands, costs, serving."""
     results = load_results(args.store)
     evaluated = [r for r in results if r.evaluated and r.model is not None]
-
-    daily = leaderboard.leaderboard_rows([], results, cubist_anchor=None)
-    daily_bands = leaderboard.band_rows(results)
-
     hourly_parts, costs = [], {}
     for result in evaluated:
         part, _, ms = hourly_bands(result.model, frame, windows.test, hours, TEST, schema.INTERVALS_PER_DAY)
@@ -342,7 +320,32 @@ def main() -> None:
             "model_size_bytes": result.model_size_bytes,
         }
         print(f"test hourly {result.family}: {ms:.2f} ms/forecast", flush=True)
-    twins: dict[str, Forecaster] = {}
+    served = {}
+    busy = frame.loc[frame[schema.LOAD_TYPE] != "Light_Load", schema.TIMESTAMP].max()
+    for result in evaluated:
+        if result.family in ("lightgbm_quantile", "xgboost_quantile", "profile_blend", "seasonal_naive"):
+            served[result.family] = served_cpu_ms(result.model, frame, args.repeats)
+            served[f"{result.family}_at_operating_origin"] = served_cpu_ms(
+                result.model, frame, args.repeats, origin=busy
+            )
+    return {
+        "leaderboard_daily": leaderboard.to_json_records(
+            leaderboard.leaderboard_rows([], results, cubist_anchor=None)
+        ),
+        "bands_daily": _records(leaderboard.band_rows(results)),
+        "bands_hourly_test": _records(pd.concat(hourly_parts, ignore_index=True)),
+        "costs": _clean(costs),
+        "served_forecast": served,
+    }
+
+
+def _validation_part(
+    args: Any, clean: pd.DataFrame, windows: Any, config: ForecastConfig, hours: list[int]
+) -> dict[str, Any]:
+    """Train-only twins on hourly validation origins, then the nowcast (its bands chosen against
+    the twins) with its served cost and the intraday switch's."""
+    frame = windows.frame
+    hourly_parts, twins = [], {}
     for family in [f for f in args.validation_families.split(",") if f]:
         started = time.process_time()
         if family == "seasonal_naive":
@@ -356,63 +359,103 @@ def main() -> None:
             twin, frame, windows.validation, hours, VALIDATION, schema.INTERVALS_PER_DAY
         )
         hourly_parts.append(part)
-        print(f"validation hourly {family}: fit {time.process_time() - started:.1f} CPU s", flush=True)
+        print(f"validation hourly {family}: {time.process_time() - started:.1f} CPU s", flush=True)
+    out: dict[str, Any] = {"bands_hourly_validation": _records(pd.concat(hourly_parts, ignore_index=True))}
+    if args.skip_nowcast:
+        return out
+    day_ahead = {k: v for k, v in twins.items() if k != "seasonal_naive"}
+    nowcast, part, final = nowcast_section(clean, windows, config, day_ahead, hours)
+    busy = frame.loc[frame[schema.LOAD_TYPE] != "Light_Load", schema.TIMESTAMP].max()
+    served = {"nowcast_16_steps": served_cpu_ms(final, frame, args.repeats, NOWCAST_HORIZON, busy)}
+    for family, day in day_ahead.items():
+        bands = nowcast["bands_chosen_on_validation"].get(family)
+        if bands:
+            intraday = IntradayForecaster(day_ahead=day, nowcast=final, bands=bands)
+            served[f"intraday_{family}_twin_at_operating_origin"] = served_cpu_ms(
+                intraday, frame, args.repeats, origin=busy
+            )
+            served[f"{family}_twin_at_operating_origin"] = served_cpu_ms(
+                day, frame, args.repeats, origin=busy
+            )
+    out["nowcast"] = _clean(nowcast)
+    out["bands_hourly_nowcast"] = _records(part)
+    out["served_forecast_validation_part"] = served
+    return out
 
-    nowcast = None
-    if not args.skip_nowcast:
-        day_ahead = {k: v for k, v in twins.items() if k != "seasonal_naive"}
-        nowcast, part, final = nowcast_section(clean, windows, config, day_ahead, hours)
-        hourly_parts.append(part)
-        served_nowcast = final
-    hourly = pd.concat(hourly_parts, ignore_index=True)
 
-    served = {}
-    for result in evaluated:
-        if result.family in ("lightgbm_quantile", "xgboost_quantile", "profile_blend", "seasonal_naive"):
-            served[result.family] = served_cpu_ms(result.model, frame, args.repeats)
-    if nowcast is not None:
-        # an operating-day origin (the last Medium/Maximum interval), where the switch applies
-        busy = frame.loc[frame[schema.LOAD_TYPE] != "Light_Load", schema.TIMESTAMP].max()
-        served["nowcast_16_steps"] = served_cpu_ms(served_nowcast, frame, args.repeats, NOWCAST_HORIZON, busy)
-        by_name = {r.family: r for r in evaluated}
-        for family in ("lightgbm_quantile", "profile_blend"):
-            if family in by_name and nowcast["bands_chosen_on_validation"].get(family):
-                day = by_name[family].model
-                intraday = IntradayForecaster(
-                    day_ahead=day, nowcast=served_nowcast, bands=nowcast["bands_chosen_on_validation"][family]
-                )
-                served[f"{family}_at_operating_origin"] = served_cpu_ms(day, frame, args.repeats, origin=busy)
-                served[f"intraday_{family}_at_operating_origin"] = served_cpu_ms(
-                    intraday, frame, args.repeats, origin=busy
-                )
-
-    out = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data_version": champion.data_version(raw_path),
-        "code_version": champion.code_version(),
-        "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(), "load": os.getloadavg()},
-        "protocol": {
-            "daily": "one origin per day at 00:00 over each window (the training assets' scores)",
-            "hourly": f"origins at hours {hours} of every day of the window",
-            "validation": "out of sample: twins fitted on train alone (calibrated on validation)",
-            "test": "the stored models, fitted on train + validation",
-            "plans": {"plant": "the plant's own load_type sent", "derived": "none sent: the calendar plan"},
-            "bands": [list(b) for b in backtest.HORIZON_BANDS],
-        },
-        "leaderboard_daily": leaderboard.to_json_records(daily),
-        "bands_daily": _records(daily_bands),
-        "bands_hourly": _records(hourly),
-        "nowcast": _clean(nowcast),
-        "costs": _clean(costs),
-        "served_forecast": served,
-        "benchmark_cpu_seconds": time.process_time() - cpu0,
-    }
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default=str(paths.data_dir() / "models"))
+    ap.add_argument("--hour-step", type=int, default=1, help="origin hours 0, step, 2*step, ... < 24")
+    ap.add_argument(
+        "--parts",
+        default="store,validation",
+        help="store: the make-run models on test; validation: train-only twins + the nowcast. A part "
+        "not run keeps its figures from the existing JSON",
+    )
+    ap.add_argument(
+        "--validation-families",
+        default="seasonal_naive,lightgbm_quantile,profile_blend",
+        help="families refit on train alone for the hourly validation table ('' for none)",
+    )
+    ap.add_argument("--skip-nowcast", action="store_true")
+    ap.add_argument("--n-jobs", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=30, help="served-forecast timing repeats")
+    ap.add_argument("--output", default=str(paths.data_dir() / "benchmarks" / "forecast.json"))
+    ap.add_argument("--markdown-only", action="store_true", help="re-render forecast.md from the JSON")
+    args = ap.parse_args()
     target = paths.resolve(args.output)
+    if args.markdown_only:
+        target.with_suffix(".md").write_text(markdown(json.loads(target.read_text())), encoding="utf-8")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    hours = list(range(0, 24, args.hour_step))
+    parts = set(args.parts.split(","))
+    cpu0 = time.process_time()
+
+    raw_path = paths.raw_dir() / REFERENCE
+    clean = cleaning.clean(ingest.read_raw(raw_path)).cleaned
+    split_frame = splits.build_splits(clean)
+    config = ForecastConfig(n_jobs=args.n_jobs)
+    windows = forecast_windows(clean, split_frame, config)
+    frame = frames.on_ns(windows.frame)
+
+    # a part run now replaces its keys; the others keep what an earlier run wrote
+    out: dict[str, Any] = json.loads(target.read_text()) if target.exists() else {}
+    if "store" in parts:
+        out.update(_store_part(args, frame, windows, hours))
+    if "validation" in parts:
+        out.update(_validation_part(args, clean, windows, config, hours))
+    cpu = dict(out.get("benchmark_cpu_seconds") or {})
+    cpu[args.parts] = time.process_time() - cpu0
+    out.update(
+        {
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data_version": champion.data_version(raw_path),
+            "code_version": champion.code_version(),
+            "machine": {
+                "platform": platform.platform(),
+                "cpu_count": os.cpu_count(),
+                "load": os.getloadavg(),
+            },
+            "protocol": {
+                "daily": "one origin per day at 00:00 over each window (the training assets' scores)",
+                "hourly": f"origins at hours {hours} of every day of the window",
+                "validation": "out of sample: twins fitted on train alone (calibrated on validation)",
+                "test": "the stored models, fitted on train + validation",
+                "plans": {
+                    "plant": "the plant's own load_type sent",
+                    "derived": "none sent: the calendar plan",
+                },
+                "bands": [list(b) for b in backtest.HORIZON_BANDS],
+            },
+            "benchmark_cpu_seconds": cpu,
+        }
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(out, indent=1, allow_nan=False) + "\n")
     target.with_suffix(".md").write_text(markdown(out), encoding="utf-8")
-    print(leaderboard.to_markdown(daily))
-    print(f"wrote {target} ({out['benchmark_cpu_seconds']:.0f} CPU s)")
+    print(f"wrote {target} ({cpu[args.parts]:.0f} CPU s)")
 
 
 if __name__ == "__main__":
