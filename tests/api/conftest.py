@@ -130,7 +130,8 @@ def start_server(settings: Settings) -> LiveServer:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    # start-up probes each bundle in a child process: seconds on a quiet machine, ~30 s under load 10
+    deadline = time.monotonic() + 120
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")

@@ -385,3 +385,68 @@ def test_no_saving_accepts_the_plural_verb() -> None:
     expected = Expected(no_saving_kwh=True)
     assert ok("Active energy and cost do not change.", "en", expected)
     assert not ok("Active energy falls.", "en", expected)
+
+
+# --- the second held-out set (v2): balanced, new, and every expectation computes ------------------
+V2_PATH = SET_PATH.with_name("questions_v2.yaml")
+
+
+def test_the_v2_set_is_balanced_new_and_every_expectation_computes(real: Reference) -> None:
+    doc = yaml.safe_load(V2_PATH.read_text("utf-8"))
+    assert doc["version"] == 2 and doc["today"] == real.today
+    cases = load_cases(V2_PATH)
+    assert len(cases) == 132
+    assert len({c["id"] for c in cases}) == 132
+    assert Counter(c["lang"] for c in cases) == {"es": 66, "en": 66}
+    v1 = load_cases()
+    categories = {c["category"] for c in v1}
+    assert {c["category"] for c in cases} == categories and len(categories) == 22
+    per = Counter((c["category"], c["lang"]) for c in cases)
+    for category in categories:
+        assert per[(category, "es")] == 3 and per[(category, "en")] == 3, category
+    # no v2 question repeats a v1 question, and no id is shared with v1
+    asked_v1 = {t["q"].strip().lower() for c in v1 for t in c["turns"]}
+    assert not {t["q"].strip().lower() for c in cases for t in c["turns"]} & asked_v1
+    assert not {c["id"] for c in cases} & {c["id"] for c in v1}
+    for case in cases:
+        for turn in case["turns"]:
+            if "expect" in turn:
+                try:
+                    expected = expected_for(real, turn["expect"])
+                except SpecError as err:  # pragma: no cover - the message names the case
+                    pytest.fail(f"{case['id']}: {err}")
+                assert expected.figures or expected.no_data or expected.decline, case["id"]
+
+
+def test_reference_paths_that_only_v2_uses_match_a_plain_csv_sum(real: Reference) -> None:
+    """Spans and aggregations v1 never exercised: a season, today, a wrapped hour range, weekly means."""
+    rows = raw_rows()
+
+    def kwh(keep) -> float:
+        return sum(r["kwh"] for r in rows if keep(r["start"]))
+
+    summer = real.expect({"kind": "figures", "metric": "co2_t", "span": {"season": "summer", "year": 2018}})
+    assert summer.spans == [("2018-06-01", "2018-08-31")]
+    assert summer.figures[0].value == pytest.approx(kwh(lambda s: s.month in (6, 7, 8)) * 0.4594 / 1000)
+    today = real.expect({"kind": "figures", "metric": "usage_kwh", "span": {"relative": "today"}})
+    assert today.spans == [("2018-12-31", "2018-12-31")]
+    assert today.figures[0].value == pytest.approx(kwh(lambda s: s.date() == dt.date(2018, 12, 31)))
+    night = real.expect(
+        {"kind": "share", "part": {"hours": [23, 9]}, "span": {"month": 6, "year": 2018}}
+    ).figures[0]
+    june = kwh(lambda s: s.month == 6)
+    assert night.value == pytest.approx(
+        100 * kwh(lambda s: s.month == 6 and (s.hour >= 23 or s.hour < 9)) / june
+    )
+    # Q1 2018 starts on a Monday: ISO weeks 1..13, the 13th partial (2018-03-26 .. 2018-03-31)
+    weekly = real.expect(
+        {"kind": "figures", "metric": "usage_kwh", "agg": "weekly_mean", "span": {"quarter": 1, "year": 2018}}
+    ).figures[0]
+    assert weekly.value == pytest.approx(kwh(lambda s: s.month <= 3) / 13)
+    three_ago = real.relative("weeks_ago", 3)
+    assert three_ago == (dt.date(2018, 12, 10), dt.date(2018, 12, 16))
+    new_year = real.expect(
+        {"kind": "figures", "metric": "usage_kwh", "span": {"holiday": "new_years_day", "year": 2018}}
+    )
+    assert new_year.spans == [("2018-01-01", "2018-01-01")]
+    assert real.requested_days({"holiday": "christmas", "year": 2017}) == [dt.date(2017, 12, 25)]
