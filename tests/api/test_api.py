@@ -335,7 +335,7 @@ def test_background_watcher_picks_up_a_newer_bundle(
                 estimate_result(history), root, data_version="sha256:v3", code_version="t"
             )
             set_created_at(new, "2026-04-01T00:00:00+00:00")
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 60  # the new bundle is probed in a child process first
             while (
                 c.get("/health").json()["models"]["estimate"]["model_version"]
                 != "physics@2026-04-01T00:00:00+00:00"
