@@ -128,6 +128,15 @@ def test_leaderboard_has_every_family_and_the_published_anchor(trained, data_dir
     assert sorted(plans["plan"]) == ["derived", "plant"]
     assert {"seasonal_naive", "profile_blend", "weighted_ensemble"} <= set(bands["model"])
     assert set(bands["band"]) == {"15 min", "1 h", "4 h", "12 h", "24 h"}
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        hours = con.execute(
+            "SELECT DISTINCT origin_hour FROM main.forecast_horizon_bands "
+            "WHERE origins = 'hourly' AND origin_hour IS NOT NULL ORDER BY 1"
+        ).df()
+    finally:
+        con.close()
+    assert hours["origin_hour"].tolist() == [0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 18.0, 21.0]
 
 
 def test_leaderboard_cli_json(trained, data_dir, monkeypatch):
