@@ -6,6 +6,8 @@ the published CUBIST anchor (0.877 %) is stated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -83,3 +85,62 @@ def regression_report(y_true: ArrayLike, y_pred: ArrayLike) -> dict[str, float]:
         "max_abs_error": float(np.max(np.abs(t - p))),
         "n": int(t.size),
     }
+
+
+def _quantile_matrix(
+    y_true: ArrayLike, q_pred: ArrayLike, levels: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(y_true, dtype=float).reshape(-1)
+    qv = np.asarray(q_pred, dtype=float)
+    if qv.ndim != 2 or qv.shape != (t.size, len(levels)):
+        raise ValueError(f"q_pred must be ({t.size}, {len(levels)}), got {qv.shape}")
+    if t.size == 0:
+        raise ValueError("cannot score an empty set of points")
+    if np.isnan(t).any() or np.isnan(qv).any():
+        raise ValueError("NaN in y_true or q_pred: a score over partial points would mislead")
+    return t, qv
+
+
+def crps_from_quantiles(y_true: ArrayLike, q_pred: ArrayLike, levels: Sequence[float]) -> float:
+    """CRPS approximated from K evenly spread quantile forecasts: 2/K x the sum of their mean
+    pinball losses (the quantile decomposition of the CRPS; it leaves out the tails beyond the
+    outer levels, so it is a lower estimate for deciles)."""
+    t, qv = _quantile_matrix(y_true, q_pred, levels)
+    return float(2.0 * np.mean([pinball_loss(t, qv[:, j], q) for j, q in enumerate(levels)]))
+
+
+def quantile_crossings(q_pred: ArrayLike) -> int:
+    """Rows whose quantiles (columns in increasing level) decrease somewhere: 0 for a valid forecast."""
+    qv = np.asarray(q_pred, dtype=float)
+    if qv.ndim != 2:
+        raise ValueError(f"q_pred must be 2-D (rows, levels), got {qv.ndim}-D")
+    return int(np.count_nonzero((np.diff(qv, axis=1) < 0).any(axis=1)))
+
+
+def reliability(y_true: ArrayLike, q_pred: ArrayLike, levels: Sequence[float]) -> dict[float, float]:
+    """Share of actuals at or below each quantile forecast (the reliability diagram's points; a
+    calibrated q-quantile has share q)."""
+    t, qv = _quantile_matrix(y_true, q_pred, levels)
+    return {float(q): float(np.mean(t <= qv[:, j])) for j, q in enumerate(levels)}
+
+
+def central_interval(
+    q_pred: ArrayLike, levels: Sequence[float], width: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds of the central ``width`` interval (levels (1-width)/2 and (1+width)/2), linearly
+    interpolated between the given levels where they are not among them (the 50 % band from
+    deciles: q25 = (q20 + q30)/2, q75 = (q70 + q80)/2)."""
+    qv = np.asarray(q_pred, dtype=float)
+    grid = np.asarray(levels, dtype=float)
+    lo_level, hi_level = (1 - width) / 2, (1 + width) / 2
+    if not grid.min() - 1e-9 <= lo_level < hi_level <= grid.max() + 1e-9:
+        raise ValueError(f"levels {list(levels)} do not span the central {width:.0%} interval")
+
+    def at(level: float) -> np.ndarray:
+        k = int(np.clip(np.searchsorted(grid, level - 1e-9), 1, len(grid) - 1))
+        if abs(grid[k - 1] - level) < 1e-9:
+            return qv[:, k - 1]
+        w = (level - grid[k - 1]) / (grid[k] - grid[k - 1])
+        return qv[:, k - 1] + w * (qv[:, k] - qv[:, k - 1])
+
+    return at(lo_level), at(hi_level)

@@ -108,6 +108,7 @@ def test_leaderboard_has_every_family_and_the_published_anchor(trained, data_dir
         "seasonal_naive",
         "lightgbm_quantile",
         "xgboost_quantile",
+        "profile_blend",
         "chronos",
         "timesfm",
     } <= models
@@ -116,6 +117,26 @@ def test_leaderboard_has_every_family_and_the_published_anchor(trained, data_dir
     foundation = table[table["model"].isin(["chronos", "timesfm"])]
     assert foundation["rmse"].isna().all()
     assert foundation["status"].str.startswith("not evaluated").all()
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        plans = con.execute(
+            "SELECT DISTINCT plan FROM main.model_leaderboard WHERE model = 'profile_blend'"
+        ).df()
+        bands = con.execute("SELECT model, split, plan, band, mase FROM main.forecast_horizon_bands").df()
+    finally:
+        con.close()
+    assert sorted(plans["plan"]) == ["derived", "plant"]
+    assert {"seasonal_naive", "profile_blend", "weighted_ensemble"} <= set(bands["model"])
+    assert set(bands["band"]) == {"15 min", "1 h", "4 h", "12 h", "24 h"}
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        hours = con.execute(
+            "SELECT DISTINCT origin_hour FROM main.forecast_horizon_bands "
+            "WHERE origins = 'hourly' AND origin_hour IS NOT NULL ORDER BY 1"
+        ).df()
+    finally:
+        con.close()
+    assert hours["origin_hour"].tolist() == [0.0, 3.0, 6.0, 9.0, 12.0, 15.0, 18.0, 21.0]
 
 
 def test_leaderboard_cli_json(trained, data_dir, monkeypatch):
@@ -136,7 +157,13 @@ def test_mlflow_holds_one_run_per_family_with_versions(trained, data_dir):
     experiment = client.get_experiment_by_name(tracking.EXPERIMENT)
     runs = client.search_runs([experiment.experiment_id], max_results=200)
     names = {r.info.run_name for r in runs}
-    assert {"estimate-physics", "estimate-cubist", "forecast-lightgbm_quantile", "champion-estimate"} <= names
+    assert {
+        "estimate-physics",
+        "estimate-cubist",
+        "forecast-lightgbm_quantile",
+        "forecast-profile_blend",
+        "champion-estimate",
+    } <= names
     physics = next(r for r in runs if r.info.run_name == "estimate-physics")
     assert physics.data.tags["data_version"].startswith("frame:")
     assert "test_rmse" in physics.data.metrics

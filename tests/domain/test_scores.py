@@ -64,3 +64,30 @@ def test_bad_inputs_fail_loudly() -> None:
         scores.rmse([], [])
     with pytest.raises(ValueError, match="mean target is 0"):
         scores.cv_pct([0.0, 0.0], [1.0, -1.0])
+
+
+def test_crps_from_quantiles_by_hand() -> None:
+    # one point, actual 10, quantiles 0.25/0.5/0.75 at 8, 9, 12:
+    # pinball 0.25*2 = 0.5, 0.5*1 = 0.5, (1-0.75)*2 = 0.5 -> CRPS ~ 2/3 * (0.5+0.5+0.5) = 1.0
+    levels = [0.25, 0.5, 0.75]
+    assert scores.crps_from_quantiles([10.0], [[8.0, 9.0, 12.0]], levels) == pytest.approx(1.0)
+    # two points: the second forecast exact everywhere -> half of the first point's CRPS
+    got = scores.crps_from_quantiles([10.0, 5.0], [[8.0, 9.0, 12.0], [5.0, 5.0, 5.0]], levels)
+    assert got == pytest.approx(0.5)
+    with pytest.raises(ValueError, match=r"q_pred must be \(1, 3\)"):
+        scores.crps_from_quantiles([10.0], [[8.0, 9.0]], levels)
+
+
+def test_crossings_reliability_and_central_interval_by_hand() -> None:
+    qv = [[1.0, 2.0, 3.0], [1.0, 0.5, 3.0], [3.0, 2.0, 1.0]]
+    assert scores.quantile_crossings(qv) == 2
+    assert scores.quantile_crossings([[1.0, 1.0, 2.0]]) == 0  # ties are not crossings
+    deciles = [k / 10 for k in range(1, 10)]
+    row = [[float(k) for k in range(1, 10)]]  # q10 = 1 ... q90 = 9
+    assert scores.reliability([4.5], row, deciles) == pytest.approx({q: float(q >= 0.5) for q in deciles})
+    lo, hi = scores.central_interval(row, deciles, 0.5)  # q25 = 2.5, q75 = 7.5 (interpolated)
+    assert (lo[0], hi[0]) == pytest.approx((2.5, 7.5))
+    lo, hi = scores.central_interval(row, deciles, 0.8)  # q10, q90 exactly
+    assert (lo[0], hi[0]) == (1.0, 9.0)
+    with pytest.raises(ValueError, match="do not span the central 90%"):
+        scores.central_interval(row, deciles, 0.9)

@@ -182,6 +182,21 @@ def forecast_xgboost_quantile(
     )
 
 
+@dg.asset(group_name=GROUP, kinds={"lightgbm", "mlflow"}, io_manager_key=MODEL_STORE, pool=POOL)
+def forecast_profile_blend(
+    context: dg.AssetExecutionContext,
+    config: ForecastTrainingConfig,
+    compute_device: ComputeDevice,
+    mlflow: dg.ResourceParam[Any],
+    cleaned_steel_readings: pl.DataFrame,
+    steel_splits: pl.DataFrame,
+) -> dg.Output:
+    """LightGBM blended with day-class profiles (issue 17's day-ahead model), calibrated on validation."""
+    return train_forecast(
+        "profile_blend", context, config, compute_device, mlflow, cleaned_steel_readings, steel_splits
+    )
+
+
 @dg.asset(group_name=GROUP, kinds={"mlflow", "pytorch"}, io_manager_key=MODEL_STORE, pool=POOL)
 def forecast_chronos(
     context: dg.AssetExecutionContext,
@@ -223,6 +238,7 @@ def forecast_ensemble(
     forecast_seasonal_naive: ForecastResult,
     forecast_lightgbm_quantile: ForecastResult,
     forecast_xgboost_quantile: ForecastResult,
+    forecast_profile_blend: ForecastResult,
     forecast_chronos: ForecastResult,
     forecast_timesfm: ForecastResult,
 ) -> dg.Output:
@@ -232,6 +248,7 @@ def forecast_ensemble(
         forecast_seasonal_naive,
         forecast_lightgbm_quantile,
         forecast_xgboost_quantile,
+        forecast_profile_blend,
         forecast_chronos,
         forecast_timesfm,
     ]
@@ -252,6 +269,7 @@ FORECAST_KEYS: dict[str, str] = {
     "seasonal_naive": "forecast_seasonal_naive",
     "lightgbm_quantile": "forecast_lightgbm_quantile",
     "xgboost_quantile": "forecast_xgboost_quantile",
+    "profile_blend": "forecast_profile_blend",
     "chronos": "forecast_chronos",
     "timesfm": "forecast_timesfm",
 }

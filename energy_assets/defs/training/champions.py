@@ -8,6 +8,7 @@ import dagster as dg
 import pandas as pd
 import polars as pl
 
+from energy_assets.defs.analysis.assets import figure_markdown
 from energy_assets.defs.outputs import emit, readable
 from energy_assets.defs.resources import ChampionStore
 from energy_assets.defs.training.runs import (
@@ -21,7 +22,7 @@ from energy_assets.defs.training.runs import (
 )
 from energy_assets.domain import paths
 from energy_assets.domain.data import frames, schema
-from energy_assets.domain.reporting import explain
+from energy_assets.domain.reporting import explain, forecast_quality
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
 from energy_assets.domain.training import champion, leaderboard, tracking
 from energy_assets.domain.training.estimate import estimate_datasets
@@ -43,6 +44,7 @@ def model_leaderboard(
     forecast_seasonal_naive: ForecastResult,
     forecast_lightgbm_quantile: ForecastResult,
     forecast_xgboost_quantile: ForecastResult,
+    forecast_profile_blend: ForecastResult,
     forecast_chronos: ForecastResult,
     forecast_timesfm: ForecastResult,
     forecast_ensemble: ForecastResult,
@@ -53,6 +55,7 @@ def model_leaderboard(
         forecast_seasonal_naive,
         forecast_lightgbm_quantile,
         forecast_xgboost_quantile,
+        forecast_profile_blend,
         forecast_chronos,
         forecast_timesfm,
         forecast_ensemble,
@@ -76,6 +79,53 @@ def model_leaderboard(
             "champions": dg.MetadataValue.json(champions),
             "not_evaluated": dg.MetadataValue.json(not_evaluated.to_dict("records")),
             "json_path": dg.MetadataValue.path(str(path)),
+        },
+    )
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb", "matplotlib"})
+def forecast_horizon_bands(
+    context: dg.AssetExecutionContext,
+    forecast_seasonal_naive: ForecastResult,
+    forecast_lightgbm_quantile: ForecastResult,
+    forecast_xgboost_quantile: ForecastResult,
+    forecast_profile_blend: ForecastResult,
+    forecast_chronos: ForecastResult,
+    forecast_timesfm: ForecastResult,
+    forecast_ensemble: ForecastResult,
+):
+    """RMSE, MAE, MASE and the ratios to persistence by horizon band (15 min .. 24 h), per forecaster,
+    split, plan regime and origins (daily 00:00; hourly, pooled and per origin hour, when the run's
+    ``hourly_origin_step`` is set); the band figures and the deciles' reliability diagram as metadata."""
+    results = [
+        forecast_seasonal_naive,
+        forecast_lightgbm_quantile,
+        forecast_xgboost_quantile,
+        forecast_profile_blend,
+        forecast_chronos,
+        forecast_timesfm,
+        forecast_ensemble,
+    ]
+    table = leaderboard.band_rows(results)
+    figures = [
+        p
+        for p in (
+            forecast_quality.band_figure(table),
+            forecast_quality.band_figure(table, origins="hourly"),
+            forecast_quality.reliability_figure(results),
+        )
+        if p is not None
+    ]
+    reliability = forecast_quality.reliability_points(results)
+    yield from emit(
+        pl.from_pandas(table),
+        metadata={
+            "dagster/row_count": len(table),
+            "figures": dg.MetadataValue.md(figure_markdown(figures)),
+            "figure_paths": dg.MetadataValue.json([str(p) for p in figures]),
+            "reliability_test": dg.MetadataValue.md(
+                reliability.to_markdown(index=False, floatfmt=".3f") if len(reliability) else "none"
+            ),
         },
     )
 
@@ -197,6 +247,7 @@ def champion_forecast_model(
     forecast_seasonal_naive: ForecastResult,
     forecast_lightgbm_quantile: ForecastResult,
     forecast_xgboost_quantile: ForecastResult,
+    forecast_profile_blend: ForecastResult,
     forecast_chronos: ForecastResult,
     forecast_timesfm: ForecastResult,
     forecast_ensemble: ForecastResult,
@@ -207,6 +258,7 @@ def champion_forecast_model(
         forecast_seasonal_naive,
         forecast_lightgbm_quantile,
         forecast_xgboost_quantile,
+        forecast_profile_blend,
         forecast_chronos,
         forecast_timesfm,
         forecast_ensemble,

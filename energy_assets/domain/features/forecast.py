@@ -6,8 +6,9 @@ NaN, never a value shifted from the wrong time); :func:`feature_matrix` computes
 :data:`FORECAST_FEATURES` for (origin, horizon) pairs from it, using only usage at or before each
 origin: the same slot one day and one week before the TARGET (when that is <= origin), the latest
 day with the same operating status, recent levels, and the known-future covariates (calendar by
-interval START, South Korean holidays, the planned ``load_type``, DESIGN.md §2). When no plan is
-given, the plan is assumed to repeat last week's.
+interval START, South Korean holidays, the planned ``load_type``, DESIGN.md §2). The plan after an
+origin is handed in as codes (:func:`energy_assets.domain.models.forecast.plan.plan_codes`: the plant's
+plan where sent, the calendar's elsewhere).
 """
 
 from __future__ import annotations
@@ -76,12 +77,24 @@ def on_grid(stamps: np.ndarray, start: pd.Timestamp, length: int) -> tuple[np.nd
 
 
 class Grid:
-    """A regular 15-minute series with usage (NaN where unseen) and the planned load_type codes."""
+    """A regular 15-minute series with usage (NaN where unseen) and the planned load_type codes.
 
-    def __init__(self, timestamps: pd.DatetimeIndex, usage: np.ndarray, load_type: np.ndarray) -> None:
+    ``future_load_type`` (batch backtests of many origins on one grid): the plan a forecast sees after
+    its origin, where it differs from ``load_type`` (the derived plan); None: ``load_type`` is the plan
+    everywhere (the plant's plan, or a one-origin grid whose tail already holds the plan).
+    """
+
+    def __init__(
+        self,
+        timestamps: pd.DatetimeIndex,
+        usage: np.ndarray,
+        load_type: np.ndarray,
+        future_load_type: np.ndarray | None = None,
+    ) -> None:
         self.timestamps = timestamps
         self.usage = usage
         self.load_type = load_type
+        self.future_load_type = future_load_type
         start = calendar.interval_start_index(timestamps)  # calendar by interval start (DESIGN.md §2)
         # slot and weekday by integer arithmetic on wall-clock nanoseconds (pandas' field accessors
         # cost more than the rest of a served forecast's grid); 1970-01-01 was a Thursday (3)
@@ -95,10 +108,11 @@ class Grid:
         self._cnt = np.concatenate([[0], np.cumsum(~np.isnan(usage))])
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> Grid:
-        """Whole frame on a regular grid (gaps become NaN); used for training and batch prediction."""
+    def from_frame(cls, frame: pd.DataFrame, extend: int = 0) -> Grid:
+        """Whole frame on a regular grid (gaps become NaN), plus ``extend`` unseen intervals after its
+        end; used for training and batch prediction."""
         ts = pd.DatetimeIndex(frame[schema.TIMESTAMP])
-        full = pd.date_range(ts.min(), ts.max(), freq=schema.INTERVAL)
+        full = pd.date_range(ts.min(), ts.max() + extend * schema.INTERVAL, freq=schema.INTERVAL)
         indexed = frame.set_index(schema.TIMESTAMP)
         usage = indexed[schema.USAGE_KWH].reindex(full).to_numpy(dtype=float)
         lt = calendar.load_type_codes(indexed[schema.LOAD_TYPE].reindex(full))
@@ -110,13 +124,10 @@ class Grid:
         history: pd.DataFrame,
         origin: pd.Timestamp,
         horizon: int,
-        future_covariates: pd.DataFrame | None,
+        plan: np.ndarray,
     ) -> tuple[Grid, int]:
-        """Grid from the history tail to origin+horizon; usage unseen after the origin.
-
-        Planned load_type after the origin comes from ``future_covariates``; where absent, the plan of
-        the same slot one week earlier is assumed.
-        """
+        """Grid from the history tail to origin+horizon; usage unseen after the origin, whose
+        load_type codes are ``plan`` (one per interval after the origin, ``horizon`` of them)."""
         seen = history_until(history, origin)
         first = origin - HISTORY_TAIL * schema.INTERVAL
         cut = sorted_end(seen, first)
@@ -130,19 +141,10 @@ class Grid:
         lt = np.full(len(full), np.nan)
         lt[pos] = calendar.load_type_codes(seen[schema.LOAD_TYPE].to_numpy()[rows])
         origin_pos = len(full) - 1 - horizon
-        if future_covariates is not None and schema.LOAD_TYPE in future_covariates:
-            cov = future_covariates.loc[future_covariates[schema.TIMESTAMP] > origin]
-            planned = calendar.load_type_codes(
-                cov.set_index(schema.TIMESTAMP)[schema.LOAD_TYPE].reindex(full)
-            )
-            after = np.arange(len(full)) > origin_pos
-            lt = np.where(after & ~np.isnan(planned), planned, lt)
-        # unplanned intervals repeat the plan of one week earlier, a week-long block at a time
-        for block in range(origin_pos + 1, len(full), WEEK):
-            span = np.arange(block, min(block + WEEK, len(full)))
-            src = span - WEEK
-            fill = np.isnan(lt[span]) & (src >= 0)
-            lt[span[fill]] = lt[src[fill]]
+        plan = np.asarray(plan, dtype=float)
+        if plan.shape != (horizon,):
+            raise ValueError(f"plan has {plan.size} codes for {horizon} intervals after the origin")
+        lt[origin_pos + 1 :] = plan
         return cls(full, usage, lt), origin_pos
 
     # positions may fall outside the grid: those read as NaN
@@ -161,12 +163,20 @@ class Grid:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
-    def operating(self, pos: np.ndarray, known_until: np.ndarray) -> np.ndarray:
+    def plan_at(self, pos: np.ndarray, origin: np.ndarray) -> np.ndarray:
+        """Load-type codes at ``pos`` as a forecast from ``origin`` sees them: the readings' own at or
+        before the origin, the plan after it."""
+        code = self.take(self.load_type, pos)
+        if self.future_load_type is None:
+            return code
+        return np.where(pos > origin, self.take(self.future_load_type, pos), code)
+
+    def operating(self, pos: np.ndarray, known_until: np.ndarray, origin: np.ndarray) -> np.ndarray:
         """1 if the day of ``pos`` is an operating day (its 09:00 interval not Light_Load), 0 if not,
-        NaN when that day's plan is not known at the origin (beyond the covariates)."""
+        NaN when that day's plan is not known at the origin (beyond the plan's horizon)."""
         slot = (self.slot[0] + pos) % DAY  # the grid is regular, so this holds outside it too
         pos9 = pos - slot + SLOT_0900
-        code = self.take(self.load_type, pos9)
+        code = self.plan_at(pos9, origin)
         flag = np.where(np.isnan(code), np.nan, (code > 0).astype(float))
         return np.where(pos9 <= known_until, flag, np.nan)
 
@@ -184,12 +194,12 @@ def feature_matrix(
         src = t - k
         return np.where(src <= i, grid.take(y, src), np.nan)
 
-    op_t = grid.operating(t, known_until)
+    op_t = grid.operating(t, known_until, i)
     # same slot on the latest days before the target, already observed, whose operating status
     # matches the target's (a Monday after a Sunday, a working day after a holiday)
     src = t[:, None] - np.arange(1, 29)[None, :] * DAY  # the same slot 1..28 days before the target
     cand = np.where(src <= i[:, None], grid.take(y, src), np.nan)
-    same_status = np.where(grid.operating(src, (i + DAY)[:, None]) == op_t[:, None], cand, np.nan)
+    same_status = np.where(grid.operating(src, (i + DAY)[:, None], i[:, None]) == op_t[:, None], cand, np.nan)
     found = ~np.isnan(same_status)
     rank = np.cumsum(found, axis=1)
     first = np.argmax(found, axis=1)
@@ -216,12 +226,12 @@ def feature_matrix(
         grid.take(grid.slot.astype(float), t),
         grid.take(grid.day_of_week, t),
         grid.take(grid.is_holiday, t),
-        grid.take(grid.load_type, np.where(t <= known_until, t, -1)),
+        grid.plan_at(np.where(t <= known_until, t, -1), i),
         op_t,
-        grid.operating(t - DAY, known_until),
+        grid.operating(t - DAY, known_until, i),
         lag(WEEK),
-        grid.take(grid.load_type, t - WEEK),
-        grid.operating(t - WEEK, known_until),
+        grid.plan_at(t - WEEK, i),
+        grid.operating(t - WEEK, known_until, i),
         lag(2 * WEEK),
         lag(DAY),
         lag(2 * DAY),

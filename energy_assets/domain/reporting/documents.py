@@ -26,6 +26,7 @@ from energy_assets.domain import features, paths
 from energy_assets.domain.data import schema
 from energy_assets.domain.features import splits
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, PAPER_TEST, TASKS, TEST, VALIDATION
+from energy_assets.domain.training.leaderboard import PINBALL_COLUMNS
 
 CANVAS_FILE = "ML_Canvas.md"
 #: Where ``energy docs --publish`` puts the published copies (tracked in git).
@@ -221,7 +222,19 @@ def model_card_markdown(
     family = (card or {}).get("family") or champion_of(board, task)
     metrics = (card or {}).get("metrics") or {}
     rows = board[(board["task"] == task) & (board["model"] == family)] if family else board.iloc[0:0]
-    scores = rows[[c for c in ("split", "rmse", "mae", "cv_pct", "mase", "coverage_80") if c in rows]]
+    shown = (
+        "split",
+        "plan",
+        "rmse",
+        "mae",
+        "cv_pct",
+        "mase",
+        "coverage_80",
+        "coverage_50",
+        "crps",
+        "crossings",
+    )
+    scores = rows[[c for c in (*shown, *PINBALL_COLUMNS) if c in rows]]
     scores = scores.dropna(axis=1, how="all")
     lines = [
         f"# Model card: {task} champion ({family or NOT_MEASURED})",

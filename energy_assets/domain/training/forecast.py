@@ -2,7 +2,10 @@
 
 Scored by rolling-origin backtests (one origin per day at ``origin_hour``) over the validation
 window and over the test window, each against the weekly seasonal naive on exactly the same origins
-(MASE). Validation scores are always out of sample for the point forecast, because the champion is
+(MASE) and against persistence, in two plan regimes: the plant's plan sent (its actual
+``load_type``; splits ``validation``/``test``) and no plan sent, so the model uses the derived
+calendar plan (splits ``validation_derived_plan``/``test_derived_plan``); probabilistic scores
+(pinball per quantile, CRPS, 50/80 % coverage, crossings) and scores by horizon band beside them. Validation scores are always out of sample for the point forecast, because the champion is
 picked by them: the boosted forecasters are scored on validation with a twin trained on the train
 window only (its quantiles calibrated on validation, so validation ``coverage_80`` is in-sample),
 then refitted as configured (train + validation) for the test window.
@@ -29,8 +32,11 @@ from energy_assets.domain.models.forecast import backtest
 from energy_assets.domain.models.forecast.base import (
     DEFAULT_HORIZON,
     DEFAULT_QUANTILES,
+    DERIVED_PLAN,
     FORECASTERS,
     MEAN,
+    PLAN_REGIMES,
+    PLANT_PLAN,
     Forecaster,
     quantile_column,
 )
@@ -48,9 +54,22 @@ from energy_assets.domain.training.results import (
 log = logging.getLogger(__name__)
 
 #: The forecasters a default run evaluates, then the ensemble of the best two.
-CLASSICAL_FORECASTERS: tuple[str, ...] = ("seasonal_naive", "lightgbm_quantile", "xgboost_quantile")
+CLASSICAL_FORECASTERS: tuple[str, ...] = (
+    "seasonal_naive",
+    "lightgbm_quantile",
+    "xgboost_quantile",
+    "profile_blend",
+)
 FOUNDATION_FORECASTERS: tuple[str, ...] = ("chronos", "timesfm")
 ENSEMBLE = WeightedEnsembleForecaster.name
+#: Metrics key of a split scored with no plan sent (the derived calendar plan).
+DERIVED_SUFFIX = "_derived_plan"
+SCORED_SPLITS: tuple[str, ...] = (VALIDATION, TEST)
+
+
+def metrics_key(split: str, plan: str) -> str:
+    """``validation`` / ``test`` with the plant's plan; ``validation_derived_plan`` ... without."""
+    return split if plan == PLANT_PLAN else f"{split}{DERIVED_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,10 @@ class ForecastConfig:
     seed: int = DEFAULT_SEED
     n_jobs: int = 1
     device: str | None = None
+    #: Also backtest at origins every ``hourly_origin_step`` hours (0, step, 2*step, ... < 24) of every
+    #: day of each window, scored by horizon band and origin hour (``bands`` with ``origins =
+    #: "hourly"``); None: daily origins only. Not for the foundation models (cost).
+    hourly_origin_step: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +106,8 @@ class ForecastWindows:
     test: pd.DataFrame
     validation_origins: list[pd.Timestamp]
     test_origins: list[pd.Timestamp]
+    validation_hourly: list[pd.Timestamp] = field(default_factory=list)
+    test_hourly: list[pd.Timestamp] = field(default_factory=list)
 
 
 def _spread(origins: list[pd.Timestamp], cap: int | None) -> list[pd.Timestamp]:
@@ -119,6 +144,15 @@ def forecast_windows(
         frame, parts[VALIDATION], config.horizon, config.origin_hour
     )
     test_origins = backtest.origins_in_test_window(frame, parts[TEST], config.horizon, config.origin_hour)
+    hourly: dict[str, list[pd.Timestamp]] = {VALIDATION: [], TEST: []}
+    if config.hourly_origin_step is not None:
+        if not 1 <= config.hourly_origin_step <= 24:
+            raise ValueError(f"hourly_origin_step must be 1..24, got {config.hourly_origin_step}")
+        hours = list(range(0, 24, config.hourly_origin_step))
+        for split in hourly:
+            found = backtest.hourly_origins(frame, parts[split], config.horizon, hours)
+            cap = None if config.max_origins is None else config.max_origins * len(hours)
+            hourly[split] = _spread(found, cap)
     return ForecastWindows(
         frame=frame,
         train=parts[splits.TRAIN],
@@ -126,6 +160,8 @@ def forecast_windows(
         test=parts[TEST],
         validation_origins=_spread(val_origins, config.max_origins),
         test_origins=_spread(test_origins, config.max_origins),
+        validation_hourly=hourly[VALIDATION],
+        test_hourly=hourly[TEST],
     )
 
 
@@ -163,10 +199,64 @@ def _naive_runs(windows: ForecastWindows, config: ForecastConfig) -> tuple[pd.Da
     )
 
 
+REPORT_KEYS: tuple[str, ...] = (
+    "rmse",
+    "mae",
+    "mase",
+    "coverage_80",
+    "coverage_50",
+    "crps",
+    "crossings",
+    "n_origins",
+    "naive_rmse",
+    "naive_mae",
+    "rmse_ratio",
+    "persistence_rmse",
+    "persistence_mae",
+    "rmse_ratio_persistence",
+)
+
+
 def _report(run: pd.DataFrame, naive: pd.DataFrame) -> dict[str, float]:
     rep = backtest.backtest_report(run, naive)
-    keys = ("rmse", "mae", "mase", "coverage_80", "n_origins", "naive_rmse", "naive_mae", "rmse_ratio")
-    return {k: rep[k] for k in keys if k in rep}
+    keep = [k for k in rep if k in REPORT_KEYS or k.startswith(("pinball_", "below_"))]
+    return {k: rep[k] for k in keep}
+
+
+DAILY_ORIGINS, HOURLY_ORIGINS = "daily", "hourly"
+
+
+def _bands(
+    runs: Mapping[tuple[str, str], pd.DataFrame],
+    hourly: Mapping[tuple[str, str], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """:func:`backtest.band_report` of each (split, plan) daily backtest (``origins = "daily"``,
+    ``origin_hour`` NaN), then :func:`backtest.band_report_by_hour` of each hourly one (``"hourly"``:
+    all hours pooled, ``origin_hour`` NaN, then each hour), with ``split`` and ``plan`` columns."""
+    parts = []
+    for kind, group in ((DAILY_ORIGINS, runs), (HOURLY_ORIGINS, hourly or {})):
+        for (split, plan), run in group.items():
+            if kind == DAILY_ORIGINS:
+                part = backtest.band_report(run).assign(origin_hour=np.nan)
+            else:
+                part = backtest.band_report_by_hour(run)
+            part.insert(0, "origins", kind)
+            part.insert(0, "plan", plan)
+            part.insert(0, "split", split)
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _hourly_runs(
+    model: Forecaster, windows: ForecastWindows, split: str, config: ForecastConfig
+) -> dict[tuple[str, str], pd.DataFrame]:
+    origins = windows.validation_hourly if split == VALIDATION else windows.test_hourly
+    if not origins or model.name in FOUNDATION_FORECASTERS:
+        return {}
+    return {
+        (split, plan): backtest.rolling_origin_backtest(model, windows.frame, origins, config.horizon, plan)
+        for plan in PLAN_REGIMES
+    }
 
 
 def _foundation_problem(name: str, config: ForecastConfig) -> str | None:
@@ -229,31 +319,54 @@ def _evaluate_fitted(
     else:
         probe.fit(windows.train)
     zero_shot = name in FOUNDATION_FORECASTERS and getattr(probe, "finetune_steps", 0) == 0
-    val_run = backtest.rolling_origin_backtest(
-        probe, windows.frame, windows.validation_origins, config.horizon
-    )
+    val_runs = {
+        plan: backtest.rolling_origin_backtest(
+            probe, windows.frame, windows.validation_origins, config.horizon, plan
+        )
+        for plan in PLAN_REGIMES
+    }
 
     started = time.perf_counter()
-    model = probe if zero_shot else make_forecaster(name, config).fit(windows.train, windows.validation)
+    final = make_forecaster(name, config)
+    if zero_shot:
+        model = probe
+    elif getattr(final, "refit_on_validation", False) and hasattr(probe, "refit"):
+        # the same model fit(train, validation) gives, without training the train-only boosters twice
+        model = probe.refit(windows.train, windows.validation)
+    else:
+        model = final.fit(windows.train, windows.validation)
     fit_seconds = time.perf_counter() - started
-    return _finish(name, model, fit_seconds, val_run, naive_val, naive_test, windows, config, base)
+    hourly = _hourly_runs(probe, windows, VALIDATION, config)
+    return _finish(name, model, fit_seconds, val_runs, naive_val, naive_test, windows, config, base, hourly)
 
 
 def _finish(
     name: str,
     model: Forecaster,
     fit_seconds: float,
-    val_run: pd.DataFrame,
+    val_runs: Mapping[str, pd.DataFrame],
     naive_val: pd.DataFrame,
     naive_test: pd.DataFrame,
     windows: ForecastWindows,
     config: ForecastConfig,
     base: dict[str, Any],
+    val_hourly: Mapping[tuple[str, str], pd.DataFrame] | None = None,
 ) -> ForecastResult:
+    """Backtest the final model on the test origins in both plan regimes and score everything;
+    ``val_runs``: the out-of-sample validation backtests by plan regime; ``val_hourly``: the same at
+    hourly origins (by (split, plan)), if any; the test's hourly runs are made here."""
     started = time.perf_counter()
     test_run = backtest.rolling_origin_backtest(model, windows.frame, windows.test_origins, config.horizon)
     predict_ms = (time.perf_counter() - started) / len(windows.test_origins) * 1e3
-    scores = {VALIDATION: _report(val_run, naive_val), TEST: _report(test_run, naive_test)}
+    test_runs = {
+        PLANT_PLAN: test_run,
+        DERIVED_PLAN: backtest.rolling_origin_backtest(
+            model, windows.frame, windows.test_origins, config.horizon, DERIVED_PLAN
+        ),
+    }
+    runs = {(VALIDATION, p): r for p, r in val_runs.items()} | {(TEST, p): r for p, r in test_runs.items()}
+    naive = {VALIDATION: naive_val, TEST: naive_test}
+    scores = {metrics_key(split, plan): _report(run, naive[split]) for (split, plan), run in runs.items()}
     log.info("%s: validation %s test %s", name, scores[VALIDATION], scores[TEST])
     return ForecastResult(
         family=name,
@@ -264,8 +377,10 @@ def _finish(
         fit_seconds=fit_seconds,
         predict_ms_per_forecast=predict_ms,
         model_size_bytes=saved_size_bytes(model.save),
-        validation_backtest=val_run,
+        validation_backtest=val_runs[PLANT_PLAN],
         test_backtest=test_run,
+        derived_plan_backtests={VALIDATION: val_runs[DERIVED_PLAN], TEST: test_runs[DERIVED_PLAN]},
+        bands=_bands(runs, {**(val_hourly or {}), **_hourly_runs(model, windows, TEST, config)}),
         **base,
     )
 
@@ -273,7 +388,8 @@ def _finish(
 def _blend(runs: Sequence[pd.DataFrame], ensemble: WeightedEnsembleForecaster) -> pd.DataFrame:
     """The ensemble's validation forecasts from its members' out-of-sample validation backtests."""
     keys = [backtest.ORIGIN, schema.TIMESTAMP]
-    out = runs[0][[*keys, "horizon", backtest.ACTUAL]].copy()
+    baselines = [c for c in (backtest.PERSISTENCE, backtest.SEASONAL_NAIVE) if c in runs[0]]
+    out = runs[0][[*keys, "horizon", backtest.ACTUAL, *baselines]].copy()
     aligned = [r.set_index(keys).reindex(pd.MultiIndex.from_frame(out[keys])) for r in runs]
     out[MEAN] = np.clip(
         sum(w * r[MEAN].to_numpy() for w, r in zip(ensemble.weights, aligned, strict=True)), 0, None
@@ -331,9 +447,14 @@ def evaluate_ensemble(
         windows.train, windows.validation
     )
     fit_seconds = time.perf_counter() - started
-    by_name = {r.family: r.validation_backtest for r in best}
-    val_run = _blend([by_name[m.name] for m in ensemble.members], ensemble)
-    result = _finish(ENSEMBLE, ensemble, fit_seconds, val_run, naive_val, naive_test, windows, config, base)
+    val_runs = {}
+    for plan in PLAN_REGIMES:
+        by_name = {
+            r.family: r.validation_backtest if plan == PLANT_PLAN else r.derived_plan_backtests[VALIDATION]
+            for r in best
+        }
+        val_runs[plan] = _blend([by_name[m.name] for m in ensemble.members], ensemble)
+    result = _finish(ENSEMBLE, ensemble, fit_seconds, val_runs, naive_val, naive_test, windows, config, base)
     result.detail = (
         f"members {[m.name for m in ensemble.members]} weights {[round(w, 4) for w in ensemble.weights]}"
     )

@@ -27,7 +27,9 @@ from energy_assets.domain.training.results import EstimateResult, ForecastResult
 
 RESULT_FILE = "result.json"
 MODEL_DIR = "model"
-FRAME_FIELDS = ("validation_backtest", "test_backtest")
+FRAME_FIELDS = ("validation_backtest", "test_backtest", "bands")
+#: Fields holding frames by split (``<field>.<split>.parquet``).
+FRAME_DICT_FIELDS = ("derived_plan_backtests",)
 
 Result = EstimateResult | ForecastResult
 
@@ -47,6 +49,9 @@ def save_result(result: Result, folder: str | os.PathLike[str]) -> Path:
             elif f.name in FRAME_FIELDS:
                 if value is not None:
                     value.to_parquet(staging / f"{f.name}.parquet", index=False)
+            elif f.name in FRAME_DICT_FIELDS:
+                for key, frame in value.items():
+                    frame.to_parquet(staging / f"{f.name}.{key}.parquet", index=False)
             else:
                 card[f.name] = champion.json_safe(value)
         (staging / RESULT_FILE).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
@@ -82,6 +87,12 @@ def load_result(folder: str | os.PathLike[str]) -> Result:
         if f.name in FRAME_FIELDS:
             path = folder / f"{f.name}.parquet"
             kwargs[f.name] = pd.read_parquet(path) if path.exists() else None
+        elif f.name in FRAME_DICT_FIELDS:
+            prefix = f"{f.name}."
+            kwargs[f.name] = {
+                p.name[len(prefix) : -len(".parquet")]: pd.read_parquet(p)
+                for p in sorted(folder.glob(f"{prefix}*.parquet"))
+            }
         elif f.name in card:
             value = card[f.name]
             if f.name in ("feature_columns", "quantiles") and value is not None:

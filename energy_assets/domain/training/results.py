@@ -80,6 +80,10 @@ class ForecastResult:
     validation_backtest: pd.DataFrame | None = None
     test_backtest: pd.DataFrame | None = None
     task: str = FORECAST
+    #: The same backtests with no plan sent (the derived calendar plan), by split.
+    derived_plan_backtests: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Scores by horizon band (``backtest.band_report``) with ``split`` and ``plan`` columns.
+    bands: pd.DataFrame | None = None
 
     @property
     def validation_rmse(self) -> float | None:

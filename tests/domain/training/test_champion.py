@@ -140,7 +140,7 @@ def test_forecast_bundle_round_trip(clean_reference: pd.DataFrame, tmp_path: Pat
     result = evaluate_forecaster("seasonal_naive", frame, splits.build_splits(frame), config=config)
     bundle = champion.load_bundle(champion.write_bundle(result, tmp_path, data_version="sha256:abc"))
     assert bundle.task == "forecast" and bundle.family == "seasonal_naive"
-    assert bundle.quantiles == (0.1, 0.5, 0.9) and bundle.metadata["horizon"] == 96
+    assert bundle.quantiles == tuple(k / 10 for k in range(1, 10)) and bundle.metadata["horizon"] == 96
     assert bundle.feature_columns == (schema.TIMESTAMP, schema.USAGE_KWH, schema.LOAD_TYPE)
     origin = frame[schema.TIMESTAMP].iloc[-200]
     pd.testing.assert_frame_equal(bundle.model.predict(frame, origin), result.model.predict(frame, origin))

@@ -2,7 +2,7 @@
 
 A forecaster predicts ``usage_kwh`` for the ``horizon`` intervals that follow an origin (the END of the
 last interval it may see). Output: one row per target interval with ``timestamp``, ``horizon``
-(1..h), ``mean`` (the point forecast) and one column per quantile (``q10``, ``q50``, ``q90`` ...).
+(1..h), ``mean`` (the point forecast) and one column per quantile (``q10``, ``q20`` ... ``q90``).
 
 Persistence is native and inspectable: ``model.json`` (name, class, params, quantiles) plus whatever
 the model needs in its own format (LightGBM text models, JSON tables). Never pickle: a bundle must be
@@ -24,7 +24,8 @@ import pandas as pd
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.params import DerivedParams
 
-DEFAULT_QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
+#: Every forecaster's default output: the nine deciles 0.1..0.9 (plus the mean).
+DEFAULT_QUANTILES: tuple[float, ...] = tuple(round(k / 10, 1) for k in range(1, 10))
 #: One day of 15-minute intervals: the product's forecast horizon.
 DEFAULT_HORIZON = schema.INTERVALS_PER_DAY
 #: One week: the longest horizon the API accepts.
@@ -34,6 +35,17 @@ FORMAT_VERSION = 1
 
 TARGET_HORIZON = "horizon"
 MEAN = "mean"
+ORIGIN = "origin"
+#: The two plan regimes a backtest scores: the plant's own plan (its actual ``load_type``) is sent,
+#: or no plan is sent and the forecaster derives one from the calendar (:mod:`.plan`).
+PLANT_PLAN = "plant"
+DERIVED_PLAN = "derived"
+PLAN_REGIMES: tuple[str, ...] = (PLANT_PLAN, DERIVED_PLAN)
+
+
+def check_plan_regime(plan: str) -> None:
+    if plan not in PLAN_REGIMES:
+        raise ValueError(f"plan must be one of {list(PLAN_REGIMES)}, got {plan!r}")
 
 
 def quantile_column(q: float) -> str:
@@ -79,6 +91,34 @@ def finish_forecast(
     return out
 
 
+def finish_forecasts(
+    origins: Sequence[pd.Timestamp],
+    horizon: int,
+    mean: np.ndarray,
+    quantile_values: np.ndarray,
+    quantiles: Sequence[float],
+) -> pd.DataFrame:
+    """:func:`finish_forecast` for many origins at once: rows origin-major (origin, then horizon
+    1..``horizon``), with an ``origin`` column first; the same clipping and sorting."""
+    stamps = pd.DatetimeIndex([pd.Timestamp(o) for o in origins])
+    steps = np.arange(1, horizon + 1)
+    origin_col = np.repeat(stamps.to_numpy(), horizon)
+    columns: dict[str, Any] = {
+        ORIGIN: origin_col,
+        schema.TIMESTAMP: origin_col + np.tile(steps * schema.INTERVAL.to_timedelta64(), len(stamps)),
+        TARGET_HORIZON: np.tile(steps.astype("int64"), len(stamps)),
+        MEAN: np.clip(np.asarray(mean, dtype=float), 0.0, None),
+    }
+    qv = np.sort(np.clip(np.asarray(quantile_values, dtype=float), 0.0, None), axis=1)
+    for j, q in enumerate(quantiles):
+        columns[quantile_column(q)] = qv[:, j]
+    out = pd.DataFrame(columns)
+    if stamps.tz is not None:
+        out[ORIGIN] = out[ORIGIN].dt.tz_localize("UTC").dt.tz_convert(stamps.tz)
+        out[schema.TIMESTAMP] = out[schema.TIMESTAMP].dt.tz_localize("UTC").dt.tz_convert(stamps.tz)
+    return out
+
+
 class Forecaster(DerivedParams, ABC):
     """Predicts usage_kwh for the intervals after an origin, with quantiles.
 
@@ -120,6 +160,36 @@ class Forecaster(DerivedParams, ABC):
         ``future_covariates``: optional frame with ``timestamp`` and ``load_type`` for the target
         intervals (the plant's planned schedule). Rows of ``history`` after the origin are ignored.
         """
+
+    def predict_origins(
+        self,
+        frame: pd.DataFrame,
+        origins: Sequence[pd.Timestamp],
+        horizon: int = DEFAULT_HORIZON,
+        plan: str = PLANT_PLAN,
+    ) -> pd.DataFrame:
+        """Forecasts from many origins of one frame: ``origin`` then :meth:`predict`'s columns, one
+        row per origin x horizon, the same values as :meth:`predict` from each origin.
+
+        ``plan``: ``"plant"`` gives each forecast the frame's own ``load_type`` after its origin as the
+        plan (for the next day at least, as a plant would send it); ``"derived"`` sends none, so the
+        forecaster uses the derived calendar plan. Models with a vectorised path override this loop.
+        """
+        check_plan_regime(plan)
+        covariates = frame[[schema.TIMESTAMP, schema.LOAD_TYPE]]
+        stamps = covariates[schema.TIMESTAMP].to_numpy()
+        reach = max(int(horizon), DEFAULT_HORIZON) * schema.INTERVAL
+        parts = []
+        for origin in origins:
+            origin = pd.Timestamp(origin)
+            planned = None
+            if plan == PLANT_PLAN:
+                inside = (stamps > origin.to_datetime64()) & (stamps <= (origin + reach).to_datetime64())
+                planned = covariates.loc[inside]
+            forecast = self.predict(frame, origin, horizon, future_covariates=planned)
+            forecast.insert(0, ORIGIN, origin)
+            parts.append(forecast)
+        return pd.concat(parts, ignore_index=True)
 
     def describe(self) -> dict[str, Any]:
         """Learned facts worth showing (calibration offsets, weights...), JSON-serialisable."""
@@ -216,6 +286,8 @@ def _import_optional_modules() -> None:
     for module in (
         "energy_assets.domain.models.forecast.naive",
         "energy_assets.domain.models.forecast.boosted",
+        "energy_assets.domain.models.forecast.profile_blend",
+        "energy_assets.domain.models.forecast.nowcast",
         "energy_assets.domain.models.forecast.ensemble",
         "energy_assets.domain.models.forecast.foundation",
     ):

@@ -7,8 +7,11 @@ day: the mean forecast of day d is appended to the history as if observed and th
 forecast from it (direct within a day, recursive across days). Intervals of days 2..7 are therefore
 too narrow; the product's horizon is one day.
 
-Quantiles are calibrated on the validation window (conformalized quantile regression for each
-symmetric pair, a residual shift for the median) so that the 10–90 % interval covers 80 % there.
+Quantiles: one booster per ``booster_quantiles`` level (default 0.1, 0.5, 0.9); the output
+``quantiles`` (default the nine deciles) are filled between them by
+:func:`~energy_assets.domain.models.forecast.quantiles.normal_shape`, then calibrated on the
+validation window (conformalized quantile regression for each symmetric pair, a residual shift for the
+median) so that the 10–90 % interval covers 80 % there.
 """
 
 from __future__ import annotations
@@ -36,23 +39,34 @@ from energy_assets.domain.models.forecast.base import (
     DEFAULT_HORIZON,
     DEFAULT_QUANTILES,
     MEAN,
+    PLANT_PLAN,
     Forecaster,
     check_horizon,
+    check_plan_regime,
     finish_forecast,
+    finish_forecasts,
     quantile_column,
     register_forecaster,
     target_timestamps,
 )
 from energy_assets.domain.models.forecast.conformal import conformal_offsets
+from energy_assets.domain.models.forecast.plan import backtest_grid, origin_positions, plan_codes
+from energy_assets.domain.models.forecast.quantiles import normal_shape
 from energy_assets.domain.models.params import model_class, not_a_param, state
+
+#: The quantile levels the boosted models fit a booster for (the others are filled by normal_shape).
+BOOSTER_QUANTILES: tuple[float, ...] = (0.1, 0.5, 0.9)
+#: Origins per vectorised block of a batch backtest (bounds the feature matrix to ~25k rows).
+BATCH_ORIGINS = 256
 
 
 @model_class
 class _BoostedQuantileForecaster(Forecaster):
     """Direct multi-horizon model shared by the LightGBM and XGBoost back-ends.
 
-    One squared-error model gives the mean (what RMSE judges); one model per quantile gives the
-    quantiles, then :func:`conformal_offsets` calibrates them on the validation window. Features:
+    One squared-error model gives the mean (what RMSE judges); one model per booster quantile gives
+    the quantiles (the others filled by a normal shape), then :func:`conformal_offsets` calibrates
+    them on the validation window. Features:
     :data:`~energy_assets.domain.features.forecast.FORECAST_FEATURES`. Training rows: origins every ``origin_step`` intervals with
     ``horizons_per_origin`` random horizons each (about 160k rows for the 60 % window).
     """
@@ -60,6 +74,7 @@ class _BoostedQuantileForecaster(Forecaster):
     model_suffix: ClassVar[str] = ".txt"
 
     quantiles: Sequence[float] = DEFAULT_QUANTILES
+    booster_quantiles: Sequence[float] = BOOSTER_QUANTILES
     n_estimators: int = 300
     learning_rate: float = 0.03
     num_leaves: int = 15
@@ -81,11 +96,14 @@ class _BoostedQuantileForecaster(Forecaster):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        self.booster_quantiles = tuple(sorted(float(q) for q in self.booster_quantiles))
+        for q in self.booster_quantiles:
+            quantile_column(q)
         self.offsets = {quantile_column(q): 0.0 for q in self.quantiles}
 
     def describe(self) -> dict[str, Any]:
         return {
-            "features": list(FORECAST_FEATURES),
+            "features": list(self.feature_names()),
             "conformal_offsets_kwh": self.offsets,
             "validation_coverage": self.validation_coverage,
             "strategy": "direct multi-horizon within a day, recursive by day beyond",
@@ -118,7 +136,40 @@ class _BoostedQuantileForecaster(Forecaster):
         """Implemented by each boosting back-end."""
 
     def _model_keys(self) -> list[str]:
-        return [MEAN, *(quantile_column(q) for q in self.quantiles)]
+        return [MEAN, *(quantile_column(q) for q in self.booster_quantiles)]
+
+    def _shaped(self, fitted: np.ndarray) -> np.ndarray:
+        """The output quantiles from the boosters' (rows, booster levels) predictions."""
+        if self.booster_quantiles == self.quantiles:
+            return fitted
+        return normal_shape(fitted, self.booster_quantiles, self.quantiles)
+
+    # hooks of the model variants (features, training rows, the horizon the model reaches)
+    def feature_names(self) -> tuple[str, ...]:
+        return FORECAST_FEATURES
+
+    def _features(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> np.ndarray:
+        return feature_matrix(grid, o, h, o + self.day_horizon)
+
+    def _training_rows(self, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+        return training_rows(grid, self.origin_step, self.day_horizon, self.horizons_per_origin, self.seed)
+
+    def _scored_horizon(self) -> int:
+        """Horizons the model is trained for and calibrated on (a day; the nowcast's few hours)."""
+        return self.day_horizon
+
+    def refit(self, history: pd.DataFrame, validation: pd.DataFrame) -> Self:
+        """What ``fit(history, validation)`` with ``refit_on_validation`` returns, from this model
+        fitted on ``history`` alone and calibrated on ``validation``: the same offsets, the boosters
+        retrained on history + validation (the training is seeded, so the result is the same model,
+        without training the history-only boosters twice)."""
+        self._require_fitted()
+        model = self.twin(refit_on_validation=True)
+        model.offsets = dict(self.offsets)
+        model.validation_coverage = dict(self.validation_coverage)
+        model._train_all(pd.concat([history, validation], ignore_index=True))
+        model.fitted = True
+        return model
 
     def fit(self, history: pd.DataFrame, validation: pd.DataFrame | None = None) -> Self:
         """Train on ``history``; with ``validation``: calibrate the quantiles on it (out of sample),
@@ -136,24 +187,22 @@ class _BoostedQuantileForecaster(Forecaster):
 
     def _train_all(self, history: pd.DataFrame) -> None:
         grid = Grid.from_frame(history)
-        x, y = training_rows(grid, self.origin_step, self.day_horizon, self.horizons_per_origin, self.seed)
+        x, y = self._training_rows(grid)
         if len(y) < 100:
             raise ValueError(f"{self.name}: history too short to train (need more than one week)")
         models = {MEAN: self._train(x, y, None)}
-        for q in self.quantiles:
+        for q in self.booster_quantiles:
             models[quantile_column(q)] = self._train(x, y, q)
         self.models = models
 
     def _batch(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x = feature_matrix(grid, o, h, o + self.day_horizon)
+        x = self._features(grid, o, h)
         mean = self._apply(self.models[MEAN], x)
-        qv = np.column_stack(
-            [
-                self._apply(self.models[quantile_column(q)], x) + self.offsets[quantile_column(q)]
-                for q in self.quantiles
-            ]
+        fitted = np.column_stack(
+            [self._apply(self.models[quantile_column(q)], x) for q in self.booster_quantiles]
         )
-        return mean, qv
+        offsets = np.array([self.offsets[quantile_column(q)] for q in self.quantiles])
+        return mean, self._shaped(fitted) + offsets[None, :]
 
     def calibrate(self, history: pd.DataFrame, validation: pd.DataFrame) -> dict[str, float]:
         """Conformal calibration on the validation origins (see :func:`conformal_offsets`)."""
@@ -161,8 +210,8 @@ class _BoostedQuantileForecaster(Forecaster):
         grid = Grid.from_frame(frame)
         first = int(np.searchsorted(grid.timestamps, validation[schema.TIMESTAMP].min()))
         origins = np.arange(max(first - 1, WEEK), len(grid.usage) - 1, self.calibration_step)
-        h = np.tile(np.arange(1, self.day_horizon + 1), len(origins))
-        o = np.repeat(origins, self.day_horizon)
+        h = np.tile(np.arange(1, self._scored_horizon() + 1), len(origins))
+        o = np.repeat(origins, self._scored_horizon())
         keep = (o + h < len(grid.usage)) & ~np.isnan(grid.take(grid.usage, o + h))
         o, h = o[keep], h[keep]
         self.offsets = {quantile_column(q): 0.0 for q in self.quantiles}
@@ -194,10 +243,39 @@ class _BoostedQuantileForecaster(Forecaster):
         The grid always spans a full day ahead, as in training, so the operating-day flags of a short
         forecast see the same plan as a day-ahead one.
         """
-        grid, origin_pos = Grid.for_origin(history, origin, self.day_horizon, future_covariates)
+        planned = plan_codes(origin, self.day_horizon, future_covariates)
+        grid, origin_pos = Grid.for_origin(history, origin, self.day_horizon, planned)
         h = np.arange(1, horizon + 1)
         mean, qv = self._batch(grid, np.full(horizon, origin_pos), h)
         return mean, qv, grid.load_type[origin_pos + 1 : origin_pos + 1 + horizon]
+
+    def predict_origins(
+        self,
+        frame: pd.DataFrame,
+        origins: Sequence[pd.Timestamp],
+        horizon: int = DEFAULT_HORIZON,
+        plan: str = PLANT_PLAN,
+    ) -> pd.DataFrame:
+        """Vectorised: every (origin, horizon) pair's features on one grid of the whole frame (the
+        features read usage at or before each pair's origin only, and the plan after it), so the
+        values equal :meth:`predict` from each origin (tested). Beyond a day: the loop."""
+        check_plan_regime(plan)
+        check_horizon(horizon)
+        self._require_fitted()
+        if horizon > self.day_horizon or len(origins) == 0:
+            return super().predict_origins(frame, origins, horizon, plan)
+        grid = backtest_grid(frame, plan, self.day_horizon)
+        pos = origin_positions(grid, origins)
+        if pos is None:
+            return super().predict_origins(frame, origins, horizon, plan)
+        means, qvs = [], []
+        for chunk in np.array_split(pos, max(1, -(-len(pos) // BATCH_ORIGINS))):
+            o = np.repeat(chunk, horizon)
+            h = np.tile(np.arange(1, horizon + 1), len(chunk))
+            mean, qv = self._batch(grid, o, h)
+            means.append(mean)
+            qvs.append(qv)
+        return finish_forecasts(origins, horizon, np.concatenate(means), np.vstack(qvs), self.quantiles)
 
     def predict(
         self,
@@ -274,7 +352,7 @@ class LightGBMQuantileForecaster(_BoostedQuantileForecaster):
         }
         if quantile is not None:
             params["alpha"] = quantile
-        data = lgb.Dataset(x, label=y, feature_name=list(FORECAST_FEATURES), free_raw_data=True)
+        data = lgb.Dataset(x, label=y, feature_name=list(self.feature_names()), free_raw_data=True)
         return lgb.train(params, data, num_boost_round=self.n_estimators)
 
     def _apply(self, model: Any, x: np.ndarray) -> np.ndarray:
@@ -317,14 +395,16 @@ class XGBoostQuantileForecaster(_BoostedQuantileForecaster):
         }
         if quantile is not None:
             params["quantile_alpha"] = quantile
-        data = xgb.DMatrix(x, label=y, feature_names=list(FORECAST_FEATURES), nthread=self.n_jobs)
+        data = xgb.DMatrix(x, label=y, feature_names=list(self.feature_names()), nthread=self.n_jobs)
         return xgb.train(params, data, num_boost_round=self.n_estimators)
 
     def _apply(self, model: Any, x: np.ndarray) -> np.ndarray:
         import xgboost as xgb
 
         model.set_param({"nthread": self._threads()})
-        return model.predict(xgb.DMatrix(x, feature_names=list(FORECAST_FEATURES), nthread=self._threads()))
+        return model.predict(
+            xgb.DMatrix(x, feature_names=list(self.feature_names()), nthread=self._threads())
+        )
 
     def _write_model(self, model: Any, path: Path) -> None:
         model.save_model(str(path))

@@ -30,6 +30,7 @@ import pandas as pd
 
 from energy_assets.domain import calendar
 from energy_assets.domain.data import schema
+from energy_assets.domain.features.forecast import Grid
 from energy_assets.domain.tariff import TARIFF_PERIOD_CODES, Tariff, default_tariff
 
 #: Words of the public-holiday names (``holidays`` package, KR) on which the plant closes.
@@ -186,3 +187,28 @@ def complete_plan(
     codes = np.where(derived, derived_load_type_codes(targets, closing_holidays, tariff), sent)
     names = np.asarray(schema.LOAD_TYPES, dtype=object)[codes.astype(np.int64)]
     return pd.DataFrame({schema.TIMESTAMP: targets, schema.LOAD_TYPE: names, DERIVED: derived})
+
+
+def backtest_grid(frame: pd.DataFrame, regime: str, reach: int) -> Grid:
+    """The whole ``frame`` on one grid for forecasts from many of its origins at once, ``reach``
+    intervals past its end, with the plan each forecast sees after its origin: the frame's own
+    ``load_type`` where it has one (``regime="plant"``, the derived plan where it has none), or the
+    derived plan everywhere (``"derived"``): what :func:`plan_codes` gives a single forecast."""
+    grid = Grid.from_frame(frame, extend=reach)
+    derived = derived_load_type_codes(grid.timestamps)
+    if regime == "derived":
+        grid.future_load_type = derived
+    elif regime == "plant":
+        grid.future_load_type = np.where(np.isnan(grid.load_type), derived, grid.load_type)
+    else:
+        raise ValueError(f"plan must be 'plant' or 'derived', got {regime!r}")
+    return grid
+
+
+def origin_positions(grid: Grid, origins: Sequence[pd.Timestamp]) -> np.ndarray | None:
+    """Grid positions of ``origins``; None when one is not a grid stamp (callers then loop)."""
+    stamps = pd.DatetimeIndex([pd.Timestamp(o) for o in origins])
+    if stamps.tz != grid.timestamps.tz:
+        return None
+    pos = grid.timestamps.get_indexer(stamps)
+    return None if (pos < 0).any() else pos

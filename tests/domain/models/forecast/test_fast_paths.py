@@ -22,7 +22,12 @@ from energy_assets.domain.features.forecast import (
     feature_matrix,
     on_grid,
 )
-from energy_assets.domain.models.forecast import LightGBMQuantileForecaster, WeightedEnsembleForecaster, base
+from energy_assets.domain.models.forecast import (
+    LightGBMQuantileForecaster,
+    WeightedEnsembleForecaster,
+    base,
+    plan,
+)
 
 TS = schema.TIMESTAMP
 DAY = schema.INTERVALS_PER_DAY
@@ -268,7 +273,7 @@ def test_on_grid_on_a_gappy_real_history(history: pd.DataFrame) -> None:
 
 # --- Grid.for_origin against the reindex implementation it replaced -------------------------
 def for_origin_reference(
-    history: pd.DataFrame, origin: pd.Timestamp, horizon: int, covariates: pd.DataFrame | None
+    history: pd.DataFrame, origin: pd.Timestamp, horizon: int, planned: np.ndarray
 ) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray, int]:
     seen = history.loc[history[TS] <= origin]
     seen = seen.loc[seen[TS] > origin - HISTORY_TAIL * STEP]
@@ -278,13 +283,7 @@ def for_origin_reference(
     usage = indexed[schema.USAGE_KWH].reindex(full).to_numpy(dtype=float)
     lt = load_type_reference(indexed[schema.LOAD_TYPE].reindex(full))
     origin_pos = len(full) - 1 - horizon
-    if covariates is not None:
-        cov = covariates.loc[covariates[TS] > origin]
-        planned = load_type_reference(cov.set_index(TS)[schema.LOAD_TYPE].reindex(full))
-        lt = np.where((np.arange(len(full)) > origin_pos) & ~np.isnan(planned), planned, lt)
-    for pos in range(origin_pos + 1, len(full)):
-        if np.isnan(lt[pos]) and pos - WEEK >= 0:
-            lt[pos] = lt[pos - WEEK]
+    lt[origin_pos + 1 :] = planned
     return full, usage, lt, origin_pos
 
 
@@ -303,14 +302,17 @@ def test_grid_for_origin_equals_the_reindex_reference(
     if with_covariates:
         covariates = pd.DataFrame({TS: base.target_timestamps(origin, DAY)})
         covariates[schema.LOAD_TYPE] = [schema.LOAD_TYPES[k % 3] if k % 5 else None for k in range(DAY)]
-    grid, origin_pos = Grid.for_origin(frame, origin, horizon, covariates)
-    full, usage, lt, ref_pos = for_origin_reference(frame, origin, horizon, covariates)
+    planned = plan.plan_codes(origin, horizon, covariates)
+    grid, origin_pos = Grid.for_origin(frame, origin, horizon, planned)
+    full, usage, lt, ref_pos = for_origin_reference(frame, origin, horizon, planned)
     assert origin_pos == ref_pos
     assert grid.timestamps.equals(full)
     np.testing.assert_array_equal(grid.usage, usage)
     np.testing.assert_array_equal(grid.load_type, lt)
     assert np.isnan(grid.usage[origin_pos + 1 :]).all()
-    assert not np.isnan(grid.load_type[origin_pos + 1 :]).all()
+    assert not np.isnan(grid.load_type[origin_pos + 1 :]).any()
+    with pytest.raises(ValueError, match="codes for"):
+        Grid.for_origin(frame, origin, horizon, planned[:-1])
 
 
 def test_same_status_features_equal_the_per_day_loop(clean_reference: pd.DataFrame) -> None:
@@ -322,12 +324,12 @@ def test_same_status_features_equal_the_per_day_loop(clean_reference: pd.DataFra
     x = feature_matrix(grid, origins, h, known)
     # reference: the 28 candidate days one at a time, as before vectorisation
     t = origins + h
-    op_t = grid.operating(t, known)
+    op_t = grid.operating(t, known, origins)
     same = np.full((len(t), 28), np.nan)
     for k in range(1, 29):
         src = t - k * DAY
         cand = np.where(src <= origins, grid.take(grid.usage, src), np.nan)
-        same[:, k - 1] = np.where(grid.operating(src, origins + DAY) == op_t, cand, np.nan)
+        same[:, k - 1] = np.where(grid.operating(src, origins + DAY, origins) == op_t, cand, np.nan)
     found = ~np.isnan(same)
     first = np.argmax(found, axis=1)
     latest = np.where(found.any(axis=1), same[np.arange(len(t)), first], np.nan)

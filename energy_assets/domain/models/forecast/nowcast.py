@@ -1,0 +1,265 @@
+"""The intraday nowcast: the next few hours from the latest readings, and the served switch to it.
+
+A day-ahead model reads the day's level from yesterday and last week; within the day the latest
+readings tell more (the morning and afternoon blocks of a day correlate 0.59). At 15 minutes ahead
+the day-ahead models are worse than persistence (test MAE 7.1 against 5.8 kWh over every interval).
+
+- :class:`NowcastForecaster`: the LightGBM back-end on the day-ahead features plus the last
+  ``lags`` readings before the origin and the last step (reading at the origin minus the one before),
+  trained on horizons 1..``max_horizon`` (16 = 4 h) from every interval, with the same conformal
+  calibration; it forecasts at most ``max_horizon`` intervals.
+- :class:`IntradayForecaster`: what ``/forecast`` serves: a day-ahead model, with the nowcast's
+  values for the horizon bands where the nowcast had the lower validation RMSE at origins during the
+  operating day (:func:`intraday_bands`). "During the operating day": the interval ending at the
+  origin is a Medium or Maximum load interval (09:00-23:00 of an operating day). Other origins, and
+  every other horizon, get the day-ahead model's forecast unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+
+from energy_assets.domain import calendar
+from energy_assets.domain.data import schema
+from energy_assets.domain.features.forecast import (
+    FORECAST_FEATURES,
+    WEEK,
+    Grid,
+    feature_matrix,
+    training_pairs,
+)
+from energy_assets.domain.features.history import history_until
+from energy_assets.domain.models.forecast.backtest import ACTUAL, HORIZON_BANDS
+from energy_assets.domain.models.forecast.base import (
+    DEFAULT_HORIZON,
+    DEFAULT_QUANTILES,
+    MEAN,
+    ORIGIN,
+    PLANT_PLAN,
+    TARGET_HORIZON,
+    Forecaster,
+    check_horizon,
+    load_forecaster,
+    quantile_column,
+    register_forecaster,
+)
+from energy_assets.domain.models.forecast.boosted import LightGBMQuantileForecaster
+from energy_assets.domain.models.params import model_class, not_a_param, state
+
+#: Reach of the nowcast: 4 hours.
+NOWCAST_HORIZON = 16
+INTRADAY_FILE = "intraday.json"
+
+
+@register_forecaster
+@model_class
+class NowcastForecaster(LightGBMQuantileForecaster):
+    """LightGBM on the day-ahead features + the latest readings, horizons 1..``max_horizon``."""
+
+    name: ClassVar[str] = "nowcast"
+
+    booster_quantiles: Sequence[float] = (0.1, 0.9)
+    n_estimators: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    min_child_samples: int = 200
+    l2_regularization: float = 10.0
+    origin_step: int = 1
+    horizons_per_origin: int = 4
+    max_horizon: int = NOWCAST_HORIZON
+    lags: int = 8
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 1 <= self.max_horizon <= self.day_horizon:
+            raise ValueError(f"max_horizon must be 1..{self.day_horizon}, got {self.max_horizon}")
+        if self.lags < 2:
+            raise ValueError(
+                f"lags must be at least 2 (the origin's reading and the one before), got {self.lags}"
+            )
+
+    def feature_names(self) -> tuple[str, ...]:
+        lags = tuple(f"usage_minus_{k * 15}min" for k in range(1, self.lags))
+        return (*FORECAST_FEATURES, *lags, "last_step")
+
+    def _features(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> np.ndarray:
+        day_ahead = feature_matrix(grid, o, h, o + self.day_horizon)
+        lags = [grid.take(grid.usage, o - k) for k in range(1, self.lags)]
+        last_step = grid.take(grid.usage, o) - grid.take(grid.usage, o - 1)
+        return np.column_stack([day_ahead, *lags, last_step])
+
+    def _training_rows(self, grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+        o, h = training_pairs(
+            grid, self.origin_step, self.max_horizon, self.horizons_per_origin, self.seed, min_history=WEEK
+        )
+        return self._features(grid, o, h), grid.usage[o + h]
+
+    def _scored_horizon(self) -> int:
+        return self.max_horizon
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **super().describe(),
+            "strategy": f"direct, horizons 1..{self.max_horizon} from the latest readings",
+        }
+
+    def _check_reach(self, horizon: int) -> None:
+        if horizon > self.max_horizon:
+            raise ValueError(
+                f"{self.name} forecasts at most {self.max_horizon} intervals, got horizon {horizon}"
+            )
+
+    def predict(
+        self,
+        history: pd.DataFrame,
+        origin: pd.Timestamp,
+        horizon: int = NOWCAST_HORIZON,
+        future_covariates: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        self._check_reach(horizon)
+        return super().predict(history, origin, horizon, future_covariates)
+
+    def predict_origins(
+        self,
+        frame: pd.DataFrame,
+        origins: Sequence[pd.Timestamp],
+        horizon: int = NOWCAST_HORIZON,
+        plan: str = PLANT_PLAN,
+    ) -> pd.DataFrame:
+        self._check_reach(horizon)
+        return super().predict_origins(frame, origins, horizon, plan)
+
+
+def operating_origin(load_type_at_origin: Any) -> bool:
+    """An origin during the operating day: its last interval is a Medium or Maximum load interval."""
+    code = calendar.load_type_codes([load_type_at_origin])[0]
+    return bool(code > 0)
+
+
+def intraday_bands(
+    day_ahead: pd.DataFrame,
+    nowcast: pd.DataFrame,
+    frame: pd.DataFrame,
+    bands: Sequence[tuple[str, int, int]] = HORIZON_BANDS,
+) -> list[str]:
+    """The horizon bands (within the nowcast's reach) where the nowcast's RMSE is lower than the
+    day-ahead model's, on the same (validation) origins during the operating day: those whose
+    reading in ``frame`` is a Medium or Maximum load interval (:func:`operating_origin`)."""
+    keys = [ORIGIN, schema.TIMESTAMP]
+    merged = day_ahead[[*keys, TARGET_HORIZON, ACTUAL, MEAN]].merge(
+        nowcast[[*keys, MEAN]].rename(columns={MEAN: "nowcast"}), on=keys, how="inner", validate="1:1"
+    )
+    at_origin = frame.set_index(schema.TIMESTAMP)[schema.LOAD_TYPE].reindex(merged[ORIGIN])
+    merged = merged.loc[calendar.load_type_codes(at_origin.to_numpy()) > 0]
+    chosen = []
+    reach = int(nowcast[TARGET_HORIZON].max())
+    for name, first, last in bands:
+        if last > reach:
+            continue
+        part = merged.loc[(merged[TARGET_HORIZON] >= first) & (merged[TARGET_HORIZON] <= last)]
+        if part.empty:
+            continue
+        err_day = np.sqrt(np.mean((part[ACTUAL] - part[MEAN]) ** 2))
+        err_now = np.sqrt(np.mean((part[ACTUAL] - part["nowcast"]) ** 2))
+        if err_now < err_day:
+            chosen.append(name)
+    return chosen
+
+
+@register_forecaster
+@model_class
+class IntradayForecaster(Forecaster):
+    """A day-ahead model whose first hours come from the nowcast at origins during the operating day,
+    in the bands where the nowcast won on validation (``bands``; see the module docstring)."""
+
+    name: ClassVar[str] = "intraday"
+
+    day_ahead: Forecaster | None = not_a_param(None)
+    nowcast: NowcastForecaster | None = not_a_param(None)
+    bands: Sequence[str] = ()
+    quantiles: Sequence[float] = DEFAULT_QUANTILES
+    reach: int = state(0)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        known = {b[0] for b in HORIZON_BANDS}
+        unknown = sorted(set(self.bands) - known)
+        if unknown:
+            raise ValueError(f"unknown horizon bands {unknown}; known: {sorted(known)}")
+        self.bands = tuple(self.bands)
+        if self.day_ahead is not None and self.nowcast is not None:
+            self._check_members()
+            self.fitted = self.day_ahead.fitted and self.nowcast.fitted
+
+    def _check_members(self) -> None:
+        assert self.day_ahead is not None and self.nowcast is not None
+        if tuple(self.day_ahead.quantiles) != tuple(self.nowcast.quantiles):
+            raise ValueError("the day-ahead model and the nowcast must answer the same quantiles")
+        self.quantiles = tuple(self.day_ahead.quantiles)
+        last = [b[2] for b in HORIZON_BANDS if b[0] in self.bands]
+        self.reach = min(max(last, default=0), self.nowcast.max_horizon)
+
+    def fit(self, history: pd.DataFrame, validation: pd.DataFrame | None = None) -> Self:
+        raise TypeError(
+            f"{self.name} is built from a fitted day-ahead model and a fitted nowcast, not fitted"
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "day_ahead": None if self.day_ahead is None else self.day_ahead.name,
+            "nowcast_bands": list(self.bands),
+            "nowcast_horizons": self.reach,
+            "rule": "origins whose last interval is Medium/Maximum load: the nowcast's values for "
+            "horizons 1..nowcast_horizons (the bands where it had the lower validation RMSE)",
+        }
+
+    def set_prediction_threads(self, threads: int) -> None:
+        for member in (self.day_ahead, self.nowcast):
+            if member is not None:
+                member.set_prediction_threads(threads)
+
+    def predict(
+        self,
+        history: pd.DataFrame,
+        origin: pd.Timestamp,
+        horizon: int = DEFAULT_HORIZON,
+        future_covariates: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        self._require_fitted()
+        assert self.day_ahead is not None and self.nowcast is not None
+        check_horizon(horizon)
+        origin = pd.Timestamp(origin)
+        forecast = self.day_ahead.predict(history, origin, horizon, future_covariates)
+        steps = min(self.reach, horizon)
+        if steps == 0:
+            return forecast
+        seen = history_until(history, origin)
+        at_origin = seen.iloc[-1:]
+        if at_origin[schema.TIMESTAMP].iloc[0] != origin:  # unsorted history: look the origin up
+            at_origin = seen.loc[seen[schema.TIMESTAMP] == origin]
+        if at_origin.empty or not operating_origin(at_origin[schema.LOAD_TYPE].iloc[-1]):
+            return forecast
+        near = self.nowcast.predict(history, origin, steps, future_covariates)
+        columns = [MEAN, *(quantile_column(q) for q in self.quantiles)]
+        forecast.loc[: steps - 1, columns] = near[columns].to_numpy()
+        return forecast
+
+    def _save_artifacts(self, folder: Path) -> None:
+        assert self.day_ahead is not None and self.nowcast is not None
+        self.day_ahead.save(folder / "day_ahead")
+        self.nowcast.save(folder / "nowcast")
+        (folder / INTRADAY_FILE).write_text(json.dumps(self.describe(), indent=2), encoding="utf-8")
+
+    def _load_artifacts(self, folder: Path) -> None:
+        self.day_ahead = load_forecaster(folder / "day_ahead")
+        nowcast = load_forecaster(folder / "nowcast")
+        if not isinstance(nowcast, NowcastForecaster):
+            raise ValueError(f"{folder / 'nowcast'} holds a {nowcast.name!r} forecaster, not a nowcast")
+        self.nowcast = nowcast
+        self._check_members()
