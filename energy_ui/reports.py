@@ -36,8 +36,8 @@ def leaderboard() -> pd.DataFrame | None:
 def drift_history(limit: int = 20) -> pd.DataFrame | None:
     """Newest drift verdicts first, read-only from the warehouse; None when there are none yet.
 
-    Raises ``duckdb.Error`` when the file is locked by a writer (Dagster materializing): the page
-    says so instead of waiting.
+    The file holds only views over the pipeline's Parquet tables, swapped in whole, so a run never
+    locks it; ``duckdb.Error`` (e.g. a table's files missing) is left to the page, which says so.
     """
     path = settings().warehouse_path
     if not path.exists():
