@@ -87,7 +87,8 @@ _RECOMMEND = _re(
     r"what\s+(?:should|can|could)\s+(?:i|we)\s+do|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
-    r"\bhow\s+to\s+save\b|\bcomo\s+ahorr"
+    r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
+    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered)|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)"
 )
 _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
@@ -153,6 +154,7 @@ _COST = _re(
 )
 _REACTIVE = _re(r"reactiv|kvarh|inductiv|capacitiv")
 _LEADING = _re(r"leading|capacitiv|adelant|\bcapacitive")
+_LAGGING = _re(r"lagging|inductiv|retrasad|\binductive")
 _PLAIN = _re(
     r"medi[oa]\s+simple|promedio\s+simple|simple\s+average|average\s+simple|media\s+simple|promedio\s+simple|promedio\s+aritmetico|media\s+aritmetica|plain|simple\s+(?:mean|average)|"
     r"arithmetic|unweighted|sin\s+ponderar|no\s+ponderad"
@@ -374,6 +376,8 @@ _FOLLOW_UP = _re(
 )
 
 
+_PRODUCTION = _re(r"\bproduc(?:tion|cion)\b")
+_PRODUCTION_RAW = re.compile(r"\bproducci[oó]n\b|\bproduction\b", re.IGNORECASE)
 _UNSUPPORTED = _re(
     r"\b(?:per|por)\s+(?:cada\s+|each\s+|every\s+|a\s+|una\s+)?(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|"
     r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|"
@@ -426,6 +430,10 @@ _DAY_TYPE_WORDS = {
 }
 
 
+def _as_load(match: re.Match[str]) -> str:
+    return "consumption" if match.group(0).lower() == "production" else "consumo"
+
+
 def _negated(text: str, at: int) -> bool:
     """Whether the slot found at ``at`` is excluded by the words right before it."""
     return bool(_NEGATION_BEFORE.search(text[max(0, at - 40) : at]))
@@ -445,6 +453,10 @@ class RulePlanner:
         lang = detect_language(message, context.language)
         plan = Plan(language=lang, planner=self.name)
         norm = normalize(message, lang)
+        if _SHIFT.search(norm.text) and _PRODUCTION.search(norm.text) and slots.tariff_periods(norm.text):
+            # operators say "production" for the plant's load: "move 2 hours of peak production to the
+            # night" moves consumption between tariff periods (anywhere else "production" declines)
+            norm = normalize(_PRODUCTION_RAW.sub(_as_load, message), lang)
         text = norm.text
         plan.meta["text"] = text
         if norm.corrections:
@@ -955,7 +967,9 @@ class RulePlanner:
         if _PF.search(text):
             return "leading_pf" if _LEADING.search(text) else "lagging_pf"
         if _REACTIVE.search(text):
-            return "leading_reactive_kvarh" if _LEADING.search(text) else "lagging_reactive_kvarh"
+            # both sides named ("lagging and leading"): lagging first, the other side is a companion
+            leading = _LEADING.search(text) and not _LAGGING.search(text)
+            return "leading_reactive_kvarh" if leading else "lagging_reactive_kvarh"
         if _CO2.search(text):
             return "co2_measured_t" if _MEASURED.search(text) else "co2_t"
         if _COST.search(text):
