@@ -209,7 +209,7 @@ _HOW_MANY_HOURS = _re(
     r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))"
 )
 _HOW_MANY_INTERVALS = _re(
-    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
+    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
     r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora"
 )
 _HOW_MANY_DAYS = _re(
@@ -376,6 +376,10 @@ _FOLLOW_UP = _re(
 )
 
 
+_LOAD_SHIFT_TARGET = _re(
+    r"\bpeak\b|off-peak|\bpunta\b|\bvalle\b|\bllano\b|\bnight\b|\bnoche\b|madrugada|\bmaximum\b|\blight\b|"
+    r"\bmedium\b|periodo|period"
+)
 _PRODUCTION = _re(r"\bproduc(?:tion|cion)\b")
 _PRODUCTION_RAW = re.compile(r"\bproducci[oó]n\b|\bproduction\b", re.IGNORECASE)
 _UNSUPPORTED = _re(
@@ -453,7 +457,11 @@ class RulePlanner:
         lang = detect_language(message, context.language)
         plan = Plan(language=lang, planner=self.name)
         norm = normalize(message, lang)
-        if _SHIFT.search(norm.text) and _PRODUCTION.search(norm.text) and slots.tariff_periods(norm.text):
+        if (
+            _SHIFT.search(norm.text)
+            and _PRODUCTION.search(norm.text)
+            and _LOAD_SHIFT_TARGET.search(norm.text)
+        ):
             # operators say "production" for the plant's load: "move 2 hours of peak production to the
             # night" moves consumption between tariff periods (anywhere else "production" declines)
             norm = normalize(_PRODUCTION_RAW.sub(_as_load, message), lang)
@@ -627,8 +635,11 @@ class RulePlanner:
                 args["span"] = {"start": p.start.isoformat(), "end": p.end.isoformat()}
                 filters = dict(args.get("filters") or {})
                 filters.pop("season", None)
+                filters.pop("dates", None)  # a new holiday (or any new period) replaces the old one's days
                 if p.kind.startswith("season:"):
                     filters["season"] = [p.kind.split(":", 1)[1]]
+                if p.days:
+                    filters["dates"] = [d.isoformat() for d in p.days]
                 args["filters"] = filters or None
                 if args.get("compare_to") and len(periods) > 1:
                     q = periods[1]
@@ -1040,7 +1051,7 @@ class RulePlanner:
 
     def _hour_filter(self, text: str) -> dict[str, int] | None:
         m = re.search(
-            r"\b(?:entre\s+las|entre|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(?:h|am|pm)?\s*"
+            r"\b(?:entre\s+las|entre|de\s+las|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(?:h|am|pm)?\s*"
             r"(?:y\s+las|y|a\s+las|a|hasta\s+las|hasta|and|to|until|-)\s+(\d{1,2})(?::00)?\s*(am|pm|h|horas|hours|o'clock)?\b",
             text,
         )
@@ -1119,6 +1130,12 @@ class RulePlanner:
                 return self._not_understood(plan, [])
             op, value, at = condition
             column = self._condition_column(text, at, value)
+            unit = re.match(r"\D*\d+(?:\.\d+)?\s*(%|kwh|kvarh|tco2|krw)?", text[at:])
+            unit_named = unit.group(1) if unit else None
+            if (unit_named == "%") != column.endswith("power_factor") and unit_named is not None:
+                # "below 95 %" read on kWh, or "above 80 kWh" read on the power factor: not understood
+                plan.meta["why"] = f"a threshold in {unit_named} on {column}"
+                return self._not_understood(plan, [])
             args["aggregation"] = counting
             scope = "interval"
             if counting == "count_days" and not _ANY_INTERVAL.search(text):
