@@ -378,7 +378,7 @@ _FOLLOW_UP = _re(
 
 _LOAD_SHIFT_TARGET = _re(
     r"\bpeak\b|off-peak|\bpunta\b|\bvalle\b|\bllano\b|\bnight\b|\bnoche\b|madrugada|\bmaximum\b|\blight\b|"
-    r"\bmedium\b|periodo|period"
+    r"\bmedium\b|periodo|period|\b\d{1,2}\s*(?:am|pm)\b|\bfrom\s+\d{1,2}\s+to\s+\d|\bde\s+(?:las\s+)?\d{1,2}\s+a\s+(?:las\s+)?\d"
 )
 _PRODUCTION = _re(r"\bproduc(?:tion|cion)\b")
 _PRODUCTION_RAW = re.compile(r"\bproducci[oó]n\b|\bproduction\b", re.IGNORECASE)
@@ -1130,6 +1130,12 @@ class RulePlanner:
                 return self._not_understood(plan, [])
             op, value, at = condition
             column = self._condition_column(text, at, value)
+            if slots.count_conditions(text) > 1:
+                # two conditions ("above 80 kWh and pf below 90 %"): the query counts on one only
+                plan.meta["why"] = "two conditions in one count"
+                return self._not_understood(plan, [])
+            if column.endswith("power_factor") and 0 < value <= 1:
+                value = round(value * 100, 6)  # "pf below 0.9" is 90 %
             unit = re.match(r"\D*\d+(?:\.\d+)?\s*(%|kwh|kvarh|tco2|krw)?", text[at:])
             unit_named = unit.group(1) if unit else None
             if (unit_named == "%") != column.endswith("power_factor") and unit_named is not None:

@@ -306,12 +306,22 @@ def find_condition(text: str) -> tuple[str, float, int] | None:
     return None
 
 
+def count_conditions(text: str) -> int:
+    """How many thresholds ("below 90 %", "above 80 kWh") the text names, each counted once."""
+    starts = set()
+    for ops in (_ATLEAST, _ATMOST, _BELOW, _ABOVE):
+        for m in re.finditer(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?)", text):
+            starts.add(m.start(1))
+    return len(starts)
+
+
 __all__ = [
     "CLOCK_WORDS",
     "LOAD_WORDS",
     "MONTHS",
     "NIGHT_WORDS",
     "TARIFF_WORDS",
+    "count_conditions",
     "day_types",
     "find_condition",
     "find_duration_hours",
