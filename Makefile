@@ -8,7 +8,7 @@ API_WORKERS ?= 2
 export DAGSTER_HOME := $(CURDIR)
 export ENERGY_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 
-.PHONY: install foundation run test docs lint format serve api ui dagster docker clean-data
+.PHONY: install foundation run test docs lint format serve api ui dagster mlflow docker clean-data
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-serve: install  ## API on :8000 (docs at /docs), operator app on :8501, Dagster UI on :3000; Ctrl-C stops all
+serve: install  ## API on :8000 (docs at /docs), operator app on :8501, Dagster UI on :3000, MLflow UI on :5000; Ctrl-C stops all
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)
+	@echo "MLflow UI: $$($(BIN)/energy mlflow-url)"
 	@trap 'kill 0' EXIT; \
+	$(BIN)/mlflow server --backend-store-uri "$${MLFLOW_TRACKING_URI:-sqlite:///$${ENERGY_DATA_DIR:-$(CURDIR)/data}/mlflow/mlflow.db}" \
+	  --host 127.0.0.1 --port 5000 & \
 	$(BIN)/python -m energy_api.serve --host 127.0.0.1 --port 8000 --workers $(API_WORKERS) & \
 	ENERGY_API_URL=http://127.0.0.1:8000 $(BIN)/streamlit run energy_ui/app.py --server.headless true \
 	  --server.address 127.0.0.1 --server.port 8501 --browser.gatherUsageStats false & \
@@ -63,6 +66,11 @@ docker:  ## build the three images (needs a Docker engine)
 
 api: install  ## only the API on http://127.0.0.1:8000 ($(API_WORKERS) workers; API_WORKERS=1 for one)
 	$(BIN)/python -m energy_api.serve --host 127.0.0.1 --port 8000 --workers $(API_WORKERS)
+
+mlflow: install  ## only the MLflow UI on http://127.0.0.1:5000 (open the address it prints first)
+	@echo "MLflow UI: $$($(BIN)/energy mlflow-url)"
+	$(BIN)/mlflow server --backend-store-uri "$${MLFLOW_TRACKING_URI:-sqlite:///$${ENERGY_DATA_DIR:-$(CURDIR)/data}/mlflow/mlflow.db}" \
+	  --host 127.0.0.1 --port 5000
 
 dagster: install  ## only the Dagster UI on http://127.0.0.1:3000
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)

@@ -87,18 +87,24 @@ def run(
     date_format: Annotated[
         str | None, typer.Option(help="The raw file's date layout, e.g. '%m/%d/%Y %H:%M' (default: decided).")
     ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Only these assets of the job (repeat the option).")
+    ] = None,
 ) -> None:
-    """Materialize the whole asset graph once on the embedded defaults and say where outputs went."""
+    """Materialize the whole asset graph once (a run of the code location, visible in the Dagster UI's
+    job history) and say where outputs went; exits 1 when the run fails."""
     if date_format:
         os.environ[DATE_FORMAT_ENV] = date_format
     check_raw_source(date_format or os.environ.get(DATE_FORMAT_ENV))
     os.environ.update(dagster_environment())
     import dagster as dg
 
-    from energy_assets.definitions import defs
+    from energy_assets.launcher import launch_job
 
-    instance = dg.DagsterInstance.get()
-    result = defs().resolve_job_def(job).execute_in_process(instance=instance, raise_on_error=False)
+    # Launched through the code location (not execute_in_process), so the run shows on the UI's
+    # Overview timeline and in the job's run history, with "Re-execute" working from there.
+    selection = [dg.AssetKey.from_user_string(name) for name in select or []]
+    result = launch_job(dg.DagsterInstance.get(), job, asset_selection=selection or None)
     typer.echo(render_summary(result))
     if not result.success:
         raise typer.Exit(code=1)
@@ -106,6 +112,9 @@ def run(
 
 def render_summary(result) -> str:
     """Asset by asset: rows, where it is stored, and the checks' verdicts."""
+    from energy_assets.domain.training import tracking
+
+    experiment_id = tracking.ensure_experiment(tracking.tracking_uri())
     lines = [f"run {result.run_id}: {'SUCCESS' if result.success else 'FAILURE'}", ""]
     warehouse = paths.warehouse_path()
     for event in result.get_asset_materialization_events():
@@ -130,9 +139,18 @@ def render_summary(result) -> str:
         "",
         f"warehouse: {warehouse} (open read-only: duckdb -readonly {warehouse})",
         f"reports:   {paths.reports_dir()}",
-        "UI:        make serve, then http://127.0.0.1:3000",
+        f"UI:        make serve, then {tracking.dagster_ui_url()}/jobs (Dagster) and",
+        f"           {tracking.experiment_url(experiment_id)} (MLflow)",
     ]
     return "\n".join(lines)
+
+
+@app.command(name="mlflow-url")
+def mlflow_url() -> None:
+    """The MLflow UI address of the project's experiment (what ``make serve`` opens)."""
+    from energy_assets.domain.training import tracking
+
+    typer.echo(tracking.experiment_url(tracking.ensure_experiment(tracking.tracking_uri())))
 
 
 @app.command()

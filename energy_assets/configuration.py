@@ -117,6 +117,18 @@ OTHER_VARIABLES: tuple[Variable, ...] = (
         "MLflow tracking server or store.",
     ),
     Variable(
+        "ENERGY_MLFLOW_UI_URL",
+        "`http://127.0.0.1:5000`",
+        "pipeline (`domain/training/tracking.py`)",
+        "MLflow UI the training assets' `mlflow_run` links point at (`make serve` starts it there).",
+    ),
+    Variable(
+        "ENERGY_DAGSTER_UI_URL",
+        "`http://127.0.0.1:3000`",
+        "pipeline (`domain/training/tracking.py`)",
+        "Dagster UI the MLflow runs' `dagster_run_url` tags point back at.",
+    ),
+    Variable(
         "DAGSTER_HOME",
         "project root (holds `dagster.yaml`)",
         "CLI, Makefile",

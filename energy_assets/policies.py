@@ -1,5 +1,5 @@
-"""Project-wide policies on every asset: a code version derived from the code it runs, and a link
-from each asset to its source.
+"""Project-wide policies on every asset: a code version derived from the code it runs, a link
+from each asset to its source, and the team that owns it (by pipeline stage).
 
 ``code_version`` is a hash of the asset function's source, of the ``energy_assets.defs`` helpers and
 config classes it calls, and of every ``energy_assets.domain`` module those reach (their imports
@@ -146,9 +146,39 @@ def _versioned(assets_def: Any) -> Any:
     return assets_def.map_asset_specs(lambda spec: spec.replace_attributes(code_version=version))
 
 
+#: Who answers for each stage's assets (shown as the asset's owners in the Dagster UI).
+OWNERS_BY_GROUP: dict[str, tuple[str, ...]] = {
+    "ingest": ("team:energy-data",),
+    "cleaning": ("team:energy-data",),
+    "features": ("team:energy-data",),
+    "delivery": ("team:energy-data",),
+    "training": ("team:energy-ml",),
+    "analysis": ("team:energy-ml",),
+    "monitoring": ("team:energy-ops",),
+    "serving": ("team:energy-ops",),
+}
+
+
+DEFAULT_OWNERS = ("team:energy-platform",)
+
+
+def _owned(assets_def: Any) -> Any:
+    if not isinstance(assets_def, dg.AssetsDefinition):
+        return assets_def
+
+    def owners(spec: dg.AssetSpec) -> dg.AssetSpec:
+        if spec.owners:
+            return spec
+        return spec.replace_attributes(
+            owners=list(OWNERS_BY_GROUP.get(spec.group_name or "", DEFAULT_OWNERS))
+        )
+
+    return assets_def.map_asset_specs(owners)
+
+
 def apply_policies(defs: dg.Definitions) -> dg.Definitions:
-    """``defs`` with every asset code-versioned and linked to its source (and repository)."""
-    assets = dg.with_source_code_references([_versioned(a) for a in defs.assets or []])
+    """``defs`` with every asset code-versioned, owned, and linked to its source (and repository)."""
+    assets = dg.with_source_code_references([_owned(_versioned(a)) for a in defs.assets or []])
     git_url = os.environ.get(GIT_URL_ENV)
     if git_url:
         assets = dg.link_code_references_to_git(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import mlflow
 from dagster_duckdb import DuckDBResource
 from dagster_duckdb_polars import DuckDBPolarsIOManager
 from dagster_mlflow import mlflow_tracking
@@ -65,12 +66,35 @@ def _from_env(name: str, default: str) -> Any:
     return dg.EnvVar(name) if os.environ.get(name) else default
 
 
+def _failed_steps(context) -> int:
+    """How many steps of this Dagster run have failed so far (0 without an instance)."""
+    if context.instance is None:
+        return 0
+    records = context.instance.get_records_for_run(
+        context.run_id, of_type=dg.DagsterEventType.STEP_FAILURE, limit=1
+    )
+    return len(records.records)
+
+
 def _mlflow_with_local_experiment(context):
-    """dagster-mlflow's resource, after creating the experiment with an absolute artifact root."""
+    """dagster-mlflow's resource (one parent MLflow run per Dagster run), after creating the experiment
+    with an absolute artifact root. The parent run links to the Dagster run, and ends FAILED when a
+    step of the Dagster run failed (dagster-mlflow alone leaves it looking finished)."""
     tracking.ensure_experiment(
         context.resource_config["mlflow_tracking_uri"], context.resource_config["experiment_name"]
     )
-    return mlflow_tracking.resource_fn(context)
+    inner = mlflow_tracking.resource_fn(context)
+    mlf = next(inner)
+    parent_run_id = mlflow.active_run().info.run_id  # mlf.mlflow_run_id stays None for a new run
+    url = tracking.dagster_run_url(context.run_id)
+    mlf.set_tags(
+        {"dagster_run_url": url, "mlflow.note.content": f"Dagster run [{context.run_id[:8]}]({url})."}
+    )
+    try:
+        yield mlf
+    finally:
+        inner.close()
+        tracking.end_parent_run(parent_run_id, failed=_failed_steps(context) > 0)
 
 
 def mlflow_resource() -> dg.ResourceDefinition:

@@ -67,3 +67,9 @@ def test_with_a_repository_url_the_links_point_at_it(monkeypatch) -> None:
     spec = next(s for s in defs().resolve_all_asset_specs() if s.key == dg.AssetKey("estimate_physics"))
     [reference] = spec.metadata["dagster/code_references"].code_references
     assert reference.url.startswith("https://github.com/example/energy-copilot/tree/main/energy_assets/defs/")
+
+
+def test_every_asset_has_owners_and_a_description(definitions) -> None:
+    for spec in definitions.resolve_all_asset_specs():
+        assert spec.owners and all(o.startswith("team:") for o in spec.owners), spec.key
+        assert spec.description and len(spec.description) > 20, spec.key

@@ -154,3 +154,88 @@ def test_a_second_promotion_keeps_the_current_champion(platform, trained):
     mat = result.get_asset_materialization_events()[0].event_specific_data.materialization
     assert mat.metadata["promoted"].value is False
     assert mat.metadata["decision"].value.startswith("kept physics")
+
+
+def test_the_registry_and_the_bundle_name_the_same_champion_version(trained, data_dir):
+    _, champion_dir = trained
+    client = mlflow.MlflowClient(tracking_uri=tracking.tracking_uri())
+    for task in ("estimate", "forecast"):
+        card = champion.read_bundle_card(champion_dir / task)
+        registry = card["extra"]["registry"]
+        entry = client.get_model_version_by_alias(tracking.registered_name(task), "champion")
+        assert registry["version"] == str(entry.version)
+        assert entry.tags["data_version"] == card["data_version"]
+        assert entry.tags["code_version"] == card["code_version"]
+        loaded = mlflow.pyfunc.load_model(f"models:/{tracking.registered_name(task)}@champion")
+        assert loaded.metadata.get_input_schema() is not None
+
+
+def test_dagster_and_mlflow_runs_link_both_ways(trained):
+    result, _ = trained
+    client = mlflow.MlflowClient(tracking_uri=tracking.tracking_uri())
+    experiment = client.get_experiment_by_name(tracking.EXPERIMENT)
+    mats = {
+        e.event_specific_data.materialization.asset_key.to_user_string(): e.event_specific_data.materialization
+        for e in result.get_asset_materialization_events()
+    }
+    url = mats["estimate_lightgbm"].metadata["mlflow_run"].value
+    run_id = url.rsplit("/", 1)[1]
+    run = client.get_run(run_id)
+    assert run.data.tags["dagster_run_url"].endswith(f"/runs/{result.run_id}")
+    assert run.data.tags["dagster_asset"] == "estimate_lightgbm"
+    (model,) = mlflow.search_logged_models(
+        experiment_ids=[experiment.experiment_id],
+        filter_string=f"source_run_id = '{run_id}'",
+        output_format="list",
+    )
+    assert "lightgbm" in mlflow.models.get_model_info(model.model_uri).flavors
+    parent = client.get_run(run.data.tags["mlflow.parentRunId"])
+    assert parent.info.status == "FINISHED"
+    assert parent.data.tags["dagster_run_url"].endswith(f"/runs/{result.run_id}")
+
+
+def test_a_failed_dagster_run_is_a_failed_mlflow_run(platform, tmp_path, monkeypatch):
+    _, instance = platform
+    # a fresh warehouse: estimate_physics cannot load its inputs, the step fails
+    monkeypatch.setenv("ENERGY_WAREHOUSE", str(tmp_path / "empty.duckdb"))
+    from energy_assets.definitions import defs
+
+    result = (
+        defs()
+        .resolve_job_def("retrain")
+        .execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey("estimate_physics")], raise_on_error=False
+        )
+    )
+    assert not result.success
+    client = mlflow.MlflowClient(tracking_uri=tracking.tracking_uri())
+    experiment = client.get_experiment_by_name(tracking.EXPERIMENT)
+    (parent,) = client.search_runs([experiment.experiment_id], f"tags.dagster_run_id = '{result.run_id}'")
+    assert parent.info.status == "FAILED"
+
+
+def _floats(value):
+    """Every float inside a metadata value (JSON metadata included)."""
+    raw = getattr(value, "value", value)
+    if isinstance(raw, float):
+        yield raw
+    elif isinstance(raw, dict):
+        for item in raw.values():
+            yield from _floats(item)
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _floats(item)
+
+
+def test_training_metadata_is_rounded_and_names_its_units(trained):
+    result, _ = trained
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        for key, value in mat.metadata.items():
+            for number in _floats(value):
+                assert float(f"{number:.6g}") == number, (
+                    f"{mat.asset_key.to_user_string()}.{key} = {number!r}"
+                )
+        if mat.asset_key.to_user_string() == "estimate_physics":
+            assert "validation_rmse_kwh" in mat.metadata and "validation_rmse" not in mat.metadata
+            assert mat.metadata["mlflow_run"].value.startswith("http")

@@ -51,7 +51,8 @@ def train_estimate(
         device=compute_device.choice(),
     )
     context.log.info(f"{family}: {result.metrics}")
-    return result_output(mlflow, context, result, frame_version(feats[list(schema.CLEAN_COLUMNS)]))
+    version = frame_version(feats[list(schema.CLEAN_COLUMNS)])
+    return result_output(mlflow, context, result, version, feats, "steel_features")
 
 
 def train_forecast(
@@ -68,7 +69,7 @@ def train_forecast(
     forecast_config = config.forecast_config(compute_device.choice())
     result = evaluate_forecaster(family, clean, frames.to_pandas(steel_splits), config=forecast_config)
     context.log.info(f"{family}: {result.status} {result.metrics}")
-    return result_output(mlflow, context, result, frame_version(clean))
+    return result_output(mlflow, context, result, frame_version(clean), clean, "cleaned_steel_readings")
 
 
 @dg.asset(group_name=GROUP, kinds={"mlflow", "python"}, io_manager_key=MODEL_STORE, pool=POOL)
@@ -236,7 +237,7 @@ def forecast_ensemble(
     ]
     forecast_config = config.forecast_config(compute_device.choice())
     result = evaluate_ensemble(members, clean, frames.to_pandas(steel_splits), config=forecast_config)
-    return result_output(mlflow, context, result, frame_version(clean))
+    return result_output(mlflow, context, result, frame_version(clean), clean, "cleaned_steel_readings")
 
 
 #: Asset keys of the family assets (run config is keyed by them).

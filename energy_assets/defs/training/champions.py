@@ -8,13 +8,14 @@ import dagster as dg
 import pandas as pd
 import polars as pl
 
-from energy_assets.defs.outputs import emit
+from energy_assets.defs.outputs import emit, readable
 from energy_assets.defs.resources import ChampionStore
 from energy_assets.defs.training.runs import (
     CHAMPION_TOLERANCE,
     GROUP,
     HISTORY_DAYS,
     ChampionConfig,
+    dagster_tags,
     frame_version,
     split_metrics,
 )
@@ -87,10 +88,12 @@ def promote(
     task: str,
     results: list,
     data_version: str,
+    training_frame: pd.DataFrame,
     attachments: dict[str, pd.DataFrame] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
-    """Pick the task's champion, write its bundle if it beats the current one, log the decision;
-    returns the champion and the materialization's metadata."""
+    """Pick the task's champion; if it beats the current one, log its model, register it (alias
+    ``champion``) and write its bundle naming that registry version; returns the champion and the
+    materialization's metadata."""
     candidate = champion.pick_champion(results, task, rel_tolerance=CHAMPION_TOLERANCE)
     root = store.folder(config.folder)
     decided, reason = champion.promotion_decision(
@@ -98,15 +101,8 @@ def promote(
     )
     context.log.info(reason)
     folder = champion.bundle_folder(root, task)
-    if decided:
-        folder = champion.write_bundle(
-            candidate,
-            root,
-            data_version=data_version,
-            extra={"training_data_version": data_version, "promotion": reason},
-            attachments=attachments,
-        )
-    tracking.log_model_run(
+    code_version = champion.code_version()
+    logged = tracking.log_model_run(
         mlflow,
         run_name=f"champion-{task}",
         params={"family": candidate.family, "promoted": decided},
@@ -115,17 +111,49 @@ def promote(
             "task": task,
             "decision": reason,
             "data_version": data_version,
-            "code_version": champion.code_version(),
+            "code_version": code_version,
+            **dagster_tags(context),
         },
-        artifacts=[folder / champion.BUNDLE_FILE] if folder.exists() else [],
+        result=candidate if decided else None,
+        example=tracking.input_example(candidate, training_frame) if decided else None,
     )
-    return candidate, {
-        "family": candidate.family,
-        "promoted": decided,
-        "decision": reason,
-        "bundle_path": dg.MetadataValue.path(str(folder)),
-        **{k: v for k, v in split_metrics(candidate).items() if isinstance(v, float)},
-    }
+    metadata: dict[str, Any] = {}
+    if decided:
+        name = tracking.registered_name(task)
+        version = tracking.register_champion(
+            logged.model_uri,
+            task,
+            tags={"data_version": data_version, "code_version": code_version, "family": candidate.family},
+        )
+        registry = {
+            "name": name,
+            "version": version,
+            "alias": tracking.CHAMPION_ALIAS,
+            "mlflow_run": logged.url,
+        }
+        folder = champion.write_bundle(
+            candidate,
+            root,
+            data_version=data_version,
+            code_version=code_version,
+            extra={"training_data_version": data_version, "promotion": reason, "registry": registry},
+            attachments=attachments,
+        )
+        tracking.set_champion_alias(task, version)
+        metadata["registered_model"] = f"{name} version {version} (@{tracking.CHAMPION_ALIAS})"
+    if folder.exists():
+        tracking.log_artifact_to(logged.run_id, folder / champion.BUNDLE_FILE)
+    return candidate, readable(
+        {
+            "family": candidate.family,
+            "promoted": decided,
+            "decision": dg.MetadataValue.md(reason),
+            "bundle_path": dg.MetadataValue.path(str(folder)),
+            "mlflow_run": dg.MetadataValue.url(logged.url),
+            **metadata,
+            **{k: v for k, v in split_metrics(candidate).items() if isinstance(v, float)},
+        }
+    )
 
 
 @dg.asset(group_name=GROUP, kinds={"mlflow", "shap"})
@@ -146,7 +174,9 @@ def champion_estimate_model(
     feats = frames.to_pandas(steel_features)
     results = [estimate_physics, estimate_hybrid, estimate_cubist, estimate_xgboost, estimate_lightgbm]
     data_version = frame_version(feats[list(schema.CLEAN_COLUMNS)])
-    candidate, metadata = promote(context, mlflow, champion_store, config, ESTIMATE, results, data_version)
+    candidate, metadata = promote(
+        context, mlflow, champion_store, config, ESTIMATE, results, data_version, feats
+    )
     data = estimate_datasets(feats, frames.to_pandas(steel_splits))[TEMPORAL]
     summary = explain.shap_summary(candidate.model, data.X_test, list(candidate.model.feature_names))
     plot = paths.reports_dir() / "shap_estimate_champion.png"
@@ -191,6 +221,7 @@ def champion_forecast_model(
         FORECAST,
         results,
         frame_version(clean),
+        clean,
         attachments={"history.parquet": history},
     )
     metadata["history_rows"] = len(history)

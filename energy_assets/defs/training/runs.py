@@ -6,6 +6,8 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from energy_assets.defs.outputs import readable
+from energy_assets.domain import paths
 from energy_assets.domain.training import champion, tracking
 from energy_assets.domain.training.estimate import DEFAULT_ESTIMATE_TIMEOUT_S, DEFAULT_ESTIMATE_TRIALS
 from energy_assets.domain.training.forecast import ForecastConfig
@@ -73,8 +75,26 @@ def split_metrics(result: Result) -> dict[str, Any]:
     return {"status": result.status, "device": result.device, **tracking.score_metrics(result)}
 
 
-def log_result(mlflow: Any, context: dg.AssetExecutionContext, result: Result, data_version: str) -> None:
-    tracking.log_model_run(
+def dagster_tags(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The tags that lead from an MLflow run back to the Dagster run and asset that logged it."""
+    return {
+        "dagster_run_id": context.run_id,
+        "dagster_run_url": tracking.dagster_run_url(context.run_id),
+        "dagster_asset": context.asset_key.to_user_string(),
+    }
+
+
+def log_result(
+    mlflow: Any,
+    context: dg.AssetExecutionContext,
+    result: Result,
+    data_version: str,
+    training_frame: pd.DataFrame,
+    dataset_name: str,
+) -> tracking.LoggedRun:
+    """The family's nested MLflow run: scores, artifacts, the training dataset and the model."""
+    example = tracking.input_example(result, training_frame) if result.model is not None else None
+    return tracking.log_model_run(
         mlflow,
         run_name=f"{result.task}-{result.family}",
         params=result.params,
@@ -83,27 +103,43 @@ def log_result(mlflow: Any, context: dg.AssetExecutionContext, result: Result, d
             **tracking.result_tags(result),
             "data_version": data_version,
             "code_version": champion.code_version(),
-            "dagster_run_id": context.run_id,
+            **dagster_tags(context),
+            "mlflow.note.content": f"Logged by Dagster asset `{context.asset_key.to_user_string()}`, "
+            f"run [{context.run_id[:8]}]({tracking.dagster_run_url(context.run_id)}).",
+        },
+        result=result,
+        example=example,
+        dataset={
+            "frame": training_frame,
+            "name": dataset_name,
+            "data_version": data_version,
+            "source": str(paths.warehouse_path()),
         },
     )
 
 
 def result_output(
-    mlflow: Any, context: dg.AssetExecutionContext, result: Result, data_version: str
+    mlflow: Any,
+    context: dg.AssetExecutionContext,
+    result: Result,
+    data_version: str,
+    training_frame: pd.DataFrame,
+    dataset_name: str,
 ) -> dg.Output:
     """Log the result's MLflow run and hand it to the model store with its scores as metadata."""
-    log_result(mlflow, context, result, data_version)
+    logged = log_result(mlflow, context, result, data_version, training_frame, dataset_name)
     metadata = {
         **split_metrics(result),
         "data_version": data_version,
         "code_version": champion.code_version(),
+        "mlflow_run": dg.MetadataValue.url(logged.url),
     }
     if result.fit_seconds is not None:
         metadata["fit_seconds"] = float(result.fit_seconds)
     detail = getattr(result, "detail", None)
     if detail:
-        metadata["detail"] = detail
-    return dg.Output(result, metadata=metadata)
+        metadata["detail"] = dg.MetadataValue.md(detail)
+    return dg.Output(result, metadata=readable(metadata))
 
 
 def frame_version(frame: pd.DataFrame) -> str:

@@ -86,18 +86,19 @@ def promotion_decision(
         return True, f"no current champion; {candidate.family} validation RMSE {new:.4f}"
     old = (current_card.get("metrics") or {}).get(VALIDATION, {}) or {}
     old_rmse = old.get("rmse")
+    old_text = f"{old_rmse:.4f}" if isinstance(old_rmse, int | float) else str(old_rmse)
     if force:
-        return True, f"forced; {candidate.family} {new:.4f} replaces {current_card.get('family')} {old_rmse}"
+        return True, f"forced; {candidate.family} {new:.4f} replaces {current_card.get('family')} {old_text}"
     if (current_card.get("extra") or {}).get("training_data_version") != data_version:
         return True, f"current champion was trained on other data; {candidate.family} {new:.4f} promoted"
     if old_rmse is None or new < old_rmse:
         return (
             True,
-            f"{candidate.family} validation RMSE {new:.4f} beats {current_card.get('family')} {old_rmse}",
+            f"{candidate.family} validation RMSE {new:.4f} beats {current_card.get('family')} {old_text}",
         )
     return (
         False,
-        f"kept {current_card.get('family')} (validation RMSE {old_rmse}) over {candidate.family} ({new:.4f})",
+        f"kept {current_card.get('family')} (validation RMSE {old_text}) over {candidate.family} ({new:.4f})",
     )
 
 
