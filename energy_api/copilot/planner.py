@@ -767,6 +767,8 @@ class RulePlanner:
             or dates.find_weekday_filter(text)
             or self._hour_filter(text) is not None
             or slots.find_hours(text)
+            or _TIME_OF_DAY.search(text)
+            or dates.names_weekday_range(text)
         )
         if limited:
             # "at 95 % during peak hours": the power-factor what-if has no filters; no figure for all hours
@@ -1108,6 +1110,9 @@ class RulePlanner:
                 periods = [
                     dates.Period(first.start, max(first.end, second.end), "range", first.at, first.text)
                 ]
+        if dates.names_weekday_range(text):
+            plan.meta["why"] = "a range of weekdays, read by no filter"
+            return self._not_understood(plan, [])
         time_of_day = _TIME_OF_DAY.search(text)
         if time_of_day and self._hour_filter(text) is None:
             return self._not_understood(plan, [time_of_day.group(0)])
@@ -1130,6 +1135,14 @@ class RulePlanner:
                 return self._not_understood(plan, [])
             op, value, at = condition
             column = self._condition_column(text, at, value)
+            if column == "usage_kwh" and re.search(
+                r"\bkwh\s+(?:per|por|each|cada|an?|la|una)\s+(?:hour|hora|day|dia|week|semana)\b|"
+                r"\bkwh\s+(?:hourly|daily|diarios?|al\s+dia|a\s+la\s+hora)\b",
+                text,
+            ):
+                # "above 100 kWh per hour": a threshold on hourly (daily) totals; the count reads 15-minute values
+                plan.meta["why"] = "a threshold on hourly or daily totals"
+                return self._not_understood(plan, [])
             if slots.count_conditions(text) > 1:
                 # two conditions ("above 80 kWh and pf below 90 %"): the query counts on one only
                 plan.meta["why"] = "two conditions in one count"
