@@ -534,6 +534,17 @@ def find_weekday_day(text: str, today: dt.date) -> Period | None:
     return Period(day, day, "weekday_day", m.start(), m.group(0))
 
 
+def names_weekday_range(text: str) -> bool:
+    """ "de lunes a viernes", "Monday to Friday": a range of weekdays, which no filter reads as asked
+    (a public holiday on a weekday is neither in nor out of it for sure)."""
+    return bool(
+        re.search(
+            rf"\b({_WEEKDAY})(?:s|es)?\s+(?:a|al|to|hasta|until|through|thru|-|–)\s+(?:el\s+|los\s+)?({_WEEKDAY})",
+            text,
+        )
+    )
+
+
 def find_weekday_filter(text: str) -> list[int]:
     """Weekdays named as a recurring filter: "los lunes", "on Mondays", "los fines de semana" is not."""
     out = []

@@ -141,6 +141,10 @@ def normalize(message: str, lang: str) -> Normalized:
     text = re.sub(r"[¿¡\"“”«»]", " ", text)
     text = re.sub(r"([a-z])'s\b", r"\1", text)
     text = re.sub(r"\bwhat's\b", "what is", text)
+    text = re.sub(r"\bfp\b", "fdp", text)
+    text = re.sub(
+        r"(?<!off-)(?<!mid-)\bpeak-(periods?|hours?|times?|rates?|tariffs?)\b", r"peak \1", text
+    )  # "el FP", "FP below 95 %": the power factor
     text = re.sub(r"(\d)\s*(kwh|kvarh|kvah|krw|tco2|mwh|wons?)\b", r"\1 \2", text)
     text = re.sub(r"(\d)(kw|kva|horas|hours|hrs|dias|days)\b", r"\1 \2", text)
     text = re.sub(r"(\d)\.(?:o|a|er|º|ª)\b", r"\1", text)  # "1.er trimestre", "2.º semestre"

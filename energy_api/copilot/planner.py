@@ -87,7 +87,8 @@ _RECOMMEND = _re(
     r"what\s+(?:should|can|could)\s+(?:i|we)\s+do|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
-    r"\bhow\s+to\s+save\b|\bcomo\s+ahorr"
+    r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
+    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered)|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)"
 )
 _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
@@ -153,6 +154,7 @@ _COST = _re(
 )
 _REACTIVE = _re(r"reactiv|kvarh|inductiv|capacitiv")
 _LEADING = _re(r"leading|capacitiv|adelant|\bcapacitive")
+_LAGGING = _re(r"lagging|inductiv|retrasad|\binductive")
 _PLAIN = _re(
     r"medi[oa]\s+simple|promedio\s+simple|simple\s+average|average\s+simple|media\s+simple|promedio\s+simple|promedio\s+aritmetico|media\s+aritmetica|plain|simple\s+(?:mean|average)|"
     r"arithmetic|unweighted|sin\s+ponderar|no\s+ponderad"
@@ -207,7 +209,7 @@ _HOW_MANY_HOURS = _re(
     r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))"
 )
 _HOW_MANY_INTERVALS = _re(
-    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
+    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
     r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora"
 )
 _HOW_MANY_DAYS = _re(
@@ -374,6 +376,12 @@ _FOLLOW_UP = _re(
 )
 
 
+_LOAD_SHIFT_TARGET = _re(
+    r"\bpeak\b|off-peak|\bpunta\b|\bvalle\b|\bllano\b|\bnight\b|\bnoche\b|madrugada|\bmaximum\b|\blight\b|"
+    r"\bmedium\b|periodo|period|\b\d{1,2}\s*(?:am|pm)\b|\bfrom\s+\d{1,2}\s+to\s+\d|\bde\s+(?:las\s+)?\d{1,2}\s+a\s+(?:las\s+)?\d"
+)
+_PRODUCTION = _re(r"\bproduc(?:tion|cion)\b")
+_PRODUCTION_RAW = re.compile(r"\bproducci[oó]n\b|\bproduction\b", re.IGNORECASE)
 _UNSUPPORTED = _re(
     r"\b(?:per|por)\s+(?:cada\s+|each\s+|every\s+|a\s+|una\s+)?(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|"
     r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|"
@@ -426,6 +434,10 @@ _DAY_TYPE_WORDS = {
 }
 
 
+def _as_load(match: re.Match[str]) -> str:
+    return "consumption" if match.group(0).lower() == "production" else "consumo"
+
+
 def _negated(text: str, at: int) -> bool:
     """Whether the slot found at ``at`` is excluded by the words right before it."""
     return bool(_NEGATION_BEFORE.search(text[max(0, at - 40) : at]))
@@ -445,6 +457,14 @@ class RulePlanner:
         lang = detect_language(message, context.language)
         plan = Plan(language=lang, planner=self.name)
         norm = normalize(message, lang)
+        if (
+            _SHIFT.search(norm.text)
+            and _PRODUCTION.search(norm.text)
+            and _LOAD_SHIFT_TARGET.search(norm.text)
+        ):
+            # operators say "production" for the plant's load: "move 2 hours of peak production to the
+            # night" moves consumption between tariff periods (anywhere else "production" declines)
+            norm = normalize(_PRODUCTION_RAW.sub(_as_load, message), lang)
         text = norm.text
         plan.meta["text"] = text
         if norm.corrections:
@@ -615,8 +635,11 @@ class RulePlanner:
                 args["span"] = {"start": p.start.isoformat(), "end": p.end.isoformat()}
                 filters = dict(args.get("filters") or {})
                 filters.pop("season", None)
+                filters.pop("dates", None)  # a new holiday (or any new period) replaces the old one's days
                 if p.kind.startswith("season:"):
                     filters["season"] = [p.kind.split(":", 1)[1]]
+                if p.days:
+                    filters["dates"] = [d.isoformat() for d in p.days]
                 args["filters"] = filters or None
                 if args.get("compare_to") and len(periods) > 1:
                     q = periods[1]
@@ -744,6 +767,8 @@ class RulePlanner:
             or dates.find_weekday_filter(text)
             or self._hour_filter(text) is not None
             or slots.find_hours(text)
+            or _TIME_OF_DAY.search(text)
+            or dates.names_weekday_range(text)
         )
         if limited:
             # "at 95 % during peak hours": the power-factor what-if has no filters; no figure for all hours
@@ -955,7 +980,9 @@ class RulePlanner:
         if _PF.search(text):
             return "leading_pf" if _LEADING.search(text) else "lagging_pf"
         if _REACTIVE.search(text):
-            return "leading_reactive_kvarh" if _LEADING.search(text) else "lagging_reactive_kvarh"
+            # both sides named ("lagging and leading"): lagging first, the other side is a companion
+            leading = _LEADING.search(text) and not _LAGGING.search(text)
+            return "leading_reactive_kvarh" if leading else "lagging_reactive_kvarh"
         if _CO2.search(text):
             return "co2_measured_t" if _MEASURED.search(text) else "co2_t"
         if _COST.search(text):
@@ -1026,7 +1053,7 @@ class RulePlanner:
 
     def _hour_filter(self, text: str) -> dict[str, int] | None:
         m = re.search(
-            r"\b(?:entre\s+las|entre|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(?:h|am|pm)?\s*"
+            r"\b(?:entre\s+las|entre|de\s+las|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(?:h|am|pm)?\s*"
             r"(?:y\s+las|y|a\s+las|a|hasta\s+las|hasta|and|to|until|-)\s+(\d{1,2})(?::00)?\s*(am|pm|h|horas|hours|o'clock)?\b",
             text,
         )
@@ -1083,6 +1110,9 @@ class RulePlanner:
                 periods = [
                     dates.Period(first.start, max(first.end, second.end), "range", first.at, first.text)
                 ]
+        if dates.names_weekday_range(text):
+            plan.meta["why"] = "a range of weekdays, read by no filter"
+            return self._not_understood(plan, [])
         time_of_day = _TIME_OF_DAY.search(text)
         if time_of_day and self._hour_filter(text) is None:
             return self._not_understood(plan, [time_of_day.group(0)])
@@ -1105,6 +1135,26 @@ class RulePlanner:
                 return self._not_understood(plan, [])
             op, value, at = condition
             column = self._condition_column(text, at, value)
+            if column == "usage_kwh" and re.search(
+                r"\bkwh\s+(?:per|por|each|cada|an?|la|una)\s+(?:hour|hora|day|dia|week|semana)\b|"
+                r"\bkwh\s+(?:hourly|daily|diarios?|al\s+dia|a\s+la\s+hora)\b",
+                text,
+            ):
+                # "above 100 kWh per hour": a threshold on hourly (daily) totals; the count reads 15-minute values
+                plan.meta["why"] = "a threshold on hourly or daily totals"
+                return self._not_understood(plan, [])
+            if slots.count_conditions(text) > 1:
+                # two conditions ("above 80 kWh and pf below 90 %"): the query counts on one only
+                plan.meta["why"] = "two conditions in one count"
+                return self._not_understood(plan, [])
+            if column.endswith("power_factor") and 0 < value <= 1:
+                value = round(value * 100, 6)  # "pf below 0.9" is 90 %
+            unit = re.match(r"\D*\d+(?:\.\d+)?\s*(%|kwh|kvarh|tco2|krw)?", text[at:])
+            unit_named = unit.group(1) if unit else None
+            if (unit_named == "%") != column.endswith("power_factor") and unit_named is not None:
+                # "below 95 %" read on kWh, or "above 80 kWh" read on the power factor: not understood
+                plan.meta["why"] = f"a threshold in {unit_named} on {column}"
+                return self._not_understood(plan, [])
             args["aggregation"] = counting
             scope = "interval"
             if counting == "count_days" and not _ANY_INTERVAL.search(text):

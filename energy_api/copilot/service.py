@@ -26,6 +26,10 @@ from energy_assets.domain.query.spec import POWER_FACTORS
 MAX_MESSAGE_CHARS = 2000
 #: The three totals an answer about one of them also states (the one asked first).
 COMPANION_METRICS = ("usage_kwh", "cost_krw", "co2_t")
+REACTIVE_SIDES = {
+    "lagging_reactive_kvarh": "leading_reactive_kvarh",
+    "leading_reactive_kvarh": "lagging_reactive_kvarh",
+}
 COMPANION_AGGREGATIONS = ("sum", "daily_mean", "weekly_mean", "monthly_mean", "hourly_mean", "interval_mean")
 
 
@@ -164,6 +168,11 @@ class Copilot:
                 self.service, query.model_copy(update={"aggregation": other}), self.today()
             )
             return {f"{query.metric}:{other}": {"value": value.get("value"), "unit": "%"}}
+        if query.metric in REACTIVE_SIDES and query.aggregation in COMPANION_AGGREGATIONS:
+            # reactive energy: the other side (lagging <-> leading) of the same span, after the one asked
+            other = query.model_copy(update={"metric": REACTIVE_SIDES[query.metric]})
+            value = TOOLS["query"].run(self.service, other, self.today())
+            return {other.metric: {"value": value.get("value"), "unit": other.unit}}
         if query.metric not in COMPANION_METRICS or query.aggregation not in COMPANION_AGGREGATIONS:
             return {}
         out: dict[str, dict[str, Any]] = {}

@@ -205,7 +205,7 @@ TARIFF_WORDS: dict[str, str] = {
     r"periodos?\s+tarifarios?\s+(?:maxim[oa]|punta|alto)|(?:maximum|peak)\s+tariff\s+periods?|tariff\s+period\s+(?:maximum|peak)": "maximum",
     r"periodos?\s+tarifarios?\s+(?:medio|intermedio|llano)|tariff\s+period\s+medium": "medium",
     r"periodos?\s+tarifarios?\s+(?:ligero|valle|bajo)|tariff\s+period\s+(?:light|off-peak)": "light",
-    r"periodos?\s+(?:de\s+)?punta|horas?\s+punta|horario\s+punta|tarifa\s+punta|en\s+punta|de\s+punta|la\s+punta|punta|peak\s+(?:hours?|periods?|tariff|rate|times?|time\s+of\s+use)|on-peak|on\s+peak|periodos?\s+(?:de\s+)?maxim[oa]|tarifa\s+maxima|maximum\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|maximum-price|periodo\s+mas\s+caro|most\s+expensive\s+period": "maximum",
+    r"periodos?\s+(?:de\s+)?punta|horas?\s+punta|horario\s+punta|tarifa\s+punta|en\s+punta|de\s+punta|la\s+punta|punta|(?<!mid-)(?<!mid\s)peak\s+(?:hours?|periods?|tariff|rate|times?|time\s+of\s+use)|on-peak|on\s+peak|periodos?\s+(?:de\s+)?maxim[oa]|tarifa\s+maxima|maximum\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|maximum-price|periodo\s+mas\s+caro|most\s+expensive\s+period": "maximum",
     r"llano|periodos?\s+(?:de\s+)?medio|periodos?\s+intermedio|tarifa\s+media|tarifa\s+intermedia|horas?\s+llano|medium\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|mid-peak|shoulder": "medium",
     r"valle|horas?\s+valle|periodos?\s+(?:de\s+)?valle|periodos?\s+(?:de\s+)?ligero|tarifa\s+ligera|tarifa\s+baja|off-peak|off\s+peak|offpeak|light\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|cheapest\s+period|periodo\s+mas\s+barato": "light",
 }
@@ -292,7 +292,7 @@ def day_types(text: str) -> list[str]:
 
 # --- conditions ------------------------------------------------------------------------------------
 _BELOW = r"por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|below|under|less\s+than|lower\s+than|fewer\s+than|<"
-_ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:los|las|el|la))?|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
+_ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:los|las|el|la))?|pas(?:amos|aron|o|a|an|ar)\s+de(?:\s+(?:los|las))?(?=\s*\d)|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
 _ATLEAST = r"al\s+menos|como\s+minimo|at\s+least|>="
 _ATMOST = r"como\s+mucho|como\s+maximo|at\s+most|no\s+more\s+than|<="
 
@@ -306,12 +306,22 @@ def find_condition(text: str) -> tuple[str, float, int] | None:
     return None
 
 
+def count_conditions(text: str) -> int:
+    """How many thresholds ("below 90 %", "above 80 kWh") the text names, each counted once."""
+    starts = set()
+    for ops in (_ATLEAST, _ATMOST, _BELOW, _ABOVE):
+        for m in re.finditer(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?)", text):
+            starts.add(m.start(1))
+    return len(starts)
+
+
 __all__ = [
     "CLOCK_WORDS",
     "LOAD_WORDS",
     "MONTHS",
     "NIGHT_WORDS",
     "TARIFF_WORDS",
+    "count_conditions",
     "day_types",
     "find_condition",
     "find_duration_hours",

@@ -194,3 +194,9 @@ def test_english_month_abbreviations_map_to_their_month() -> None:
     abbreviations = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
     assert [slots.MONTHS[a] for a in abbreviations] == list(range(1, 13))
     assert slots.MONTHS["sept"] == 9 and slots.MONTHS["july"] == 7 and slots.MONTHS["agosto"] == 8
+
+
+def test_hyphenated_peak_period_is_the_tariff_period_not_the_peak_reading() -> None:
+    p = plan("compare peak-period consumption in January and February")
+    assert p.tool == "query" and p.arguments["aggregation"] == "sum"
+    assert p.arguments["filters"]["tariff_period"] == ["maximum"] and "compare_to" in p.arguments
