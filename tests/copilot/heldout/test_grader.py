@@ -450,3 +450,144 @@ def test_reference_paths_that_only_v2_uses_match_a_plain_csv_sum(real: Reference
     )
     assert new_year.spans == [("2018-01-01", "2018-01-01")]
     assert real.requested_days({"holiday": "christmas", "year": 2017}) == [dt.date(2017, 12, 25)]
+
+
+# --- the third held-out set (v3): balanced, new, and every expectation computes -------------------
+V3_PATH = SET_PATH.with_name("questions_v3.yaml")
+V3_MARKERS = {"partial": "partial", "no_data": "no_data", "decline": "decline"}
+
+
+@pytest.fixture(scope="module")
+def v3_cases() -> list[dict]:
+    return load_cases(V3_PATH)
+
+
+@pytest.fixture(scope="module")
+def v1_v2_cases() -> tuple[list[dict], list[dict]]:
+    return load_cases(), load_cases(V2_PATH)
+
+
+def test_the_v3_set_is_balanced_with_new_ids(v3_cases: list[dict], v1_v2_cases: tuple) -> None:
+    head = V3_PATH.read_text("utf-8").split("\ncases:")[0]
+    assert yaml.safe_load(head) == {"version": 3, "today": dt.date(2018, 12, 31)}
+    assert len(v3_cases) == 176
+    ids = [c["id"] for c in v3_cases]
+    assert len(set(ids)) == 176 and all(i.startswith("v3-") for i in ids)
+    assert Counter(c["lang"] for c in v3_cases) == {"es": 88, "en": 88}
+    v1, v2 = v1_v2_cases
+    categories = {c["category"] for c in v2}
+    assert {c["category"] for c in v3_cases} == categories and len(categories) == 22
+    per = Counter((c["category"], c["lang"]) for c in v3_cases)
+    assert all(per[(cat, lang)] == 4 for cat in categories for lang in ("es", "en")), per
+    assert not set(ids) & {c["id"] for c in v1 + v2}
+    # every follow-up case has an earlier turn to follow
+    assert all(len(c["turns"]) >= 2 for c in v3_cases if c["category"] == "follow_ups")
+
+
+def test_no_v3_question_is_a_near_duplicate_of_v1_or_v2(v3_cases: list[dict], v1_v2_cases: tuple) -> None:
+    from rapidfuzz import fuzz, process
+
+    v1, v2 = v1_v2_cases
+    earlier = [t["q"].strip().lower() for c in v1 + v2 for t in c["turns"]]
+    for case in v3_cases:
+        for turn in case["turns"]:
+            q = turn["q"].strip().lower()
+            match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
+            assert score < 90, f"{case['id']}: {q!r} is nearly {match!r} ({score:.0f})"
+
+
+def test_every_v3_expectation_computes(real: Reference, v3_cases: list[dict]) -> None:
+    for case in v3_cases:
+        graded = grade.graded_turns(case["turns"])
+        for i in graded:
+            try:
+                expected = expected_for(real, case["turns"][i]["expect"])
+            except SpecError as err:  # pragma: no cover - the message names the case
+                pytest.fail(f"{case['id']}: {err}")
+            assert expected.figures or expected.no_data or expected.decline, case["id"]
+            marker = V3_MARKERS.get(case["category"])
+            if marker:  # the marker categories really test their marker
+                assert getattr(expected, marker), case["id"]
+            elif not expected.decline and not expected.no_data:
+                assert not expected.partial, case["id"]  # a fully covered period outside "partial"
+                assert expected.spans or expected.labels or case["category"] == "tariff_arithmetic", case[
+                    "id"
+                ]
+
+
+# --- v3 spot checks against a plain pandas computation written here, on the raw file -------------
+@pytest.fixture(scope="module")
+def plain() -> pd.DataFrame:
+    """The raw CSV read again with pandas: the interval START of each reading, its day, hour, kWh."""
+    path = next((p for p in CSV_CANDIDATES if p.exists()), None)
+    if path is None:
+        pytest.skip("steel_industry_data.csv is in neither data/raw/ nor ../shared/data/")
+    raw = pd.read_csv(path, encoding="utf-8-sig")
+    stamp = pd.to_datetime(raw["date"], format="%d/%m/%Y %H:%M")
+    stamp = stamp.where(stamp.dt.strftime("%H:%M") != "00:00", stamp + pd.Timedelta(days=1))
+    start = stamp - pd.Timedelta(minutes=15)
+    return pd.DataFrame(
+        {
+            "start": start,
+            "day": start.dt.normalize(),
+            "hour": start.dt.hour,
+            "kwh": raw["Usage_kWh"].astype(float),
+            "lead_pf": raw["Leading_Current_Power_Factor"].astype(float),
+        }
+    )
+
+
+def v3_expected(real: Reference, cases: list[dict], cid: str, turn: int = -1) -> Expected:
+    (case,) = [c for c in cases if c["id"] == cid]
+    return expected_for(real, case["turns"][turn]["expect"])
+
+
+def test_v3_reference_figures_match_plain_pandas(
+    real: Reference, v3_cases: list[dict], plain: pd.DataFrame
+) -> None:
+    df = plain
+    month = df["start"].dt.month
+
+    def first(cid: str) -> float:
+        return v3_expected(real, v3_cases, cid).figures[0].value
+
+    dec = df[month == 12]
+    day_share = 100 * dec.loc[(dec["hour"] >= 8) & (dec["hour"] < 18), "kwh"].sum() / dec["kwh"].sum()
+    assert first("v3-share-en-01") == pytest.approx(day_share)
+    assert first("v3-cnt-es-01") == pytest.approx(0.25 * ((month == 11) & (df["kwh"] > 100)).sum())
+    assert first("v3-pf-es-02") == pytest.approx(df.loc[month == 9, "lead_pf"].mean())
+    # Q2 2018 touches 14 ISO weeks (2018-04-01 is a Sunday; 2018-06-30 a Saturday)
+    q2 = df[month.between(4, 6)]
+    assert q2["start"].dt.isocalendar()["week"].nunique() == 14
+    assert first("v3-avg-en-04") == pytest.approx(q2["kwh"].sum() / 14)
+    # the top 3 hours of April by total, with their labels
+    top = df[month == 4].groupby("hour")["kwh"].sum().nlargest(3)
+    got = v3_expected(real, v3_cases, "v3-rank-en-01")
+    assert [lb.value for lb in got.labels] == list(top.index)
+    assert [f.value for f in got.figures] == pytest.approx(list(top.values))
+    # Chuseok 2018 = 2018-09-23 .. 2018-09-26 (its substitute day included), CO2 from the factor
+    chuseok = df["day"].between(pd.Timestamp("2018-09-23"), pd.Timestamp("2018-09-26"))
+    assert first("v3-hol-en-01") == pytest.approx(df.loc[chuseok, "kwh"].sum() * 0.4594 / 1000)
+    # forecast of 2019-01-06 by the weekly seasonal naive = the readings of 2018-12-30
+    assert first("v3-fc-en-02") == pytest.approx(df.loc[df["day"] == pd.Timestamp("2018-12-30"), "kwh"].sum())
+
+
+def test_v3_tariff_arithmetic_matches_plain_pandas(
+    real: Reference, v3_cases: list[dict], plain: pd.DataFrame
+) -> None:
+    df = plain
+    # 1 h of maximum-period load a day in November 2018 (winter; no public holiday; Sundays are light):
+    # maximum hours 10-12, 17-20, 22-23 (6 h a day) on Mondays..Saturdays
+    nov = df[df["start"].dt.month == 11]
+    working = nov[nov["start"].dt.weekday < 6]
+    peak = working[working["hour"].isin([10, 11, 17, 18, 19, 22])]
+    days = peak["day"].nunique()
+    assert days == 26
+    per_hour = peak["kwh"].sum() / (len(peak) * 0.25)
+    saving, *prices = (f.value for f in v3_expected(real, v3_cases, "v3-tar-en-03").figures)
+    assert saving == pytest.approx(1 * per_hour * days * (144.40 - 57.70))
+    assert prices == [144.40, 57.70]
+    # cutting 5,000 kWh at the whole data's average price
+    cost, co2 = (f.value for f in v3_expected(real, v3_cases, "v3-tar-en-04").figures)
+    assert co2 == pytest.approx(5000 * 0.4594 / 1000)
+    assert cost == pytest.approx(5000 * real.frame["cost_krw"].sum() / df["kwh"].sum())
