@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from energy_api.copilot import dates, slots
-from energy_api.copilot.language import detect_language
+from energy_api.copilot.language import detect_language, language_signal
 from energy_api.copilot.normalize import Normalized, normalize
 from energy_api.copilot.tools import TOOLS, ToolError, json_schema, validate
 from energy_api.copilot.vocabulary import FILLER, learn_patterns
@@ -434,6 +434,38 @@ _DAY_TYPE_WORDS = {
 }
 
 
+#: Numbers that belong to a word the query reads (15-minute readings, Q3, H1, 3T, CO2, 24 h).
+_ACCOUNTED_NUMBERS = _re(
+    r"\b15[\s-]*(?:min\w*|m)\b|\bq[1-4]\b|\bh[12]\b|\b[1-4]t\b|\b[12]s\b|\bt?co2\b|\b24\s*(?:h|horas|hours)\b|"
+    r"\b100\s*%|\bpor\s+100\b|\b(?:19|20)\d{2}\b|:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|"
+    r"\b\d+(?:st|nd|rd|th)?\s+(?:days?|weeks?|months?|hours?|dias?|semanas?|mes(?:es)?|horas?|quarters?|trimestres?|"
+    r"semestres?|half|halves)\b"
+)
+_LOOSE_NUMBER = _re(r"(?<![a-z\d.])(\d+(?:\.\d+)?)(?:st|nd|rd|th|h|am|pm)?(?![a-z\d])")
+#: "per / by / por / cada X": X must be a grouping, a unit of time or a word of a known phrase.
+_PER_WHAT = _re(
+    r"\b(?:per|by|por|cada|each|every)\s+(?:the\s+|el\s+|la\s+|los\s+|las\s+|a\s+|an\s+|un\s+|una\s+)?([a-z][a-z0-9]*|\d+)"
+)
+_PER_KNOWN = frozenset(
+    """
+    day days dia dias hour hours hora horas week weeks semana semanas month months mes meses year years ano anos
+    quarter quarters trimestre trimestres half semestre semestres season seasons estacion estaciones temporada
+    weekday weekdays load loads carga cargas tipo tipos type types tariff tarifa periodo periodos period periods
+    interval intervals intervalo intervalos reading readings lectura lecturas minute minutes minuto minutos cuarto
+    cuartos ciento cent percent favor please que debajo encima lo ejemplo eso mucho poco far much how what
+    noche noches manana mananas tarde tardes madrugada night nivel level dia day franja time range rango
+    lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday
+    light medium maximum peak off punta valle llano ligera media maxima ligero medio maximo
+    weekend weekends fin fines finde laborable laborables festivo festivos holiday holidays
+    calendar calendario diferencia difference consumption consumo consumos energy energia usage uso cost costs coste
+    costes costo costos co2 tco2 emissions emisiones emision reactive reactiva electricity electricidad luz
+    bill factura price precio value valor power potencia
+    """.strip()
+    .replace("\n", " ")
+    .split(" ")
+)
+
+
 def _as_load(match: re.Match[str]) -> str:
     return "consumption" if match.group(0).lower() == "production" else "consumo"
 
@@ -456,6 +488,8 @@ class RulePlanner:
     def plan(self, message: str, context: PlanContext) -> Plan:
         lang = detect_language(message, context.language)
         plan = Plan(language=lang, planner=self.name)
+        if language_signal(message) == 0:
+            plan.meta["language_unsure"] = True  # a decline then says so in both languages
         norm = normalize(message, lang)
         if (
             _SHIFT.search(norm.text)
@@ -467,6 +501,7 @@ class RulePlanner:
             norm = normalize(_PRODUCTION_RAW.sub(_as_load, message), lang)
         text = norm.text
         plan.meta["text"] = text
+        plan.meta["message"] = message
         if norm.corrections:
             plan.meta["corrections"] = norm.corrections
         if not re.search(r"[a-z0-9]", text):
@@ -492,6 +527,7 @@ class RulePlanner:
         if weekday_day is not None and not any(p.at <= weekday_day.at < p.at + len(p.text) for p in periods):
             periods = sorted([*periods, weekday_day], key=lambda p: p.at)
         named = periods
+        plan.meta["period_at"] = [(p.at, p.at + len(p.text)) for p in named]
         periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
         if len(periods) == 1 and periods[0].kind == "range" and _CHANGE_VERB.search(text):
             # "how much did cost fall from January to February": two periods compared, not one range
@@ -1307,7 +1343,7 @@ class RulePlanner:
             and args["aggregation"] not in ("max", "min")
         ):
             return self._not_understood(plan, [])
-        problem = self._inconsistent(text, args)
+        problem = self._inconsistent(text, args) or self._unaccounted(plan, text, args)
         if problem:
             plan.meta["why"] = problem
             return self._not_understood(plan, [])
@@ -1351,6 +1387,56 @@ class RulePlanner:
         )
         if slots.find_top(text) is not None and not grouped and not relative_n:
             return "a ranking (top N) was asked"
+        return None
+
+    def _unaccounted(self, plan: Plan, text: str, args: dict[str, Any]) -> str | None:
+        """The comprehension check of a data query: every number of the question is a period, a
+        condition, a top N or an hour of a filter; every exclusion excludes a filter the query
+        applies; every "per / by / por / cada X" is a grouping or a unit the query reads. What is
+        left over is material the plan does not account for: the query would answer another
+        question, so the planner says it did not understand (no figure)."""
+        residue = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            residue[a:b] = " " * (b - a)
+        rest = "".join(residue)
+        rest = _ACCOUNTED_NUMBERS.sub(" ", rest)
+        used: list[float] = []
+        cond = args.get("condition")
+        if cond:
+            used += [float(cond["value"]), float(cond["value"]) / 100.0]
+        if args.get("top"):
+            used.append(float(args["top"]))
+        filters = args.get("filters") or {}
+        share = args.get("share_of") or {}
+        for hours in (filters.get("hours"), share.get("hours")):
+            if hours:
+                for h in (hours["start"], hours["end"]):
+                    used += [float(h), float(h - 12), float(h % 24)]
+        written = {re.sub(r"\D", "", n) for n in re.findall(r"\d[\d.,]*", plan.meta.get("message", ""))}
+        for m in _LOOSE_NUMBER.finditer(rest):
+            value = float(m.group(1))
+            if re.sub(r"\D", "", m.group(1)) not in written:
+                continue  # a number normalisation made of a word ("un cuarto de hora", "first week")
+            if value in used:
+                used.remove(value)
+                continue
+            return f"a number ({m.group(0).strip()}) the query does not use"
+        for m in re.finditer(_NEGATION, text):
+            after = text[m.end() : m.end() + 40]
+            if not any(
+                re.match(rf"(?:\w+\s+)?(?:{pattern})", after)
+                for pattern in (
+                    *slots.TARIFF_WORDS,
+                    *slots.LOAD_WORDS,
+                    *_DAY_TYPE_WORDS.values(),
+                    r"peak|punta",
+                )
+            ):
+                return f"an exclusion ({m.group(0).strip()} ...) the query does not apply"
+        for m in _PER_WHAT.finditer(text):
+            word = m.group(1)
+            if word not in _PER_KNOWN and not word.isdigit():
+                return f"a breakdown or ratio per {word}, which the query does not compute"
         return None
 
     def _condition_column(self, text: str, at: int, value: float) -> str:

@@ -1081,6 +1081,18 @@ CAN_ANSWER = {
 
 def _clarify(plan: Plan, lang: str, available: tuple[str, str] | None) -> str:
     reason = plan.clarify or OUT_OF_SCOPE
+    if reason in (NOT_UNDERSTOOD, OUT_OF_SCOPE) and plan.meta.get("language_unsure"):
+        # no word marks the question's language (gibberish, a bare code): decline in both
+        other = EN if lang == ES else ES
+        return _decline(plan, lang, reason) + "\n" + _decline(plan, other, reason)
+    return (
+        _decline(plan, lang, reason)
+        if reason in (NOT_UNDERSTOOD, OUT_OF_SCOPE)
+        else _other(plan, lang, reason, available)
+    )
+
+
+def _other(plan: Plan, lang: str, reason: str, available: tuple[str, str] | None) -> str:
     if reason == EMPTY:
         return (
             "¿En qué puedo ayudarte? " + CAN_ANSWER[ES] if lang == ES else "How can I help? " + CAN_ANSWER[EN]
@@ -1101,6 +1113,10 @@ def _clarify(plan: Plan, lang: str, available: tuple[str, str] | None) -> str:
             else f"I can't forecast {_span(req[0], req[1], lang)}: forecasts reach at most a week after the readings, "
             f"which cover {avail}, and there are no readings for it."
         )
+    return _decline(plan, lang, reason)
+
+
+def _decline(plan: Plan, lang: str, reason: str) -> str:
     if reason == NOT_UNDERSTOOD:
         unknown = plan.meta.get("unknown") or []
         said = (
