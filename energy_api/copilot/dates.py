@@ -506,7 +506,9 @@ def _relative(text: str, today: dt.date, add: object) -> None:
             add(today - dt.timedelta(days=7 * n - 1), today, "relative", m)
     for m in re.finditer(
         r"\bdel\s+ano\b(?!\s+(?:pasado|anterior))|\bel\s+ano\b(?!\s+(?:pasado|anterior))|\bof\s+the\s+year\b|"
-        r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b",
+        r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b|"
+        r"\b(?:consumo|coste|costo|gasto|energia|emisiones|factura|co2)\s+anual\b|"
+        r"\bannual\s+(?:consumption|cost|energy|emissions|bill|usage|co2)\b",
         text,
     ):
         add(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), "relative", m)

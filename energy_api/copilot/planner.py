@@ -84,7 +84,7 @@ _RECOMMEND = _re(
     r"recomiend|recomendac|sugier|suger|consejo|\brecommend|\bsuggest|\badvice|\badvise|\btips?\b|"
     r"que\s+(?:puedo|podemos|podria|podriamos|deberia|deberiamos|debo|debemos)\s+hacer|"
     r"como\s+(?:puedo|podemos|podria|podriamos)\s+(?:ahorrar|reducir|bajar|recortar)|"
-    r"what\s+(?:should|can|could)\s+(?:i|we)\s+do|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
+    r"what\s+(?:should|can|could)\s+(?:i|we)\s+(?:do|change|improve)|\bto\s+save\s+money\b|\bpara\s+ahorrar\s+dinero\b|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
     r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
@@ -94,7 +94,8 @@ _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
     r"trasladamos|trasladaramos|paso|pasamos|pasaramos|pasasemos|cambiamos|llevamos|llevaramos)\b|"
     r"\bmover\b|\bmoviendo\b|\bmovemos\b|\bmuevo\b|\bdesplaz|\btraslad|\bshift|\bmove\b|\bmoved\b|\bmoving\b|"
-    r"\breschedul|\btransfer|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b"
+    r"\breschedul|\btransfer|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
+    r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d"
 )
 _CUT = _re(
     r"\b(?:cut|cuts|cutting|reduce|reduces|reducing|reduced|save|saves|saving|saved|trim|trims|trimming|trimmed|"
@@ -103,6 +104,29 @@ _CUT = _re(
     r"\bconsumi\w*\s+menos|\bgasta\w*\s+menos|\bbaja(?:r|mos|ramos|ria|riamos)\b|\bquita\w*|\bevita\w*"
 )
 _PF = _re(r"factor(?:es)?\s+de\s+potencia|power[\s-]*factors?|\bfdp\b|\bpf\b|\bcos\s*phi\b|\bcos\s*fi\b")
+#: Power-factor correction named by its device or action ("capacitor bank", "compensación de reactiva").
+_PF_DEVICE = _re(
+    r"condensador\w*|\bcapacitor\w*|\bcompensa\w*\s+(?:de\s+)?(?:la\s+)?(?:energia\s+)?reactiva|"
+    r"\breactive\s+(?:power\s+|energy\s+)?compensation|\bcompensat\w*\s+(?:the\s+)?reactive|\bpfc\b"
+)
+#: Forecast horizons beyond the week the forecaster reaches.
+_FAR_FUTURE = _re(
+    r"\b(?:next|coming|following)\s+(?:month|year|quarter)\b|\b(?:proximo|siguiente)\s+(?:mes|ano|trimestre)\b|"
+    r"\b(?:el\s+)?(?:mes|ano|trimestre)\s+(?:que\s+viene|proximo|siguiente)\b"
+)
+#: Two periods read as one span ("April and May combined", "enero y febrero en total").
+_COMBINED = _re(
+    r"\bcombined\b|\btogether\b|\bjuntos\b|\bjuntas\b|\ben\s+conjunto\b|\bsumad[oa]s\b|\bin\s+total\b|\ben\s+total\b|"
+    r"\bentre\s+(?:los|las)\s+dos\b|\bbetween\s+them\b"
+)
+#: A superlative the plan must account for (a ranking, a peak, a comparison or a condition).
+_SUPERLATIVE = _re(
+    r"\bthe\s+most\b|\bthe\s+least\b|\bhighest\b|\blowest\b|\bbiggest\b|\bsmallest\b|\blargest\b|"
+    r"\b(?:consumimos|consumio|gastamos|gasto|pagamos|emitimos|usamos)\s+(?:mas|menos)\b(?!\s+de\s)|"
+    r"\b(?:el|la|los|las)\s+(?:\w+\s+)?(?:mas|menos)\s+(?:alt|baj|car|barat)\w*"
+)
+#: "the difference between A and B": two periods, even two days.
+_DIFFERENCE_BETWEEN = _re(r"\b(?:diferencia|difference|compar\w*|vs|versus)\b.{0,40}\b(?:entre|between)\b")
 _PF_IMPROVE = _re(
     r"(?:\bsi\b|\bif\b|what\s+if|que\s+pasa).{0,30}(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b)\s+"
     r"(?:fuera|fuese|estuviera|subiera|llegara|was|were|is|es|sea|reached|went)\s+(?:del?\s+|al?\s+|up\s+to\s+|to\s+)?\d{2,3}|"
@@ -122,6 +146,8 @@ _PF_WHATIF_CUE = _re(
 _CHANGE = _re(
     r"\b(?:were|was|is|fuera|fuese|sea|se\s+cobrara)\s+(?:at\s+|a\s+|en\s+)?(?:the\s+|el\s+|la\s+)?(?:(?:periodo|period|tarifa|precio|rate|price)\s+(?:de\s+)?)?"
     r"(?:medium|light|maximum|off-peak|peak|valle|llano|punta|ligero|medio|maximo)\b|factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
+    r"\bat\s+the\s+(?:off-peak|peak|light|medium|maximum|valle|punta|llano)\s+(?:rate|price|tariff|period)\b|"
+    r"\ba\s+(?:precio|tarifa)\s+(?:de\s+)?(?:punta|valle|llano|periodo\s+\w+)\b|"
     r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum)|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
 )
 _EXPLAIN = _re(
@@ -130,7 +156,7 @@ _EXPLAIN = _re(
 )
 _FORECAST = _re(
     r"semana\s+que\s+viene|mes\s+que\s+viene|(?:next|coming|following)\s+week\b|proxima\s+semana|"
-    r"pronostic|prevision|\bpreve|predic|forecast|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
+    r"pronostic|prevision|\bpreve|predic|forecast|day[\s-]ahead|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
     r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
     r"\bgoing\s+to\s+(?:use|consume|cost)\b"
@@ -163,7 +189,7 @@ _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak
 _PEAK = _re(
     r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
-    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|"
+    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|\b(?:top|highest|peak|max\w*)\s+demand\b|"
     r"\blecturas?\s+(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|\b(?:mayor|maxima)\s+lectura\b|"
     r"\b(?:highest|largest|biggest|top|greatest)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?(?:reading|value)\b"
 )
@@ -341,7 +367,7 @@ _RANKED_NOUN = _re(
     r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b"
 )
 _WHEN = _re(
-    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
+    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
 )
 _PLUS = _re(
     r"\bmas\b|\bplus\b|\+|\bjuntos\b|\btogether\b|\bcombined\b|\ben\s+conjunto\b|\bsumados\b|\bsumando\b"
@@ -532,13 +558,20 @@ class RulePlanner:
         if len(periods) == 1 and periods[0].kind == "range" and _CHANGE_VERB.search(text):
             # "how much did cost fall from January to February": two periods compared, not one range
             periods = self._split_range(periods[0], today) or periods
+        elif (
+            len(periods) == 1
+            and periods[0].kind in ("range", "iso_range")
+            and _DIFFERENCE_BETWEEN.search(text)
+        ):
+            # "diferencia de coste entre el 2018-03-05 y el 2018-03-12": two days compared
+            periods = self._split_range(periods[0], today, single_days=True) or periods
         if _SHARE.search(text) and len(named) == 2:
             periods = named  # "what share of 2018 was March": the whole and the part
         unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
         hours_named = slots.find_hours(text)
-        has_pf = bool(_PF.search(text))
+        has_pf = bool(_PF.search(text) or _PF_DEVICE.search(text))
 
         follow = self._follow_up(plan, text, periods, ctx, unknown)
         if follow is not None:
@@ -557,7 +590,11 @@ class RulePlanner:
         if _RECOMMEND.search(text) and not shifting and not (kwh and _CUT.search(text)):
             return self._recommend(plan, periods, ctx)
         pf_target = slots.find_pf_target(text) if has_pf else None
-        if has_pf and (_PF_IMPROVE.search(text) or (pf_target is not None and _PF_WHATIF_CUE.search(text))):
+        if has_pf and (
+            _PF_IMPROVE.search(text)
+            or (pf_target is not None and _PF_WHATIF_CUE.search(text))
+            or (_PF_DEVICE.search(text) and slots.find_percent(text) is not None)
+        ):
             return self._power_factor(plan, text, periods, ctx)
         if _SHIFT.search(text) and (
             slots.find_periods(text) or hours_named or kwh or slots.find_duration_hours(text)
@@ -605,14 +642,16 @@ class RulePlanner:
         return self._not_understood(plan, [])
 
     @staticmethod
-    def _split_range(p: dates.Period, today: dt.date) -> list[dates.Period] | None:
-        m = re.match(r"(?:from|de|desde|between|entre)\s+(.+?)\s+(?:to|a|al|hasta|and|y)\s+(.+)$", p.text)
+    def _split_range(p: dates.Period, today: dt.date, single_days: bool = False) -> list[dates.Period] | None:
+        m = re.match(
+            r"(?:(?:from|de|desde|between|entre)\s+)?(.+?)\s+(?:to|a|al|hasta|and|y)\s+(.+)$", p.text
+        )
         if not m:
             return None
         out = []
         for group in (1, 2):
             found = dates.find_periods(m.group(group), today)
-            if len(found) != 1 or found[0].single_day:
+            if len(found) != 1 or (found[0].single_day and not single_days):
                 return None
             q = found[0]
             out.append(dates.Period(q.start, q.end, q.kind, p.at + m.start(group) + q.at, q.text, q.days))
@@ -796,6 +835,11 @@ class RulePlanner:
         if pct is not None and pct <= 1:
             pct *= 100.0
         side = "leading" if _LEADING.search(text) else "lagging"
+        full = text
+        residue = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            residue[a:b] = " " * (b - a)
+        text = "".join(residue)  # "from 1 to 20 April" is the span, not a clock window
         limited = (
             slots.tariff_periods(text)
             or slots.load_types(text)
@@ -810,6 +854,7 @@ class RulePlanner:
             # "at 95 % during peak hours": the power-factor what-if has no filters; no figure for all hours
             plan.meta["why"] = "the power-factor what-if covers whole days, not a part of them"
             return self._not_understood(plan, [])
+        text = full
         if periods and periods[0].single_day and periods[0].kind != "holiday":
             args: dict[str, Any] = {
                 "kind": "improve_power_factor",
@@ -983,6 +1028,23 @@ class RulePlanner:
             r"(?:proxim[ao]s?|next|siguientes|following|coming|las|the)\s+(\d+)\s*(?:horas|hours|h)\b", text
         )
         last = self._last_day(ctx)
+        residue = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            residue[a:b] = " " * (b - a)
+        if self._hour_filter("".join(residue)) is not None or _TIME_OF_DAY.search(text):
+            # "tomorrow between 8 and 12": the forecast answers whole horizons from a day's start
+            plan.meta["why"] = "a forecast for a window of hours inside a day"
+            return self._not_understood(plan, [])
+        far = _FAR_FUTURE.search(text)
+        if far and not periods:
+            nxt = dates.month_end(last.year, last.month) + dt.timedelta(days=1)
+            if re.search(r"year|ano", far.group(0)):
+                req = (dt.date(last.year + 1, 1, 1), dt.date(last.year + 1, 12, 31))
+            else:
+                req = (nxt, dates.month_end(nxt.year, nxt.month))
+            plan.clarify = "no_forecast"
+            plan.meta["requested"] = (req[0].isoformat(), req[1].isoformat())
+            return plan
         if found:
             args["horizon_hours"] = min(int(found.group(1)), 168)
         elif re.search(
@@ -1138,7 +1200,7 @@ class RulePlanner:
         if len(periods) == 2 and counting is None:
             a, b = periods
             between = text[a.at + len(a.text) : b.at]
-            if _PLUS.search(between):
+            if _PLUS.search(between) or (_COMBINED.search(text) and not _STRICT_COMPARE.search(text)):
                 # "enero más febrero", "March plus April": one span when they touch
                 first, second = sorted(periods, key=lambda p: p.start)
                 if second.start > first.end + dt.timedelta(days=1) or first.days or second.days:
@@ -1378,6 +1440,15 @@ class RulePlanner:
             return "a condition on the readings was named"
         if _HYPOTHETICAL.search(text):
             return "a hypothetical was asked (a what-if), not a fact of the readings"
+        if (
+            _SUPERLATIVE.search(cleaned)
+            and not grouped
+            and agg not in ("max", "min")
+            and "compare_to" not in args
+            and "condition" not in args
+            and "share_of" not in args
+        ):
+            return "a superlative (most, highest...) the plan does not rank"
         if "condition" not in args and slots.find_pf_target(text) is not None:
             return "a power-factor target was named"
         relative_n = re.search(
@@ -1471,7 +1542,10 @@ class RulePlanner:
         if (
             group is None
             and _WHEN.search(cleaned)
-            and re.search(r"\bhighest\b|\blargest\b|\bbiggest\b|\bmayor\b|\bmas\s+alt[oa]\b|\bmaxim", cleaned)
+            and re.search(
+                r"\bhighest\b|\blargest\b|\bbiggest\b|\bmayor\b|\bmas\s+alt[oa]\b|\bmaxim|\bmas\b(?!\s+de\s)|\bmost\b",
+                cleaned,
+            )
         ):
             return "max"
         if _MIN.search(cleaned) and not (ranking and group):

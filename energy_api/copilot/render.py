@@ -1107,10 +1107,10 @@ def _other(plan: Plan, lang: str, reason: str, available: tuple[str, str] | None
         req = plan.meta.get("requested", ("", ""))
         avail = _span(*available, lang) if available else ""
         return (
-            f"No puedo pronosticar {_span(req[0], req[1], lang)}: los pronósticos llegan como mucho a una semana después "
+            f"No puedo responder a eso: no puedo pronosticar {_span(req[0], req[1], lang)}: los pronósticos llegan como mucho a una semana después "
             f"de las lecturas, que van {avail}, y no hay lecturas de ese periodo."
             if lang == ES
-            else f"I can't forecast {_span(req[0], req[1], lang)}: forecasts reach at most a week after the readings, "
+            else f"I can't answer that: I can't forecast {_span(req[0], req[1], lang)}: forecasts reach at most a week after the readings, "
             f"which cover {avail}, and there are no readings for it."
         )
     return _decline(plan, lang, reason)
