@@ -114,6 +114,11 @@ _FAR_FUTURE = _re(
     r"\b(?:next|coming|following)\s+(?:month|year|quarter)\b|\b(?:proximo|siguiente)\s+(?:mes|ano|trimestre)\b|"
     r"\b(?:el\s+)?(?:mes|ano|trimestre)\s+(?:que\s+viene|proximo|siguiente)\b"
 )
+#: The verb that ends the whole of a share question ("percentage of <whole> was in <part>").
+_SHARE_VERB = _re(
+    r"\b(?:was|were|happened|occurred|came|went|fell|fue|fueron|ocurrio|sucedio|correspondio|cayo|tuvo\s+lugar|"
+    r"se\s+(?:consumio|gasto|produjo|registro|dio|fue))\b"
+)
 #: Two periods read as one span ("April and May combined", "enero y febrero en total").
 _COMBINED = _re(
     r"\bcombined\b|\btogether\b|\bjuntos\b|\bjuntas\b|\ben\s+conjunto\b|\bsumad[oa]s\b|\bin\s+total\b|\ben\s+total\b|"
@@ -376,7 +381,8 @@ _PLUS = _re(
 _TIME_OF_DAY = _re(
     r"\bpor\s+la\s+(?:noche|manana|tarde)\b|\bde\s+noche\b|\bat\s+night\b|\bovernight\b|\bnighttime\b|"
     r"\bin\s+the\s+(?:morning|afternoon|evening)s?\b|\bmornings\b|\bevenings\b|\bde\s+madrugada\b|"
-    r"\bpor\s+las\s+(?:noches|mananas|tardes)\b|\bat\s+noon\b|\bmediodia\b|\bnight\s+shift\b|\bturno\s+de\s+noche\b"
+    r"\bpor\s+las\s+(?:noches|mananas|tardes)\b|\bat\s+noon\b|\bmediodia\b|\bnight\s+shift\b|\bturno\s+de\s+noche\b|"
+    r"\bturnos?\s+de\s+(?:la\s+)?(?:manana|tarde|noche|dia)\b|\b(?:morning|day|evening|night|afternoon|early|late)\s+shifts?\b"
 )
 _PRICE_GAP = _re(
     r"\bcheaper\b|\bmore\s+expensive\b|\bdifference\b|\bdiferencia\b|\bmas\s+barat|\bmas\s+car[oa]|\bsaving|\bahorr"
@@ -567,6 +573,8 @@ class RulePlanner:
             periods = self._split_range(periods[0], today, single_days=True) or periods
         if _SHARE.search(text) and len(named) == 2:
             periods = named  # "what share of 2018 was March": the whole and the part
+        if len(periods) == 2 and not _DIFFERENCE_BETWEEN.search(text) and not _STRICT_COMPARE.search(text):
+            periods = self._join_days(text, periods)
         unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
@@ -656,6 +664,44 @@ class RulePlanner:
             q = found[0]
             out.append(dates.Period(q.start, q.end, q.kind, p.at + m.start(group) + q.at, q.text, q.days))
         return out
+
+    @staticmethod
+    def _filtered_whole(plan: Plan, text: str) -> bool:
+        """Whether a share question names a filter inside its whole ("percentage of <peak-period
+        consumption> was in <March>") and a period only after the verb."""
+        m = _SHARE.search(text)
+        if m is None:
+            return False
+        tail_at = m.end()
+        verb = _SHARE_VERB.search(text, tail_at)
+        if verb is None:
+            return False
+        head = text[tail_at : verb.start()]
+        filtered = any(
+            re.search(rf"\b(?:{pattern})\b", head)
+            for pattern in (*slots.TARIFF_WORDS, *slots.LOAD_WORDS, *_DAY_TYPE_WORDS.values())
+        )
+        spans = plan.meta.get("period_at", [])
+        period_in_head = any(tail_at <= a < verb.start() for a, _ in spans)
+        period_after = any(a >= verb.end() for a, _ in spans)
+        return filtered and not period_in_head and period_after
+
+    @staticmethod
+    def _join_days(text: str, periods: list[dates.Period]) -> list[dates.Period]:
+        """ "between Christmas 2018 and 2019-01-15", "del día de Navidad al 2019-01-10": two days
+        named as the ends of a range are that range (not two periods compared)."""
+        a, b = periods
+        if not (a.single_day and b.single_day) or b.start <= a.start:
+            return periods
+        before = text[max(0, a.at - 12) : a.at]
+        between = text[a.at + len(a.text) : b.at]
+        if re.search(
+            r"(?:between|from|entre|desde|del?)\s+(?:el\s+|the\s+)?(?:dia\s+(?:de\s+)?)?$", before
+        ) and re.fullmatch(
+            r"\s*(?:and|to|until|through|y|a|al|hasta)\s+(?:el\s+|the\s+)?(?:dia\s+)?", between
+        ):
+            return [dates.Period(a.start, b.end, "range", a.at, text[a.at : b.at + len(b.text)])]
+        return periods
 
     @staticmethod
     def _last_day(ctx: PlanContext) -> dt.date:
@@ -1225,6 +1271,11 @@ class RulePlanner:
         if compare and len(periods) > 2:
             return self._not_understood(plan, [])
         share = _SHARE.search(text) is not None and counting is None and not compare
+        if share and self._filtered_whole(plan, text):
+            # "what percentage of peak-period consumption happened in March": the whole carries the
+            # filter and the part is a period; the share query reads the filter as the part
+            plan.meta["why"] = "a share whose whole (the denominator) is filtered and whose part is a period"
+            return self._not_understood(plan, [])
         group = self._group(text)
         ranking = _RANK_WORDS.search(text) is not None
         span_periods = periods
