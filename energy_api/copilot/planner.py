@@ -454,7 +454,7 @@ _DIGITLESS_PF = _re(
 
 #: Words that exclude what follows them ("excluding weekends", "sin contar festivos", "outside peak hours").
 _NEGATION = (
-    r"(?:\bexcluding|\bexclude|\bexcept(?:\s+for|\s+on)?|\bwithout|\bother\s+than|\bapart\s+from|\bnot\s+(?:on|in|during)|"
+    r"(?:\bexcluding|\bexclude|\bexcept(?:\s+for|\s+on)?|\bwithout|\bnot\s+counting|\bleaving\s+out|\bminus|\bother\s+than|\bapart\s+from|\bnot\s+(?:on|in|during)|"
     r"\boutside(?:\s+of)?|\bsin(?:\s+contar)?|\bexcepto|\bsalvo|\bexcluyendo|\bquitando|\bfuera\s+de(?:l)?|\bno\s+en)"
     r"\s+(?:the\s+|los\s+|las\s+|el\s+|la\s+|de\s+|en\s+|on\s+)*(?:public\s+)?"
 )
@@ -472,6 +472,10 @@ _ACCOUNTED_NUMBERS = _re(
     r"\b100\s*%|\bpor\s+100\b|\b(?:19|20)\d{2}\b|:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|"
     r"\b\d+(?:st|nd|rd|th)?\s+(?:days?|weeks?|months?|hours?|dias?|semanas?|mes(?:es)?|horas?|quarters?|trimestres?|"
     r"semestres?|half|halves)\b"
+)
+#: Ordinals left once the periods are read ("the second plant", "la segunda línea"): material.
+_ORDINAL = _re(
+    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|primer[oa]?|segund[oa]|tercer[oa]?|quint[oa])\b"
 )
 _LOOSE_NUMBER = _re(r"(?<![a-z\d.])(\d+(?:\.\d+)?)(?:st|nd|rd|th|h|am|pm)?(?![a-z\d])")
 #: "per / by / por / cada X": X must be a grouping, a unit of time or a word of a known phrase.
@@ -745,6 +749,12 @@ class RulePlanner:
             changed = False
             metric = self._metric(text)
             if metric is not None:
+                if (
+                    metric != args.get("metric")
+                    and args.get("aggregation") in ("max", "min")
+                    and not (_PEAK.search(text) or _MIN.search(text))
+                ):
+                    args["aggregation"] = "sum"  # "peak on March 5" then "and the cost that day?": its total
                 args["metric"] = metric
                 if metric.endswith("_pf") and args.get("aggregation") not in ("sum", "plain_mean"):
                     args["aggregation"] = "sum"
@@ -1183,6 +1193,16 @@ class RulePlanner:
         if kinds:
             filters["day_type"] = kinds
         weekdays = dates.find_weekday_filter(text)
+        if not weekdays:
+            negated_days = [
+                dates.WEEKDAY_WORDS[m.group(1)]
+                for m in re.finditer(_NEGATION + rf"({dates.WEEKDAY_PATTERN})(?:s|es)?\b", text)
+            ]
+            if negated_days:
+                # "not counting Sundays", "excepto los sábados": the other weekdays
+                weekdays = [d for d in range(7) if d not in negated_days]
+        elif all(_negated(text, m.start()) for m in re.finditer(rf"\b(?:{dates.WEEKDAY_PATTERN})", text)):
+            weekdays = [d for d in range(7) if d not in weekdays]
         if weekdays:
             filters["weekday"] = weekdays
         hours = self._hour_filter(text)
@@ -1543,6 +1563,17 @@ class RulePlanner:
                 used.remove(value)
                 continue
             return f"a number ({m.group(0).strip()}) the query does not use"
+        ordinal = next(
+            (
+                m
+                for m in _ORDINAL.finditer(rest)
+                # "el cuarto trimestre de 2018 y el primero de 2019": an elliptical period of a named unit
+                if not re.match(r"\s+(?:de|del|of)\s+(?:19|20)\d\d\b", text[m.end() :])
+            ),
+            None,
+        )
+        if ordinal:
+            return f"an ordinal ({ordinal.group(0)}) that names no period the query reads"
         for m in re.finditer(_NEGATION, text):
             after = text[m.end() : m.end() + 40]
             if not any(
@@ -1552,6 +1583,7 @@ class RulePlanner:
                     *slots.LOAD_WORDS,
                     *_DAY_TYPE_WORDS.values(),
                     r"peak|punta",
+                    dates.WEEKDAY_PATTERN,
                 )
             ):
                 return f"an exclusion ({m.group(0).strip()} ...) the query does not apply"
