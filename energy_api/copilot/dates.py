@@ -366,7 +366,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     relative = [p for p in found if p.kind == "relative" and not p.single_day]
     if relative:
         for m in re.finditer(
-            r"\b(?:o|y|vs|versus|frente\s+a|and|or|with|than|que|con)\s+(?:en\s+|in\s+)?(?:la|el|the)\s+"
+            r"\b(?:o|y|vs|versus|frente\s+a|and|or|with|than|que|con)\s+(?:en\s+|in\s+)?(?:(?:el|la|los|las)\s+de\s+)?(?:la|el|the)\s+"
             r"(?:anterior|previous(?:\s+one)?|one\s+before|week\s+before|month\s+before|de\s+antes)\b",
             text,
         ):
@@ -552,11 +552,11 @@ def find_weekday_filter(text: str) -> list[int]:
     """Weekdays named as a recurring filter: "los lunes", "on Mondays", "los fines de semana" is not."""
     out = []
     for m in re.finditer(
-        rf"\b(?:los\s+|on\s+an?\s+|on\s+|every\s+|cada\s+|any\s+|en\s+un\s+|un\s+)?({_WEEKDAY})(s|es)?\b",
+        rf"\b(?:los\s+|on\s+an?\s+|on\s+|every\s+|cada\s+|any\s+|en\s+un\s+|un\s+|en\s+)?({_WEEKDAY})(s|es)?\b(?!\s+\d)",
         text,
     ):
         plural = bool(m.group(2)) or m.group(0).startswith(
-            ("los ", "every ", "cada ", "on a ", "any ", "en un ", "un ")
+            ("los ", "every ", "cada ", "on a ", "any ", "en un ", "un ", "en ")
         )
         if plural:
             out.append(WEEKDAY_WORDS[m.group(1)])

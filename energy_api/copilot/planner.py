@@ -119,6 +119,16 @@ _SHARE_VERB = _re(
     r"\b(?:was|were|happened|occurred|came|went|fell|fue|fueron|ocurrio|sucedio|correspondio|cayo|tuvo\s+lugar|"
     r"se\s+(?:consumio|gasto|produjo|registro|dio|fue))\b"
 )
+#: Parts of a named period (see RulePlanner._sub_periods).
+_WEEK_OF = _re(r"\b(?:the\s+)?week\s+(?:of|starting|beginning)\s+(?:the\s+)?$|\bsemana\s+del?\s+(?:dia\s+)?$")
+_PART_OF = _re(
+    r"\b(?:the\s+|los\s+|las\s+)?(first|1st|last|primer[oa]s|ultim[oa]s)\s+(\d+)\s+(?:days|dias)\s+(?:of|de|del)\s+"
+    r"(?:the\s+|mes\s+de\s+)?$|\b(?:la\s+|the\s+)?(primer[oa]?|segund[oa]|first|second|1st|2nd|1|2)\s+(?:quincena|fortnight)\s+"
+    r"(?:de|del|of)\s+(?:mes\s+de\s+)?$"
+)
+_UNTIL_END = _re(
+    r"\s*(?:until|till|to|through|hasta|a)\s+(?:the\s+end\s+of|el\s+final\s+de|finales\s+de|fin\s+de)\s+"
+)
 #: Two periods read as one span ("April and May combined", "enero y febrero en total").
 _COMBINED = _re(
     r"\bcombined\b|\btogether\b|\bjuntos\b|\bjuntas\b|\ben\s+conjunto\b|\bsumad[oa]s\b|\bin\s+total\b|\ben\s+total\b|"
@@ -562,6 +572,7 @@ class RulePlanner:
         weekday_day = dates.find_weekday_day(text, today)
         if weekday_day is not None and not any(p.at <= weekday_day.at < p.at + len(p.text) for p in periods):
             periods = sorted([*periods, weekday_day], key=lambda p: p.at)
+        periods = self._sub_periods(text, periods)
         named = periods
         plan.meta["period_at"] = [(p.at, p.at + len(p.text)) for p in named]
         periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
@@ -691,19 +702,59 @@ class RulePlanner:
         return filtered and not period_in_head and period_after
 
     @staticmethod
+    def _sub_periods(text: str, periods: list[dates.Period]) -> list[dates.Period]:
+        """Parts of a named period: "the week of March 5" / "la semana del 31 de diciembre" (the ISO
+        week of that day), "the first 10 days of May" / "los últimos 5 días de junio", "la primera
+        quincena de junio" (days 1-15; the second: 16 to the month's end)."""
+        out = []
+        for p in periods:
+            before = text[max(0, p.at - 40) : p.at]
+            week = _WEEK_OF.search(before)
+            part = _PART_OF.search(before)
+            at = p.at - len(before)
+            if week and p.single_day:
+                start = p.start - dt.timedelta(days=p.start.weekday())
+                a = at + week.start()
+                p = dates.Period(start, start + dt.timedelta(days=6), "week", a, text[a : p.at + len(p.text)])
+            elif part and p.kind in ("month", "relative") and p.start.day == 1:
+                a = at + part.start()
+                if part.group(1):
+                    n = int(part.group(2))
+                    if part.group(1) in ("first", "1st", "primeros", "primeras"):
+                        start, end = p.start, p.start + dt.timedelta(days=n - 1)
+                    else:
+                        start, end = p.end - dt.timedelta(days=n - 1), p.end
+                elif part.group(3) in ("primera", "primero", "primer", "first", "1st", "1"):
+                    start, end = p.start, p.start.replace(day=15)
+                else:
+                    start, end = p.start.replace(day=16), p.end
+                if p.start <= start <= end <= p.end:
+                    p = dates.Period(start, end, "range", a, text[a : p.at + len(p.text)])
+            out.append(p)
+        # a period named inside a part's words ("los últimos 5 días" of "los últimos 5 días de junio") goes
+        parts = [q for q, original in zip(out, periods, strict=True) if q is not original]
+        return [q for q in out if q in parts or not any(r.at <= q.at < r.at + len(r.text) for r in parts)]
+
+    @staticmethod
     def _join_days(text: str, periods: list[dates.Period]) -> list[dates.Period]:
         """ "between Christmas 2018 and 2019-01-15", "del día de Navidad al 2019-01-10": two days
-        named as the ends of a range are that range (not two periods compared)."""
+        named as the ends of a range are that range (not two periods compared); so is "from
+        2018-12-20 until the end of January 2019"."""
         a, b = periods
-        if not (a.single_day and b.single_day) or b.start <= a.start:
+        if b.start <= a.start or _CHANGE_VERB.search(text):
             return periods
         before = text[max(0, a.at - 12) : a.at]
         between = text[a.at + len(a.text) : b.at]
-        if re.search(
+        until_end = _UNTIL_END.fullmatch(between)
+        if not (until_end or (a.single_day and b.single_day)):
+            return periods
+        opened = re.search(
             r"(?:between|from|entre|desde|del?)\s+(?:el\s+|the\s+)?(?:dia\s+(?:de\s+)?)?$", before
-        ) and re.fullmatch(
+        )
+        joined = until_end or re.fullmatch(
             r"\s*(?:and|to|until|through|y|a|al|hasta)\s+(?:el\s+|the\s+)?(?:dia\s+)?", between
-        ):
+        )
+        if opened and joined:
             return [dates.Period(a.start, b.end, "range", a.at, text[a.at : b.at + len(b.text)])]
         return periods
 

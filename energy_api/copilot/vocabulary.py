@@ -142,7 +142,7 @@ FILLER_ES = _words(
     cuanto llevamos llevo va ahora hasta momento total aproximado resumen resume resumir
     queria saber quisiera conocer interesa consulta pregunta dato
     efecto efectos impacto resultado resultados alcanzamos alcanzo alcanzar llegamos llegar llega llegara
-    basandote basado basada base segun variacion variaciones evolucion
+    basandote basado basada base segun variacion variaciones evolucion quincena quincenas fortnight
     """
 )
 FILLER_EN = _words(
