@@ -126,6 +126,10 @@ _PART_OF = _re(
     r"(?:the\s+|mes\s+de\s+)?$|\b(?:la\s+|the\s+)?(primer[oa]?|segund[oa]|first|second|1st|2nd|1|2)\s+(?:quincena|fortnight)\s+"
     r"(?:de|del|of)\s+(?:mes\s+de\s+)?$"
 )
+_FROM_DAY_ON = _re(
+    r"\s*,?\s*(?:a\s+partir\s+del?|desde\s+el)\s+(?:dia\s+)?(\d{1,2})\b(?!\s*(?:h|horas|hours|:|kwh|%))|"
+    r"\s*,?\s*from\s+the\s+(\d{1,2})(?:st|nd|rd|th)?\s+(?:on|onwards?)\b"
+)
 _UNTIL_END = _re(
     r"\s*(?:until|till|to|through|hasta|a)\s+(?:the\s+end\s+of|el\s+final\s+de|finales\s+de|fin\s+de)\s+"
 )
@@ -730,6 +734,12 @@ class RulePlanner:
                     start, end = p.start.replace(day=16), p.end
                 if p.start <= start <= end <= p.end:
                     p = dates.Period(start, end, "range", a, text[a : p.at + len(p.text)])
+            after = _FROM_DAY_ON.match(text, p.at + len(p.text))
+            if after and p.kind == "month" and not week and not part:
+                # "abril a partir del día 15", "April from the 15th on": day N to the month's end
+                day = int(after.group(1) or after.group(2))
+                if 1 <= day <= p.end.day:
+                    p = dates.Period(p.start.replace(day=day), p.end, "range", p.at, text[p.at : after.end()])
             out.append(p)
         # a period named inside a part's words ("los últimos 5 días" of "los últimos 5 días de junio") goes
         parts = [q for q, original in zip(out, periods, strict=True) if q is not original]

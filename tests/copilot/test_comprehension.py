@@ -151,3 +151,22 @@ def test_a_marked_language_declines_in_that_language_only() -> None:
     p = plan("¿quién ganó el mundial de fútbol?", "en")
     answer = render.render(p, None, ("2018-01-01", "2018-12-31"))
     assert p.language == "es" and "No puedo responder" in answer and "I can't" not in answer
+
+
+@pytest.mark.parametrize(
+    ("message", "start", "end"),
+    [
+        ("How much did we spend in the week of March 5?", "2018-03-05", "2018-03-11"),
+        ("coste de la semana del 31 de diciembre de 2018", "2018-12-31", "2019-01-06"),
+        ("energy in the first 10 days of May", "2018-05-01", "2018-05-10"),
+        ("consumo de los últimos 5 días de junio", "2018-06-26", "2018-06-30"),
+        ("coste de la primera quincena de junio", "2018-06-01", "2018-06-15"),
+        ("consumo de la segunda quincena de febrero", "2018-02-16", "2018-02-28"),
+        ("consumo de abril a partir del día 15", "2018-04-15", "2018-04-30"),
+        ("consumption from 2018-12-20 until the end of January 2019", "2018-12-20", "2019-01-31"),
+    ],
+)
+def test_parts_of_a_period_are_one_span(message: str, start: str, end: str) -> None:
+    p = plan(message, "es" if "consumo" in message or "coste" in message else "en")
+    assert p.tool == "query" and "compare_to" not in p.arguments, (p.clarify, p.meta.get("why"))
+    assert p.arguments["span"] == {"start": start, "end": end}
