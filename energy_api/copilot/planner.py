@@ -84,6 +84,8 @@ _RECOMMEND = _re(
     r"recomiend|recomendac|sugier|suger|consejo|\brecommend|\bsuggest|\badvice|\badvise|\btips?\b|"
     r"que\s+(?:puedo|podemos|podria|podriamos|deberia|deberiamos|debo|debemos)\s+hacer|"
     r"como\s+(?:puedo|podemos|podria|podriamos)\s+(?:ahorrar|reducir|bajar|recortar)|"
+    r"\bcomo\s+(?:bajamos|reducimos|ahorramos|recortamos|bajo|reduzco|ahorro|recorto)\s+(?:el|la|los|las|nuestr[oa]s?)\s+"
+    r"(?:factura|coste|costo|costes|gasto|consumo)|\bhow\s+(?:do|can)\s+we\s+(?:lower|cut|reduce|trim)\s+(?:the|our)\s+(?:bill|costs?)\b|"
     r"what\s+(?:should|can|could)\s+(?:i|we)\s+(?:do|change|improve)|\bto\s+save\s+money\b|\bpara\s+ahorrar\s+dinero\b|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
@@ -490,6 +492,13 @@ _ACCOUNTED_NUMBERS = _re(
 #: Ordinals left once the periods are read ("the second plant", "la segunda línea"): material.
 _ORDINAL = _re(
     r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|primer[oa]?|segund[oa]|tercer[oa]?|quint[oa])\b"
+)
+#: Parts of a month the contract does not define ("mid-December", "a mediados de enero", "early May").
+_VAGUE_DAY = _re(
+    r"\bmid[\s-]+(?:"
+    + "|".join(slots.MONTHS)
+    + r")\b|\bmediados\s+de\b|\bprincipios\s+de\b|(?<!hasta\s)(?<!hasta\sa\s)\bfinales\s+de\b|"
+    r"\b(?:early|late)\s+(?:" + "|".join(slots.MONTHS) + r")\b|\bmid[\s-]?month\b"
 )
 _LOOSE_NUMBER = _re(r"(?<![a-z\d.])(\d+(?:\.\d+)?)(?:st|nd|rd|th|h|am|pm)?(?![a-z\d])")
 #: "per / by / por / cada X": X must be a grouping, a unit of time or a word of a known phrase.
@@ -1624,6 +1633,9 @@ class RulePlanner:
                 used.remove(value)
                 continue
             return f"a number ({m.group(0).strip()}) the query does not use"
+        vague = _VAGUE_DAY.search(text)
+        if vague:
+            return f"a part of a month the contract does not define ({vague.group(0)})"
         ordinal = next(
             (
                 m
