@@ -1258,7 +1258,12 @@ class RulePlanner:
             # "excluding weekends", "sin festivos": the other day types
             kinds = [k for k in ("weekday", "weekend", "public_holiday") if k not in negated_kinds]
         holiday_named = any(p.kind == "holiday" for p in periods)
-        if holiday_named:
+        span_named_holidays = any(
+            re.match(r"\s+(?:holidays|vacaciones|vacation|break)\b", text[p.at + len(p.text) :])
+            for p in periods
+        )
+        if holiday_named or span_named_holidays:
+            # "the 2018-12-25..2019-01-05 holidays": the span is the holidays, not a day-type filter
             kinds = [k for k in kinds if k != "public_holiday"]
         if kinds:
             filters["day_type"] = kinds
