@@ -41,6 +41,7 @@ class Period:
 
 _MONTH = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 _WEEKDAY = "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))
+WEEKDAY_PATTERN = _WEEKDAY  # the weekday names of both languages, longest first
 _UNIT_AFTER = r"(?!\s*(?:kwh|mwh|kvarh|kvah|krw|tco2|%|h\b|horas|hours|intervalos|intervals|dias|days))"
 _YEAR = rf"(?:,?\s*(?:de(?:l)?\s+|of\s+|del\s+ano\s+)?((?:19|20)\d\d){_UNIT_AFTER})"
 _ORD = r"(?:st|nd|rd|th|º|o)?"
@@ -365,7 +366,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     relative = [p for p in found if p.kind == "relative" and not p.single_day]
     if relative:
         for m in re.finditer(
-            r"\b(?:o|y|vs|versus|frente\s+a|and|or|with|than|que|con)\s+(?:en\s+|in\s+)?(?:la|el|the)\s+"
+            r"\b(?:o|y|vs|versus|frente\s+a|and|or|with|than|que|con)\s+(?:en\s+|in\s+)?(?:(?:el|la|los|las)\s+de\s+)?(?:la|el|the)\s+"
             r"(?:anterior|previous(?:\s+one)?|one\s+before|week\s+before|month\s+before|de\s+antes)\b",
             text,
         ):
@@ -506,7 +507,9 @@ def _relative(text: str, today: dt.date, add: object) -> None:
             add(today - dt.timedelta(days=7 * n - 1), today, "relative", m)
     for m in re.finditer(
         r"\bdel\s+ano\b(?!\s+(?:pasado|anterior))|\bel\s+ano\b(?!\s+(?:pasado|anterior))|\bof\s+the\s+year\b|"
-        r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b",
+        r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b|"
+        r"\b(?:consumo|coste|costo|gasto|energia|emisiones|factura|co2)\s+anual\b|"
+        r"\bannual\s+(?:consumption|cost|energy|emissions|bill|usage|co2)\b",
         text,
     ):
         add(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), "relative", m)
@@ -549,11 +552,11 @@ def find_weekday_filter(text: str) -> list[int]:
     """Weekdays named as a recurring filter: "los lunes", "on Mondays", "los fines de semana" is not."""
     out = []
     for m in re.finditer(
-        rf"\b(?:los\s+|on\s+an?\s+|on\s+|every\s+|cada\s+|any\s+|en\s+un\s+|un\s+)?({_WEEKDAY})(s|es)?\b",
+        rf"\b(?:los\s+|on\s+an?\s+|on\s+|every\s+|cada\s+|any\s+|en\s+un\s+|un\s+|en\s+)?({_WEEKDAY})(s|es)?\b(?!\s+\d)",
         text,
     ):
         plural = bool(m.group(2)) or m.group(0).startswith(
-            ("los ", "every ", "cada ", "on a ", "any ", "en un ", "un ")
+            ("los ", "every ", "cada ", "on a ", "any ", "en un ", "un ", "en ")
         )
         if plural:
             out.append(WEEKDAY_WORDS[m.group(1)])

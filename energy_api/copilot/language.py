@@ -262,6 +262,16 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def language_signal(text: str) -> int:
+    """How strongly the text marks its language (0: no marker word or mark of either language, as in
+    gibberish or a bare "Q3 kWh"; then an answer that declines says so in both languages)."""
+    lowered = text.lower()
+    words = re.findall(r"[a-záéíóúüñ]+", lowered)
+    es = sum(w in _ES_WORDS for w in words) + 3 * (("¿" in text) + ("¡" in text))
+    es += 2 * sum(c in "ñáéíóú" for c in lowered)
+    return abs(es - sum(w in _EN_WORDS for w in words))
+
+
 def detect_language(text: str, default: str = EN) -> str:
     """``es`` or ``en`` by marker words and Spanish punctuation; ``default`` on a tie."""
     lowered = text.lower()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from energy_api.copilot import dates, slots
-from energy_api.copilot.language import detect_language
+from energy_api.copilot.language import detect_language, language_signal
 from energy_api.copilot.normalize import Normalized, normalize
 from energy_api.copilot.tools import TOOLS, ToolError, json_schema, validate
 from energy_api.copilot.vocabulary import FILLER, learn_patterns
@@ -84,7 +84,9 @@ _RECOMMEND = _re(
     r"recomiend|recomendac|sugier|suger|consejo|\brecommend|\bsuggest|\badvice|\badvise|\btips?\b|"
     r"que\s+(?:puedo|podemos|podria|podriamos|deberia|deberiamos|debo|debemos)\s+hacer|"
     r"como\s+(?:puedo|podemos|podria|podriamos)\s+(?:ahorrar|reducir|bajar|recortar)|"
-    r"what\s+(?:should|can|could)\s+(?:i|we)\s+do|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
+    r"\bcomo\s+(?:bajamos|reducimos|ahorramos|recortamos|bajo|reduzco|ahorro|recorto)\s+(?:el|la|los|las|nuestr[oa]s?)\s+"
+    r"(?:factura|coste|costo|costes|gasto|consumo)|\bhow\s+(?:do|can)\s+we\s+(?:lower|cut|reduce|trim)\s+(?:the|our)\s+(?:bill|costs?)\b|"
+    r"what\s+(?:should|can|could)\s+(?:i|we)\s+(?:do|change|improve)|\bto\s+save\s+money\b|\bpara\s+ahorrar\s+dinero\b|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
     r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
@@ -94,7 +96,8 @@ _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
     r"trasladamos|trasladaramos|paso|pasamos|pasaramos|pasasemos|cambiamos|llevamos|llevaramos)\b|"
     r"\bmover\b|\bmoviendo\b|\bmovemos\b|\bmuevo\b|\bdesplaz|\btraslad|\bshift|\bmove\b|\bmoved\b|\bmoving\b|"
-    r"\breschedul|\btransfer|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b"
+    r"\breschedul|\btransfer|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
+    r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d"
 )
 _CUT = _re(
     r"\b(?:cut|cuts|cutting|reduce|reduces|reducing|reduced|save|saves|saving|saved|trim|trims|trimming|trimmed|"
@@ -103,6 +106,48 @@ _CUT = _re(
     r"\bconsumi\w*\s+menos|\bgasta\w*\s+menos|\bbaja(?:r|mos|ramos|ria|riamos)\b|\bquita\w*|\bevita\w*"
 )
 _PF = _re(r"factor(?:es)?\s+de\s+potencia|power[\s-]*factors?|\bfdp\b|\bpf\b|\bcos\s*phi\b|\bcos\s*fi\b")
+#: Power-factor correction named by its device or action ("capacitor bank", "compensación de reactiva").
+_PF_DEVICE = _re(
+    r"condensador\w*|\bcapacitor\w*|\bcompensa\w*\s+(?:de\s+)?(?:la\s+)?(?:energia\s+)?reactiva|"
+    r"\breactive\s+(?:power\s+|energy\s+)?compensation|\bcompensat\w*\s+(?:the\s+)?reactive|\bpfc\b"
+)
+#: Forecast horizons beyond the week the forecaster reaches.
+_FAR_FUTURE = _re(
+    r"\b(?:next|coming|following)\s+(?:month|year|quarter)\b|\b(?:proximo|siguiente)\s+(?:mes|ano|trimestre)\b|"
+    r"\b(?:el\s+)?(?:mes|ano|trimestre)\s+(?:que\s+viene|proximo|siguiente)\b"
+)
+#: The verb that ends the whole of a share question ("percentage of <whole> was in <part>").
+_SHARE_VERB = _re(
+    r"\b(?:was|were|happened|occurred|came|went|fell|fue|fueron|ocurrio|sucedio|correspondio|cayo|tuvo\s+lugar|"
+    r"se\s+(?:consumio|gasto|produjo|registro|dio|fue))\b"
+)
+#: Parts of a named period (see RulePlanner._sub_periods).
+_WEEK_OF = _re(r"\b(?:the\s+)?week\s+(?:of|starting|beginning)\s+(?:the\s+)?$|\bsemana\s+del?\s+(?:dia\s+)?$")
+_PART_OF = _re(
+    r"\b(?:the\s+|los\s+|las\s+)?(first|1st|last|primer[oa]s|ultim[oa]s)\s+(\d+)\s+(?:days|dias)\s+(?:of|de|del)\s+"
+    r"(?:the\s+|mes\s+de\s+)?$|\b(?:la\s+|the\s+)?(primer[oa]?|segund[oa]|first|second|1st|2nd|1|2)\s+(?:quincena|fortnight)\s+"
+    r"(?:de|del|of)\s+(?:mes\s+de\s+)?$"
+)
+_FROM_DAY_ON = _re(
+    r"\s*,?\s*(?:a\s+partir\s+del?|desde\s+el)\s+(?:dia\s+)?(\d{1,2})\b(?!\s*(?:h|horas|hours|:|kwh|%))|"
+    r"\s*,?\s*from\s+the\s+(\d{1,2})(?:st|nd|rd|th)?\s+(?:on|onwards?)\b"
+)
+_UNTIL_END = _re(
+    r"\s*(?:until|till|to|through|hasta|a)\s+(?:the\s+end\s+of|el\s+final\s+de|finales\s+de|fin\s+de)\s+"
+)
+#: Two periods read as one span ("April and May combined", "enero y febrero en total").
+_COMBINED = _re(
+    r"\bcombined\b|\btogether\b|\bjuntos\b|\bjuntas\b|\ben\s+conjunto\b|\bsumad[oa]s\b|\bin\s+total\b|\ben\s+total\b|"
+    r"\bentre\s+(?:los|las)\s+dos\b|\bbetween\s+them\b"
+)
+#: A superlative the plan must account for (a ranking, a peak, a comparison or a condition).
+_SUPERLATIVE = _re(
+    r"\bthe\s+most\b|\bthe\s+least\b|\bhighest\b|\blowest\b|\bbiggest\b|\bsmallest\b|\blargest\b|"
+    r"\b(?:consumimos|consumio|gastamos|gasto|pagamos|emitimos|usamos)\s+(?:mas|menos)\b(?!\s+de\s)|"
+    r"\b(?:el|la|los|las)\s+(?:\w+\s+)?(?:mas|menos)\s+(?:alt|baj|car|barat)\w*"
+)
+#: "the difference between A and B": two periods, even two days.
+_DIFFERENCE_BETWEEN = _re(r"\b(?:diferencia|difference|compar\w*|vs|versus)\b.{0,40}\b(?:entre|between)\b")
 _PF_IMPROVE = _re(
     r"(?:\bsi\b|\bif\b|what\s+if|que\s+pasa).{0,30}(?:factor(?:es)?\s+de\s+potencia|power[\s-]*factor|\bpf\b|\bfdp\b)\s+"
     r"(?:fuera|fuese|estuviera|subiera|llegara|was|were|is|es|sea|reached|went)\s+(?:del?\s+|al?\s+|up\s+to\s+|to\s+)?\d{2,3}|"
@@ -122,6 +167,8 @@ _PF_WHATIF_CUE = _re(
 _CHANGE = _re(
     r"\b(?:were|was|is|fuera|fuese|sea|se\s+cobrara)\s+(?:at\s+|a\s+|en\s+)?(?:the\s+|el\s+|la\s+)?(?:(?:periodo|period|tarifa|precio|rate|price)\s+(?:de\s+)?)?"
     r"(?:medium|light|maximum|off-peak|peak|valle|llano|punta|ligero|medio|maximo)\b|factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
+    r"\bat\s+the\s+(?:off-peak|peak|light|medium|maximum|valle|punta|llano)\s+(?:rate|price|tariff|period)\b|"
+    r"\ba\s+(?:precio|tarifa)\s+(?:de\s+)?(?:punta|valle|llano|periodo\s+\w+)\b|"
     r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum)|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
 )
 _EXPLAIN = _re(
@@ -130,7 +177,7 @@ _EXPLAIN = _re(
 )
 _FORECAST = _re(
     r"semana\s+que\s+viene|mes\s+que\s+viene|(?:next|coming|following)\s+week\b|proxima\s+semana|"
-    r"pronostic|prevision|\bpreve|predic|forecast|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
+    r"pronostic|prevision|\bpreve|predic|forecast|day[\s-]ahead|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
     r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
     r"\bgoing\s+to\s+(?:use|consume|cost)\b"
@@ -163,7 +210,7 @@ _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak
 _PEAK = _re(
     r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
-    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|"
+    r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|\b(?:top|highest|peak|max\w*)\s+demand\b|"
     r"\blecturas?\s+(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|\b(?:mayor|maxima)\s+lectura\b|"
     r"\b(?:highest|largest|biggest|top|greatest)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?(?:reading|value)\b"
 )
@@ -341,7 +388,7 @@ _RANKED_NOUN = _re(
     r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b"
 )
 _WHEN = _re(
-    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
+    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
 )
 _PLUS = _re(
     r"\bmas\b|\bplus\b|\+|\bjuntos\b|\btogether\b|\bcombined\b|\ben\s+conjunto\b|\bsumados\b|\bsumando\b"
@@ -350,7 +397,8 @@ _PLUS = _re(
 _TIME_OF_DAY = _re(
     r"\bpor\s+la\s+(?:noche|manana|tarde)\b|\bde\s+noche\b|\bat\s+night\b|\bovernight\b|\bnighttime\b|"
     r"\bin\s+the\s+(?:morning|afternoon|evening)s?\b|\bmornings\b|\bevenings\b|\bde\s+madrugada\b|"
-    r"\bpor\s+las\s+(?:noches|mananas|tardes)\b|\bat\s+noon\b|\bmediodia\b|\bnight\s+shift\b|\bturno\s+de\s+noche\b"
+    r"\bpor\s+las\s+(?:noches|mananas|tardes)\b|\bat\s+noon\b|\bmediodia\b|\bnight\s+shift\b|\bturno\s+de\s+noche\b|"
+    r"\bturnos?\s+de\s+(?:la\s+)?(?:manana|tarde|noche|dia)\b|\b(?:morning|day|evening|night|afternoon|early|late)\s+shifts?\b"
 )
 _PRICE_GAP = _re(
     r"\bcheaper\b|\bmore\s+expensive\b|\bdifference\b|\bdiferencia\b|\bmas\s+barat|\bmas\s+car[oa]|\bsaving|\bahorr"
@@ -422,7 +470,7 @@ _DIGITLESS_PF = _re(
 
 #: Words that exclude what follows them ("excluding weekends", "sin contar festivos", "outside peak hours").
 _NEGATION = (
-    r"(?:\bexcluding|\bexclude|\bexcept(?:\s+for|\s+on)?|\bwithout|\bother\s+than|\bapart\s+from|\bnot\s+(?:on|in|during)|"
+    r"(?:\bexcluding|\bexclude|\bexcept(?:\s+for|\s+on)?|\bwithout|\bnot\s+counting|\bleaving\s+out|\bminus|\bother\s+than|\bapart\s+from|\bnot\s+(?:on|in|during)|"
     r"\boutside(?:\s+of)?|\bsin(?:\s+contar)?|\bexcepto|\bsalvo|\bexcluyendo|\bquitando|\bfuera\s+de(?:l)?|\bno\s+en)"
     r"\s+(?:the\s+|los\s+|las\s+|el\s+|la\s+|de\s+|en\s+|on\s+)*(?:public\s+)?"
 )
@@ -432,6 +480,49 @@ _DAY_TYPE_WORDS = {
     "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana)",
     "public_holiday": r"(?:holidays?|festivos?|feriados?|dias?\s+festivos?)",
 }
+
+
+#: Numbers that belong to a word the query reads (15-minute readings, Q3, H1, 3T, CO2, 24 h).
+_ACCOUNTED_NUMBERS = _re(
+    r"\b15[\s-]*(?:min\w*|m)\b|\bq[1-4]\b|\bh[12]\b|\b[1-4]t\b|\b[12]s\b|\bt?co2\b|\b24\s*(?:h|horas|hours)\b|"
+    r"\b100\s*%|\bpor\s+100\b|\b(?:19|20)\d{2}\b|:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|"
+    r"\b\d+(?:st|nd|rd|th)?\s+(?:days?|weeks?|months?|hours?|dias?|semanas?|mes(?:es)?|horas?|quarters?|trimestres?|"
+    r"semestres?|half|halves)\b"
+)
+#: Ordinals left once the periods are read ("the second plant", "la segunda línea"): material.
+_ORDINAL = _re(
+    r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|primer[oa]?|segund[oa]|tercer[oa]?|quint[oa])\b"
+)
+#: Parts of a month the contract does not define ("mid-December", "a mediados de enero", "early May").
+_VAGUE_DAY = _re(
+    r"\bmid[\s-]+(?:"
+    + "|".join(slots.MONTHS)
+    + r")\b|\bmediados\s+de\b|\bprincipios\s+de\b|(?<!hasta\s)(?<!hasta\sa\s)\bfinales\s+de\b|"
+    r"\b(?:early|late)\s+(?:" + "|".join(slots.MONTHS) + r")\b|\bmid[\s-]?month\b"
+)
+_LOOSE_NUMBER = _re(r"(?<![a-z\d.])(\d+(?:\.\d+)?)(?:st|nd|rd|th|h|am|pm)?(?![a-z\d])")
+#: "per / by / por / cada X": X must be a grouping, a unit of time or a word of a known phrase.
+_PER_WHAT = _re(
+    r"\b(?:per|by|por|cada|each|every)\s+(?:the\s+|el\s+|la\s+|los\s+|las\s+|a\s+|an\s+|un\s+|una\s+)?([a-z][a-z0-9]*|\d+)"
+)
+_PER_KNOWN = frozenset(
+    """
+    day days dia dias hour hours hora horas week weeks semana semanas month months mes meses year years ano anos
+    quarter quarters trimestre trimestres half semestre semestres season seasons estacion estaciones temporada
+    weekday weekdays load loads carga cargas tipo tipos type types tariff tarifa periodo periodos period periods
+    interval intervals intervalo intervalos reading readings lectura lecturas minute minutes minuto minutos cuarto
+    cuartos ciento cent percent favor please que debajo encima lo ejemplo eso mucho poco far much how what
+    noche noches manana mananas tarde tardes madrugada night nivel level dia day franja time range rango
+    lunes martes miercoles jueves viernes sabado domingo monday tuesday wednesday thursday friday saturday sunday
+    light medium maximum peak off punta valle llano ligera media maxima ligero medio maximo
+    weekend weekends fin fines finde laborable laborables festivo festivos holiday holidays
+    calendar calendario diferencia difference consumption consumo consumos energy energia usage uso cost costs coste
+    costes costo costos co2 tco2 emissions emisiones emision reactive reactiva electricity electricidad luz
+    bill factura price precio value valor power potencia
+    """.strip()
+    .replace("\n", " ")
+    .split(" ")
+)
 
 
 def _as_load(match: re.Match[str]) -> str:
@@ -456,6 +547,8 @@ class RulePlanner:
     def plan(self, message: str, context: PlanContext) -> Plan:
         lang = detect_language(message, context.language)
         plan = Plan(language=lang, planner=self.name)
+        if language_signal(message) == 0:
+            plan.meta["language_unsure"] = True  # a decline then says so in both languages
         norm = normalize(message, lang)
         if (
             _SHIFT.search(norm.text)
@@ -467,6 +560,7 @@ class RulePlanner:
             norm = normalize(_PRODUCTION_RAW.sub(_as_load, message), lang)
         text = norm.text
         plan.meta["text"] = text
+        plan.meta["message"] = message
         if norm.corrections:
             plan.meta["corrections"] = norm.corrections
         if not re.search(r"[a-z0-9]", text):
@@ -491,18 +585,29 @@ class RulePlanner:
         weekday_day = dates.find_weekday_day(text, today)
         if weekday_day is not None and not any(p.at <= weekday_day.at < p.at + len(p.text) for p in periods):
             periods = sorted([*periods, weekday_day], key=lambda p: p.at)
+        periods = self._sub_periods(text, periods)
         named = periods
+        plan.meta["period_at"] = [(p.at, p.at + len(p.text)) for p in named]
         periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
         if len(periods) == 1 and periods[0].kind == "range" and _CHANGE_VERB.search(text):
             # "how much did cost fall from January to February": two periods compared, not one range
             periods = self._split_range(periods[0], today) or periods
+        elif (
+            len(periods) == 1
+            and periods[0].kind in ("range", "iso_range")
+            and _DIFFERENCE_BETWEEN.search(text)
+        ):
+            # "diferencia de coste entre el 2018-03-05 y el 2018-03-12": two days compared
+            periods = self._split_range(periods[0], today, single_days=True) or periods
         if _SHARE.search(text) and len(named) == 2:
             periods = named  # "what share of 2018 was March": the whole and the part
+        if len(periods) == 2 and not _DIFFERENCE_BETWEEN.search(text) and not _STRICT_COMPARE.search(text):
+            periods = self._join_days(text, periods)
         unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
         hours_named = slots.find_hours(text)
-        has_pf = bool(_PF.search(text))
+        has_pf = bool(_PF.search(text) or _PF_DEVICE.search(text))
 
         follow = self._follow_up(plan, text, periods, ctx, unknown)
         if follow is not None:
@@ -521,7 +626,11 @@ class RulePlanner:
         if _RECOMMEND.search(text) and not shifting and not (kwh and _CUT.search(text)):
             return self._recommend(plan, periods, ctx)
         pf_target = slots.find_pf_target(text) if has_pf else None
-        if has_pf and (_PF_IMPROVE.search(text) or (pf_target is not None and _PF_WHATIF_CUE.search(text))):
+        if has_pf and (
+            _PF_IMPROVE.search(text)
+            or (pf_target is not None and _PF_WHATIF_CUE.search(text))
+            or (_PF_DEVICE.search(text) and slots.find_percent(text) is not None)
+        ):
             return self._power_factor(plan, text, periods, ctx)
         if _SHIFT.search(text) and (
             slots.find_periods(text) or hours_named or kwh or slots.find_duration_hours(text)
@@ -569,18 +678,104 @@ class RulePlanner:
         return self._not_understood(plan, [])
 
     @staticmethod
-    def _split_range(p: dates.Period, today: dt.date) -> list[dates.Period] | None:
-        m = re.match(r"(?:from|de|desde|between|entre)\s+(.+?)\s+(?:to|a|al|hasta|and|y)\s+(.+)$", p.text)
+    def _split_range(p: dates.Period, today: dt.date, single_days: bool = False) -> list[dates.Period] | None:
+        m = re.match(
+            r"(?:(?:from|de|desde|between|entre)\s+)?(.+?)\s+(?:to|a|al|hasta|and|y)\s+(.+)$", p.text
+        )
         if not m:
             return None
         out = []
         for group in (1, 2):
             found = dates.find_periods(m.group(group), today)
-            if len(found) != 1 or found[0].single_day:
+            if len(found) != 1 or (found[0].single_day and not single_days):
                 return None
             q = found[0]
             out.append(dates.Period(q.start, q.end, q.kind, p.at + m.start(group) + q.at, q.text, q.days))
         return out
+
+    @staticmethod
+    def _filtered_whole(plan: Plan, text: str) -> bool:
+        """Whether a share question names a filter inside its whole ("percentage of <peak-period
+        consumption> was in <March>") and a period only after the verb."""
+        m = _SHARE.search(text)
+        if m is None:
+            return False
+        tail_at = m.end()
+        verb = _SHARE_VERB.search(text, tail_at)
+        if verb is None:
+            return False
+        head = text[tail_at : verb.start()]
+        filtered = any(
+            re.search(rf"\b(?:{pattern})\b", head)
+            for pattern in (*slots.TARIFF_WORDS, *slots.LOAD_WORDS, *_DAY_TYPE_WORDS.values())
+        )
+        spans = plan.meta.get("period_at", [])
+        period_in_head = any(tail_at <= a < verb.start() for a, _ in spans)
+        period_after = any(a >= verb.end() for a, _ in spans)
+        return filtered and not period_in_head and period_after
+
+    @staticmethod
+    def _sub_periods(text: str, periods: list[dates.Period]) -> list[dates.Period]:
+        """Parts of a named period: "the week of March 5" / "la semana del 31 de diciembre" (the ISO
+        week of that day), "the first 10 days of May" / "los últimos 5 días de junio", "la primera
+        quincena de junio" (days 1-15; the second: 16 to the month's end)."""
+        out = []
+        for p in periods:
+            before = text[max(0, p.at - 40) : p.at]
+            week = _WEEK_OF.search(before)
+            part = _PART_OF.search(before)
+            at = p.at - len(before)
+            if week and p.single_day:
+                start = p.start - dt.timedelta(days=p.start.weekday())
+                a = at + week.start()
+                p = dates.Period(start, start + dt.timedelta(days=6), "week", a, text[a : p.at + len(p.text)])
+            elif part and p.kind in ("month", "relative") and p.start.day == 1:
+                a = at + part.start()
+                if part.group(1):
+                    n = int(part.group(2))
+                    if part.group(1) in ("first", "1st", "primeros", "primeras"):
+                        start, end = p.start, p.start + dt.timedelta(days=n - 1)
+                    else:
+                        start, end = p.end - dt.timedelta(days=n - 1), p.end
+                elif part.group(3) in ("primera", "primero", "primer", "first", "1st", "1"):
+                    start, end = p.start, p.start.replace(day=15)
+                else:
+                    start, end = p.start.replace(day=16), p.end
+                if p.start <= start <= end <= p.end:
+                    p = dates.Period(start, end, "range", a, text[a : p.at + len(p.text)])
+            after = _FROM_DAY_ON.match(text, p.at + len(p.text))
+            if after and p.kind == "month" and not week and not part:
+                # "abril a partir del día 15", "April from the 15th on": day N to the month's end
+                day = int(after.group(1) or after.group(2))
+                if 1 <= day <= p.end.day:
+                    p = dates.Period(p.start.replace(day=day), p.end, "range", p.at, text[p.at : after.end()])
+            out.append(p)
+        # a period named inside a part's words ("los últimos 5 días" of "los últimos 5 días de junio") goes
+        parts = [q for q, original in zip(out, periods, strict=True) if q is not original]
+        return [q for q in out if q in parts or not any(r.at <= q.at < r.at + len(r.text) for r in parts)]
+
+    @staticmethod
+    def _join_days(text: str, periods: list[dates.Period]) -> list[dates.Period]:
+        """ "between Christmas 2018 and 2019-01-15", "del día de Navidad al 2019-01-10": two days
+        named as the ends of a range are that range (not two periods compared); so is "from
+        2018-12-20 until the end of January 2019"."""
+        a, b = periods
+        if b.start <= a.start or _CHANGE_VERB.search(text):
+            return periods
+        before = text[max(0, a.at - 12) : a.at]
+        between = text[a.at + len(a.text) : b.at]
+        until_end = _UNTIL_END.fullmatch(between)
+        if not (until_end or (a.single_day and b.single_day)):
+            return periods
+        opened = re.search(
+            r"(?:between|from|entre|desde|del?)\s+(?:el\s+|the\s+)?(?:dia\s+(?:de\s+)?)?$", before
+        )
+        joined = until_end or re.fullmatch(
+            r"\s*(?:and|to|until|through|y|a|al|hasta)\s+(?:el\s+|the\s+)?(?:dia\s+)?", between
+        )
+        if opened and joined:
+            return [dates.Period(a.start, b.end, "range", a.at, text[a.at : b.at + len(b.text)])]
+        return periods
 
     @staticmethod
     def _last_day(ctx: PlanContext) -> dt.date:
@@ -624,6 +819,12 @@ class RulePlanner:
             changed = False
             metric = self._metric(text)
             if metric is not None:
+                if (
+                    metric != args.get("metric")
+                    and args.get("aggregation") in ("max", "min")
+                    and not (_PEAK.search(text) or _MIN.search(text))
+                ):
+                    args["aggregation"] = "sum"  # "peak on March 5" then "and the cost that day?": its total
                 args["metric"] = metric
                 if metric.endswith("_pf") and args.get("aggregation") not in ("sum", "plain_mean"):
                     args["aggregation"] = "sum"
@@ -760,6 +961,11 @@ class RulePlanner:
         if pct is not None and pct <= 1:
             pct *= 100.0
         side = "leading" if _LEADING.search(text) else "lagging"
+        full = text
+        residue = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            residue[a:b] = " " * (b - a)
+        text = "".join(residue)  # "from 1 to 20 April" is the span, not a clock window
         limited = (
             slots.tariff_periods(text)
             or slots.load_types(text)
@@ -774,6 +980,7 @@ class RulePlanner:
             # "at 95 % during peak hours": the power-factor what-if has no filters; no figure for all hours
             plan.meta["why"] = "the power-factor what-if covers whole days, not a part of them"
             return self._not_understood(plan, [])
+        text = full
         if periods and periods[0].single_day and periods[0].kind != "holiday":
             args: dict[str, Any] = {
                 "kind": "improve_power_factor",
@@ -947,6 +1154,23 @@ class RulePlanner:
             r"(?:proxim[ao]s?|next|siguientes|following|coming|las|the)\s+(\d+)\s*(?:horas|hours|h)\b", text
         )
         last = self._last_day(ctx)
+        residue = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            residue[a:b] = " " * (b - a)
+        if self._hour_filter("".join(residue)) is not None or _TIME_OF_DAY.search(text):
+            # "tomorrow between 8 and 12": the forecast answers whole horizons from a day's start
+            plan.meta["why"] = "a forecast for a window of hours inside a day"
+            return self._not_understood(plan, [])
+        far = _FAR_FUTURE.search(text)
+        if far and not periods:
+            nxt = dates.month_end(last.year, last.month) + dt.timedelta(days=1)
+            if re.search(r"year|ano", far.group(0)):
+                req = (dt.date(last.year + 1, 1, 1), dt.date(last.year + 1, 12, 31))
+            else:
+                req = (nxt, dates.month_end(nxt.year, nxt.month))
+            plan.clarify = "no_forecast"
+            plan.meta["requested"] = (req[0].isoformat(), req[1].isoformat())
+            return plan
         if found:
             args["horizon_hours"] = min(int(found.group(1)), 168)
         elif re.search(
@@ -1034,11 +1258,26 @@ class RulePlanner:
             # "excluding weekends", "sin festivos": the other day types
             kinds = [k for k in ("weekday", "weekend", "public_holiday") if k not in negated_kinds]
         holiday_named = any(p.kind == "holiday" for p in periods)
-        if holiday_named:
+        span_named_holidays = any(
+            re.match(r"\s+(?:holidays|vacaciones|vacation|break)\b", text[p.at + len(p.text) :])
+            for p in periods
+        )
+        if holiday_named or span_named_holidays:
+            # "the 2018-12-25..2019-01-05 holidays": the span is the holidays, not a day-type filter
             kinds = [k for k in kinds if k != "public_holiday"]
         if kinds:
             filters["day_type"] = kinds
         weekdays = dates.find_weekday_filter(text)
+        if not weekdays:
+            negated_days = [
+                dates.WEEKDAY_WORDS[m.group(1)]
+                for m in re.finditer(_NEGATION + rf"({dates.WEEKDAY_PATTERN})(?:s|es)?\b", text)
+            ]
+            if negated_days:
+                # "not counting Sundays", "excepto los sábados": the other weekdays
+                weekdays = [d for d in range(7) if d not in negated_days]
+        elif all(_negated(text, m.start()) for m in re.finditer(rf"\b(?:{dates.WEEKDAY_PATTERN})", text)):
+            weekdays = [d for d in range(7) if d not in weekdays]
         if weekdays:
             filters["weekday"] = weekdays
         hours = self._hour_filter(text)
@@ -1102,7 +1341,7 @@ class RulePlanner:
         if len(periods) == 2 and counting is None:
             a, b = periods
             between = text[a.at + len(a.text) : b.at]
-            if _PLUS.search(between):
+            if _PLUS.search(between) or (_COMBINED.search(text) and not _STRICT_COMPARE.search(text)):
                 # "enero más febrero", "March plus April": one span when they touch
                 first, second = sorted(periods, key=lambda p: p.start)
                 if second.start > first.end + dt.timedelta(days=1) or first.days or second.days:
@@ -1127,6 +1366,11 @@ class RulePlanner:
         if compare and len(periods) > 2:
             return self._not_understood(plan, [])
         share = _SHARE.search(text) is not None and counting is None and not compare
+        if share and self._filtered_whole(plan, text):
+            # "what percentage of peak-period consumption happened in March": the whole carries the
+            # filter and the part is a period; the share query reads the filter as the part
+            plan.meta["why"] = "a share whose whole (the denominator) is filtered and whose part is a period"
+            return self._not_understood(plan, [])
         group = self._group(text)
         ranking = _RANK_WORDS.search(text) is not None
         span_periods = periods
@@ -1307,7 +1551,7 @@ class RulePlanner:
             and args["aggregation"] not in ("max", "min")
         ):
             return self._not_understood(plan, [])
-        problem = self._inconsistent(text, args)
+        problem = self._inconsistent(text, args) or self._unaccounted(plan, text, args)
         if problem:
             plan.meta["why"] = problem
             return self._not_understood(plan, [])
@@ -1342,6 +1586,15 @@ class RulePlanner:
             return "a condition on the readings was named"
         if _HYPOTHETICAL.search(text):
             return "a hypothetical was asked (a what-if), not a fact of the readings"
+        if (
+            _SUPERLATIVE.search(cleaned)
+            and not grouped
+            and agg not in ("max", "min")
+            and "compare_to" not in args
+            and "condition" not in args
+            and "share_of" not in args
+        ):
+            return "a superlative (most, highest...) the plan does not rank"
         if "condition" not in args and slots.find_pf_target(text) is not None:
             return "a power-factor target was named"
         relative_n = re.search(
@@ -1351,6 +1604,71 @@ class RulePlanner:
         )
         if slots.find_top(text) is not None and not grouped and not relative_n:
             return "a ranking (top N) was asked"
+        return None
+
+    def _unaccounted(self, plan: Plan, text: str, args: dict[str, Any]) -> str | None:
+        """The comprehension check of a data query: every number of the question is a period, a
+        condition, a top N or an hour of a filter; every exclusion excludes a filter the query
+        applies; every "per / by / por / cada X" is a grouping or a unit the query reads. What is
+        left over is material the plan does not account for: the query would answer another
+        question, so the planner says it did not understand (no figure)."""
+        residue = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            residue[a:b] = " " * (b - a)
+        rest = "".join(residue)
+        rest = _ACCOUNTED_NUMBERS.sub(" ", rest)
+        used: list[float] = []
+        cond = args.get("condition")
+        if cond:
+            used += [float(cond["value"]), float(cond["value"]) / 100.0]
+        if args.get("top"):
+            used.append(float(args["top"]))
+        filters = args.get("filters") or {}
+        share = args.get("share_of") or {}
+        for hours in (filters.get("hours"), share.get("hours")):
+            if hours:
+                for h in (hours["start"], hours["end"]):
+                    used += [float(h), float(h - 12), float(h % 24)]
+        written = {re.sub(r"\D", "", n) for n in re.findall(r"\d[\d.,]*", plan.meta.get("message", ""))}
+        for m in _LOOSE_NUMBER.finditer(rest):
+            value = float(m.group(1))
+            if re.sub(r"\D", "", m.group(1)) not in written:
+                continue  # a number normalisation made of a word ("un cuarto de hora", "first week")
+            if value in used:
+                used.remove(value)
+                continue
+            return f"a number ({m.group(0).strip()}) the query does not use"
+        vague = _VAGUE_DAY.search(text)
+        if vague:
+            return f"a part of a month the contract does not define ({vague.group(0)})"
+        ordinal = next(
+            (
+                m
+                for m in _ORDINAL.finditer(rest)
+                # "el cuarto trimestre de 2018 y el primero de 2019": an elliptical period of a named unit
+                if not re.match(r"\s+(?:de|del|of)\s+(?:19|20)\d\d\b", text[m.end() :])
+            ),
+            None,
+        )
+        if ordinal:
+            return f"an ordinal ({ordinal.group(0)}) that names no period the query reads"
+        for m in re.finditer(_NEGATION, text):
+            after = text[m.end() : m.end() + 40]
+            if not any(
+                re.match(rf"(?:\w+\s+)?(?:{pattern})", after)
+                for pattern in (
+                    *slots.TARIFF_WORDS,
+                    *slots.LOAD_WORDS,
+                    *_DAY_TYPE_WORDS.values(),
+                    r"peak|punta",
+                    dates.WEEKDAY_PATTERN,
+                )
+            ):
+                return f"an exclusion ({m.group(0).strip()} ...) the query does not apply"
+        for m in _PER_WHAT.finditer(text):
+            word = m.group(1)
+            if word not in _PER_KNOWN and not word.isdigit():
+                return f"a breakdown or ratio per {word}, which the query does not compute"
         return None
 
     def _condition_column(self, text: str, at: int, value: float) -> str:
@@ -1385,7 +1703,10 @@ class RulePlanner:
         if (
             group is None
             and _WHEN.search(cleaned)
-            and re.search(r"\bhighest\b|\blargest\b|\bbiggest\b|\bmayor\b|\bmas\s+alt[oa]\b|\bmaxim", cleaned)
+            and re.search(
+                r"\bhighest\b|\blargest\b|\bbiggest\b|\bmayor\b|\bmas\s+alt[oa]\b|\bmaxim|\bmas\b(?!\s+de\s)|\bmost\b",
+                cleaned,
+            )
         ):
             return "max"
         if _MIN.search(cleaned) and not (ranking and group):

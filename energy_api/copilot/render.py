@@ -1081,6 +1081,18 @@ CAN_ANSWER = {
 
 def _clarify(plan: Plan, lang: str, available: tuple[str, str] | None) -> str:
     reason = plan.clarify or OUT_OF_SCOPE
+    if reason in (NOT_UNDERSTOOD, OUT_OF_SCOPE) and plan.meta.get("language_unsure"):
+        # no word marks the question's language (gibberish, a bare code): decline in both
+        other = EN if lang == ES else ES
+        return _decline(plan, lang, reason) + "\n" + _decline(plan, other, reason)
+    return (
+        _decline(plan, lang, reason)
+        if reason in (NOT_UNDERSTOOD, OUT_OF_SCOPE)
+        else _other(plan, lang, reason, available)
+    )
+
+
+def _other(plan: Plan, lang: str, reason: str, available: tuple[str, str] | None) -> str:
     if reason == EMPTY:
         return (
             "¿En qué puedo ayudarte? " + CAN_ANSWER[ES] if lang == ES else "How can I help? " + CAN_ANSWER[EN]
@@ -1095,12 +1107,16 @@ def _clarify(plan: Plan, lang: str, available: tuple[str, str] | None) -> str:
         req = plan.meta.get("requested", ("", ""))
         avail = _span(*available, lang) if available else ""
         return (
-            f"No puedo pronosticar {_span(req[0], req[1], lang)}: los pronósticos llegan como mucho a una semana después "
+            f"No puedo responder a eso: no puedo pronosticar {_span(req[0], req[1], lang)}: los pronósticos llegan como mucho a una semana después "
             f"de las lecturas, que van {avail}, y no hay lecturas de ese periodo."
             if lang == ES
-            else f"I can't forecast {_span(req[0], req[1], lang)}: forecasts reach at most a week after the readings, "
+            else f"I can't answer that: I can't forecast {_span(req[0], req[1], lang)}: forecasts reach at most a week after the readings, "
             f"which cover {avail}, and there are no readings for it."
         )
+    return _decline(plan, lang, reason)
+
+
+def _decline(plan: Plan, lang: str, reason: str) -> str:
     if reason == NOT_UNDERSTOOD:
         unknown = plan.meta.get("unknown") or []
         said = (

@@ -205,7 +205,7 @@ TARIFF_WORDS: dict[str, str] = {
     r"periodos?\s+tarifarios?\s+(?:maxim[oa]|punta|alto)|(?:maximum|peak)\s+tariff\s+periods?|tariff\s+period\s+(?:maximum|peak)": "maximum",
     r"periodos?\s+tarifarios?\s+(?:medio|intermedio|llano)|tariff\s+period\s+medium": "medium",
     r"periodos?\s+tarifarios?\s+(?:ligero|valle|bajo)|tariff\s+period\s+(?:light|off-peak)": "light",
-    r"periodos?\s+(?:de\s+)?punta|horas?\s+punta|horario\s+punta|tarifa\s+punta|en\s+punta|de\s+punta|la\s+punta|punta|(?<!mid-)(?<!mid\s)peak\s+(?:hours?|periods?|tariff|rate|times?|time\s+of\s+use)|on-peak|on\s+peak|periodos?\s+(?:de\s+)?maxim[oa]|tarifa\s+maxima|maximum\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|maximum-price|periodo\s+mas\s+caro|most\s+expensive\s+period": "maximum",
+    r"periodos?\s+(?:de\s+)?punta|horas?\s+punta|horario\s+punta|tarifa\s+punta|en\s+punta|de\s+punta|la\s+punta|punta|(?<!mid-)(?<!mid\s)(?<!off-)(?<!off\s)(?<!non-)peak\s+(?:hours?|periods?|tariff|rate|times?|time\s+of\s+use)|on-peak|on\s+peak|periodos?\s+(?:de\s+)?maxim[oa]|tarifa\s+maxima|maximum\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|maximum-price|periodo\s+mas\s+caro|most\s+expensive\s+period": "maximum",
     r"llano|periodos?\s+(?:de\s+)?medio|periodos?\s+intermedio|tarifa\s+media|tarifa\s+intermedia|horas?\s+llano|medium\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|mid-peak|shoulder": "medium",
     r"valle|horas?\s+valle|periodos?\s+(?:de\s+)?valle|periodos?\s+(?:de\s+)?ligero|tarifa\s+ligera|tarifa\s+baja|off-peak|off\s+peak|offpeak|light\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|cheapest\s+period|periodo\s+mas\s+barato": "light",
 }
@@ -253,7 +253,7 @@ def find_periods(text: str) -> list[str]:
         for a, v in load_types(text)
     ]
     for pattern, period in (
-        (r"\bmaxim[oa]\b|\bmaximum\b|\bpeak\b", "maximum"),
+        (r"\bmaxim[oa]\b|\bmaximum\b|(?<!off-)(?<!off\s)(?<!non-)\bpeak\b", "maximum"),
         (r"\bmedi[oa]\b|\bmedium\b|\bintermedi[oa]\b", "medium"),
         (r"\bliger[oa]\b|\blight\b|\bbaj[oa]\b", "light"),
         (rf"\b(?:{NIGHT_WORDS})\b", "light"),
@@ -291,8 +291,8 @@ def day_types(text: str) -> list[str]:
 
 
 # --- conditions ------------------------------------------------------------------------------------
-_BELOW = r"por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|below|under|less\s+than|lower\s+than|fewer\s+than|<"
-_ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:los|las|el|la))?|pas(?:amos|aron|o|a|an|ar)\s+de(?:\s+(?:los|las))?(?=\s*\d)|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
+_BELOW = r"por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|baj(?:o|aron|a|an|ara)\s+(?:del?|de\s+los|de\s+las)|below|under|less\s+than|lower\s+than|fewer\s+than|<"
+_ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:el\s+consumo\s+|la\s+demanda\s+|la\s+carga\s+))?(?:\s*(?:los|las|el|la))?|pas(?:amos|aron|o|a|an|ar)\s+de(?:\s+(?:los|las))?(?=\s*\d)|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
 _ATLEAST = r"al\s+menos|como\s+minimo|at\s+least|>="
 _ATMOST = r"como\s+mucho|como\s+maximo|at\s+most|no\s+more\s+than|<="
 

@@ -141,6 +141,8 @@ FILLER_ES = _words(
     sido habria habriamos hubiera hubieramos hubiese pasa pasaria pasara supone supondria significa
     cuanto llevamos llevo va ahora hasta momento total aproximado resumen resume resumir
     queria saber quisiera conocer interesa consulta pregunta dato
+    efecto efectos impacto resultado resultados alcanzamos alcanzo alcanzar llegamos llegar llega llegara
+    basandote basado basada base segun variacion variaciones evolucion quincena quincenas fortnight
     """
 )
 FILLER_EN = _words(
@@ -158,6 +160,8 @@ FILLER_EN = _words(
     way case example thing things point tonnes tonne tons ton kilowatt kilowatts
     whats what's hows how's thats that's far so yet summary summarize overview figure figures number
     wondering interested question quick brief briefly roughly approx
+    we'll we're we've i'd we'd it'll it's based basis according effect effects impact impacts outcome result
+    results hit hits reach reached reaching reaches achieve achieved get getting happening
     """
 )
 
