@@ -25,6 +25,9 @@ DATA_ASSETS = [
     "steel_readings_quarantine",
     "steel_readings_repairs",
     "data_quality_report",
+    "plant_readings",
+    "plant_readings_sources",
+    "readings_ingest_audit",
     "steel_features",
     "steel_splits",
 ]
