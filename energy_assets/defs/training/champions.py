@@ -10,7 +10,7 @@ import pandas as pd
 import polars as pl
 
 from energy_assets.defs.analysis.assets import figure_markdown
-from energy_assets.defs.outputs import emit, readable
+from energy_assets.defs.outputs import emit, readable, rounded
 from energy_assets.defs.resources import ChampionStore
 from energy_assets.defs.training.runs import (
     CHAMPION_TOLERANCE,
@@ -160,7 +160,11 @@ def promote(
         candidate, card, config.force, data_version, on_window=on_window, rescore_problem=problem
     )
     context.log.info(reason)
-    compared = on_window.as_dict() if on_window is not None else None
+    compared = (
+        {k: rounded(v) if isinstance(v, float) else v for k, v in on_window.as_dict().items()}
+        if on_window is not None
+        else None
+    )
     folder = champion.bundle_folder(root, task)
     code_version = champion.code_version()
     logged = tracking.log_model_run(
@@ -220,8 +224,8 @@ def promote(
             **({"promotion_comparison": dg.MetadataValue.json(compared)} if compared else {}),
             **(
                 {
-                    "old_champion_rmse_on_new_window": compared["champion_rmse"],
-                    "candidate_rmse_on_new_window": compared["candidate_rmse"],
+                    "new_window_old_champion_rmse": compared["champion_rmse"],
+                    "new_window_candidate_rmse": compared["candidate_rmse"],
                 }
                 if compared
                 else {}
