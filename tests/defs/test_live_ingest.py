@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energy_assets.defs.operations import forecasts, ingest, jobs, partitions, sensors
+from energy_assets.defs.operations import forecasts, ingest, jobs, partitions, schedules, sensors
 from energy_assets.defs.resources import ChampionStore, Inbox, ProductionPlan
 from energy_assets.defs.storage import ParquetWarehouseIOManager, WarehouseResource
 from energy_assets.domain.data import frames, schema, store
@@ -80,6 +80,7 @@ def live(tmp_path_factory, clean_reference):
     # in-memory run and event storage: the sqlite event log of instance_for_test cost ~60 % of the time
     with dg.DagsterInstance.ephemeral() as instance:
         yield {
+            "moved": moved,
             "scenario": scenario,
             "warehouse": warehouse,
             "inbox": inbox,
@@ -248,3 +249,48 @@ def test_fourteen_days_through_the_inbox_forecast_and_scored(live, monkeypatch) 
     meta = result.asset_materializations_for_node("forecast_accuracy")[0].metadata
     assert meta["units"].value == accuracy.UNITS and meta["last_scored_day"].value == issued[-1]
     assert meta["verdict"].value == "ok"
+
+
+def test_the_evening_schedule_issues_tomorrow_from_the_latest_reading(live, monkeypatch) -> None:
+    """After the 14 days: 2025-03-17 delivered up to 19:45, the 20:00 tick (plant time) asks for the
+    18th from the latest reading; the run stores it; once the 17th is complete the sensor skips it."""
+    assert schedules.day_ahead_evening_schedule.cron_schedule == "0 20 * * *"
+    assert schedules.day_ahead_evening_schedule.execution_timezone == "Asia/Seoul"
+    day = simulator.day_rows(live["moved"], ["2025-03-17"])
+    evening, night = day.iloc[:79], day.iloc[79:]  # 00:15 .. 19:45, then 20:00 .. 24:00
+    data = simulator.export_bytes(simulator.to_export(evening))
+    simulator.drop_file(
+        live["inbox"].path(), "readings_2025-03-17_until_1945.csv", data, modified=1_741_000_000
+    )
+    (request,) = _tick(live)
+    assert _launch(live, request).success
+    tick = pd.Timestamp("2025-03-17 20:00", tz="Asia/Seoul").to_pydatetime()
+    context = dg.build_schedule_context(instance=live["instance"], scheduled_execution_time=tick)
+    request = schedules.day_ahead_evening_schedule(context)
+    assert (request.partition_key, request.run_key) == ("2025-03-18", "day_ahead:2025-03-18")
+    assert request.run_config["ops"]["day_ahead_forecast"]["config"] == {"from_latest": True}
+    result = live["day_ahead"].execute_in_process(
+        instance=live["instance"],
+        partition_key=request.partition_key,
+        run_config=request.run_config,
+        tags=request.tags,
+    )
+    assert result.success
+    stored = frames.to_pandas(live["warehouse"].read("day_ahead_forecast", ["2025-03-18"]))
+    assert len(stored) == 96 and stored[day_ahead.HORIZON].tolist() == list(range(18, 114))
+    truth = live["scenario"].expected.set_index(schema.TIMESTAMP)[schema.USAGE_KWH]  # with the corrections
+    week_before = truth.reindex(stored[day_ahead.TARGET] - pd.Timedelta(days=7)).to_numpy()
+    assert stored["mean"].tolist() == pytest.approx(week_before.tolist())
+    meta = result.asset_materializations_for_node("day_ahead_forecast")[0].metadata
+    assert meta["origin"].value == "2025-03-17 19:45:00"
+    # the rest of the day arrives: the 17th is complete, and the 18th was issued already
+    simulator.drop_file(
+        live["inbox"].path(),
+        "readings_2025-03-17_from_2000.csv",
+        simulator.export_bytes(simulator.to_export(night)),
+        modified=1_741_000_600,
+    )
+    (request,) = _tick(live)
+    assert _launch(live, request).success
+    answer = sensors.day_ahead_sensor(dg.build_sensor_context(instance=live["instance"], cursor="2025-03-16"))
+    assert not answer.run_requests and "issued already" in answer.skip_reason.skip_message
