@@ -264,9 +264,21 @@ def test_the_evening_schedule_issues_tomorrow_from_the_latest_reading(live, monk
     )
     (request,) = _tick(live)
     assert _launch(live, request).success
-    tick = pd.Timestamp("2025-03-17 20:00", tz="Asia/Seoul").to_pydatetime()
-    context = dg.build_schedule_context(instance=live["instance"], scheduled_execution_time=tick)
-    request = schedules.day_ahead_evening_schedule(context)
+    # a schedule context needs a persistent instance: one holding the live instance's latest
+    # plant_readings materialization (all the schedule reads) stands in for the evaluation
+    latest = live["instance"].get_latest_materialization_event(dg.AssetKey("plant_readings"))
+    assert latest.asset_materialization.metadata["last_timestamp"].value == "2025-03-17 19:45:00"
+    with dg.instance_for_test() as persistent:
+        persistent.report_runless_asset_event(latest.asset_materialization)
+
+        def evaluate(when: str):
+            tick = pd.Timestamp(when, tz="Asia/Seoul").to_pydatetime()
+            context = dg.build_schedule_context(instance=persistent, scheduled_execution_time=tick)
+            return schedules.day_ahead_evening_schedule(context)
+
+        skipped = evaluate("2025-03-19 20:00")
+        request = evaluate("2025-03-17 20:00")
+    assert isinstance(skipped, dg.SkipReason) and "nothing of 2025-03-19" in skipped.skip_message
     assert (request.partition_key, request.run_key) == ("2025-03-18", "day_ahead:2025-03-18")
     assert request.run_config["ops"]["day_ahead_forecast"]["config"] == {"from_latest": True}
     result = live["day_ahead"].execute_in_process(

@@ -1,7 +1,7 @@
 """Monitoring in Dagster: a replayed week, the drift report, the retrain sensor and the schedules.
 
-Runs on a real temporary instance and a real DuckDB file. The upstream tables are written by two
-small stand-in assets (the cleaned reference and its splits), so the test does not re-run ingest.
+Runs on a real temporary instance and a real DuckDB file. The upstream tables are written by
+small stand-in assets (the cleaned reference, the history and its splits), so the test does not re-run ingest.
 The replay is delivered through the readings inbox (real folder, real inbox sensor, real cleaner).
 """
 
@@ -44,11 +44,15 @@ def env(tmp_path_factory, clean_reference):
     def cleaned_stand_in() -> pl.DataFrame:
         return frames.to_polars(clean_reference)
 
+    @dg.asset(name="plant_readings")
+    def history_stand_in() -> pl.DataFrame:
+        return frames.to_polars(clean_reference)  # an empty inbox: the base cleaning
+
     @dg.asset(name="steel_splits")
     def splits_stand_in() -> pl.DataFrame:
         return frames.to_polars(splits.build_splits(clean_reference))
 
-    upstream = [cleaned_stand_in, splits_stand_in]
+    upstream = [cleaned_stand_in, history_stand_in, splits_stand_in]
     with dg.instance_for_test() as instance:
         assert dg.materialize(upstream, instance=instance, resources=resources).success
         yield {

@@ -149,16 +149,17 @@ def drift_report(
     config: DriftReportConfig,
     champion_store: ChampionStore,
     plant_feed: pl.DataFrame,
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """The latest week of feed against the training reference: PSI, champion error, verdict."""
+    """The latest week of feed against the training reference (the train split of the ingested
+    history, ``plant_readings``: what the models learnt from): PSI, champion error, verdict."""
     fed = frames.to_pandas(plant_feed)
     if fed.empty:
         raise dg.Failure("plant_feed has no materialized day yet: replay some days first")
     days = sorted(fed[FEED_DAY].unique())[-config.window_days :]
     window = fed[fed[FEED_DAY].isin(days)].drop(columns=[FEED_DAY]).sort_values(schema.TIMESTAMP)
-    cleaned = frames.to_pandas(cleaned_steel_readings)
+    cleaned = frames.to_pandas(plant_readings)
     parts = frames.to_pandas(steel_splits)
     train_stamps = parts.loc[parts[splits.TEMPORAL_SPLIT] == splits.TRAIN, schema.TIMESTAMP]
     train = cleaned[cleaned[schema.TIMESTAMP].isin(train_stamps)]

@@ -14,6 +14,7 @@ import datetime as dt
 import os
 
 import dagster as dg
+import pandas as pd
 
 from energy_assets.defs.operations.jobs import day_ahead
 from energy_assets.domain.data import schema
@@ -32,6 +33,16 @@ def day_ahead_hour() -> int:
     return int(raw)
 
 
+def last_reading(instance: dg.DagsterInstance) -> pd.Timestamp | None:
+    """The last interval of ``plant_readings`` (its ``last_timestamp`` metadata, plant time)."""
+    event = instance.get_latest_materialization_event(dg.AssetKey("plant_readings"))
+    if event is None or event.asset_materialization is None:
+        return None
+    value = event.asset_materialization.metadata.get("last_timestamp")
+    text = getattr(value, "value", value)
+    return pd.Timestamp(text) if text and text != "NaT" else None
+
+
 def tomorrow(context: dg.ScheduleEvaluationContext) -> str:
     """The plant day after the tick's (the tick's time is in plant time: ``execution_timezone``)."""
     return (context.scheduled_execution_time.date() + dt.timedelta(days=1)).isoformat()
@@ -45,11 +56,20 @@ def tomorrow(context: dg.ScheduleEvaluationContext) -> str:
     description=f"Every evening at {day_ahead_hour():02d}:00 plant time (Asia/Seoul; {DAY_AHEAD_HOUR_ENV}): "
     "issue tomorrow's official day-ahead forecast from the latest reading, so the plant plans the next "
     "day on it (most of today is in and today's plan file has landed by then), and score every issued "
-    "day whose actuals are in. One run per target day.",
+    "day whose actuals are in. Waits for plant_readings to hold a reading of today (skips otherwise). "
+    "One run per target day.",
 )
-def day_ahead_evening_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    """Tomorrow's partition, issued from the latest reading (``from_latest``)."""
+def day_ahead_evening_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    """Tomorrow's partition, issued from the latest reading (``from_latest``); skipped while the
+    readings hold nothing of today (a replay of past data, or today's readings not in yet)."""
     target = tomorrow(context)
+    last = last_reading(context.instance)
+    today = pd.Timestamp(context.scheduled_execution_time.date())
+    if last is None or last <= today:
+        return dg.SkipReason(
+            f"plant_readings end {last}: nothing of {today.date()} in yet to issue {target} from "
+            "(the day-ahead sensor issues it once the day is complete)"
+        )
     return dg.RunRequest(
         run_key=f"day_ahead:{target}",
         partition_key=target,
