@@ -60,6 +60,13 @@ OTHER_VARIABLES: tuple[Variable, ...] = (
         "Folder of the plant's production plans (planned `load_type` per interval).",
     ),
     Variable(
+        "ENERGY_DAY_AHEAD_HOUR",
+        "`20`",
+        "pipeline (`day_ahead_evening_schedule`, read when the definitions load)",
+        "Hour (0..23, plant time, Asia/Seoul) at which the evening schedule issues tomorrow's official "
+        "day-ahead forecast from the latest reading.",
+    ),
+    Variable(
         "ENERGY_CHAMPION_DIR",
         "`$ENERGY_DATA_DIR/champion`",
         "pipeline (`ChampionStore` resource)",

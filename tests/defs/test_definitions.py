@@ -69,17 +69,22 @@ def test_every_designed_asset_is_present_in_its_group():
             assert node.group_name == group, name
 
 
-def test_lineage_raw_to_cleaned_to_features_to_splits():
+def test_lineage_raw_to_cleaned_to_plant_readings_to_features_to_splits_to_models():
     graph = _graph()
 
     def parents(name: str) -> set[str]:
         return {k.to_user_string() for k in graph.get(dg.AssetKey(name)).parent_keys}
 
     assert parents("cleaned_steel_readings") == {"raw_steel_readings"}
-    assert parents("steel_features") == {"cleaned_steel_readings"}
+    assert parents("plant_readings") == {"cleaned_steel_readings", "inbox_readings", "inbox_file_reports"}
+    assert parents("steel_features") == {"plant_readings"}
     assert parents("steel_splits") == {"steel_features"}
     assert parents("dirty_steel_readings") == {"raw_steel_readings"}
     assert parents("cleaning_scorecard") == {"dirty_steel_readings"}
+    # training reads the ingested history, so a retrain after new readings trains on them
+    assert parents("forecast_lightgbm_quantile") == {"plant_readings", "steel_splits"}
+    assert parents("estimate_xgboost") == {"steel_features", "steel_splits"}
+    assert "plant_readings" in parents("champion_forecast_model")
 
 
 def test_checks_are_declared_next_to_their_assets():

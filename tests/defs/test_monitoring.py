@@ -1,7 +1,8 @@
 """Monitoring in Dagster: a replayed week, the drift report, the retrain sensor and the schedules.
 
-Runs on a real temporary instance and a real DuckDB file. The upstream tables are written by two
-small stand-in assets (the cleaned reference and its splits), so the test does not re-run ingest.
+Runs on a real temporary instance and a real DuckDB file. The upstream tables are written by
+small stand-in assets (the cleaned reference, the history and its splits), so the test does not re-run ingest.
+The replay is delivered through the readings inbox (real folder, real inbox sensor, real cleaner).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import polars as pl
 import pytest
 
 from energy_assets.defs.monitoring import assets, jobs, partitions, schedules, sensors
-from energy_assets.defs.resources import ChampionStore
+from energy_assets.defs.operations import sensors as operations_sensors
+from energy_assets.defs.resources import ChampionStore, Inbox
 from energy_assets.defs.storage import ParquetWarehouseIOManager, WarehouseResource
-from energy_assets.domain.data import frames
+from energy_assets.domain.data import frames, schema
 from energy_assets.domain.features import splits
+from energy_assets.domain.live import inbox as inbox_layouts
+from energy_assets.domain.live import simulator
 
 WEEK = [d.strftime("%Y-%m-%d") for d in pd.date_range("2018-12-11", "2018-12-17")]
 
@@ -33,17 +37,22 @@ def env(tmp_path_factory, clean_reference):
         "io_manager": ParquetWarehouseIOManager(database=database),
         "warehouse": WarehouseResource(database=database),
         "champion_store": ChampionStore(),
+        "inbox": Inbox(folder=str(folder / "inbox"), settle_seconds=0),
     }
 
     @dg.asset(name="cleaned_steel_readings")
     def cleaned_stand_in() -> pl.DataFrame:
         return frames.to_polars(clean_reference)
 
+    @dg.asset(name="plant_readings")
+    def history_stand_in() -> pl.DataFrame:
+        return frames.to_polars(clean_reference)  # an empty inbox: the base cleaning
+
     @dg.asset(name="steel_splits")
     def splits_stand_in() -> pl.DataFrame:
         return frames.to_polars(splits.build_splits(clean_reference))
 
-    upstream = [cleaned_stand_in, splits_stand_in]
+    upstream = [cleaned_stand_in, history_stand_in, splits_stand_in]
     with dg.instance_for_test() as instance:
         assert dg.materialize(upstream, instance=instance, resources=resources).success
         yield {
@@ -110,6 +119,34 @@ def test_feed_partitions_are_plant_days_of_the_test_period():
     assert partitions.plant_feed_partitions.timezone == "Asia/Seoul"
 
 
+def _inbox_requests(env) -> list[dg.RunRequest]:
+    """One tick of the real inbox sensor over the feed's inbox: the ingest runs it asks for."""
+    context = dg.build_sensor_context(
+        instance=env["instance"],
+        cursor=env.get("inbox_cursor"),
+        resources={"inbox": env["resources"]["inbox"]},
+    )
+    result = operations_sensors.inbox_sensor(context)
+    env["inbox_cursor"] = result.cursor
+    return list(result.run_requests or [])
+
+
+def test_the_feed_is_delivered_through_the_inbox(env, clean_week, clean_reference):
+    """Each replayed day is a day file in the inbox (UCI export layout) that the inbox sensor ingests
+    and the base export's cleaner reads back exactly as the day it replays."""
+    inbox = env["resources"]["inbox"]
+    names = [simulator.day_name(pd.Timestamp(d).date()) for d in WEEK]
+    assert sorted(p.name for p in inbox.path().iterdir()) == names
+    requests = _inbox_requests(env)
+    assert sorted(r.partition_key for r in requests) == names
+    read, result = inbox.clean(inbox.path() / names[-1])
+    assert read.layout == inbox_layouts.UCI_EXPORT and result.report["rows_quarantined"] == 0
+    day = clean_reference[clean_reference[schema.TIMESTAMP].between("2018-12-17 00:15", "2018-12-18 00:00")]
+    got = result.cleaned[list(schema.CLEAN_COLUMNS)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, day.reset_index(drop=True), check_dtype=False)
+    assert _inbox_requests(env) == []  # nothing new: no second run
+
+
 def test_clean_week_gives_no_retrain(env, clean_week):
     assert clean_week["verdict"] == "ok"
     assert clean_week["window_days"] == 7
@@ -124,6 +161,12 @@ def test_clean_week_gives_no_retrain(env, clean_week):
 
 def test_injected_drift_requests_exactly_one_gpu_retrain(env, clean_week):
     _feed(env, WEEK[-2:], scenario="stuck_sensor")
+    # the faulty days are delivered again (new bytes): two new ingest runs, the same file names
+    if "inbox_cursor" in env:
+        redelivered = _inbox_requests(env)
+        assert sorted(r.partition_key for r in redelivered) == [
+            simulator.day_name(pd.Timestamp(d).date()) for d in WEEK[-2:]
+        ]
     report = _report(env)
     assert report["verdict"] == "drift"
     assert report["max_psi_feature"] == "triangle_consistent"

@@ -25,6 +25,9 @@ DATA_ASSETS = [
     "steel_readings_quarantine",
     "steel_readings_repairs",
     "data_quality_report",
+    "plant_readings",
+    "plant_readings_sources",
+    "readings_ingest_audit",
     "steel_features",
     "steel_splits",
 ]
@@ -266,3 +269,37 @@ def test_training_metadata_is_rounded_and_names_its_units(trained):
         if mat.asset_key.to_user_string() == "estimate_physics":
             assert "validation_rmse_kwh" in mat.metadata and "validation_rmse" not in mat.metadata
             assert mat.metadata["mlflow_run"].value.startswith("http")
+
+
+def test_after_the_history_moved_the_old_champion_is_scored_on_the_new_window(platform, trained):
+    """The serving champions' cards say they were trained on another history: each old bundle is
+    loaded and scored on the candidate's validation window, the decision is made on those two
+    scores, and both are in the metadata (the cards are restored afterwards)."""
+    definitions, instance = platform
+    _, champion_dir = trained
+    saved = {
+        task: (champion_dir / task / champion.BUNDLE_FILE).read_text() for task in ("estimate", "forecast")
+    }
+    try:
+        for task, text in saved.items():
+            card = json.loads(text)
+            card["extra"]["training_data_version"] = "sha256:an-older-history"
+            (champion_dir / task / champion.BUNDLE_FILE).write_text(json.dumps(card))
+        keys = ("champion_estimate_model", "champion_forecast_model")
+        result = definitions.resolve_job_def("retrain").execute_in_process(
+            instance=instance,
+            run_config={"ops": {k: {"config": {"folder": str(champion_dir)}} for k in keys}},
+            asset_selection=[dg.AssetKey(k) for k in keys],
+        )
+        assert result.success
+        for event in result.get_asset_materialization_events():
+            meta = event.event_specific_data.materialization.metadata
+            compared = meta["promotion_comparison"].value
+            assert "new validation window" in meta["decision"].value
+            assert compared["champion_rmse"] == meta["new_window_old_champion_rmse_kwh"].value
+            assert compared["candidate_rmse"] == meta["new_window_candidate_rmse_kwh"].value
+            beats = compared["candidate_rmse"] < compared["champion_rmse"]
+            assert meta["promoted"].value is beats
+    finally:
+        for task, text in saved.items():
+            (champion_dir / task / champion.BUNDLE_FILE).write_text(text)

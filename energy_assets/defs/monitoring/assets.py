@@ -1,5 +1,11 @@
 """The replayed plant feed (one partition per plant day), the weekly drift report and its history.
 
+``plant_feed`` is the plant's exporter, simulated: each replayed day (drift optional) is dropped into
+the readings inbox as a day file in the UCI export layout (``domain/live/simulator.py``, the same
+exporter ``energy simulate-live`` and the live tests use), so the inbox sensor ingests it through the
+cleaner into ``plant_readings`` like any delivery; the table it keeps is what was sent, which the
+drift report judges (the cleaner would repair part of an injected fault).
+
 ``drift_report`` judges the latest week of feed and records its verdict as metadata;
 ``drift_history`` is the table of every verdict so far, rebuilt from those materializations (the
 warehouse table analysts and the operator app read).
@@ -19,10 +25,12 @@ from pydantic import Field
 from energy_assets.defs.monitoring.partitions import plant_feed_partitions
 from energy_assets.defs.monitoring.sensors import drift_reports_after, metadata_value
 from energy_assets.defs.outputs import emit
-from energy_assets.defs.resources import ChampionStore
+from energy_assets.defs.resources import ChampionStore, Inbox
 from energy_assets.domain import paths
 from energy_assets.domain.data import frames, schema
 from energy_assets.domain.features import splits
+from energy_assets.domain.live import inbox as inbox_files
+from energy_assets.domain.live import simulator
 from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
 from energy_assets.domain.monitoring import drift, feed
 from energy_assets.domain.tasks import ESTIMATE
@@ -71,9 +79,13 @@ class PlantFeedConfig(dg.Config):
     metadata={"partition_expr": FEED_DAY},
 )
 def plant_feed(
-    context: dg.AssetExecutionContext, config: PlantFeedConfig, cleaned_steel_readings: pl.DataFrame
+    context: dg.AssetExecutionContext,
+    config: PlantFeedConfig,
+    inbox: Inbox,
+    cleaned_steel_readings: pl.DataFrame,
 ) -> Iterator:
-    """One plant day of the held-out period, as if just received from the meter (drift optional)."""
+    """One plant day of the held-out period, as the meter sends it (drift optional): dropped into the
+    inbox as ``readings_<day>.csv`` (UCI export layout; the inbox sensor ingests it) and kept as sent."""
     day = pd.Timestamp(context.partition_key)
     injection = (
         None
@@ -86,13 +98,19 @@ def plant_feed(
         )
     )
     table = feed.replay_day(frames.to_pandas(cleaned_steel_readings), day, injection)
+    data = simulator.export_bytes(simulator.to_export(table))
+    delivered = simulator.drop_file(inbox.path(), simulator.day_name(day.date()), data)
     table[FEED_DAY] = day
-    context.log.info(f"{day.date()}: {len(table)} intervals, injection {config.scenario}")
+    context.log.info(
+        f"{day.date()}: {len(table)} intervals, injection {config.scenario}, dropped as {delivered}"
+    )
     yield from emit(
         frames.to_polars(table),
         metadata={
             "dagster/row_count": len(table),
             "injection": config.scenario,
+            "inbox_file": dg.MetadataValue.path(str(delivered)),
+            "inbox_sha256": inbox_files.sha256_bytes(data),
             "usage_kwh_total": round(float(table[schema.USAGE_KWH].sum()), 2),
             "preview": dg.MetadataValue.md(frames.markdown_preview(table[list(schema.CLEAN_COLUMNS)])),
         },
@@ -131,16 +149,17 @@ def drift_report(
     config: DriftReportConfig,
     champion_store: ChampionStore,
     plant_feed: pl.DataFrame,
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.MaterializeResult:
-    """The latest week of feed against the training reference: PSI, champion error, verdict."""
+    """The latest week of feed against the training reference (the train split of the ingested
+    history, ``plant_readings``: what the models learnt from): PSI, champion error, verdict."""
     fed = frames.to_pandas(plant_feed)
     if fed.empty:
         raise dg.Failure("plant_feed has no materialized day yet: replay some days first")
     days = sorted(fed[FEED_DAY].unique())[-config.window_days :]
     window = fed[fed[FEED_DAY].isin(days)].drop(columns=[FEED_DAY]).sort_values(schema.TIMESTAMP)
-    cleaned = frames.to_pandas(cleaned_steel_readings)
+    cleaned = frames.to_pandas(plant_readings)
     parts = frames.to_pandas(steel_splits)
     train_stamps = parts.loc[parts[splits.TEMPORAL_SPLIT] == splits.TRAIN, schema.TIMESTAMP]
     train = cleaned[cleaned[schema.TIMESTAMP].isin(train_stamps)]

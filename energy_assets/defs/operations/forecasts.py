@@ -29,16 +29,24 @@ def model_version(bundle: champion.Bundle) -> str:
     return f"{bundle.family}@{bundle.metadata.get('created_at', 'unknown')}"
 
 
+class DayAheadConfig(dg.Config):
+    """``from_latest``: issue from the latest reading while the day before is still running (the
+    evening schedule's runs); off, the day before must be complete (the day-ahead sensor's runs)."""
+
+    from_latest: bool = False
+
+
 @dg.asset(group_name=GROUP, partitions_def=forecast_days, kinds={"parquet"})
 def day_ahead_forecast(
     context: dg.AssetExecutionContext,
+    config: DayAheadConfig,
     champion_store: ChampionStore,
     production_plan: ProductionPlan,
     plant_readings: pl.DataFrame,
 ) -> Iterator:
     """The official forecast of the partition's day (96 intervals, mean and quantiles), issued from the
-    serving champion once the day before is in; stored with issued_at, the plan used, model and data
-    versions."""
+    serving champion in the evening before (from the latest reading) or once the day before is in;
+    stored with issued_at, the plan used, model and data versions."""
     day = context.partition_key
     bundle = champion.load_bundle(champion_store.bundle_folder(FORECAST))
     readings = frames.to_pandas(plant_readings)
@@ -51,6 +59,7 @@ def day_ahead_forecast(
         planned=day_ahead.read_plans(production_plan.path()),
         model_version=model_version(bundle),
         data_version=tracking.frame_version(known),
+        from_latest=config.from_latest,
     )
     sources = forecast[day_ahead.PLAN_SOURCE].value_counts().to_dict()
     context.log.info(f"{day}: {forecast['mean'].sum():.1f} kWh forecast, plan {sources}")
@@ -63,6 +72,10 @@ def day_ahead_forecast(
             "plan": dg.MetadataValue.json({k: int(v) for k, v in sources.items()}),
             "model_version": str(forecast[day_ahead.MODEL_VERSION].iloc[0]),
             "data_version": str(forecast[day_ahead.DATA_VERSION].iloc[0]),
+            "origin": str(
+                forecast[day_ahead.TARGET].iloc[0]
+                - int(forecast[day_ahead.HORIZON].iloc[0]) * schema.INTERVAL
+            ),
         },
     )
 

@@ -7,7 +7,7 @@ delivery (name + SHA-256, the run key) is ingested once; a new name becomes a ne
 
 ``day_ahead_sensor`` waits for ``plant_readings`` to hold a new complete day: it then requests the
 official forecast of the day after (run key ``day_ahead:<day>``: issued once per day; a re-issue is a
-manual launch of that partition).
+manual launch of that partition), unless the evening schedule (``schedules.py``) already issued it.
 """
 
 import datetime as dt
@@ -23,6 +23,7 @@ from energy_assets.defs.resources import Inbox
 #: A crashed ingest run is retried by the daemon (``run_retries`` in dagster.yaml): the history is a
 #: pure function of stored inputs, so a retry leaves what one clean run would.
 INGEST_RETRIES = "2"
+DAY_AHEAD_FORECAST = dg.AssetKey("day_ahead_forecast")
 
 
 def read_inbox_cursor(cursor: str | None) -> dict[str, dict]:
@@ -89,7 +90,8 @@ def _last_complete_day(instance: dg.DagsterInstance) -> str | None:
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Waits for plant_readings to hold a new complete plant day D; then issues the day-ahead "
-    "forecast of D+1 (and scores every issued day whose actuals are in). One run per target day.",
+    "forecast of D+1 unless the evening schedule already did (and scores every issued day whose actuals "
+    "are in). One run per target day.",
 )
 def day_ahead_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     """Requests the forecast of the day after the last complete day of the readings."""
@@ -99,6 +101,11 @@ def day_ahead_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | d
     if context.cursor == day:
         return dg.SkipReason(f"the forecast after {day} was already requested")
     target = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    if target in context.instance.get_materialized_partitions(DAY_AHEAD_FORECAST):
+        return dg.SensorResult(
+            skip_reason=dg.SkipReason(f"the forecast of {target} was issued already (evening schedule)"),
+            cursor=day,
+        )
     return dg.SensorResult(
         run_requests=[dg.RunRequest(run_key=f"day_ahead:{target}", partition_key=target)],
         cursor=day,

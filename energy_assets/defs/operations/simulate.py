@@ -4,13 +4,15 @@ definitions (the inbox sensor and its ingest runs, the day-ahead sensor and its 
 The UCI year is moved to ``year`` by whole weeks (weekdays kept); the last ``days`` complete days are
 delivered one file a day (with a duplicate file, an overlapping correction and a file with bad rows,
 as :func:`energy_assets.domain.live.simulator.live_scenario` builds them), everything before them is
-the base export. Everything lives under ``folder`` (its own warehouse, inbox, champion and Dagster
+the base export. A forecast is issued for each delivered day after the first (13 for 14 days: the
+day after the last one has no actuals here) and all of them are scored. Everything lives under ``folder`` (its own warehouse, inbox, champion and Dagster
 instance), so the project's ``data/`` is untouched. Without a forecast champion under
 ``champion_dir`` the weekly seasonal naive, fitted on the base, serves.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import time
@@ -92,6 +94,7 @@ def simulate_live(
     inbox = definitions.resources["inbox"]
     cursors: dict[str, str | None] = {"inbox": None, "day_ahead": None}
     latencies: list[float] = []
+    issued: list[str] = []
     runs = 0
     (folder / "dagster").mkdir()
     with dg.DagsterInstance.local_temp(str(folder / "dagster")) as instance:
@@ -115,7 +118,10 @@ def simulate_live(
             if isinstance(answer, dg.SensorResult):
                 cursors["day_ahead"] = answer.cursor
                 for request in answer.run_requests or []:
+                    if dt.date.fromisoformat(request.partition_key) > scenario.days[-1]:
+                        continue  # the day after the last delivered one: no actuals in this simulation
                     day_ahead_job.execute_in_process(instance=instance, partition_key=request.partition_key)
+                    issued.append(request.partition_key)
                     runs += 1
                     latencies.append(time.perf_counter() - landed)
                     echo(
@@ -124,6 +130,13 @@ def simulate_live(
                     )
             else:
                 echo(f"{delivery.name} ({delivery.kind}): ingested, no new complete day")
+        if issued:  # the last day's actuals came after its forecast run: score it (the next run would)
+            day_ahead_job.execute_in_process(
+                instance=instance,
+                partition_key=issued[-1],
+                asset_selection=[dg.AssetKey("forecast_accuracy")],
+            )
+            runs += 1
 
     readings = frames.to_pandas(warehouse.read("plant_readings"))
     expected = scenario.expected

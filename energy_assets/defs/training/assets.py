@@ -61,15 +61,15 @@ def train_forecast(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: Any,
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.Output:
     """Fit one forecaster and backtest it on daily origins of the validation and test windows."""
-    clean = frames.to_pandas(cleaned_steel_readings)
+    clean = frames.to_pandas(plant_readings)
     forecast_config = config.forecast_config(compute_device.choice())
     result = evaluate_forecaster(family, clean, frames.to_pandas(steel_splits), config=forecast_config)
     context.log.info(f"{family}: {result.status} {result.metrics}")
-    return result_output(mlflow, context, result, frame_version(clean), clean, "cleaned_steel_readings")
+    return result_output(mlflow, context, result, frame_version(clean), clean, "plant_readings")
 
 
 @dg.asset(group_name=GROUP, kinds={"mlflow", "python"}, io_manager_key=MODEL_STORE, pool=POOL)
@@ -143,12 +143,12 @@ def forecast_seasonal_naive(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.Output:
     """The weekly seasonal naive: every forecaster's MASE is measured against it."""
     return train_forecast(
-        "seasonal_naive", context, config, compute_device, mlflow, cleaned_steel_readings, steel_splits
+        "seasonal_naive", context, config, compute_device, mlflow, plant_readings, steel_splits
     )
 
 
@@ -158,12 +158,12 @@ def forecast_lightgbm_quantile(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.Output:
     """LightGBM direct multi-horizon quantile forecaster, calibrated on validation."""
     return train_forecast(
-        "lightgbm_quantile", context, config, compute_device, mlflow, cleaned_steel_readings, steel_splits
+        "lightgbm_quantile", context, config, compute_device, mlflow, plant_readings, steel_splits
     )
 
 
@@ -173,12 +173,12 @@ def forecast_xgboost_quantile(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.Output:
     """XGBoost direct multi-horizon quantile forecaster, calibrated on validation."""
     return train_forecast(
-        "xgboost_quantile", context, config, compute_device, mlflow, cleaned_steel_readings, steel_splits
+        "xgboost_quantile", context, config, compute_device, mlflow, plant_readings, steel_splits
     )
 
 
@@ -188,12 +188,12 @@ def forecast_profile_blend(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.Output:
     """LightGBM blended with day-class profiles (issue 17's day-ahead model), calibrated on validation."""
     return train_forecast(
-        "profile_blend", context, config, compute_device, mlflow, cleaned_steel_readings, steel_splits
+        "profile_blend", context, config, compute_device, mlflow, plant_readings, steel_splits
     )
 
 
@@ -203,13 +203,11 @@ def forecast_chronos(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.Output:
     """Chronos (Chronos-2 / Chronos-Bolt) on its real weights, or not evaluated without them."""
-    return train_forecast(
-        "chronos", context, config, compute_device, mlflow, cleaned_steel_readings, steel_splits
-    )
+    return train_forecast("chronos", context, config, compute_device, mlflow, plant_readings, steel_splits)
 
 
 @dg.asset(group_name=GROUP, kinds={"mlflow", "pytorch"}, io_manager_key=MODEL_STORE, pool=POOL)
@@ -218,13 +216,11 @@ def forecast_timesfm(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
 ) -> dg.Output:
     """TimesFM 2.5 zero-shot on its real weights, or not evaluated without them."""
-    return train_forecast(
-        "timesfm", context, config, compute_device, mlflow, cleaned_steel_readings, steel_splits
-    )
+    return train_forecast("timesfm", context, config, compute_device, mlflow, plant_readings, steel_splits)
 
 
 @dg.asset(group_name=GROUP, kinds={"mlflow", "python"}, io_manager_key=MODEL_STORE, pool=POOL)
@@ -233,7 +229,7 @@ def forecast_ensemble(
     config: ForecastTrainingConfig,
     compute_device: ComputeDevice,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     steel_splits: pl.DataFrame,
     forecast_seasonal_naive: ForecastResult,
     forecast_lightgbm_quantile: ForecastResult,
@@ -243,7 +239,7 @@ def forecast_ensemble(
     forecast_timesfm: ForecastResult,
 ) -> dg.Output:
     """Weighted ensemble of the two forecasters with the best validation RMSE."""
-    clean = frames.to_pandas(cleaned_steel_readings)
+    clean = frames.to_pandas(plant_readings)
     members = [
         forecast_seasonal_naive,
         forecast_lightgbm_quantile,
@@ -254,7 +250,7 @@ def forecast_ensemble(
     ]
     forecast_config = config.forecast_config(compute_device.choice())
     result = evaluate_ensemble(members, clean, frames.to_pandas(steel_splits), config=forecast_config)
-    return result_output(mlflow, context, result, frame_version(clean), clean, "cleaned_steel_readings")
+    return result_output(mlflow, context, result, frame_version(clean), clean, "plant_readings")
 
 
 #: Asset keys of the family assets (run config is keyed by them).

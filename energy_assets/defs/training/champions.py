@@ -1,6 +1,7 @@
 """The leaderboard of every family, and one champion per task shipped as a self-contained bundle."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import pandas as pd
 import polars as pl
 
 from energy_assets.defs.analysis.assets import figure_markdown
-from energy_assets.defs.outputs import emit, readable
+from energy_assets.defs.outputs import emit, readable, rounded
 from energy_assets.defs.resources import ChampionStore
 from energy_assets.defs.training.runs import (
     CHAMPION_TOLERANCE,
@@ -24,7 +25,7 @@ from energy_assets.domain import paths
 from energy_assets.domain.data import frames, schema
 from energy_assets.domain.reporting import explain, forecast_quality
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
-from energy_assets.domain.training import champion, leaderboard, tracking
+from energy_assets.domain.training import champion, comparison, leaderboard, tracking
 from energy_assets.domain.training.estimate import estimate_datasets
 from energy_assets.domain.training.results import EstimateResult, ForecastResult
 
@@ -140,16 +141,30 @@ def promote(
     data_version: str,
     training_frame: pd.DataFrame,
     attachments: dict[str, pd.DataFrame] | None = None,
+    score_on_window: Callable[[champion.Bundle, Any], comparison.WindowScores] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Pick the task's champion; if it beats the current one, log its model, register it (alias
     ``champion``) and write its bundle naming that registry version; returns the champion and the
-    materialization's metadata."""
+    materialization's metadata.
+
+    When the current champion was trained on other data, ``score_on_window(old_bundle, candidate)``
+    scores it on the candidate's validation window and the decision compares those two scores (both
+    kept in the new card's ``extra.promotion_comparison`` and in the metadata)."""
     candidate = champion.pick_champion(results, task, rel_tolerance=CHAMPION_TOLERANCE)
     root = store.folder(config.folder)
+    card = champion.current_card(root, task)
+    on_window, problem = _old_on_new_window(root, task, card, candidate, data_version, score_on_window)
+    if config.force:
+        on_window = None
     decided, reason = champion.promotion_decision(
-        candidate, champion.current_card(root, task), config.force, data_version
+        candidate, card, config.force, data_version, on_window=on_window, rescore_problem=problem
     )
     context.log.info(reason)
+    compared = (
+        {k: rounded(v) if isinstance(v, float) else v for k, v in on_window.as_dict().items()}
+        if on_window is not None
+        else None
+    )
     folder = champion.bundle_folder(root, task)
     code_version = champion.code_version()
     logged = tracking.log_model_run(
@@ -186,7 +201,12 @@ def promote(
             root,
             data_version=data_version,
             code_version=code_version,
-            extra={"training_data_version": data_version, "promotion": reason, "registry": registry},
+            extra={
+                "training_data_version": data_version,
+                "promotion": reason,
+                "registry": registry,
+                "promotion_comparison": compared,
+            },
             attachments=attachments,
         )
         tracking.set_champion_alias(task, version)
@@ -201,9 +221,38 @@ def promote(
             "bundle_path": dg.MetadataValue.path(str(folder)),
             "mlflow_run": dg.MetadataValue.url(logged.url),
             **metadata,
+            **({"promotion_comparison": dg.MetadataValue.json(compared)} if compared else {}),
+            **(
+                {
+                    "new_window_old_champion_rmse": compared["champion_rmse"],
+                    "new_window_candidate_rmse": compared["candidate_rmse"],
+                }
+                if compared
+                else {}
+            ),
             **{k: v for k, v in split_metrics(candidate).items() if isinstance(v, float)},
         }
     )
+
+
+def _old_on_new_window(
+    root: Path,
+    task: str,
+    card: dict[str, Any] | None,
+    candidate: Any,
+    data_version: str,
+    score_on_window: Callable[[champion.Bundle, Any], comparison.WindowScores] | None,
+) -> tuple[comparison.WindowScores | None, str | None]:
+    """The serving champion scored on the candidate's validation window, when it was trained on
+    other data (else None: the card's validation score is from the same window)."""
+    if card is None or score_on_window is None:
+        return None, None
+    if (card.get("extra") or {}).get("training_data_version") == data_version:
+        return None, None
+    try:
+        return score_on_window(champion.load_bundle(champion.bundle_folder(root, task)), candidate), None
+    except (champion.BundleError, OSError, ValueError, KeyError) as exc:
+        return None, f"it could not be scored on the new window: {exc}"
 
 
 @dg.asset(group_name=GROUP, kinds={"mlflow", "shap"})
@@ -220,14 +269,28 @@ def champion_estimate_model(
     estimate_xgboost: EstimateResult,
     estimate_lightgbm: EstimateResult,
 ) -> dg.MaterializeResult:
-    """The estimate champion (best validation RMSE) as a self-contained bundle, with its SHAP summary."""
+    """The estimate champion (best validation RMSE) as a self-contained bundle, with its SHAP summary;
+    after the history moved, the serving champion is scored on the new validation window first and
+    kept unless the candidate beats it there."""
     feats = frames.to_pandas(steel_features)
     results = [estimate_physics, estimate_hybrid, estimate_cubist, estimate_xgboost, estimate_lightgbm]
     data_version = frame_version(feats[list(schema.CLEAN_COLUMNS)])
-    candidate, metadata = promote(
-        context, mlflow, champion_store, config, ESTIMATE, results, data_version, feats
-    )
     data = estimate_datasets(feats, frames.to_pandas(steel_splits))[TEMPORAL]
+
+    def on_window(old: champion.Bundle, candidate: EstimateResult) -> comparison.WindowScores:
+        return comparison.estimate_on_window(old.model, old.feature_columns, data, candidate, old.family)
+
+    candidate, metadata = promote(
+        context,
+        mlflow,
+        champion_store,
+        config,
+        ESTIMATE,
+        results,
+        data_version,
+        feats,
+        score_on_window=on_window,
+    )
     summary = explain.shap_summary(candidate.model, data.X_test, list(candidate.model.feature_names))
     plot = paths.reports_dir() / "shap_estimate_champion.png"
     explain.save_summary_plot(summary, plot, title=f"SHAP, estimate champion ({candidate.family})")
@@ -243,7 +306,7 @@ def champion_forecast_model(
     config: ChampionConfig,
     champion_store: ChampionStore,
     mlflow: dg.ResourceParam[Any],
-    cleaned_steel_readings: pl.DataFrame,
+    plant_readings: pl.DataFrame,
     forecast_seasonal_naive: ForecastResult,
     forecast_lightgbm_quantile: ForecastResult,
     forecast_xgboost_quantile: ForecastResult,
@@ -252,8 +315,14 @@ def champion_forecast_model(
     forecast_timesfm: ForecastResult,
     forecast_ensemble: ForecastResult,
 ) -> dg.MaterializeResult:
-    """The forecast champion as a bundle, with the recent history the API forecasts from."""
-    clean = frames.to_pandas(cleaned_steel_readings)
+    """The forecast champion as a bundle, with the recent history the API forecasts from; after the
+    history moved, the serving champion is backtested on the candidate's validation origins first and
+    kept unless the candidate beats it there."""
+    clean = frames.to_pandas(plant_readings)
+
+    def on_window(old: champion.Bundle, candidate: ForecastResult) -> comparison.WindowScores:
+        return comparison.forecast_on_window(old.model, clean, candidate, old.family)
+
     results = [
         forecast_seasonal_naive,
         forecast_lightgbm_quantile,
@@ -275,6 +344,7 @@ def champion_forecast_model(
         frame_version(clean),
         clean,
         attachments={"history.parquet": history},
+        score_on_window=on_window,
     )
     metadata["history_rows"] = len(history)
     return dg.MaterializeResult(metadata=metadata)

@@ -1,8 +1,17 @@
 """Train / validation / test splits: the temporal plan and the paper's random protocol.
 
-The temporal split (60/15/25 by time) is the honest one: a model never sees the future it is scored
-on. The paper split (random 75/25) exists only to compare with the published CUBIST figures, which
-were measured that way; its scores flatter any model because neighbouring intervals leak.
+The temporal split is the honest one: a model never sees the future it is scored on. Its rule moves
+with the history, so a retrain after new readings came in trains on them (THE rule; the README and
+docs/operations.md quote it):
+
+- **test** = the latest 91 days 6 hours of readings (8,760 intervals), **validation** = the 54 days
+  18 hours before them (5,256 intervals), **training** = everything earlier;
+- a history of one year or less (tests, a plant's first months) is cut 60/15/25 by time instead.
+
+On the UCI year (exactly 365 days) both give the same cut, 21,024 / 5,256 / 8,760 rows: the spans
+ARE its 15 % and 25 %. The paper split (random 75/25) exists only to compare with the published
+CUBIST figures, which were measured that way; its scores flatter any model because neighbouring
+intervals leak.
 """
 
 from __future__ import annotations
@@ -24,6 +33,16 @@ PAPER_SPLIT = "paper_split"
 SPLIT_COLUMNS: tuple[str, ...] = (schema.TIMESTAMP, TEMPORAL_SPLIT, PAPER_SPLIT)
 
 DEFAULT_FRACTIONS: tuple[float, float, float] = (0.6, 0.15, 0.25)
+#: The latest readings held out for test, and the span before them for validation, once the history
+#: is longer than :data:`FRACTIONS_UP_TO` (the UCI year's 25 % and 15 %).
+TEST_SPAN = pd.Timedelta(days=91, hours=6)
+VALIDATION_SPAN = pd.Timedelta(days=54, hours=18)
+#: Histories up to this long are cut by :data:`DEFAULT_FRACTIONS` (the same cut at exactly a year).
+FRACTIONS_UP_TO = pd.Timedelta(days=365)
+SPLIT_RULE = (
+    "test = the latest 91 d 6 h (8,760 intervals), validation = the 54 d 18 h before (5,256), "
+    "training = the rest; a history of a year or less: 60/15/25 % by time"
+)
 DEFAULT_TEST_FRACTION = 0.25
 DEFAULT_SEED = 42
 
@@ -47,14 +66,44 @@ def _time_order(frame: pd.DataFrame) -> np.ndarray:
     return np.argsort(timestamps.to_numpy(), kind="stable")
 
 
-def temporal_split(frame: pd.DataFrame, fractions: Sequence[float] = DEFAULT_FRACTIONS) -> pd.Series:
-    """``train``/``validation``/``test`` by time order (first 60 %, next 15 %, last 25 % by default).
+def _span_sizes(ordered: pd.Series, test_span: pd.Timedelta, validation_span: pd.Timedelta) -> list[int]:
+    """Row counts of train/validation/test when the last ``test_span`` (ending at the last
+    reading) is test and the ``validation_span`` before it validation."""
+    last = ordered.iloc[-1]
+    test_start = last - test_span
+    test = int((ordered > test_start).sum())
+    validation = int(((ordered > test_start - validation_span) & (ordered <= test_start)).sum())
+    return [len(ordered) - test - validation, validation, test]
+
+
+def history_span(frame: pd.DataFrame) -> pd.Timedelta:
+    """What the history covers: first interval's start to last interval's end."""
+    ts = pd.to_datetime(frame[schema.TIMESTAMP])
+    return ts.max() - ts.min() + schema.INTERVAL if len(ts) else pd.Timedelta(0)
+
+
+def temporal_split(
+    frame: pd.DataFrame,
+    fractions: Sequence[float] = DEFAULT_FRACTIONS,
+    *,
+    test_span: pd.Timedelta = TEST_SPAN,
+    validation_span: pd.Timedelta = VALIDATION_SPAN,
+    fractions_up_to: pd.Timedelta = FRACTIONS_UP_TO,
+) -> pd.Series:
+    """``train``/``validation``/``test`` by time order, by :data:`SPLIT_RULE`: the latest
+    ``test_span`` is test and the ``validation_span`` before it validation once the history is longer
+    than ``fractions_up_to``; a shorter history is cut by ``fractions`` (60/15/25 by default).
 
     Aligned with ``frame``'s index, whatever its row order. On the full year: 21,024 / 5,256 / 8,760.
     """
-    sizes = _part_sizes(len(frame), fractions)
+    order = _time_order(frame)
+    if len(frame) and history_span(frame) > fractions_up_to:
+        ordered = pd.Series(pd.to_datetime(frame[schema.TIMESTAMP]).to_numpy()[order])
+        sizes = _span_sizes(ordered, test_span, validation_span)
+    else:
+        sizes = _part_sizes(len(frame), fractions)
     labels = np.empty(len(frame), dtype=object)
-    labels[_time_order(frame)] = np.repeat(np.array(TEMPORAL_PARTS, dtype=object), sizes)
+    labels[order] = np.repeat(np.array(TEMPORAL_PARTS, dtype=object), sizes)
     return pd.Series(labels, index=frame.index, name=TEMPORAL_SPLIT)
 
 

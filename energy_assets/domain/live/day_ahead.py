@@ -74,29 +74,43 @@ def issue(
     model_version: str,
     data_version: str,
     issued_at: pd.Timestamp | None = None,
+    from_latest: bool = False,
 ) -> pd.DataFrame:
-    """``day``'s forecast from ``history`` (cleaned schema; rows after the origin are ignored), which
-    must hold the previous day's last interval: one row per target interval with the mean, the
-    model's quantiles, the plan used and where it came from, the model and data versions."""
-    origin = origin_of(day)
+    """``day``'s forecast from ``history`` (cleaned schema; rows after the origin are ignored): one row
+    per target interval with the mean, the model's quantiles, the plan used and where it came from,
+    the model and data versions.
+
+    The origin is the end of the day before (``history`` must hold that interval), or, with
+    ``from_latest`` (the evening issue, while the day before is still running), the latest reading
+    of the day before: the model then forecasts the rest of that day too and ``horizon`` counts the
+    intervals from that origin (e.g. 17..112 from 19:45)."""
+    start = origin_of(day)
     stamps = pd.to_datetime(history[schema.TIMESTAMP])
-    known = history.loc[stamps <= origin]
-    if not (stamps == origin).any():
-        last = stamps.max()
+    last = stamps.max()
+    if (stamps == start).any():
+        origin = start
+    elif from_latest and ((stamps < start) & (stamps > start - pd.Timedelta(days=1))).any():
+        origin = stamps[stamps < start].max()
+    else:
         raise DayAheadError(
-            f"no reading of the interval ending {origin} (the readings end {last}): the day before "
-            f"{origin.date()} is not in yet"
+            f"no reading of the interval ending {start} (the readings end {last}): the day before "
+            f"{start.date()} is not in yet"
+            + ("" if not from_latest else "; an evening issue needs at least one reading of that day")
         )
-    full = plans.complete_plan(origin, schema.INTERVALS_PER_DAY, planned)
+    known = history.loc[stamps <= origin]
+    lead = int((start - origin) / schema.INTERVAL)
+    horizon = lead + schema.INTERVALS_PER_DAY
+    full = plans.complete_plan(origin, horizon, planned)
     covariates = full[[schema.TIMESTAMP, schema.LOAD_TYPE]]
-    result = model.predict(known, origin, schema.INTERVALS_PER_DAY, future_covariates=covariates)
+    result = model.predict(known, origin, horizon, future_covariates=covariates).iloc[lead:]
+    full = full.iloc[lead:]
     quantiles = [quantile_column(q) for q in model.quantiles]
     out = pd.DataFrame(
         {
             ISSUED_AT: pd.Timestamp(issued_at or pd.Timestamp.now(tz="UTC").tz_localize(None)).floor("s"),
-            FORECAST_DAY: pd.Timestamp(origin.date()),
+            FORECAST_DAY: pd.Timestamp(start.date()),
             TARGET: pd.to_datetime(result[schema.TIMESTAMP]).to_numpy(),
-            HORIZON: np.arange(1, len(result) + 1, dtype=np.int64),
+            HORIZON: np.arange(lead + 1, horizon + 1, dtype=np.int64),
             MEAN: result[MEAN].to_numpy(dtype=float),
             **{c: result[c].to_numpy(dtype=float) for c in quantiles},
             PLANNED: full[schema.LOAD_TYPE].to_numpy(),
@@ -106,5 +120,5 @@ def issue(
         }
     )
     if not np.isfinite(out[[MEAN, *quantiles]].to_numpy()).all():
-        raise DayAheadError(f"the forecast of {origin.date()} has gaps: the history lacks readings it needs")
+        raise DayAheadError(f"the forecast of {start.date()} has gaps: the history lacks readings it needs")
     return out

@@ -74,12 +74,22 @@ def pick_champion(results: Sequence[Result], task: str, *, rel_tolerance: float 
 
 
 def promotion_decision(
-    candidate: Result, current_card: Mapping[str, Any] | None, force: bool, data_version: str
+    candidate: Result,
+    current_card: Mapping[str, Any] | None,
+    force: bool,
+    data_version: str,
+    *,
+    on_window: Any | None = None,
+    rescore_problem: str | None = None,
 ) -> tuple[bool, str]:
     """Promote when there is no champion, when forced, or when the candidate's validation RMSE is lower.
 
-    Validation scores are comparable only on the same data: a champion trained on other data
-    (another data version) is replaced.
+    Validation scores are comparable only on the same window. When the current champion was trained
+    on other data (the history moved, so the splits did), its card's score is from another window:
+    the caller scores the old bundle on the candidate's validation window
+    (:mod:`energy_assets.domain.training.comparison`; ``on_window``: its ``WindowScores``) and the same
+    rule (strictly lower RMSE) decides on that. A champion that cannot be scored there
+    (``rescore_problem``: an unreadable bundle, columns the new features lack) is replaced.
     """
     new = candidate.validation_rmse
     if current_card is None:
@@ -90,7 +100,24 @@ def promotion_decision(
     if force:
         return True, f"forced; {candidate.family} {new:.4f} replaces {current_card.get('family')} {old_text}"
     if (current_card.get("extra") or {}).get("training_data_version") != data_version:
-        return True, f"current champion was trained on other data; {candidate.family} {new:.4f} promoted"
+        if on_window is None:
+            problem = rescore_problem or "not scored on the new validation window"
+            return (
+                True,
+                f"current champion was trained on other data ({problem}); {candidate.family} {new:.4f} promoted",
+            )
+        window = f"on the new validation window {on_window.window_start} .. {on_window.window_end}"
+        if on_window.candidate_rmse < on_window.champion_rmse:
+            return (
+                True,
+                f"{candidate.family} validation RMSE {on_window.candidate_rmse:.4f} beats "
+                f"{on_window.champion_family} {on_window.champion_rmse:.4f} {window}",
+            )
+        return (
+            False,
+            f"kept {on_window.champion_family} (RMSE {on_window.champion_rmse:.4f}) over "
+            f"{candidate.family} ({on_window.candidate_rmse:.4f}) {window}",
+        )
     if old_rmse is None or new < old_rmse:
         return (
             True,

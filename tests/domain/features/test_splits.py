@@ -1,7 +1,8 @@
-"""Splits: the temporal 60/15/25 plan and the paper's random 75/25 protocol."""
+"""Splits: the temporal rule moving with the history (60/15/25 on the UCI year) and the paper's 75/25."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,3 +73,30 @@ def test_build_splits_and_boundaries(frame: pd.DataFrame) -> None:
 def test_duplicate_timestamps_are_refused(frame: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="duplicates"):
         splits.temporal_split(pd.concat([frame.iloc[:10], frame.iloc[[0]]]))
+
+
+def test_the_split_moves_with_the_history(frame: pd.DataFrame) -> None:
+    """A month of new readings after the UCI year: test is still the latest 91 d 6 h and validation
+    the 54 d 18 h before it, so both move a month later and training grows by the month."""
+    month = frame.iloc[-30 * 96 :].copy()
+    month[schema.TIMESTAMP] = month[schema.TIMESTAMP] + pd.Timedelta(days=30)
+    longer = pd.concat([frame, month], ignore_index=True)
+    table = splits.build_splits(longer)
+    bounds = splits.split_boundaries(table).set_index(splits.TEMPORAL_SPLIT)
+    assert bounds["rows"].tolist() == [21_024 + 2_880, 5_256, 8_760]
+    last = pd.Timestamp("2019-01-31 00:00")
+    assert bounds.loc["test", "last_timestamp"] == last
+    assert bounds.loc["test", "first_timestamp"] == last - splits.TEST_SPAN + schema.INTERVAL
+    assert bounds.loc["validation", "first_timestamp"] == pd.Timestamp("2018-09-07 00:15")
+    assert bounds.loc["validation", "last_timestamp"] == pd.Timestamp("2018-10-31 18:00")
+    # independent recomputation: by time from the last reading
+    ts = table[schema.TIMESTAMP]
+    expected = np.where(
+        ts > last - pd.Timedelta(hours=91 * 24 + 6),
+        "test",
+        np.where(ts > last - pd.Timedelta(days=146), "validation", "train"),
+    )
+    assert (table[splits.TEMPORAL_SPLIT].to_numpy() == expected).all()
+    # a year or less: by fractions (the UCI year itself is both)
+    short = splits.temporal_split(frame.iloc[:4_000])
+    assert short.value_counts().to_dict() == {"train": 2_400, "test": 1_000, "validation": 600}

@@ -58,6 +58,27 @@ def test_issue_tomorrow_with_the_derived_plan_and_a_sent_plan(readings, tmp_path
         _issue(model, readings, "2025-03-11")
 
 
+def test_the_evening_issue_forecasts_from_the_latest_reading(readings) -> None:
+    """At 20:00 the day before is still running: from its 19:45 reading the model forecasts the rest of
+    that day too; the stored day is the same 96 targets, horizons counted from 19:45 (18..113)."""
+    model = SeasonalNaiveForecaster().fit(readings.iloc[: 14 * 96])
+    evening = readings[readings[schema.TIMESTAMP] <= pd.Timestamp("2025-03-02 19:45")]
+    with pytest.raises(day_ahead.DayAheadError, match="not in yet"):
+        _issue(model, evening, "2025-03-03")
+    out = day_ahead.issue(
+        model, evening, "2025-03-03", model_version="naive@test", data_version="frame:x", from_latest=True
+    )
+    complete = _issue(model, readings, "2025-03-03")
+    assert out[day_ahead.TARGET].tolist() == complete[day_ahead.TARGET].tolist()
+    assert out[day_ahead.HORIZON].tolist() == list(range(18, 114))
+    # the weekly naive reads a week before each target, all before 19:45: the same forecast
+    np.testing.assert_allclose(out["mean"], complete["mean"])
+    assert out[day_ahead.PLANNED].tolist() == complete[day_ahead.PLANNED].tolist()
+    # nothing of the day before in yet: refused even from the latest reading
+    with pytest.raises(day_ahead.DayAheadError, match="evening issue"):
+        day_ahead.issue(model, evening, "2025-03-04", model_version="m", data_version="d", from_latest=True)
+
+
 def test_accuracy_per_day_and_rolling_equals_a_pandas_recomputation(readings) -> None:
     model = SeasonalNaiveForecaster().fit(readings.iloc[: 14 * 96])
     days = [d.date().isoformat() for d in pd.date_range("2025-03-01", "2025-03-09")]
