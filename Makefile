@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 #: API worker processes (one SO_REUSEPORT socket each); 2 suits a 2-core machine, see README "Serving"
 API_WORKERS ?= 2
+# pytest-xdist workers for `make test` (tests/conftest.py groups the tests that share a fixture)
+TEST_WORKERS ?= 2
 export DAGSTER_HOME := $(CURDIR)
 export ENERGY_DAGSTER_STORAGE ?= $(CURDIR)/data/dagster
 
@@ -28,11 +30,11 @@ run: install  ## materialize the whole asset graph once and print where every ou
 	@mkdir -p $(ENERGY_DAGSTER_STORAGE)
 	$(BIN)/energy run
 
-test: install  ## lint, format check, layer rules and the test suite with coverage
+test: install  ## lint, format check, layer rules and the test suite with coverage (two workers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest --cov --cov-report=term --cov-report=xml
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term --cov-report=xml
 
 docs: install  ## publish the documents `make run` generated (data/reports/documents) into docs/, on purpose
 	$(BIN)/energy docs --publish --configuration

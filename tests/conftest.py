@@ -48,3 +48,26 @@ def clean_reference(reference_csv: Path) -> pd.DataFrame:
     ref[schema.TIMESTAMP] = ts + pd.to_timedelta((ref[schema.NSM] == 0).astype(int), unit="D")
     ref[schema.NSM] = ref[schema.NSM].astype("int64")
     return ref[list(schema.CLEAN_COLUMNS)].reset_index(drop=True)
+
+
+# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), tests are sent to workers one group at
+# a time. A folder whose conftest builds session fixtures (a trained bundle, a served API) is one group,
+# so the fixture is built once, not once per worker; the pipeline folders (module fixtures) and the
+# domain tests are grouped per module, so the two workers can share them out. The groups that build the
+# most (the `slow` modules) are queued first, so neither worker is left with a long tail.
+PER_MODULE_FOLDERS = {"defs", "domain", ""}
+
+
+def _group(item: pytest.Item) -> str:
+    parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
+    folder = parts[0] if len(parts) > 1 else ""
+    return "/".join(parts) if folder in PER_MODULE_FOLDERS else folder
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tag every test with its xdist group and queue the slow groups first (stable otherwise)."""
+    groups = {item: _group(item) for item in items}
+    slow = {groups[item] for item in items if item.get_closest_marker("slow")}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(groups[item]))
+    items.sort(key=lambda item: groups[item] not in slow)
