@@ -24,6 +24,7 @@ from energy_assets.defs.training.runs import (
 from energy_assets.domain.data import frames, schema
 from energy_assets.domain.training.estimate import estimate_datasets, evaluate_estimator
 from energy_assets.domain.training.forecast import evaluate_ensemble, evaluate_forecaster
+from energy_assets.domain.training.intraday import evaluate_nowcast
 from energy_assets.domain.training.results import ForecastResult
 
 MODEL_STORE = "model_store"
@@ -254,6 +255,24 @@ def forecast_ensemble(
     ]
     forecast_config = config.forecast_config(compute_device.choice())
     result = evaluate_ensemble(members, clean, frames.to_pandas(steel_splits), config=forecast_config)
+    return result_output(mlflow, context, result, frame_version(clean), clean, "cleaned_steel_readings")
+
+
+@dg.asset(group_name=GROUP, kinds={"lightgbm", "mlflow"}, io_manager_key=MODEL_STORE, pool=POOL)
+def forecast_nowcast(
+    context: dg.AssetExecutionContext,
+    config: ForecastTrainingConfig,
+    compute_device: ComputeDevice,
+    mlflow: dg.ResourceParam[Any],
+    cleaned_steel_readings: pl.DataFrame,
+    steel_splits: pl.DataFrame,
+) -> dg.Output:
+    """The intraday nowcast (the next 4 h from the latest readings), backtested at the hourly origins
+    during the operating day; the forecast champion ships it with the switch chosen on validation."""
+    clean = frames.to_pandas(cleaned_steel_readings)
+    forecast_config = config.forecast_config(compute_device.choice())
+    result = evaluate_nowcast(clean, frames.to_pandas(steel_splits), config=forecast_config)
+    context.log.info(f"nowcast: {result.metrics}")
     return result_output(mlflow, context, result, frame_version(clean), clean, "cleaned_steel_readings")
 
 

@@ -22,9 +22,10 @@ from energy_assets.defs.training.runs import (
 )
 from energy_assets.domain import paths
 from energy_assets.domain.data import frames, schema
+from energy_assets.domain.models.forecast.nowcast import INTRADAY_CARD_KEY
 from energy_assets.domain.reporting import explain, forecast_quality
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
-from energy_assets.domain.training import champion, leaderboard, tracking
+from energy_assets.domain.training import champion, intraday, leaderboard, tracking
 from energy_assets.domain.training.estimate import estimate_datasets
 from energy_assets.domain.training.results import EstimateResult, ForecastResult
 
@@ -140,6 +141,7 @@ def promote(
     data_version: str,
     training_frame: pd.DataFrame,
     attachments: dict[str, pd.DataFrame] | None = None,
+    companions: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Pick the task's champion; if it beats the current one, log its model, register it (alias
     ``champion``) and write its bundle naming that registry version; returns the champion and the
@@ -169,6 +171,7 @@ def promote(
     )
     metadata: dict[str, Any] = {}
     if decided:
+        models, sections = companions(candidate) if companions is not None else ({}, {})
         name = tracking.registered_name(task)
         version = tracking.register_champion(
             logged.model_uri,
@@ -188,7 +191,10 @@ def promote(
             code_version=code_version,
             extra={"training_data_version": data_version, "promotion": reason, "registry": registry},
             attachments=attachments,
+            companions=models,
+            sections=sections,
         )
+        metadata.update({f"card_{k}": dg.MetadataValue.json(v) for k, v in sections.items()})
         tracking.set_champion_alias(task, version)
         metadata["registered_model"] = f"{name} version {version} (@{tracking.CHAMPION_ALIAS})"
     if folder.exists():
@@ -251,8 +257,11 @@ def champion_forecast_model(
     forecast_chronos: ForecastResult,
     forecast_timesfm: ForecastResult,
     forecast_ensemble: ForecastResult,
+    forecast_nowcast: ForecastResult,
 ) -> dg.MaterializeResult:
-    """The forecast champion as a bundle, with the recent history the API forecasts from."""
+    """The forecast champion as a bundle, with the recent history the API forecasts from and the
+    intraday nowcast it switches to at origins during the operating day, by the rule chosen on
+    validation (the card's ``intraday`` entry)."""
     clean = frames.to_pandas(cleaned_steel_readings)
     results = [
         forecast_seasonal_naive,
@@ -265,6 +274,15 @@ def champion_forecast_model(
     ]
     last = clean[schema.TIMESTAMP].max()
     history = clean[clean[schema.TIMESTAMP] > last - pd.Timedelta(days=HISTORY_DAYS)].reset_index(drop=True)
+
+    def with_nowcast(candidate: ForecastResult) -> tuple[dict[str, Any], dict[str, Any]]:
+        rule = intraday.intraday_entry(candidate, forecast_nowcast, frames.on_ns(clean))
+        if rule is None or not rule["bands"] or forecast_nowcast.model is None:
+            context.log.info(f"no intraday switch for {candidate.family}: {rule}")
+            return {}, {} if rule is None else {INTRADAY_CARD_KEY: rule}
+        context.log.info(f"intraday switch: nowcast for horizons 1..{rule['horizons']} ({rule['bands']})")
+        return {rule["model_dir"]: forecast_nowcast.model}, {INTRADAY_CARD_KEY: rule}
+
     _, metadata = promote(
         context,
         mlflow,
@@ -275,6 +293,7 @@ def champion_forecast_model(
         frame_version(clean),
         clean,
         attachments={"history.parquet": history},
+        companions=with_nowcast,
     )
     metadata["history_rows"] = len(history)
     return dg.MaterializeResult(metadata=metadata)
