@@ -54,9 +54,7 @@ def test_the_rule_is_chosen_on_validation_from_both_backtests_by_hand() -> None:
     stamps = pd.date_range("2018-03-05 09:15", periods=16, freq="15min")
     origin = pd.Timestamp("2018-03-05 09:00")
     night = pd.Timestamp("2018-03-05 03:00")
-    frame = pd.DataFrame(
-        {schema.TIMESTAMP: [night, origin], schema.LOAD_TYPE: ["Light_Load", "Medium_Load"]}
-    )
+    frame = pd.DataFrame({schema.TIMESTAMP: [night, origin], schema.LOAD_TYPE: ["Light_Load", "Medium_Load"]})
 
     def run(at: pd.Timestamp, errors: np.ndarray) -> pd.DataFrame:
         ts = stamps - (origin - at)
@@ -142,5 +140,5 @@ def test_the_champion_bundle_ships_the_nowcast_and_serves_the_card_rule(
     # a card that names a nowcast the manifest does not list is refused before any load
     (folder / "nowcast" / "model.json").unlink()
     manifest.write_manifest(folder)
-    with pytest.raises(manifest.ManifestError, match="intraday rule serves nowcast/model.json"):
+    with pytest.raises(manifest.ManifestError, match=r"intraday rule serves nowcast/model\.json"):
         champion.verify_bundle(folder)
