@@ -6,7 +6,6 @@ it, the deciles stay monotone across the seam, and the request may pick quantile
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import numpy as np
@@ -101,9 +100,7 @@ def test_an_operating_origin_gets_the_nowcast_for_the_card_horizons(client: http
 def test_the_request_picks_quantile_levels_on_the_served_grid(client: httpx.Client) -> None:
     full = client.post("/forecast", json={"origin": BUSY, "horizon": 20}).json()
     assert list(full["points"][0]["quantiles"]) == [f"q{k}0" for k in range(1, 10)]
-    some = client.post(
-        "/forecast", json={"origin": BUSY, "horizon": 20, "quantiles": [0.9, 0.1, 0.5]}
-    ).json()
+    some = client.post("/forecast", json={"origin": BUSY, "horizon": 20, "quantiles": [0.9, 0.1, 0.5]}).json()
     for a, b in zip(some["points"], full["points"], strict=True):
         assert list(a["quantiles"]) == ["q10", "q50", "q90"]
         assert a["quantiles"] == {k: b["quantiles"][k] for k in ("q10", "q50", "q90")}

@@ -293,3 +293,4 @@ FORECAST_KEYS: dict[str, str] = {
     "timesfm": "forecast_timesfm",
 }
 ENSEMBLE_KEY = "forecast_ensemble"
+NOWCAST_KEY = "forecast_nowcast"

@@ -84,9 +84,6 @@ def evaluate_nowcast(
     if config.hourly_origin_step is None:
         config = ForecastConfig(**{**config.__dict__, "hourly_origin_step": 3})
     windows = windows or forecast_windows(clean_frame, split_frame, config)
-    overrides = {**PIPELINE_NOWCAST_PARAMS, **(params or {})}
-    twin = make_forecaster(NOWCAST, config, refit_on_validation=False, **overrides)
-    twin.fit(windows.train, windows.validation)
     val_origins = _operating(windows.frame, windows.validation_hourly)
     test_origins = _operating(windows.frame, windows.test_hourly)
     if not val_origins or not test_origins:
@@ -96,6 +93,9 @@ def evaluate_nowcast(
             quantiles=tuple(config.quantiles),
             horizon=NOWCAST_HORIZON,
         )
+    overrides = {**PIPELINE_NOWCAST_PARAMS, **(params or {})}
+    twin = make_forecaster(NOWCAST, config, refit_on_validation=False, **overrides)
+    twin.fit(windows.train, windows.validation)
     val_run = backtest.rolling_origin_backtest(twin, windows.frame, val_origins, NOWCAST_HORIZON, PLANT_PLAN)
     started = time.perf_counter()
     model = twin.refit(windows.train, windows.validation)
