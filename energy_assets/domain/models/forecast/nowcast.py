@@ -10,9 +10,11 @@ the day-ahead models are worse than persistence (test MAE 7.1 against 5.8 kWh ov
   calibration; it forecasts at most ``max_horizon`` intervals.
 - :class:`IntradayForecaster`: what ``/forecast`` serves: a day-ahead model, with the nowcast's
   values for the horizon bands where the nowcast had the lower validation RMSE at origins during the
-  operating day (:func:`intraday_bands`). "During the operating day": the interval ending at the
-  origin is a Medium or Maximum load interval (09:00-23:00 of an operating day). Other origins, and
-  every other horizon, get the day-ahead model's forecast unchanged.
+  operating day (:func:`intraday_rule`, the one place the rule is decided; the forecast bundle's
+  card carries its result as ``intraday`` and the served object is built from it). "During the
+  operating day": the interval ending at the origin is a Medium or Maximum load interval
+  (09:00-23:00 of an operating day). Other origins, and every other horizon, get the day-ahead
+  model's forecast unchanged.
 """
 
 from __future__ import annotations
