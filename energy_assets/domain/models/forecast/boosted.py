@@ -195,8 +195,11 @@ class _BoostedQuantileForecaster(Forecaster):
             models[quantile_column(q)] = self._train(x, y, q)
         self.models = models
 
-    def _batch(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x = self._features(grid, o, h)
+    def _batch(
+        self, grid: Grid, o: np.ndarray, h: np.ndarray, x: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and quantiles of (origin, horizon) pairs; ``x``: their features when already built."""
+        x = self._features(grid, o, h) if x is None else x
         mean = self._apply(self.models[MEAN], x)
         fitted = np.column_stack(
             [self._apply(self.models[quantile_column(q)], x) for q in self.booster_quantiles]

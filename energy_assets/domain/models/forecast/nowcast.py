@@ -109,7 +109,10 @@ class NowcastForecaster(LightGBMQuantileForecaster):
         return (*FORECAST_FEATURES, *lags, "last_step")
 
     def _features(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> np.ndarray:
-        day_ahead = feature_matrix(grid, o, h, o + self.day_horizon)
+        return self.with_latest(grid, o, feature_matrix(grid, o, h, o + self.day_horizon))
+
+    def with_latest(self, grid: Grid, o: np.ndarray, day_ahead: np.ndarray) -> np.ndarray:
+        """The nowcast's features from the day-ahead ones of the same pairs: + the latest readings."""
         lags = [grid.take(grid.usage, o - k) for k in range(1, self.lags)]
         last_step = grid.take(grid.usage, o) - grid.take(grid.usage, o - 1)
         return np.column_stack([day_ahead, *lags, last_step])
@@ -364,6 +367,7 @@ class IntradayForecaster(Forecaster):
         day = self.day_ahead
         return (
             isinstance(day, _BoostedQuantileForecaster)
+            and type(day)._features is _BoostedQuantileForecaster._features  # the day-ahead features
             and self.nowcast is not None
             and day.day_horizon == self.nowcast.day_horizon
             and horizon <= day.day_horizon
@@ -386,10 +390,15 @@ class IntradayForecaster(Forecaster):
         grid, pos = Grid.for_origin(seen, origin, day.day_horizon, planned)
         if not grid.load_type[pos] > 0:  # NaN (no reading at the origin) or Light load
             steps = 0
+        # the day-ahead features of every horizon once: the day-ahead model reads those after the
+        # nowcast's reach, the nowcast the first ``steps`` plus the latest readings
+        o = np.full(horizon, pos)
+        x = feature_matrix(grid, o, np.arange(1, horizon + 1), o + day.day_horizon)
         h = np.arange(steps + 1, horizon + 1)
-        mean, qv = day._batch(grid, np.full(len(h), pos), h)
+        mean, qv = day._batch(grid, o[steps:], h, x[steps:])
         if steps:
-            near_mean, near_qv = self.nowcast._batch(grid, np.full(steps, pos), np.arange(1, steps + 1))
+            near = self.nowcast.with_latest(grid, o[:steps], x[:steps])
+            near_mean, near_qv = self.nowcast._batch(grid, o[:steps], np.arange(1, steps + 1), near)
             mean = np.concatenate([near_mean, mean])
             qv = np.vstack([near_qv, qv]) if len(h) else near_qv
         return finish_forecast(origin, mean, qv, self.quantiles), steps
