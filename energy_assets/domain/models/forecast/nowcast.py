@@ -126,6 +126,11 @@ class NowcastForecaster(LightGBMQuantileForecaster):
     def _scored_horizon(self) -> int:
         return self.max_horizon
 
+    def _calibration_origins(self, grid: Grid, origins: np.ndarray) -> np.ndarray:
+        """Only origins during the operating day (Medium/Maximum load at the origin): the only ones
+        the nowcast is served at; the night's narrow spread made its bands too narrow there."""
+        return origins[grid.load_type[origins] > 0]
+
     def describe(self) -> dict[str, Any]:
         return {
             **super().describe(),
