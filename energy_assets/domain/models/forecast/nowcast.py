@@ -312,9 +312,12 @@ class IntradayForecaster(Forecaster):
         }
 
     def set_prediction_threads(self, threads: int) -> None:
-        for member in (self.day_ahead, self.nowcast):
-            if member is not None:
-                member.set_prediction_threads(threads)
+        """The day-ahead model gets ``threads``; the nowcast always one: its 16 rows are too few to
+        split, and a second thread only added CPU per served forecast (results are the same)."""
+        if self.day_ahead is not None:
+            self.day_ahead.set_prediction_threads(threads)
+        if self.nowcast is not None:
+            self.nowcast.set_prediction_threads(1)
 
     def sources(self, steps: int, horizon: int) -> list[tuple[str, int, int]]:
         """Which model answered which horizons of a forecast whose first ``steps`` came from the
