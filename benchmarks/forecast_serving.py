@@ -70,6 +70,7 @@ def worker(root: Path, requests: int) -> dict[str, Any]:
             model.predict(history, origin, HORIZON)
         out[f"predict {label}"] = (time.process_time() - c0) / requests * 1e3
     settings = Settings(champion_dir=root, api_key="bench", prediction_log=None, reload_interval_s=0)
+    out["served_forecast_threads"] = settings.forecast_threads
     with TestClient(create_app(settings)) as client:
         bodies = {label: {"origin": o.isoformat(), "horizon": HORIZON} for label, o in origins.items()}
         three = {**bodies["10:00 operating"], "quantiles": [0.1, 0.5, 0.9]}
