@@ -9,7 +9,7 @@ import pandas as pd
 import polars as pl
 
 from energy_assets.defs.analysis.assets import figure_markdown
-from energy_assets.defs.outputs import emit, readable
+from energy_assets.defs.outputs import emit, readable, rounded
 from energy_assets.defs.resources import ChampionStore
 from energy_assets.defs.training.runs import (
     CHAMPION_TOLERANCE,
@@ -28,6 +28,17 @@ from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
 from energy_assets.domain.training import champion, intraday, leaderboard, tracking
 from energy_assets.domain.training.estimate import estimate_datasets
 from energy_assets.domain.training.results import EstimateResult, ForecastResult
+
+
+def _rounded(value: Any) -> Any:
+    """A card section as the UI shows it: every float rounded (the card itself keeps full precision)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, float):
+        return rounded(value)
+    return value
 
 
 def leaderboard_json_path() -> Path:
@@ -194,7 +205,7 @@ def promote(
             companions=models,
             sections=sections,
         )
-        metadata.update({f"card_{k}": dg.MetadataValue.json(v) for k, v in sections.items()})
+        metadata.update({f"card_{k}": dg.MetadataValue.json(_rounded(v)) for k, v in sections.items()})
         tracking.set_champion_alias(task, version)
         metadata["registered_model"] = f"{name} version {version} (@{tracking.CHAMPION_ALIAS})"
     if folder.exists():
