@@ -91,9 +91,13 @@ def _probe(folder: Path) -> dict[str, object]:
         if history is None or history.empty:
             raise ValueError("the forecast bundle's history.parquet holds no readings")
         origin = history[schema.TIMESTAMP].max()
-        result = loaded.bundle.model.predict(history, origin, 1)
+        model = loaded.bundle.model
+        result = model.predict(history, origin, 1)
         out["history_rows"] = len(history)
         out["forecast_rows"] = len(result)
+        nowcast = getattr(model, "nowcast", None)
+        if nowcast is not None:  # the intraday switch: its nowcast runs at operating origins only
+            out["nowcast_rows"] = len(nowcast.predict(history, origin, 1))
     return out
 
 

@@ -97,6 +97,7 @@ class LoadedBundle:
             "code_version": meta.get("code_version"),
             "feature_columns": list(self.bundle.feature_columns),
             "quantiles": meta.get("quantiles"),
+            "intraday": meta.get("intraday"),
             "history_rows": None if self.history is None else len(self.history),
             "history_end": None if self.history is None else str(self.history[schema.TIMESTAMP].max()),
             "bundle": self.task,

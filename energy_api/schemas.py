@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from energy_assets.domain.data import schema
-from energy_assets.domain.models.forecast.base import DEFAULT_HORIZON, MAX_HORIZON
+from energy_assets.domain.models.forecast.base import DEFAULT_HORIZON, DEFAULT_QUANTILES, MAX_HORIZON
 from energy_assets.domain.tariff import TARIFF_PERIODS
 
 _PLANT_ZONE = ZoneInfo(schema.PLANT_TIMEZONE)
@@ -184,6 +184,27 @@ class PlannedInterval(_Model):
     load_type: LoadType
 
 
+def _quantile_levels(levels: list[float]) -> list[float]:
+    """The requested quantile levels on the served grid (0.1 steps, 0.1..0.9), sorted; an off-grid
+    level (0.25, 0.05) is refused, never interpolated."""
+    out = []
+    for level in levels:
+        on_grid = [q for q in DEFAULT_QUANTILES if abs(q - level) < 1e-9]
+        if not on_grid:
+            raise ValueError(
+                f"{level:g} is not a served level: levels must be the deciles "
+                f"{', '.join(f'{q:g}' for q in DEFAULT_QUANTILES)} (0.1 steps; off-grid levels are "
+                "refused, not interpolated)"
+            )
+        out.append(on_grid[0])
+    if len(set(out)) != len(out):
+        raise ValueError("must not repeat a level")
+    return sorted(out)
+
+
+QuantileLevels = Annotated[list[float], AfterValidator(_quantile_levels)]
+
+
 class ForecastRequest(_Model):
     origin: GridTimestamp | None = Field(
         default=None,
@@ -207,8 +228,21 @@ class ForecastRequest(_Model):
         max_length=MAX_HORIZON,
         description="The plant's planned load_type for target intervals (known-future covariate).",
     )
+    quantiles: QuantileLevels | None = Field(
+        default=None,
+        min_length=1,
+        max_length=len(DEFAULT_QUANTILES),
+        description="Quantile levels to answer, from the served deciles 0.1, 0.2 .. 0.9 (0.1 steps; an "
+        "off-grid level such as 0.25 is answered 422, not interpolated); default: all nine. Every "
+        "level costs the same: the model computes the nine deciles once and the answer keeps those "
+        "asked for.",
+        examples=[[0.1, 0.5, 0.9]],
+    )
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"horizon": 96}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"horizon": 96}, {"horizon": 16, "quantiles": [0.1, 0.5, 0.9]}]},
+    )
 
 
 class ForecastPoint(_Model):
@@ -216,6 +250,21 @@ class ForecastPoint(_Model):
     horizon: int
     mean: float = Field(description="Point forecast (kWh).")
     quantiles: dict[str, float] = Field(description="Quantile forecasts (kWh) by name, e.g. q10, q50, q90.")
+    model: str = Field(
+        description="The model that produced this interval: `nowcast` for the first hours from an origin "
+        "during the operating day (when the champion bundle's intraday rule serves it), otherwise the "
+        "champion's family."
+    )
+
+
+class ForecastSource(_Model):
+    """One block of consecutive horizons answered by one model."""
+
+    model: str = Field(description="`nowcast` or the champion's family.")
+    first_horizon: int
+    last_horizon: int
+    first_timestamp: datetime = Field(description="END of the block's first interval.")
+    last_timestamp: datetime = Field(description="END of the block's last interval.")
 
 
 class Observed(_Model):
@@ -232,6 +281,9 @@ class ForecastResponse(_Model):
     )
     total_kwh: float = Field(description="Sum of the point forecasts (kWh).")
     points: list[ForecastPoint]
+    sources: list[ForecastSource] = Field(
+        description="Which model answered which horizons (the nowcast block first, when there is one)."
+    )
     recent: list[Observed] = Field(
         default_factory=list,
         description="Observed readings of the day up to the origin (at most 96 intervals), for context.",

@@ -11,6 +11,7 @@ from energy_api.registry import FORECAST, LoadedBundle, ModelNotLoadedError
 from energy_api.services.errors import InputRuleError
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.forecast.base import MEAN, quantile_column
+from energy_assets.domain.models.forecast.nowcast import IntradayForecaster, NowcastForecaster
 
 #: A week of 15-minute readings: the shortest history every forecaster can use.
 MIN_HISTORY = 7 * schema.INTERVALS_PER_DAY
@@ -46,10 +47,41 @@ def run_forecast(
     planned: pd.DataFrame | None = None,
     source: str = "bundle",
 ) -> tuple[pd.DataFrame, pd.Timestamp]:
-    """The champion's forecast; the origin must lie inside the history, a week after its start.
+    """The champion's forecast (:func:`run_sourced_forecast` without the sources)."""
+    result, origin, _ = run_sourced_forecast(loaded, history, origin, horizon, planned, source)
+    return result, origin
+
+
+#: One block of a forecast: (model, first horizon, last horizon).
+Source = tuple[str, int, int]
+
+
+def forecast_sources(loaded: LoadedBundle, nowcast_steps: int, horizon: int) -> list[Source]:
+    """Which model answered which horizons: the nowcast for the first ``nowcast_steps`` (the bundle
+    card's intraday rule decided them), the champion's family for the rest."""
+    blocks: list[Source] = []
+    if nowcast_steps > 0:
+        blocks.append((NowcastForecaster.name, 1, nowcast_steps))
+    if nowcast_steps < horizon:
+        blocks.append((loaded.family, nowcast_steps + 1, horizon))
+    return blocks
+
+
+def run_sourced_forecast(
+    loaded: LoadedBundle,
+    history: pd.DataFrame,
+    origin: pd.Timestamp | None,
+    horizon: int,
+    planned: pd.DataFrame | None = None,
+    source: str = "bundle",
+) -> tuple[pd.DataFrame, pd.Timestamp, list[Source]]:
+    """The champion's forecast and its sources; the origin must lie inside the history, a week after
+    its start.
 
     Every forecaster here reads the same slot a week earlier, so less than a week of readings up to
-    the origin is refused instead of answered from missing lags.
+    the origin is refused instead of answered from missing lags. A bundle with an intraday rule
+    serves an :class:`IntradayForecaster` (built by ``load_bundle`` from its card): at an origin
+    during the operating day its first hours come from the nowcast, which the sources say.
     """
     stamps = history[schema.TIMESTAMP].to_numpy()
     first, last = pd.Timestamp(stamps.min()), pd.Timestamp(stamps.max())
@@ -62,8 +94,12 @@ def run_forecast(
             "history" if source == "request" else "origin",
             f"needs at least {MIN_HISTORY} intervals (7 days) of history up to the origin, got {seen}",
         )
+    model = loaded.bundle.model
     try:
-        result = loaded.bundle.model.predict(history, origin, horizon, future_covariates=planned)
+        if isinstance(model, IntradayForecaster):
+            result, steps = model.predict_sourced(history, origin, horizon, future_covariates=planned)
+        else:
+            result, steps = model.predict(history, origin, horizon, future_covariates=planned), 0
     except ValueError as exc:
         if source != "request":  # the service's own history: its fault, answered 500 and logged
             raise RuntimeError(f"forecasting from the {source} history failed: {exc}") from exc
@@ -74,7 +110,7 @@ def run_forecast(
         if source != "request":
             raise RuntimeError(f"{rule} (the {source} history)")
         raise InputRuleError("history", rule)
-    return result, origin
+    return result, origin, forecast_sources(loaded, steps, horizon)
 
 
 #: Intervals of observed readings before the origin a /forecast answer carries (a day: the context).

@@ -34,6 +34,7 @@ EXPECTED_ASSETS = {
         "forecast_chronos",
         "forecast_timesfm",
         "forecast_ensemble",
+        "forecast_nowcast",
         "model_leaderboard",
         "forecast_horizon_bands",
         "champion_estimate_model",

@@ -45,7 +45,12 @@ def _small_config(champion_dir: Path) -> dict:
         }
     }
     ops = {key: estimate for key in training_assets.ESTIMATE_KEYS.values()}
-    ops |= {key: forecast for key in [*training_assets.FORECAST_KEYS.values(), training_assets.ENSEMBLE_KEY]}
+    forecast_keys = [
+        *training_assets.FORECAST_KEYS.values(),
+        training_assets.ENSEMBLE_KEY,
+        training_assets.NOWCAST_KEY,
+    ]
+    ops |= {key: forecast for key in forecast_keys}
     ops |= {
         name: {"config": {"folder": str(champion_dir)}}
         for name in ("champion_estimate_model", "champion_forecast_model")

@@ -23,11 +23,23 @@ from energy_assets.defs.training.runs import (
 )
 from energy_assets.domain import paths
 from energy_assets.domain.data import frames, schema
+from energy_assets.domain.models.forecast.nowcast import INTRADAY_CARD_KEY
 from energy_assets.domain.reporting import explain, forecast_quality
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
-from energy_assets.domain.training import champion, comparison, leaderboard, tracking
+from energy_assets.domain.training import champion, comparison, intraday, leaderboard, tracking
 from energy_assets.domain.training.estimate import estimate_datasets
 from energy_assets.domain.training.results import EstimateResult, ForecastResult
+
+
+def _rounded(value: Any) -> Any:
+    """A card section as the UI shows it: every float rounded (the card itself keeps full precision)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    if isinstance(value, float):
+        return rounded(value)
+    return value
 
 
 def leaderboard_json_path() -> Path:
@@ -142,6 +154,7 @@ def promote(
     training_frame: pd.DataFrame,
     attachments: dict[str, pd.DataFrame] | None = None,
     score_on_window: Callable[[champion.Bundle, Any], comparison.WindowScores] | None = None,
+    companions: Any = None,
 ) -> tuple[Any, dict[str, Any]]:
     """Pick the task's champion; if it beats the current one, log its model, register it (alias
     ``champion``) and write its bundle naming that registry version; returns the champion and the
@@ -184,6 +197,7 @@ def promote(
     )
     metadata: dict[str, Any] = {}
     if decided:
+        models, sections = companions(candidate) if companions is not None else ({}, {})
         name = tracking.registered_name(task)
         version = tracking.register_champion(
             logged.model_uri,
@@ -208,7 +222,10 @@ def promote(
                 "promotion_comparison": compared,
             },
             attachments=attachments,
+            companions=models,
+            sections=sections,
         )
+        metadata.update({f"card_{k}": dg.MetadataValue.json(_rounded(v)) for k, v in sections.items()})
         tracking.set_champion_alias(task, version)
         metadata["registered_model"] = f"{name} version {version} (@{tracking.CHAMPION_ALIAS})"
     if folder.exists():
@@ -314,10 +331,13 @@ def champion_forecast_model(
     forecast_chronos: ForecastResult,
     forecast_timesfm: ForecastResult,
     forecast_ensemble: ForecastResult,
+    forecast_nowcast: ForecastResult,
 ) -> dg.MaterializeResult:
-    """The forecast champion as a bundle, with the recent history the API forecasts from; after the
-    history moved, the serving champion is backtested on the candidate's validation origins first and
-    kept unless the candidate beats it there."""
+    """The forecast champion as a bundle, with the recent history the API forecasts from and the
+    intraday nowcast it switches to at origins during the operating day, by the rule chosen on
+    validation (the card's ``intraday`` entry); after the history moved, the serving champion is
+    backtested on the candidate's validation origins first and kept unless the candidate beats it
+    there."""
     clean = frames.to_pandas(plant_readings)
 
     def on_window(old: champion.Bundle, candidate: ForecastResult) -> comparison.WindowScores:
@@ -334,6 +354,15 @@ def champion_forecast_model(
     ]
     last = clean[schema.TIMESTAMP].max()
     history = clean[clean[schema.TIMESTAMP] > last - pd.Timedelta(days=HISTORY_DAYS)].reset_index(drop=True)
+
+    def with_nowcast(candidate: ForecastResult) -> tuple[dict[str, Any], dict[str, Any]]:
+        rule = intraday.intraday_entry(candidate, forecast_nowcast, frames.on_ns(clean))
+        if rule is None or not rule["bands"] or forecast_nowcast.model is None:
+            context.log.info(f"no intraday switch for {candidate.family}: {rule}")
+            return {}, {} if rule is None else {INTRADAY_CARD_KEY: rule}
+        context.log.info(f"intraday switch: nowcast for horizons 1..{rule['horizons']} ({rule['bands']})")
+        return {rule["model_dir"]: forecast_nowcast.model}, {INTRADAY_CARD_KEY: rule}
+
     _, metadata = promote(
         context,
         mlflow,
@@ -345,6 +374,7 @@ def champion_forecast_model(
         clean,
         attachments={"history.parquet": history},
         score_on_window=on_window,
+        companions=with_nowcast,
     )
     metadata["history_rows"] = len(history)
     return dg.MaterializeResult(metadata=metadata)

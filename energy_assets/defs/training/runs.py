@@ -60,7 +60,7 @@ class ForecastTrainingConfig(dg.Config):
             "timesfm": {"model_id_or_path": self.timesfm_model},
         }
         if self.n_estimators is not None:
-            for name in ("lightgbm_quantile", "xgboost_quantile", "profile_blend"):
+            for name in ("lightgbm_quantile", "xgboost_quantile", "profile_blend", "nowcast"):
                 params[name] = {"n_estimators": self.n_estimators}
         return ForecastConfig(
             max_origins=self.max_origins,

@@ -29,7 +29,12 @@ import pandas as pd
 from energy_assets.domain import manifest
 from energy_assets.domain.data import ingest, schema
 from energy_assets.domain.models.estimate import Estimator, load_estimator
-from energy_assets.domain.models.forecast.base import Forecaster, load_forecaster
+from energy_assets.domain.models.forecast.base import MODEL_FILE, Forecaster, load_forecaster
+from energy_assets.domain.models.forecast.nowcast import (
+    INTRADAY_CARD_KEY,
+    IntradayForecaster,
+    NowcastForecaster,
+)
 from energy_assets.domain.tasks import ESTIMATE, FORECAST, TASKS, VALIDATION
 from energy_assets.domain.training.results import EVALUATED, EstimateResult, ForecastResult
 
@@ -256,11 +261,16 @@ def write_bundle(
     extra: Mapping[str, Any] | None = None,
     attachments: Mapping[str, pd.DataFrame] | None = None,
     created_at: str | None = None,
+    companions: Mapping[str, Forecaster] | None = None,
+    sections: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write ``<folder>/<task>/`` atomically and return it.
 
     ``attachments`` are frames written beside the model as parquet (e.g. the forecast champion's
     ``history.parquet``, without which the API refuses a forecast bundle), inside the same atomic swap.
+    ``companions``: more fitted models saved natively in their own sub-folder (the forecast
+    champion's ``nowcast/``), listed in the manifest like the model; ``sections``: top-level card
+    entries that describe them (``intraday``: the served switch, see :func:`load_bundle`).
 
     Everything is written into a temporary sibling first, ``manifest.json`` last; only a complete
     bundle is renamed into place, so a crash leaves either the previous bundle or the new one,
@@ -280,9 +290,15 @@ def write_bundle(
         extra=extra,
         created_at=created_at,
     )
+    clash = sorted(set(sections or {}) & set(card))
+    if clash:
+        raise ValueError(f"card sections {clash} would replace the card's own entries")
+    card.update(json_safe(dict(sections or {})))
 
     def fill(staging: Path) -> None:
         result.model.save(staging / MODEL_DIR)
+        for name, model in (companions or {}).items():
+            model.save(staging / name)
         for name, frame in (attachments or {}).items():
             frame.to_parquet(staging / name, index=False)
         (staging / BUNDLE_FILE).write_text(
@@ -362,6 +378,12 @@ def load_bundle(folder: str | os.PathLike[str]) -> Bundle:
     model_dir = path / card["model_dir"]
     model: Estimator | Forecaster
     model = load_estimator(model_dir) if card["task"] == ESTIMATE else load_forecaster(model_dir)
+    rule = intraday_rule_of(card)
+    if rule is not None and isinstance(model, Forecaster):
+        nowcast = load_forecaster(path / rule["model_dir"])
+        if not isinstance(nowcast, NowcastForecaster):
+            raise BundleError(f"{rule['model_dir']}/ holds a {nowcast.name!r} forecaster, not a nowcast")
+        model = IntradayForecaster.from_rule(model, nowcast, rule)
     return Bundle(
         path=path,
         task=card["task"],
@@ -370,6 +392,18 @@ def load_bundle(folder: str | os.PathLike[str]) -> Bundle:
         feature_columns=tuple(card["feature_columns"]),
         metadata=card,
     )
+
+
+def intraday_rule_of(card: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The forecast card's served intraday switch (``intraday``, written by the champion asset from
+    :func:`~energy_assets.domain.models.forecast.nowcast.intraday_rule`); None when the bundle has
+    none or its rule serves the nowcast at no horizon."""
+    rule = card.get(INTRADAY_CARD_KEY)
+    if card.get("task") != FORECAST or not isinstance(rule, dict):
+        return None
+    if not rule.get("bands") or not isinstance(rule.get("model_dir"), str):
+        return None
+    return rule
 
 
 def required_files(task: str) -> tuple[str, ...]:
@@ -394,6 +428,13 @@ def verify_bundle(folder: str | os.PathLike[str]) -> dict[str, Any]:
     model_dir = f"{card['model_dir'].rstrip('/')}/"
     if not any(name.startswith(model_dir) for name in found["files"]):
         raise manifest.ManifestError("file_missing", f"the manifest lists no file under {model_dir}")
+    rule = intraday_rule_of(card)
+    if rule is not None:
+        nowcast_file = f"{rule['model_dir'].rstrip('/')}/{MODEL_FILE}"
+        if nowcast_file not in found["files"]:
+            raise manifest.ManifestError(
+                "file_missing", f"the card's intraday rule serves {nowcast_file}, which the manifest lacks"
+            )
     return card
 
 
@@ -415,6 +456,7 @@ __all__ = [
     "cleaned_schema",
     "code_version",
     "data_version",
+    "intraday_rule_of",
     "load_bundle",
     "pick_champion",
     "read_bundle_card",

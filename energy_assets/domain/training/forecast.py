@@ -42,6 +42,7 @@ from energy_assets.domain.models.forecast.base import (
 )
 from energy_assets.domain.models.forecast.ensemble import WeightedEnsembleForecaster
 from energy_assets.domain.models.forecast.naive import SeasonalNaiveForecaster
+from energy_assets.domain.models.forecast.nowcast import NOWCAST_HORIZON
 from energy_assets.domain.models.params import DEFAULT_SEED
 from energy_assets.domain.tasks import TEST, VALIDATION
 from energy_assets.domain.training.results import (
@@ -65,6 +66,9 @@ ENSEMBLE = WeightedEnsembleForecaster.name
 #: Metrics key of a split scored with no plan sent (the derived calendar plan).
 DERIVED_SUFFIX = "_derived_plan"
 SCORED_SPLITS: tuple[str, ...] = (VALIDATION, TEST)
+#: Horizons of the hourly validation backtest a result keeps per origin: the nowcast's reach, what
+#: the served intraday switch compares (:func:`~energy_assets.domain.models.forecast.nowcast.intraday_rule`).
+KEPT_HOURLY_HORIZON = NOWCAST_HORIZON
 
 
 def metrics_key(split: str, plan: str) -> str:
@@ -337,7 +341,12 @@ def _evaluate_fitted(
         model = final.fit(windows.train, windows.validation)
     fit_seconds = time.perf_counter() - started
     hourly = _hourly_runs(probe, windows, VALIDATION, config)
-    return _finish(name, model, fit_seconds, val_runs, naive_val, naive_test, windows, config, base, hourly)
+    result = _finish(name, model, fit_seconds, val_runs, naive_val, naive_test, windows, config, base, hourly)
+    if (VALIDATION, PLANT_PLAN) in hourly:
+        run = hourly[(VALIDATION, PLANT_PLAN)]
+        kept = run.loc[run["horizon"] <= KEPT_HOURLY_HORIZON].reset_index(drop=True)
+        result.hourly_backtests = {VALIDATION: kept}
+    return result
 
 
 def _finish(

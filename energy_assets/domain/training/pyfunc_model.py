@@ -30,7 +30,8 @@ class FamilyModel(mlflow.pyfunc.PythonModel):
         if self.task == "estimate":
             return self.model.predict(model_input)
         history = model_input.assign(timestamp=pd.to_datetime(model_input["timestamp"]))
-        horizon = int((params or {}).get("horizon", 96))
+        reach = getattr(self.model, "max_horizon", 96)  # the nowcast forecasts at most 4 h
+        horizon = int((params or {}).get("horizon", min(96, reach)))
         return self.model.predict(history, history["timestamp"].max(), horizon)
 
 

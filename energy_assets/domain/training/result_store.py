@@ -29,7 +29,7 @@ RESULT_FILE = "result.json"
 MODEL_DIR = "model"
 FRAME_FIELDS = ("validation_backtest", "test_backtest", "bands")
 #: Fields holding frames by split (``<field>.<split>.parquet``).
-FRAME_DICT_FIELDS = ("derived_plan_backtests",)
+FRAME_DICT_FIELDS = ("derived_plan_backtests", "hourly_backtests")
 
 Result = EstimateResult | ForecastResult
 

@@ -84,6 +84,9 @@ class ForecastResult:
     derived_plan_backtests: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Scores by horizon band (``backtest.band_report``) with ``split`` and ``plan`` columns.
     bands: pd.DataFrame | None = None
+    #: Out-of-sample backtests at the hourly origins (plant plan), by split, cut to the first hours
+    #: the intraday rule compares (the served nowcast switch is chosen on the validation one).
+    hourly_backtests: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def validation_rmse(self) -> float | None:

@@ -237,7 +237,8 @@ def log_model(result: Any, example: pd.DataFrame) -> str | None:
         # kWh per row: the output's schema needs no prediction (Cubist takes ~3 s for any batch)
         output: Any = np.zeros(len(example), dtype=float)
     else:
-        output = result.model.predict(example, example["timestamp"].max(), 96)
+        # a day, or the model's whole reach when shorter (the nowcast: 4 h)
+        output = result.model.predict(example, example["timestamp"].max(), min(96, result.horizon))
     signature = infer_signature(example, output)
     flavour = NATIVE_FLAVOURS.get(result.family) if result.task == "estimate" else None
     common = {"name": "model", "signature": signature, "input_example": example}

@@ -195,8 +195,11 @@ class _BoostedQuantileForecaster(Forecaster):
             models[quantile_column(q)] = self._train(x, y, q)
         self.models = models
 
-    def _batch(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x = self._features(grid, o, h)
+    def _batch(
+        self, grid: Grid, o: np.ndarray, h: np.ndarray, x: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and quantiles of (origin, horizon) pairs; ``x``: their features when already built."""
+        x = self._features(grid, o, h) if x is None else x
         mean = self._apply(self.models[MEAN], x)
         fitted = np.column_stack(
             [self._apply(self.models[quantile_column(q)], x) for q in self.booster_quantiles]
@@ -204,12 +207,17 @@ class _BoostedQuantileForecaster(Forecaster):
         offsets = np.array([self.offsets[quantile_column(q)] for q in self.quantiles])
         return mean, self._shaped(fitted) + offsets[None, :]
 
+    def _calibration_origins(self, grid: Grid, origins: np.ndarray) -> np.ndarray:
+        """The validation origins the conformal offsets are learned from (all of them here)."""
+        return origins
+
     def calibrate(self, history: pd.DataFrame, validation: pd.DataFrame) -> dict[str, float]:
         """Conformal calibration on the validation origins (see :func:`conformal_offsets`)."""
         frame = pd.concat([history, validation], ignore_index=True)
         grid = Grid.from_frame(frame)
         first = int(np.searchsorted(grid.timestamps, validation[schema.TIMESTAMP].min()))
         origins = np.arange(max(first - 1, WEEK), len(grid.usage) - 1, self.calibration_step)
+        origins = self._calibration_origins(grid, origins)
         h = np.tile(np.arange(1, self._scored_horizon() + 1), len(origins))
         o = np.repeat(origins, self._scored_horizon())
         keep = (o + h < len(grid.usage)) & ~np.isnan(grid.take(grid.usage, o + h))

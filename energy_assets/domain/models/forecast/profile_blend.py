@@ -216,8 +216,10 @@ class ProfileBlendForecaster(LightGBMQuantileForecaster):
                 ew[sel], med[sel] = found[0][at], found[1][at]
         return ew, med
 
-    def _batch(self, grid: Grid, o: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x = self._features(grid, o, h)
+    def _batch(
+        self, grid: Grid, o: np.ndarray, h: np.ndarray, x: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        x = self._features(grid, o, h) if x is None else x
         lgbm = self._apply(self.models[MEAN], x)
         lo, hi = (self._apply(self.models[quantile_column(q)], x) for q in self.booster_quantiles)
         ew, med = self._profile_columns(grid, o, h)

@@ -125,3 +125,19 @@ def test_probabilistic_report_by_hand() -> None:
     assert rep["coverage_80"] == pytest.approx(0.5)  # 10 in [8, 12]; 4 below 5
     assert rep["crossings"] == 0
     assert rep["below_q50"] == pytest.approx(0.5)
+
+
+def test_the_shared_grid_path_equals_the_members_for_the_profile_blend_champion(
+    nowcast: NowcastForecaster, frame: pd.DataFrame
+) -> None:
+    from energy_assets.domain.models.forecast import ProfileBlendForecaster
+
+    blend = ProfileBlendForecaster(**SMALL, origin_step=16, horizons_per_origin=8).fit(
+        frame.iloc[: 4 * WEEK], frame.iloc[4 * WEEK : 5 * WEEK]
+    )
+    served = IntradayForecaster(day_ahead=blend, nowcast=nowcast, bands=("15 min", "1 h", "4 h"))
+    forecast, steps = served.predict_sourced(frame, MONDAY_10, DAY)
+    assert steps == 16
+    pd.testing.assert_frame_equal(forecast.iloc[:16], nowcast.predict(frame, MONDAY_10, 16))
+    pd.testing.assert_frame_equal(forecast.iloc[16:], blend.predict(frame, MONDAY_10, DAY).iloc[16:])
+    assert (np.diff(forecast[[f"q{k}0" for k in range(1, 10)]].to_numpy(), axis=1) >= 0).all()

@@ -1,0 +1,113 @@
+"""/forecast over a real server with a champion bundle that ships the nowcast: the first hours of an
+operating-day origin come from the nowcast (the card's rule), each point says which model produced
+it, the deciles stay monotone across the seam, and the request may pick quantile levels (422 naming
+``quantiles`` for a level off the served deciles)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import numpy as np
+import pandas as pd
+import pytest
+
+from energy_api.settings import Settings
+from energy_assets.domain.data import schema
+from energy_assets.domain.models.forecast import LightGBMQuantileForecaster, NowcastForecaster
+from energy_assets.domain.models.forecast.nowcast import INTRADAY_CARD_KEY, NOWCAST_DIR
+from energy_assets.domain.tasks import TEST, VALIDATION
+from energy_assets.domain.training import champion
+from energy_assets.domain.training.results import EVALUATED, ForecastResult
+from tests.api.conftest import API_KEY, start_server
+
+WEEK = 7 * schema.INTERVALS_PER_DAY
+SMALL = {
+    "n_estimators": 20,
+    "learning_rate": 0.1,
+    "num_leaves": 7,
+    "min_child_samples": 20,
+    "calibration_step": 16,
+    "n_jobs": 1,
+}
+RULE = {
+    "model_dir": NOWCAST_DIR,
+    "model": "nowcast",
+    "day_ahead": "lightgbm_quantile",
+    "bands": ["15 min", "1 h", "4 h"],
+    "horizons": 16,
+    "chosen_on": "validation",
+    "scores": [],
+}
+BUSY = "2018-02-07T10:00:00"  # Wednesday, Medium load: an origin during the operating day
+QUIET = "2018-02-07T03:00:00"  # Light load
+
+
+@pytest.fixture(scope="module")
+def server(clean_reference: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    frame = clean_reference.iloc[: 6 * WEEK].reset_index(drop=True)
+    train, calib = frame.iloc[: 4 * WEEK], frame.iloc[4 * WEEK : 5 * WEEK]
+    day = LightGBMQuantileForecaster(**SMALL, origin_step=8, horizons_per_origin=16).fit(train, calib)
+    now = NowcastForecaster(**SMALL, origin_step=4).fit(train, calib)
+    result = ForecastResult(
+        family=day.name, status=EVALUATED, model=day, metrics={VALIDATION: {"rmse": 15.0}, TEST: None}
+    )
+    root = tmp_path_factory.mktemp("intraday-champion")
+    champion.write_bundle(
+        result,
+        root,
+        data_version="sha256:test",
+        code_version="test",
+        attachments={champion.HISTORY_FILE: frame.iloc[WEEK:]},
+        companions={NOWCAST_DIR: now},
+        sections={INTRADAY_CARD_KEY: RULE},
+    )
+    live = start_server(
+        Settings(champion_dir=root, api_key=API_KEY, prediction_log=None, reload_interval_s=0)
+    )
+    yield live.url
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=60) as c:
+        yield c
+
+
+def _deciles(point: dict) -> list[float]:
+    return [point["quantiles"][f"q{k}0"] for k in range(1, 10)]
+
+
+def test_an_operating_origin_gets_the_nowcast_for_the_card_horizons(client: httpx.Client) -> None:
+    body = client.post("/forecast", json={"origin": BUSY, "horizon": 96}).json()
+    models = [p["model"] for p in body["points"]]
+    assert models == ["nowcast"] * 16 + ["lightgbm_quantile"] * 80
+    assert [(s["model"], s["first_horizon"], s["last_horizon"]) for s in body["sources"]] == [
+        ("nowcast", 1, 16),
+        ("lightgbm_quantile", 17, 96),
+    ]
+    assert body["sources"][1]["first_timestamp"] == body["points"][16]["timestamp"]
+    for point in body["points"]:  # monotone on every interval, the seam included
+        assert np.all(np.diff(_deciles(point)) >= 0), point
+    quiet = client.post("/forecast", json={"origin": QUIET, "horizon": 8}).json()
+    assert {p["model"] for p in quiet["points"]} == {"lightgbm_quantile"}
+    assert len(quiet["sources"]) == 1
+    info = client.get("/model/info").json()["forecast"]
+    assert info["intraday"]["horizons"] == 16 and info["intraday"]["bands"] == RULE["bands"]
+
+
+def test_the_request_picks_quantile_levels_on_the_served_grid(client: httpx.Client) -> None:
+    full = client.post("/forecast", json={"origin": BUSY, "horizon": 20}).json()
+    assert list(full["points"][0]["quantiles"]) == [f"q{k}0" for k in range(1, 10)]
+    some = client.post("/forecast", json={"origin": BUSY, "horizon": 20, "quantiles": [0.9, 0.1, 0.5]}).json()
+    for a, b in zip(some["points"], full["points"], strict=True):
+        assert list(a["quantiles"]) == ["q10", "q50", "q90"]
+        assert a["quantiles"] == {k: b["quantiles"][k] for k in ("q10", "q50", "q90")}
+        assert a["model"] == b["model"] and a["mean"] == b["mean"]
+    for bad, rule in (([0.25], "not a served level"), ([0.1, 0.1], "repeat"), ([], "at least 1")):
+        response = client.post("/forecast", json={"origin": BUSY, "quantiles": bad})
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"][0]
+        assert "quantiles" in [str(part) for part in detail["loc"]], detail
+        assert rule in detail["msg"], detail
