@@ -55,11 +55,12 @@ def figures(rows: dict[str, str], name: str) -> None:
 
 
 #: Headline figures per what-if kind: (label, delta key, format). Power factor changes reactive and
-#: apparent energy and the surcharge, not the kWh, so its headlines are kVArh, kVA(h) and KRW.
+#: apparent power and the surcharge, not the kWh, so its headlines are kVArh, the peak 15-minute kVA
+#: (before -> after under the delta) and KRW.
 HEADLINES = {
     "improve_power_factor": (
         ("Δ reactive (kVArh)", "reactive_kvarh", "{:+,.2f}"),
-        ("Δ apparent (kVAh)", "apparent_kvah", "{:+,.2f}"),
+        ("Δ peak apparent demand (kVA)", "peak_apparent_kva", "{:+,.1f}"),
         ("Δ cost (KRW)", "cost_krw", "{:+,.0f}"),
     ),
 }
@@ -78,6 +79,9 @@ def scenario_result(answer: dict[str, Any], key: str = "") -> None:
     ):
         value = delta.get(field)
         column.metric(label, "n/a" if value is None else fmt.format(value))
+        before, after = answer["baseline"].get(field), answer["scenario"].get(field)
+        if field == "peak_apparent_kva" and before is not None and after is not None:
+            column.caption(f"{before:,.1f} kVA → {after:,.1f} kVA")
     st.plotly_chart(charts.scenario_bars(answer), key=f"scenario-chart-{key}")
     table(client.totals_frame(answer), f"what-if-{answer['kind']}{'-' + key if key else ''}")
     st.caption(f"{answer['intervals']} intervals; baseline: {answer['baseline_source']}")
