@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -100,6 +101,8 @@ def tool_call(call: dict[str, Any], key: str) -> None:
         st.json(result if isinstance(result, dict | list) else {"value": result}, expanded=False)
     if not isinstance(result, dict):
         return
+    for field, records in tabular(result).items():
+        table(records_frame(records), f"copilot-{key}-{call.get('name', 'tool')}-{field}")
     if result.get("points"):
         st.plotly_chart(forecast_chart(result), key=f"fc-{key}")
     elif result.get("origin") and (result.get("intervals") or result.get("horizon")):
@@ -116,6 +119,24 @@ def tool_call(call: dict[str, Any], key: str) -> None:
             st.plotly_chart(forecast_chart(answer), key=f"fc-{key}")
     elif {"baseline", "scenario", "delta"} <= set(result) and "kind" in result:
         st.plotly_chart(charts.scenario_bars(result), key=f"sc-{key}")
+
+
+def tabular(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The lists of records in a tool result (a query's groups, a forecast's points, a peak's hours):
+    each is shown as a table with its CSV download, under the JSON."""
+    return {
+        field: value
+        for field, value in result.items()
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value)
+    }
+
+
+def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Records as a flat table: nested mappings become dotted columns, lists their JSON text."""
+    frame = pd.json_normalize(records)
+    for column in frame.select_dtypes(include="object").columns:
+        frame[column] = frame[column].map(lambda v: json.dumps(v) if isinstance(v, list | dict) else v)
+    return frame
 
 
 def forecast_chart(answer: dict[str, Any]) -> Any:
