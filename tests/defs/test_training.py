@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import mlflow
 import pytest
 from typer.testing import CliRunner
 
+from energy_assets import launcher
 from energy_assets.cli import app
 from energy_assets.defs.training import assets as training_assets
 from energy_assets.domain.training import champion, tracking
@@ -58,9 +60,9 @@ def trained(platform, data_dir, tmp_path_factory):
         instance=instance, asset_selection=[dg.AssetKey(k) for k in DATA_ASSETS]
     )
     assert data.success
-    result = definitions.resolve_job_def("retrain").execute_in_process(
-        instance=instance, run_config=_small_config(champion_dir)
-    )
+    # launched through the code location, as `energy run` does: the run carries the location's origin,
+    # so the Dagster UI lists it in the job's history (test_the_platform_uis_in_chromium)
+    result = launcher.launch_job(instance, "retrain", run_config=_small_config(champion_dir))
     assert result.success
     return result, champion_dir
 
@@ -266,3 +268,50 @@ def test_training_metadata_is_rounded_and_names_its_units(trained):
         if mat.asset_key.to_user_string() == "estimate_physics":
             assert "validation_rmse_kwh" in mat.metadata and "validation_rmse" not in mat.metadata
             assert mat.metadata["mlflow_run"].value.startswith("http")
+
+
+def test_the_platform_uis_in_chromium(platform, trained, data_dir):
+    """Dagster's asset and run pages and MLflow's experiment, run and registry pages over this module's
+    trained instance and store (no training of its own), as a data engineer and an analyst open them."""
+    from tests.ui import platform_uis
+    from tests.ui.browser import CHROMIUM, NO_CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    pytest.importorskip("playwright.sync_api", reason="needs `pip install playwright` (no browser download)")
+    _, instance = platform
+    result, champion_dir = trained
+    mats = {
+        e.event_specific_data.materialization.asset_key.to_user_string(): e.event_specific_data.materialization
+        for e in result.get_asset_materialization_events()
+    }
+    run_url = mats["estimate_lightgbm"].metadata["mlflow_run"].value
+    experiment_id, run_id = re.search(r"/experiments/([^/]+)/runs/([^/?]+)", run_url).groups()
+    version = champion.read_bundle_card(champion_dir / "estimate")["extra"]["registry"]["version"]
+    with (
+        platform_uis.servers(Path(instance.root_directory), data_dir, tracking.tracking_uri()) as found,
+        platform_uis.browser_page() as page,
+    ):
+        walk = platform_uis.Walk(page)
+        platform_uis.walk_dagster(
+            walk,
+            found.dagster,
+            asset="estimate_lightgbm",
+            description="LightGBM",
+            owner="energy-ml",
+            mlflow_run_path=f"/#/experiments/{experiment_id}/runs/{run_id}",
+            job="retrain",
+            run_id=result.run_id,
+        )
+        platform_uis.walk_mlflow(
+            walk,
+            found.mlflow,
+            experiment_id=experiment_id,
+            parent_run="retrain",
+            run_id=run_id,
+            run_name="estimate-lightgbm",
+            dataset="steel_features",
+            registered=tracking.registered_name("estimate"),
+            champion_version=str(version),
+        )
+    assert not walk.defects, walk.defects
