@@ -386,8 +386,6 @@ def improve_power_factor(
         f"below {target_pf_pct:g} % and are raised to it; the others keep their readings.",
         f"Active energy (kWh) and CO2 are unchanged; {side} reactive energy and apparent energy follow the "
         "power triangle (Q = P x sqrt(1 - PF^2) / PF).",
-        "Peak apparent demand (kVA) is the highest 15-minute interval's apparent energy x 4 (kVAh per "
-        "15 minutes to kVA), before and after.",
         _surcharge_words(tf),
     ]
     return _result(
