@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import subprocess
@@ -53,7 +54,25 @@ def _small_config(champion_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def trained(platform, data_dir, tmp_path_factory):
+def platform_servers(platform, data_dir):
+    """The Dagster and MLflow UIs over this module's instance and store, started before the training so
+    that their start-up (the code location's import above all) overlaps it; None without chromium."""
+    from tests.ui import platform_uis
+    from tests.ui.browser import CHROMIUM
+
+    if not CHROMIUM.exists() or importlib.util.find_spec("playwright") is None:
+        yield None
+        return
+    _, instance = platform
+    uri = tracking.tracking_uri()
+    tracking.ensure_experiment(uri)  # the store exists before the server opens it (no schema race)
+    started = platform_uis.Started(Path(instance.root_directory), data_dir, uri)
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def trained(platform, data_dir, tmp_path_factory, platform_servers):
     definitions, instance = platform
     champion_dir = tmp_path_factory.mktemp("champion")
     data = definitions.resolve_job_def("data_platform").execute_in_process(
@@ -270,7 +289,7 @@ def test_training_metadata_is_rounded_and_names_its_units(trained):
             assert mat.metadata["mlflow_run"].value.startswith("http")
 
 
-def test_the_platform_uis_in_chromium(platform, trained, data_dir):
+def test_the_platform_uis_in_chromium(trained, platform_servers):
     """Dagster's asset and run pages and MLflow's experiment, run and registry pages over this module's
     trained instance and store (no training of its own), as a data engineer and an analyst open them."""
     from tests.ui import platform_uis
@@ -279,7 +298,6 @@ def test_the_platform_uis_in_chromium(platform, trained, data_dir):
     if not CHROMIUM.exists():
         pytest.skip(NO_CHROMIUM)
     pytest.importorskip("playwright.sync_api", reason="needs `pip install playwright` (no browser download)")
-    _, instance = platform
     result, champion_dir = trained
     mats = {
         e.event_specific_data.materialization.asset_key.to_user_string(): e.event_specific_data.materialization
@@ -288,10 +306,8 @@ def test_the_platform_uis_in_chromium(platform, trained, data_dir):
     run_url = mats["estimate_lightgbm"].metadata["mlflow_run"].value
     experiment_id, run_id = re.search(r"/experiments/([^/]+)/runs/([^/?]+)", run_url).groups()
     version = champion.read_bundle_card(champion_dir / "estimate")["extra"]["registry"]["version"]
-    with (
-        platform_uis.servers(Path(instance.root_directory), data_dir, tracking.tracking_uri()) as found,
-        platform_uis.browser_page() as page,
-    ):
+    found = platform_servers.wait()
+    with platform_uis.browser_page() as page:
         walk = platform_uis.Walk(page)
         platform_uis.walk_dagster(
             walk,

@@ -5,7 +5,8 @@ run lists them all).
 ``dagster-webserver`` (over the instance's DAGSTER_HOME and the project's ``workspace.yaml``) and
 ``mlflow server`` (over the sqlite store) start on free ports, side by side; Debian's chromium is
 driven through Playwright. Used by ``tests/defs/test_training.py::test_the_platform_uis_in_chromium``
-over the module's ``trained`` fixture (no training of its own).
+over the module's ``trained`` fixture (no training of its own); the servers are started before that
+training (:class:`Started`), so their start-up overlaps it.
 """
 
 from __future__ import annotations
@@ -57,41 +58,54 @@ def _wait(url: str, proc: subprocess.Popen, seconds: float) -> None:
     raise TimeoutError(f"{url} did not answer in {seconds:.0f} s")
 
 
-@contextlib.contextmanager
-def servers(dagster_home: Path, data_dir: Path, tracking_uri: str, seconds: float = 180) -> Iterator[Servers]:
-    """Both UIs on loopback over the given instance and store; stopped on exit."""
-    dagster_port, mlflow_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DAGSTER_HOME": str(dagster_home),
-        "ENERGY_DATA_DIR": str(data_dir),
-        "DAGSTER_DISABLE_TELEMETRY": "yes",
-    }
-    bin_dir = Path(sys.executable).parent
-    commands = [
-        [str(bin_dir / "dagster-webserver"), "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1",
-         "-p", str(dagster_port)],
-        [str(bin_dir / "mlflow"), "server", "--backend-store-uri", tracking_uri, "--host", "127.0.0.1",
-         "--port", str(mlflow_port), "--workers", "1"],
-    ]  # fmt: skip
-    procs = [
-        subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for cmd in commands
-    ]
-    try:
-        found = Servers(f"http://127.0.0.1:{dagster_port}", f"http://127.0.0.1:{mlflow_port}")
-        _wait(f"{found.mlflow}/health", procs[1], seconds)
-        _wait(f"{found.dagster}/server_info", procs[0], seconds)
-        yield found
-    finally:
-        for proc in procs:
+class Started:
+    """``dagster-webserver`` and ``mlflow server`` started (not yet waited for) on free ports."""
+
+    def __init__(self, dagster_home: Path, data_dir: Path, tracking_uri: str) -> None:
+        dagster_port, mlflow_port = _free_port(), _free_port()
+        self.urls = Servers(f"http://127.0.0.1:{dagster_port}", f"http://127.0.0.1:{mlflow_port}")
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DAGSTER_HOME": str(dagster_home),
+            "ENERGY_DATA_DIR": str(data_dir),
+            "DAGSTER_DISABLE_TELEMETRY": "yes",
+        }
+        bin_dir = Path(sys.executable).parent
+        commands = [
+            [str(bin_dir / "dagster-webserver"), "-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1",
+             "-p", str(dagster_port)],
+            [str(bin_dir / "mlflow"), "server", "--backend-store-uri", tracking_uri, "--host", "127.0.0.1",
+             "--port", str(mlflow_port), "--workers", "1"],
+        ]  # fmt: skip
+        self.procs = [
+            subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for cmd in commands
+        ]
+
+    def wait(self, seconds: float = 180) -> Servers:
+        _wait(f"{self.urls.mlflow}/health", self.procs[1], seconds)
+        _wait(f"{self.urls.dagster}/server_info", self.procs[0], seconds)
+        return self.urls
+
+    def stop(self) -> None:
+        for proc in self.procs:
             proc.terminate()
-        for proc in procs:
+        for proc in self.procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextlib.contextmanager
+def servers(dagster_home: Path, data_dir: Path, tracking_uri: str, seconds: float = 180) -> Iterator[Servers]:
+    """Both UIs on loopback over the given instance and store, ready; stopped on exit."""
+    started = Started(dagster_home, data_dir, tracking_uri)
+    try:
+        yield started.wait(seconds)
+    finally:
+        started.stop()
 
 
 @contextlib.contextmanager
@@ -153,10 +167,14 @@ def walk_dagster(
 ) -> None:
     """The asset page (owners, description, metadata with units and sensible precision, links to its
     source and to its MLflow run) and the job's run history (a run launched through the code location)."""
-    body = walk.open(f"{base}/assets/{asset}", f"Dagster asset {asset}", description)
-    walk.dismiss_dagster_dialog()
     body = walk.open(
-        f"{base}/assets/{asset}", f"Dagster asset {asset}", owner, "validation_rmse_kwh", "mlflow_run"
+        f"{base}/assets/{asset}",
+        f"Dagster asset {asset}",
+        description,
+        owner,
+        "validation_rmse_kwh",
+        "mlflow_run",
+        "Source code",  # the Definition panel ("Open assets.py in editor") renders after the metadata
     )
     walk.expect(
         not LONG_FLOAT.findall(body), f"Dagster asset {asset}: long figures {LONG_FLOAT.findall(body)[:3]}"
@@ -169,6 +187,7 @@ def walk_dagster(
         "definitions.py" in body or "assets.py" in body or bool(walk.hrefs("file://")),
         f"Dagster asset {asset}: no link to its source",
     )
+    walk.dismiss_dagster_dialog()  # over the page on a new browser profile (the text is read beneath it)
     shoot(walk.page, f"dagster-asset-{asset.replace('_', '-')}")
     body = walk.open(
         f"{base}/locations/energy_copilot/jobs/{job}/runs", f"Dagster job {job} runs", run_id[:8]
