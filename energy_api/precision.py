@@ -7,10 +7,13 @@ whole won where it is money, and so on. The rule goes by the JSON key (its unit 
 |---|---|---|
 | ``price_krw_per_kwh`` (and any ``*_per_kwh``) | 2 | 144.40 KRW/kWh |
 | ``*_krw`` | 0 (an integer) | 3204218 |
-| ``*_kwh``, ``*_kvarh``, ``*_kvah``, ``mean``, quantiles ``q10``..``q90`` | 3 | 64158.839 |
+| ``*_kwh``, ``*_kvarh``, ``*_kvah``, ``*_kva``, ``mean``, quantiles ``q10``..``q90`` | 3 | 64158.839 |
 | ``*_pct``, ``*_power_factor``, ``power_factor_pct`` | 2 | 91.73 |
 | ``*_t``, ``*_tco2``, ``co2_t`` | 4 (0.1 kg) | 13.9734 |
-| anything else (counts, scores such as rmse, the SHAP feature ``value``) | unchanged | |
+| ``residual_quantiles`` (kWh residuals per load type, lists) | 3 | -31.911 |
+| any other float (scores such as rmse, the SHAP feature ``value``) | 6 significant digits | 0.0986152 |
+
+Integers (counts) are never touched.
 
 Applied to the answers of /predict, /predict/batch, /forecast, /scenarios, /tariff/periods,
 /explain/peak, /data/quality, /forecast/day-ahead and /health//model/*, after validation (the schema's types do not change).
@@ -37,7 +40,11 @@ def decimals_for(key: str) -> int | None:
         return 2
     if key.endswith("_krw"):
         return 0
-    if key.endswith(("_kwh", "_kvarh", "_kvah")) or key == "mean" or _QUANTILE.match(key):
+    if (
+        key.endswith(("_kwh", "_kvarh", "_kvah", "_kva"))
+        or key in ("mean", "residual_quantiles")
+        or _QUANTILE.match(key)
+    ):
         return 3
     if key.endswith(("_pct", "power_factor")):
         return 2
@@ -46,26 +53,33 @@ def decimals_for(key: str) -> int | None:
     return None
 
 
-def _round(value: float, decimals: int) -> float | int:
+#: Significant digits of a float no unit rule covers (a score, a ratio): no binary-noise tails.
+SIGNIFICANT_DIGITS = 6
+
+
+def _round(value: float, decimals: int | None) -> float | int:
     if not math.isfinite(value):
         return value
+    if decimals is None:
+        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
     return round(value) if decimals == 0 else round(value, decimals)
 
 
 def round_figures(obj: Any, decimals: int | None = None) -> Any:
     """``obj`` (JSON-like) with every float rounded by :func:`decimals_for` of the key it sits under
-    (lists inherit their key: ``hours[].usage_kwh``, ``quantiles.q10``)."""
+    (lists and mappings inherit their key: ``hours[].usage_kwh``, ``quantiles.q10``,
+    ``residual_quantiles.all[]``); a float under no rule keeps :data:`SIGNIFICANT_DIGITS`."""
     if isinstance(obj, dict):
         out = {}
         for k, v in obj.items():
             rule = decimals_for(str(k))
             out[k] = round_figures(
-                v, rule if rule is not None else (decimals if isinstance(v, list) else None)
+                v, rule if rule is not None else (decimals if isinstance(v, list | dict) else None)
             )
         return out
     if isinstance(obj, list):
         return [round_figures(v, decimals) for v in obj]
-    if isinstance(obj, float) and decimals is not None:
+    if isinstance(obj, float):
         return _round(obj, decimals)
     return obj
 
@@ -77,4 +91,4 @@ class RoundedJSONResponse(JSONResponse):
         return pydantic_core.to_json(round_figures(content))
 
 
-__all__ = ["RoundedJSONResponse", "decimals_for", "round_figures"]
+__all__ = ["SIGNIFICANT_DIGITS", "RoundedJSONResponse", "decimals_for", "round_figures"]

@@ -370,6 +370,11 @@ class TotalsModel(_Model):
     co2_t: float
     reactive_kvarh: float | None = None
     apparent_kvah: float | None = None
+    peak_apparent_kva: float | None = Field(
+        default=None,
+        description="Highest 15-minute apparent demand (kVA): the largest interval's kVAh x 4 "
+        "(power-factor what-ifs).",
+    )
 
 
 class ScenarioResponse(_Model):

@@ -258,6 +258,7 @@ def totals_frame(answer: dict[str, Any]) -> pd.DataFrame:
         "co2_t": "CO2 (t)",
         "reactive_kvarh": "reactive energy (kVarh)",
         "apparent_kvah": "apparent energy (kVAh)",
+        "peak_apparent_kva": "peak 15-minute apparent demand (kVA)",
     }
     rows = []
     for key, label in labels.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -55,11 +56,12 @@ def figures(rows: dict[str, str], name: str) -> None:
 
 
 #: Headline figures per what-if kind: (label, delta key, format). Power factor changes reactive and
-#: apparent energy and the surcharge, not the kWh, so its headlines are kVArh, kVA(h) and KRW.
+#: apparent power and the surcharge, not the kWh, so its headlines are kVArh, the peak 15-minute kVA
+#: (before -> after under the delta) and KRW.
 HEADLINES = {
     "improve_power_factor": (
         ("Δ reactive (kVArh)", "reactive_kvarh", "{:+,.2f}"),
-        ("Δ apparent (kVAh)", "apparent_kvah", "{:+,.2f}"),
+        ("Δ peak apparent demand (kVA)", "peak_apparent_kva", "{:+,.1f}"),
         ("Δ cost (KRW)", "cost_krw", "{:+,.0f}"),
     ),
 }
@@ -78,6 +80,9 @@ def scenario_result(answer: dict[str, Any], key: str = "") -> None:
     ):
         value = delta.get(field)
         column.metric(label, "n/a" if value is None else fmt.format(value))
+        before, after = answer["baseline"].get(field), answer["scenario"].get(field)
+        if field == "peak_apparent_kva" and before is not None and after is not None:
+            column.caption(f"{before:,.1f} kVA → {after:,.1f} kVA")
     st.plotly_chart(charts.scenario_bars(answer), key=f"scenario-chart-{key}")
     table(client.totals_frame(answer), f"what-if-{answer['kind']}{'-' + key if key else ''}")
     st.caption(f"{answer['intervals']} intervals; baseline: {answer['baseline_source']}")
@@ -96,6 +101,8 @@ def tool_call(call: dict[str, Any], key: str) -> None:
         st.json(result if isinstance(result, dict | list) else {"value": result}, expanded=False)
     if not isinstance(result, dict):
         return
+    for field, records in tabular(result).items():
+        table(records_frame(records), f"copilot-{key}-{call.get('name', 'tool')}-{field}")
     if result.get("points"):
         st.plotly_chart(forecast_chart(result), key=f"fc-{key}")
     elif result.get("origin") and (result.get("intervals") or result.get("horizon")):
@@ -112,6 +119,24 @@ def tool_call(call: dict[str, Any], key: str) -> None:
             st.plotly_chart(forecast_chart(answer), key=f"fc-{key}")
     elif {"baseline", "scenario", "delta"} <= set(result) and "kind" in result:
         st.plotly_chart(charts.scenario_bars(result), key=f"sc-{key}")
+
+
+def tabular(result: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The lists of records in a tool result (a query's groups, a forecast's points, a peak's hours):
+    each is shown as a table with its CSV download, under the JSON."""
+    return {
+        field: value
+        for field, value in result.items()
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value)
+    }
+
+
+def records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Records as a flat table: nested mappings become dotted columns, lists their JSON text."""
+    frame = pd.json_normalize(records)
+    for column in frame.select_dtypes(include="object").columns:
+        frame[column] = frame[column].map(lambda v: json.dumps(v) if isinstance(v, list | dict) else v)
+    return frame
 
 
 def forecast_chart(answer: dict[str, Any]) -> Any:

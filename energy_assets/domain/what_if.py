@@ -38,6 +38,8 @@ _SIDE_COLUMNS: dict[str, tuple[str, str]] = {
     "lagging": (schema.LAGGING_REACTIVE_KVARH, schema.LAGGING_POWER_FACTOR),
     "leading": (schema.LEADING_REACTIVE_KVARH, schema.LEADING_POWER_FACTOR),
 }
+#: 15-minute readings: kVAh in one interval x 4 = the interval's mean apparent power in kVA.
+INTERVALS_PER_HOUR = schema.INTERVALS_PER_DAY // 24
 #: Forecast column holding the point forecast (see forecasting.base.MEAN).
 FORECAST_MEAN = "mean"
 
@@ -78,6 +80,9 @@ class Totals:
     co2_t: float
     reactive_kvarh: float | None = None
     apparent_kvah: float | None = None
+    #: The highest 15-minute apparent demand in kVA: the largest interval's kVAh x 4 (the demand a
+    #: transformer or a contracted kVA limit sees), with reactive energy given.
+    peak_apparent_kva: float | None = None
 
     def minus(self, other: Totals) -> Totals:
         def diff(a: float | None, b: float | None) -> float | None:
@@ -91,6 +96,7 @@ class Totals:
             co2_t=self.co2_t - other.co2_t,
             reactive_kvarh=diff(self.reactive_kvarh, other.reactive_kvarh),
             apparent_kvah=diff(self.apparent_kvah, other.apparent_kvah),
+            peak_apparent_kva=diff(self.peak_apparent_kva, other.peak_apparent_kva),
         )
 
 
@@ -181,6 +187,7 @@ def _totals(
     if surcharge_pf is not None:
         surcharge = float(tf.power_factor_surcharge_krw(timestamps, usage, surcharge_pf).sum())
     energy = float(np.sum(usage))
+    apparent = None if reactive is None else power_triangle.apparent_kvah(usage, reactive)
     return Totals(
         energy_kwh=energy,
         energy_charge_krw=float(np.sum(charge)),
@@ -188,10 +195,14 @@ def _totals(
         cost_krw=float(np.sum(charge)) + surcharge,
         co2_t=float(tf.co2_t(energy)),
         reactive_kvarh=None if reactive is None else float(np.sum(reactive)),
-        apparent_kvah=None
-        if reactive is None
-        else float(np.sum(power_triangle.apparent_kvah(usage, reactive))),
+        apparent_kvah=None if apparent is None else float(np.sum(apparent)),
+        peak_apparent_kva=None if apparent is None or not len(apparent) else peak_demand_kva(apparent),
     )
+
+
+def peak_demand_kva(apparent_kvah: np.ndarray) -> float:
+    """The highest 15-minute apparent demand (kVA) of per-interval apparent energies (kVAh)."""
+    return float(np.max(apparent_kvah)) * INTERVALS_PER_HOUR
 
 
 def _result(

@@ -181,6 +181,11 @@ def test_scenarios_three_kinds(client: httpx.Client, history: pd.DataFrame) -> N
     body = client.post("/scenarios", json=pf).json()
     assert body["delta"]["cost_krw"] == 0.0 and body["delta"]["energy_kwh"] == 0.0
     assert body["delta"]["reactive_kvarh"] < 0
+    # apparent POWER at the peak 15 minutes (kVA = the interval's kVAh x 4), before and after
+    rows = history.iloc[31 * 96 + 40 : 31 * 96 + 48]
+    peak_kvah = np.hypot(rows[schema.USAGE_KWH], rows[schema.LAGGING_REACTIVE_KVARH]).max()
+    assert body["baseline"]["peak_apparent_kva"] == pytest.approx(4 * peak_kvah, abs=1e-3)
+    assert body["scenario"]["peak_apparent_kva"] < body["baseline"]["peak_apparent_kva"]
     assert any("no power-factor surcharge" in a for a in body["assumptions"])
     on_forecast = {
         **change,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ import mlflow
 import pytest
 from typer.testing import CliRunner
 
+from energy_assets import launcher
 from energy_assets.cli import app
 from energy_assets.defs.training import assets as training_assets
 from energy_assets.domain.training import champion, tracking
@@ -59,16 +62,34 @@ def _small_config(champion_dir: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def trained(platform, data_dir, tmp_path_factory):
+def platform_servers(platform, data_dir):
+    """The Dagster and MLflow UIs over this module's instance and store, started before the training so
+    that their start-up (the code location's import above all) overlaps it; None without chromium."""
+    from tests.ui import platform_uis
+    from tests.ui.browser import CHROMIUM
+
+    if not CHROMIUM.exists() or importlib.util.find_spec("playwright") is None:
+        yield None
+        return
+    _, instance = platform
+    uri = tracking.tracking_uri()
+    tracking.ensure_experiment(uri)  # the store exists before the server opens it (no schema race)
+    started = platform_uis.Started(Path(instance.root_directory), data_dir, uri)
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def trained(platform, data_dir, tmp_path_factory, platform_servers):
     definitions, instance = platform
     champion_dir = tmp_path_factory.mktemp("champion")
     data = definitions.resolve_job_def("data_platform").execute_in_process(
         instance=instance, asset_selection=[dg.AssetKey(k) for k in DATA_ASSETS]
     )
     assert data.success
-    result = definitions.resolve_job_def("retrain").execute_in_process(
-        instance=instance, run_config=_small_config(champion_dir)
-    )
+    # launched through the code location, as `energy run` does: the run carries the location's origin,
+    # so the Dagster UI lists it in the job's history (test_the_platform_uis_in_chromium)
+    result = launcher.launch_job(instance, "retrain", run_config=_small_config(champion_dir))
     assert result.success
     return result, champion_dir
 
@@ -308,3 +329,47 @@ def test_after_the_history_moved_the_old_champion_is_scored_on_the_new_window(pl
     finally:
         for task, text in saved.items():
             (champion_dir / task / champion.BUNDLE_FILE).write_text(text)
+
+
+def test_the_platform_uis_in_chromium(trained, platform_servers):
+    """Dagster's asset and run pages and MLflow's experiment, run and registry pages over this module's
+    trained instance and store (no training of its own), as a data engineer and an analyst open them."""
+    from tests.ui import platform_uis
+    from tests.ui.browser import CHROMIUM, NO_CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    pytest.importorskip("playwright.sync_api", reason="needs `pip install playwright` (no browser download)")
+    result, champion_dir = trained
+    mats = {
+        e.event_specific_data.materialization.asset_key.to_user_string(): e.event_specific_data.materialization
+        for e in result.get_asset_materialization_events()
+    }
+    run_url = mats["estimate_lightgbm"].metadata["mlflow_run"].value
+    experiment_id, run_id = re.search(r"/experiments/([^/]+)/runs/([^/?]+)", run_url).groups()
+    version = champion.read_bundle_card(champion_dir / "estimate")["extra"]["registry"]["version"]
+    found = platform_servers.wait()
+    with platform_uis.browser_page() as page:
+        walk = platform_uis.Walk(page)
+        platform_uis.walk_dagster(
+            walk,
+            found.dagster,
+            asset="estimate_lightgbm",
+            description="LightGBM",
+            owner="energy-ml",
+            mlflow_run_path=f"/#/experiments/{experiment_id}/runs/{run_id}",
+            job="retrain",
+            run_id=result.run_id,
+        )
+        platform_uis.walk_mlflow(
+            walk,
+            found.mlflow,
+            experiment_id=experiment_id,
+            parent_run="retrain",
+            run_id=run_id,
+            run_name="estimate-lightgbm",
+            dataset="steel_features",
+            registered=tracking.registered_name("estimate"),
+            champion_version=str(version),
+        )
+    assert not walk.defects, walk.defects

@@ -103,6 +103,10 @@ def test_improve_power_factor_changes_reactive_not_kwh_and_no_cost_without_a_rul
     assert result.delta.reactive_kvarh == pytest.approx(n * (q_after - q_before))
     assert result.baseline.apparent_kvah == pytest.approx(n * 40.0 / 0.8)
     assert result.scenario.apparent_kvah == pytest.approx(n * 40.0 / 0.95)
+    # apparent POWER at the peak 15 minutes: kVAh of one interval x 4
+    assert result.baseline.peak_apparent_kva == pytest.approx(4 * 40.0 / 0.8)
+    assert result.scenario.peak_apparent_kva == pytest.approx(4 * 40.0 / 0.95)
+    assert result.delta.peak_apparent_kva == pytest.approx(4 * 40.0 * (1 / 0.95 - 1 / 0.8))
     assert any("no power-factor surcharge" in a for a in result.assumptions)
     with pytest.raises(ValueError, match="target_pf_pct"):
         improve_power_factor(_day_frame(), _window(9, 23), 120.0)

@@ -1,8 +1,9 @@
 """End to end in headless Chromium, as an operator: every page opens at its own URL (no "Page not found"),
 without a Streamlit exception and without the developer toolbar (no Deploy button: the repository's
 .streamlit/config.toml sets toolbarMode "viewer"); a what-if with its default inputs, a power-factor
-what-if, a past forecast origin and a copilot question go through; each page's screenshot lands in
-docs/screenshots/operator-*.png for the README.
+what-if (headlines in kVArh and peak kVA), a past forecast origin and a copilot question go through;
+every table on every page has its CSV download. With ENERGY_SCREENSHOTS=1 each page's screenshot
+lands in docs/screenshots/operator-*.png for the README (tests/ui/browser.py).
 
 Debian's chromium is driven by Playwright's Python package (``executable_path``): browser downloads
 are impossible here, so ``playwright install`` is never needed.
@@ -21,26 +22,20 @@ import httpx
 import pytest
 
 from tests.api.conftest import LiveServer, free_port
+from tests.ui.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NO_CHROMIUM,
+    ROOT,
+    SCREENSHOTS,
+    screenshots_wanted,
+    shoot,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 VIEWPORT = {"width": 1200, "height": 800}
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = 60_000
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium chromium-driver"
-)
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="needs `pip install playwright` (no browser download)"
 )
@@ -125,17 +120,12 @@ def settle(page: object) -> None:
     assert page.locator('[data-testid="stAppDeployButton"]').count() == 0 and "Deploy" not in body
 
 
-def shoot(page: object, name: str) -> Path:
-    """A viewport screenshot, quantized to a small palette PNG (commit-sized)."""
-    from PIL import Image
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT)
-    small.save(path, optimize=True)
-    return path
+def every_table_downloads(page: object) -> int:
+    """Each table on the page has its CSV download button; returns how many tables there are."""
+    tables = page.locator('[data-testid="stDataFrame"]').count()
+    buttons = page.locator('[data-testid="stDownloadButton"]').filter(has_text=".csv").count()
+    assert buttons == tables, f"{tables} tables but {buttons} CSV downloads"
+    return tables
 
 
 def charts_drawn(page: object, n: int) -> None:
@@ -152,7 +142,7 @@ def open_page(page: object, url: str, text: str, timeout_ms: int = WAIT_MS) -> N
     settle(page)
 
 
-def shoot_at(page: object, text: str, name: str) -> Path:
+def shoot_at(page: object, text: str, name: str) -> Path | None:
     """Scroll ``text`` to the top of the view, then :func:`shoot` (a page taller than the viewport)."""
     page.get_by_text(text, exact=False).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
@@ -170,6 +160,7 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
     charts_drawn(page, 4)
     body = page.inner_text("body")
     assert "against a typical" in body and "Download overview-per-day.csv" in body
+    assert every_table_downloads(page) >= 3
     shoot(page, "operator-overview")
     shoot_at(page, "Peak of the span", "operator-overview-peak")
     shoot_at(page, "Hours above normal", "operator-overview-hours")
@@ -177,6 +168,7 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
     open_page(page, f"{streamlit_url}/forecast", "Total (kWh)")
     charts_drawn(page, 1)
     assert "forecast (median, q50)" in page.inner_text("body")
+    assert every_table_downloads(page) >= 2
     shoot(page, "operator-forecast")
     # Streamlit's date input is a segmented field (year, month, day spin buttons): type the day
     day = page.get_by_role("spinbutton", name="day, Origin day")
@@ -188,6 +180,7 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
     settle(page)
     charts_drawn(page, 1)
     assert "Mean absolute error (kWh)" in page.inner_text("body")
+    assert every_table_downloads(page) >= 3
     shoot(page, "operator-forecast-past")
     shoot_at(page, "Next 24 h from", "operator-forecast-past-chart")
 
@@ -198,6 +191,7 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
     charts_drawn(page, 1)
     body = page.inner_text("body")
     assert "Δ cost (KRW)" in body and "refused" not in body
+    assert every_table_downloads(page) >= 1
     shoot(page, "operator-what-if")
     page.get_by_text("Improve power factor").first.click()
     settle(page)
@@ -205,12 +199,16 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
     page.get_by_text("Δ reactive (kVArh)").first.wait_for(timeout=WAIT_MS)
     settle(page)
     charts_drawn(page, 1)
-    assert "Δ apparent (kVAh)" in page.inner_text("body")
+    body = page.inner_text("body")
+    # apparent POWER at the peak 15 minutes, before -> after, beside the kVArh (not only kVAh)
+    assert "Δ peak apparent demand (kVA)" in body and "kVA →" in body
+    assert every_table_downloads(page) >= 1
     shoot(page, "operator-what-if-power-factor")
 
     open_page(page, f"{streamlit_url}/data-quality", "Cleaning scorecard")
     body = page.inner_text("body")
     assert "Quarantine (" in body and "duplicate_row" in body and "Download cleaning-repairs.csv" in body
+    assert every_table_downloads(page) >= 3
     shoot(page, "operator-data-quality")
 
     open_page(page, f"{streamlit_url}/copilot", "Language / Idioma")
@@ -224,12 +222,26 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
         timeout=WAIT_MS,
     )
     settle(page)
+    # a ranking answers with a table of its groups (under the tool call): it downloads too
+    box.fill("Which 3 days of January 2018 used the most energy?")
+    box.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= 4"
+        " || document.body.innerText.includes('answered 404')",
+        timeout=WAIT_MS,
+    )
+    settle(page)
+    if "answered 404" not in page.inner_text("body"):
+        assert every_table_downloads(page) >= 1
     shoot(page, "operator-copilot")
 
     open_page(page, f"{streamlit_url}/models-drift", "Latest verdict")
     assert "Leaderboard" in page.inner_text("body")
+    assert every_table_downloads(page) >= 2
     shoot(page, "operator-models-drift")
 
+    if not screenshots_wanted():
+        return
     names = {
         "operator-overview.png",
         "operator-overview-peak.png",

@@ -148,18 +148,24 @@ def test_what_if_default_works_on_the_served_data(ui_env: LiveServer, clean_refe
     assert "Download what-if-shift_load-what-if.csv" in downloads(at)
 
 
-def test_power_factor_what_if_headlines_are_reactive_and_apparent(ui_env: LiveServer) -> None:
+def test_power_factor_what_if_headlines_are_reactive_energy_and_peak_apparent_power(
+    ui_env: LiveServer,
+) -> None:
     at = page("what_if").run()
     at.radio[0].set_value("improve_power_factor").run()
     at.button[0].click().run()  # the whole default day to 95 % lagging
     no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert set(metrics) == {"Δ reactive (kVArh)", "Δ apparent (kVAh)", "Δ cost (KRW)"}
+    # apparent POWER (kVA) at the peak 15 minutes, not only apparent energy (kVAh)
+    assert set(metrics) == {"Δ reactive (kVArh)", "Δ peak apparent demand (kVA)", "Δ cost (KRW)"}
     table = frames_with(at, "quantity", "delta")[0].set_index("quantity")
     reactive = table.loc["reactive energy (kVarh)", "delta"]
     assert reactive < 0 and metrics["Δ reactive (kVArh)"] == f"{reactive:+,.2f}"
-    assert metrics["Δ apparent (kVAh)"] == f"{table.loc['apparent energy (kVAh)', 'delta']:+,.2f}"
-    assert metrics["Δ apparent (kVAh)"] != "+0.00"
+    peak = table.loc["peak 15-minute apparent demand (kVA)"]
+    assert metrics["Δ peak apparent demand (kVA)"] == f"{peak['delta']:+,.1f}"
+    assert peak["delta"] < 0 and peak["baseline"] > peak["scenario"]
+    assert any(f"{peak['baseline']:,.1f} kVA → {peak['scenario']:,.1f} kVA" in c.value for c in at.caption)
+    assert table.loc["apparent energy (kVAh)", "delta"] < 0
 
 
 def test_what_if_shows_the_422_rule(ui_env: LiveServer) -> None:
