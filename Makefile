@@ -34,7 +34,7 @@ test: install  ## lint, format check, layer rules and the test suite with covera
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=term --cov-report=xml
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder --cov --cov-report=term --cov-report=xml
 
 docs: install  ## publish the documents `make run` generated (data/reports/documents) into docs/, on purpose
 	$(BIN)/energy docs --publish --configuration

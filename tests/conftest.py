@@ -50,24 +50,35 @@ def clean_reference(reference_csv: Path) -> pd.DataFrame:
     return ref[list(schema.CLEAN_COLUMNS)].reset_index(drop=True)
 
 
-# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), tests are sent to workers one group at
-# a time. A folder whose conftest builds session fixtures (a trained bundle, a served API) is one group,
-# so the fixture is built once, not once per worker; the pipeline folders (module fixtures) and the
-# domain tests are grouped per module, so the two workers can share them out. The groups that build the
-# most (the `slow` modules) are queued first, so neither worker is left with a long tail.
+# Under pytest-xdist (`make test` runs two workers), tests go to the workers one group at a time
+# (`FolderScheduling` below). A folder whose conftest builds session fixtures (a trained bundle, a served
+# API) is one group, so each fixture is built once, not once per worker; the pipeline folders (module
+# fixtures) and the domain tests are grouped per module, so the two workers can share them out. The
+# modules that build the most (marked `slow`) are collected first and `--no-loadscope-reorder` keeps
+# that order, so neither worker is left with a long tail.
 PER_MODULE_FOLDERS = {"defs", "domain", ""}
 
 
-def _group(item: pytest.Item) -> str:
-    parts = Path(str(item.path)).relative_to(ROOT / "tests").parts
+def scheduling_group(nodeid: str) -> str:
+    """The scheduling group of a test id: its folder under tests/, or its module in PER_MODULE_FOLDERS."""
+    parts = nodeid.split("::", 1)[0].split("/")[1:]  # drop the leading "tests"
     folder = parts[0] if len(parts) > 1 else ""
     return "/".join(parts) if folder in PER_MODULE_FOLDERS else folder
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tag every test with its xdist group and queue the slow groups first (stable otherwise)."""
-    groups = {item: _group(item) for item in items}
-    slow = {groups[item] for item in items if item.get_closest_marker("slow")}
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[item]))
-    items.sort(key=lambda item: groups[item] not in slow)
+    """Queue the groups that hold a `slow` test first (stable otherwise)."""
+    slow = {scheduling_group(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: scheduling_group(item.nodeid) not in slow)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """pytest-xdist's scope scheduling with :func:`scheduling_group` as the scope."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scheduling_group(nodeid)
+
+    return FolderScheduling(config, log)
