@@ -17,8 +17,10 @@ Integers (counts) are never touched.
 
 Applied to the answers of /predict, /predict/batch, /forecast, /scenarios, /tariff/periods,
 /explain/peak, /data/quality, /forecast/day-ahead and /health//model/*, after validation (the schema's types do not change).
-Not applied to /query (its ``value`` has the unit of the metric asked) nor to /copilot/chat (its tool
-results are the evidence of the written answer; the answer text rounds its own figures). The services
+/query's ``value`` (and ``difference``, and each group's ``value``) carries the unit of the metric asked,
+so it is rounded by that ``unit`` (:data:`UNIT_DECIMALS`: kWh 3, KRW 0, tCO2 4, % 2 ...), the rest by
+key, and the echoed ``query`` is left as sent. Not applied to /copilot/chat (its tool results are the
+evidence of the written answer; the answer text rounds its own figures). The services
 themselves keep full precision: the copilot and the tests compute from them.
 """
 
@@ -84,6 +86,31 @@ def round_figures(obj: Any, decimals: int | None = None) -> Any:
     return obj
 
 
+#: Decimals of a /query figure by the answer's ``unit`` (as :func:`decimals_for` by key suffix).
+UNIT_DECIMALS: dict[str, int] = {"kWh": 3, "kVArh": 3, "kVAh": 3, "KRW": 0, "tCO2": 4, "%": 2, "h": 2}
+#: /query keys that hold a figure in the answer's unit.
+UNIT_KEYS = ("value", "difference")
+
+
+def round_query_answer(answer: Any) -> Any:
+    """A /query answer with its figures rounded: ``value``/``difference`` anywhere (top level, groups,
+    ``a``/``b``) by the answer's ``unit``, other floats by :func:`round_figures`, ``query`` as sent."""
+    if not isinstance(answer, dict):
+        return round_figures(answer)
+    unit = UNIT_DECIMALS.get(str(answer.get("unit")))
+
+    def walk(obj: Any, key: str) -> Any:
+        if isinstance(obj, dict):
+            return {k: v if k == "query" else walk(v, str(k)) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [walk(v, key) for v in obj]
+        if isinstance(obj, float):
+            return _round(obj, unit if key in UNIT_KEYS and unit is not None else decimals_for(key))
+        return obj
+
+    return walk(answer, "")
+
+
 class RoundedJSONResponse(JSONResponse):
     """The routers' answer class: the validated content with :func:`round_figures` applied."""
 
@@ -91,4 +118,19 @@ class RoundedJSONResponse(JSONResponse):
         return pydantic_core.to_json(round_figures(content))
 
 
-__all__ = ["SIGNIFICANT_DIGITS", "RoundedJSONResponse", "decimals_for", "round_figures"]
+class QueryJSONResponse(JSONResponse):
+    """/query's answer class: the validated content with :func:`round_query_answer` applied."""
+
+    def render(self, content: Any) -> bytes:
+        return pydantic_core.to_json(round_query_answer(content))
+
+
+__all__ = [
+    "SIGNIFICANT_DIGITS",
+    "UNIT_DECIMALS",
+    "QueryJSONResponse",
+    "RoundedJSONResponse",
+    "decimals_for",
+    "round_figures",
+    "round_query_answer",
+]

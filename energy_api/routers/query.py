@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
+from energy_api.precision import QueryJSONResponse
 from energy_api.routers.deps import ServiceDep
 from energy_api.services import query as service_query
 from energy_assets.domain.query import Query
@@ -86,6 +87,7 @@ class QueryResponse(BaseModel):
 @router.post(
     "/query",
     response_model=QueryResponse,
+    response_class=QueryJSONResponse,
     summary="Query the readings: a metric, aggregation, filters, grouping, ranking, share or comparison",
     responses={422: {"description": "an argument breaks a rule; `detail` names the field and the rule"}},
 )

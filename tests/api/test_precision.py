@@ -8,22 +8,27 @@ import httpx
 import pytest
 
 from energy_api.openapi_examples import load_examples
-from energy_api.precision import SIGNIFICANT_DIGITS, decimals_for, round_figures
+from energy_api.precision import decimals_for, round_figures, round_query_answer
 
-#: Answers the rule does not apply to (energy_api.precision): /query's value has the unit of the metric
-#: asked, /copilot/chat's tool results are its answer's evidence; /metrics is Prometheus text.
-UNROUNDED = {"post /query", "post /copilot/chat", "get /metrics"}
+#: Answers the rule does not apply to (energy_api.precision): /copilot/chat's tool results are its
+#: answer's evidence; /metrics is Prometheus text.
+UNROUNDED = {"post /copilot/chat", "get /metrics"}
+
+
+#: A figure with more significant digits than this carries a binary-noise tail (30405.78 kWh is fine,
+#: 30405.780000000006 is not): no rule keeps more than 3 decimals on a figure under 10 million.
+NOISE_DIGITS = 10
 
 
 def _long_floats(obj, where: str = ""):
-    """Every float with more than SIGNIFICANT_DIGITS significant digits (a binary-noise tail)."""
+    """Every float with more than NOISE_DIGITS significant digits (a binary-noise tail)."""
     if isinstance(obj, dict):
         for key, value in obj.items():
             yield from _long_floats(value, f"{where}.{key}")
     elif isinstance(obj, list):
         for n, value in enumerate(obj):
             yield from _long_floats(value, f"{where}[{n}]")
-    elif isinstance(obj, float) and float(f"{obj:.{SIGNIFICANT_DIGITS}g}") != obj:
+    elif isinstance(obj, float) and float(f"{obj:.{NOISE_DIGITS}g}") != obj:
         yield f"{where} = {obj!r}"
 
 
@@ -103,3 +108,37 @@ def test_model_metrics_residuals_and_scores_are_rounded(client: httpx.Client) ->
     assert not list(_long_floats(body, "/model/metrics"))
     residuals = body["forecast"]["model_description"]["residual_quantiles"]
     assert residuals and all(v == round(v, 3) for values in residuals.values() for v in values)
+
+
+def test_a_query_answer_is_rounded_by_its_unit_and_echoes_the_query_as_sent() -> None:
+    answer = {
+        "query": {"condition": {"value": 90.123456789}},
+        "unit": "KRW",
+        "value": 3204218.4,
+        "groups": [{"group": "2018-04", "value": 1.6, "share_pct": 12.345678}],
+        "a": {"value": 10.5},
+        "difference": -0.4999,
+        "change_pct": 3.14159,
+        "emission_factor_tco2_per_mwh": 0.4594,
+    }
+    assert round_query_answer(answer) == {
+        "query": {"condition": {"value": 90.123456789}},
+        "unit": "KRW",
+        "value": 3204218,
+        "groups": [{"group": "2018-04", "value": 2, "share_pct": 12.35}],
+        "a": {"value": 10},
+        "difference": 0,
+        "change_pct": 3.14,
+        "emission_factor_tco2_per_mwh": 0.4594,
+    }
+    assert round_query_answer({"unit": "tCO2", "value": 13.97345678})["value"] == 13.9735
+
+
+def test_a_live_query_states_its_figures_at_the_unit_precision(client: httpx.Client) -> None:
+    body = client.post(
+        "/query",
+        json={"metric": "usage_kwh", "span": {"start": "2018-01-29", "end": "2018-02-04"}, "group_by": "day"},
+    ).json()
+    assert body["unit"] == "kWh" and body["groups"]
+    assert not list(_long_floats(body, "/query"))
+    assert all(g["value"] == round(g["value"], 3) for g in body["groups"])

@@ -258,3 +258,39 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
     sizes = {p.name: p.stat().st_size for p in SCREENSHOTS.glob("operator-*.png")}
     assert set(sizes) >= names
     assert all(0 < size < 400_000 for size in sizes.values()), sizes
+
+
+def test_the_api_docs_render_offline_in_chromium(browser_page: object, ui_api: LiveServer) -> None:
+    """Swagger UI and ReDoc draw every operation with the browser cut off from everything but the API
+    (any other host is aborted and counted): their scripts come from installed packages, not a CDN."""
+    page = browser_page
+    outside: list[str] = []
+
+    def only_the_api(route: object) -> None:
+        url = route.request.url
+        if url.startswith(ui_api.url) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", only_the_api)
+    try:
+        paths = set(httpx.get(f"{ui_api.url}/openapi.json", timeout=30).json()["paths"])
+        page.goto(f"{ui_api.url}/docs", wait_until="domcontentloaded")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.swagger-ui .opblock').length >= {len(paths)}",
+            timeout=WAIT_MS,
+        )
+        drawn = set(page.locator(".swagger-ui .opblock-summary-path").all_inner_texts())
+        assert {p.replace("\u200b", "") for p in drawn} >= paths
+        page.locator(".opblock-summary-path", has_text="/forecast").first.click()
+        page.get_by_text("Example Value", exact=False).first.wait_for(timeout=WAIT_MS)
+        shoot(page, "api-docs-swagger")
+        page.goto(f"{ui_api.url}/redoc", wait_until="domcontentloaded")
+        page.locator("[data-section-id]").nth(len(paths) - 1).wait_for(timeout=WAIT_MS)
+        assert "energy-copilot API" in page.inner_text("body")
+        shoot(page, "api-docs-redoc")
+    finally:
+        page.unroute("**/*")
+    assert not outside, outside
