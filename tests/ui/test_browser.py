@@ -11,6 +11,7 @@ are impossible here, so ``playwright install`` is never needed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -121,7 +122,18 @@ def settle(page: object) -> None:
 
 
 def every_table_downloads(page: object) -> int:
-    """Each table on the page has its CSV download button; returns how many tables there are."""
+    """Each table on the page has its CSV download button; returns how many tables there are.
+
+    Download buttons mount at once, a table's grid only once its lazily loaded component has
+    drawn (inside an expander, after a busy 2-core CI machine gets to it): wait for the two
+    counts to agree before comparing them, rather than racing the grid."""
+    counts = (
+        "[document.querySelectorAll('[data-testid=\"stDataFrame\"]').length,"
+        " [...document.querySelectorAll('[data-testid=\"stDownloadButton\"]')]"
+        ".filter(e => e.innerText.includes('.csv')).length]"
+    )
+    with contextlib.suppress(sync_api.TimeoutError):  # the assertion below reports both counts
+        page.wait_for_function(f"() => {{ const c = {counts}; return c[0] === c[1]; }}", timeout=WAIT_MS)
     tables = page.locator('[data-testid="stDataFrame"]').count()
     buttons = page.locator('[data-testid="stDownloadButton"]').filter(has_text=".csv").count()
     assert buttons == tables, f"{tables} tables but {buttons} CSV downloads"
@@ -232,6 +244,10 @@ def test_every_page_in_chromium(browser_page: object, streamlit_url: str) -> Non
     )
     settle(page)
     if "answered 404" not in page.inner_text("body"):
+        # open the tool calls, as an operator does to see the table behind an answer
+        for summary in page.locator('[data-testid="stExpander"] summary').all():
+            summary.click()
+        settle(page)
         assert every_table_downloads(page) >= 1
     shoot(page, "operator-copilot")
 
