@@ -319,16 +319,16 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         year = int(m.group(6) or year_any or today.year)
         add(dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "quarter", m)
     for m in re.finditer(
-        rf"\b(?:(?:el|la|the)\s+)?(?:{_ORD_WORD}\s*(?:semestre|half|mitad)|h([12])|s([12])|(?:semestre|half)\s+([12])){_YEAR}?\b",
+        rf"\b(?:(?:el|la|the)\s+)?(?:{_ORD_WORD}\s*(?:semestre|half|mitad)|h([12])|s([12])|([12])s|(?:semestre|half)\s+([12])){_YEAR}?\b",
         text,
     ):
-        word = next(g for g in m.groups()[:4] if g)
+        word = next(g for g in m.groups()[:5] if g)
         h = _ORDINALS.get(word, 0) or int(word)
         if h not in (1, 2):
             h = 2 if word in ("ultimo", "last") else 0
         if h == 0:
             continue
-        year = int(m.group(5) or year_any or today.year)
+        year = int(m.group(6) or year_any or today.year)
         add(dt.date(year, 6 * h - 5, 1), _month_end(year, 6 * h), "half", m)
     # "el primer y el segundo semestre": two quarters or halves sharing one noun
     for m in re.finditer(

@@ -90,14 +90,18 @@ _RECOMMEND = _re(
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
     r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
-    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered)|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)"
+    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered)|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
+    r"como\s+(?:podria|podriamos|podemos|puedo|habriamos\s+podido|hubieramos\s+podido)\s+(?:haber\s+)?(?:ahorrado|reducido|bajado|recortado)|"
+    r"que\s+(?:deberiamos|debemos|debo|deberia|podemos|podriamos|tenemos\s+que|hay\s+que)\s+(?:cambiar|mejorar|ajustar|corregir)|"
+    r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b"
 )
 _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
     r"trasladamos|trasladaramos|paso|pasamos|pasaramos|pasasemos|cambiamos|llevamos|llevaramos)\b|"
     r"\bmover\b|\bmoviendo\b|\bmovemos\b|\bmuevo\b|\bdesplaz|\btraslad|\bshift|\bmove\b|\bmoved\b|\bmoving\b|"
     r"\breschedul|\btransfer|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
-    r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d"
+    r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d|"
+    r"\b(?:hubi(?:eramos|esemos|era|ese|eran)|habriamos|habria)\s+(?:pasado|movido|desplazado|trasladado|llevado)\b"
 )
 _CUT = _re(
     r"\b(?:cut|cuts|cutting|reduce|reduces|reducing|reduced|save|saves|saving|saved|trim|trims|trimming|trimmed|"
@@ -257,7 +261,9 @@ _HOW_MANY_HOURS = _re(
 )
 _HOW_MANY_INTERVALS = _re(
     r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
-    r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora"
+    r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora|"
+    r"(?:how\s+many|number\s+of)\s+(?:15[\s-]*min(?:ute)?|quarter[\s-]*hour)\s+(?:periods|slots|blocks|intervals|readings)\b|"
+    r"(?:cuantos|numero\s+de)\s+(?:periodos|tramos|bloques|intervalos)\s+de\s+(?:15\s+minutos|un\s+cuarto\s+de\s+hora)"
 )
 _HOW_MANY_DAYS = _re(
     r"cuantos\s+dias|how\s+many\s+days|numero\s+de\s+dias|number\s+of\s+days|en\s+cuantos\s+dias|on\s+how\s+many\s+days"
@@ -269,14 +275,20 @@ _SHARE = _re(
     r"tanto\s+por\s+(?:ciento|100)|\bin\s+percent(?:age)?\b|\bas\s+a\s+percent(?:age)?\b|\ben\s+porcentaje\b|"
     r"\bporcentualmente\b|\bwhat\s+portion\b|\bportion\s+of\b|\bque\s+peso\b|\bel\s+peso\b|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
     r"what\s+share|the\s+share|\bshare\b|what\s+fraction|what\s+proportion|what\s+part|how\s+much\s+of\s+(?:the|our)\s+.{0,30}%|"
-    r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bpct\b|por\s+ciento\s+del|percent\s+of"
+    r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bas\s+an?\s+%|\bcomo\s+(?:un\s+)?%|\bcomo\s+porcentaje\b|\bpct\b|por\s+ciento\s+del|percent\s+of"
 )
 _COMPARE = _re(
     r"compar|\bvs\.?\b|\bversus\b|frente\s+a|respecto\s+(?:a|al|de)|con\s+respecto|\bdiferencia\b|\bdifference\b|"
     r"\bagainst\b|\bthan\b|\bque\s+en\b|\bque\s+el\b|\bque\s+la\b|\bque\s+durante\b|\bcontra\b|\bchange\s+(?:from|between)\b|"
     r"\bcambio\s+(?:de|entre)\b|\bevolucion\b"
 )
+#: "the 5 worst days", "los mejores meses": a ranking whose order depends on the metric (worst = the most
+#: energy or cost, the lowest power factor).
+_WORST = _re(r"\bpeor(?:es)?\b|\bworst\b")
+_BEST = _re(r"\bmejor(?:es)?\b|\bbest\b")
 _RANK_WORDS = _re(
+    r"\b(?:los|las|the|el|la)\s+(?:\d+\s+)?(?:peor(?:es)?|worst|mejor(?:es)?|best)\s+(?:\d+\s+)?"
+    r"(?:dias?|mes(?:es)?|horas?|semanas?|days?|months?|hours?|weeks?|weekdays?)\b|"
     r"\brank|\bordena|\bclasifica|\bsort\b|\b(?:which|what|que|cuales)\s+\d+\b|\bthe\s+most\b|\bthe\s+least\b|"
     r"\bque\s+(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
     r"\bcual(?:es)?\s+(?:fue|fueron|es|son|ha\s+sido|era)?\s*(?:el|la|los|las)?\s*(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
@@ -385,7 +397,8 @@ _RANKED_NOUN = _re(
     r"(?:car[oa]s?|barat[oa]s?|alt[oa]s?|baj[oa]s?)\b|"
     r"\b(?:cheapest|most\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|"
     r"top|least\s+expensive|heaviest|lightest)\s+(month|day|hour|week|weekday|quarter|season)\b|"
-    r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b"
+    r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b|"
+    r"\b(?:peor(?:es)?|mejor(?:es)?)\s+(?:\d+\s+)?(mes|dia|hora|semana|trimestre)(?:s|es)?\b"
 )
 _WHEN = _re(
     r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
@@ -482,6 +495,19 @@ _DAY_TYPE_WORDS = {
 }
 
 
+_UNIT_WORDS = {
+    "day": r"day|dia",
+    "week": r"week|semana",
+    "month": r"month|mes",
+    "quarter": r"quarter|trimestre",
+    "year": r"year|ano",
+}
+#: A period named by reference to the one before it: "the day before", "the previous month", "el mes anterior".
+_PREVIOUS_UNIT = _re(
+    r"\b(?:the\s+)?(?:previous|prior|preceding)\s+(?P<unit>day|week|month|quarter|year)\b|"
+    r"\bthe\s+(?P<unit2>day|week|month|quarter|year)\s+(?:before|prior)\b(?!\s+(?:last|yesterday|\d))"
+    r"|\b(?:(?:el|la|al|del|a\s+la|de\s+la)\s+)?(?P<unit3>dia|semana|mes|trimestre|ano)\s+(?:anterior|previo|previa|precedente)\b"
+)
 #: Numbers that belong to a word the query reads (15-minute readings, Q3, H1, 3T, CO2, 24 h).
 _ACCOUNTED_NUMBERS = _re(
     r"\b15[\s-]*(?:min\w*|m)\b|\bq[1-4]\b|\bh[12]\b|\b[1-4]t\b|\b[12]s\b|\bt?co2\b|\b24\s*(?:h|horas|hours)\b|"
@@ -599,6 +625,19 @@ class RulePlanner:
         ):
             # "diferencia de coste entre el 2018-03-05 y el 2018-03-12": two days compared
             periods = self._split_range(periods[0], today, single_days=True) or periods
+        previous = _PREVIOUS_UNIT.search(text) if len(periods) == 2 and _COMPARE.search(text) else None
+        if previous is not None:
+            # "May vs the previous month": the month before May, not the month before today
+            ref = [p for p in periods if p.at + len(p.text) <= previous.start()]
+            rel = [p for p in periods if p.at < previous.end() and previous.start() < p.at + len(p.text)]
+            if len(ref) == 1 and len(rel) == 1:
+                periods = ref
+        if len(periods) == 1 and _COMPARE.search(text):
+            before = self._previous_period(text, periods[0])
+            if before is not None:
+                # "yesterday vs the day before", "marzo frente al mes anterior": the unit before the named one
+                periods = [*periods, before]
+                plan.meta["period_at"].append((before.at, before.at + len(before.text)))
         if _SHARE.search(text) and len(named) == 2:
             periods = named  # "what share of 2018 was March": the whole and the part
         if len(periods) == 2 and not _DIFFERENCE_BETWEEN.search(text) and not _STRICT_COMPARE.search(text):
@@ -648,7 +687,8 @@ class RulePlanner:
             _CHANGE.search(text)
             and slots.find_periods(text)
             and re.search(
-                r"\bsi\b|\bif\b|what\s+if|que\s+pasa|costaria|would\s+(?:it\s+)?cost|facturar|were|fuera|fuese|se\s+factur",
+                r"\bsi\b|\bif\b|what\s+if|que\s+pasa|costaria|would\s+(?:it\s+)?cost|would\b.{0,60}\bhave\s+cost|"
+                r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur",
                 text,
             )
         ):
@@ -692,6 +732,37 @@ class RulePlanner:
             q = found[0]
             out.append(dates.Period(q.start, q.end, q.kind, p.at + m.start(group) + q.at, q.text, q.days))
         return out
+
+    @staticmethod
+    def _previous_period(text: str, p: dates.Period) -> dates.Period | None:
+        """The period just before ``p`` when the question names it by reference ("the day before",
+        "the previous week", "el mes anterior", "el trimestre anterior"), if its unit is ``p``'s."""
+        m = _PREVIOUS_UNIT.search(text, p.at + len(p.text))
+        if m is None:
+            return None
+        word = next(g for g in (m.group("unit"), m.group("unit2"), m.group("unit3")) if g)
+        unit = next(u for u, words in _UNIT_WORDS.items() if re.fullmatch(words, word))
+        start, end = p.start, p.end
+        span = (end - start).days + 1
+        month_like = start.day == 1 and end == dates.month_end(end.year, end.month)
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if unit == "day" and span == 1:
+            a = b = start - dt.timedelta(days=1)
+        elif unit == "week" and span == 7:
+            a, b = start - dt.timedelta(days=7), end - dt.timedelta(days=7)
+        elif (
+            unit in ("month", "quarter", "year")
+            and month_like
+            and months == {"month": 1, "quarter": 3, "year": 12}[unit]
+        ):
+            y, mo = start.year, start.month - months
+            while mo < 1:
+                y, mo = y - 1, mo + 12
+            a = dt.date(y, mo, 1)
+            b = start - dt.timedelta(days=1)
+        else:
+            return None
+        return dates.Period(a, b, "range" if a != b else "day", m.start(), m.group(0))
 
     @staticmethod
     def _filtered_whole(plan: Plan, text: str) -> bool:
@@ -1058,7 +1129,8 @@ class RulePlanner:
                 args["span"] = {"start": whole[0].isoformat(), "end": whole[1].isoformat()}
             if season is not None and args["kind"] == "move_hours":
                 plan.meta["season_filter"] = season
-            return self._checked(plan, "scenario", args)
+            moved = [kwh, kwh / 1000.0] if kwh is not None else [duration or 0.0]
+            return self._numbers_checked(plan, "scenario", args, moved)
         # a clock window on one day (v1)
         args = {"kind": "shift_load"}
         if periods:
@@ -1077,7 +1149,9 @@ class RulePlanner:
             if len(hours_named) == 2 and "hours" not in args:
                 # "move 100 kWh from 10 to 2": an energy leaves the hour that starts at 10
                 args["hours"] = 1.0
-        return self._checked(plan, "what_if", args)
+        used = self._clock_values(hours_named) + [v for v in (kwh, duration) if v is not None]
+        used += [kwh / 1000.0] if kwh is not None else []
+        return self._numbers_checked(plan, "what_if", args, used)
 
     def _shift_between(
         self,
@@ -1116,7 +1190,7 @@ class RulePlanner:
             args["season"] = season
         elif periods:
             args["span"] = {"start": periods[0].start.isoformat(), "end": periods[0].end.isoformat()}
-        return self._checked(plan, "scenario", args)
+        return self._numbers_checked(plan, "scenario", args, [kwh, kwh / 1000.0])  # "2 MWh" is 2000 kWh
 
     def _change(
         self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext, hours_named: list[int]
@@ -1132,7 +1206,8 @@ class RulePlanner:
             args["from_start_hour"] = hours_named[0]
             if duration is not None:
                 args["hours"] = duration
-        return self._checked(plan, "what_if", args)
+        used = self._clock_values(hours_named) + ([duration] if duration is not None else [])
+        return self._numbers_checked(plan, "what_if", args, used)
 
     def _explain(self, plan: Plan, periods: list[dates.Period], ctx: PlanContext) -> Plan:
         if periods:
@@ -1152,6 +1227,10 @@ class RulePlanner:
         args: dict[str, Any] = {}
         found = re.search(
             r"(?:proxim[ao]s?|next|siguientes|following|coming|las|the)\s+(\d+)\s*(?:horas|hours|h)\b", text
+        ) or re.search(
+            # "a 12-hour forecast", "previsión a 6 horas", "forecast for 36 hours"
+            r"(?<!:)\b(\d+)[\s-]*(?:horas|hours|hour|hrs?|h)\b(?!\s*(?:de\s+la|del|of|on|:))",
+            text,
         )
         last = self._last_day(ctx)
         residue = list(text)
@@ -1182,6 +1261,7 @@ class RulePlanner:
         elif re.search(r"(?:proximos|next|coming)\s+(\d)\s+(?:dias|days)", text):
             n = int(re.search(r"(?:proximos|next|coming)\s+(\d)\s+(?:dias|days)", text).group(1))  # type: ignore[union-attr]
             args["horizon_hours"] = min(24 * n, 168)
+        horizon_read = [float(found.group(1))] if found else []
         if periods:
             p = periods[0]
             if p.end > last + dt.timedelta(days=7):
@@ -1189,7 +1269,7 @@ class RulePlanner:
                 plan.meta["requested"] = (p.start.isoformat(), p.end.isoformat())
                 return plan
             if p.single_day and not found:
-                return self._checked(plan, "forecast", {"day": p.start.isoformat()})
+                return self._numbers_checked(plan, "forecast", {"day": p.start.isoformat()}, horizon_read)
             if p.start <= last:
                 args["start"] = dt.datetime.combine(p.start, dt.time()).isoformat()
             if not found and not p.single_day:
@@ -1197,7 +1277,7 @@ class RulePlanner:
                     args["horizon_hours"] = min(24 * ((p.end - p.start).days + 1), 168)
                 else:
                     args["horizon_hours"] = min(24 * ((p.end - last).days), 168)
-        return self._checked(plan, "forecast", args)
+        return self._numbers_checked(plan, "forecast", args, horizon_read)
 
     # --- the data query -------------------------------------------------------------------------
     def _metric(self, text: str) -> str | None:
@@ -1512,7 +1592,8 @@ class RulePlanner:
             if ranking or slots.find_top(text):
                 top = slots.find_top(text)
                 plural = re.search(
-                    r"\b(?:que|cuales|which|what)\s+(?:dias|meses|horas|semanas|days|months|hours|weeks)\b|\blos\s+(?:dias|meses)|\bthe\s+(?:days|months|hours|weeks)\b",
+                    r"\b(?:que|cuales|which|what)\s+(?:dias|meses|horas|semanas|days|months|hours|weeks)\b|\blos\s+(?:dias|meses)|\bthe\s+(?:days|months|hours|weeks)\b|"
+                    r"\b(?:los|las|the)\s+(?:peores|mejores|worst|best)\s+(?:dias|meses|horas|semanas|days|months|hours|weeks)\b",
                     text,
                 )
                 listing = re.search(
@@ -1526,6 +1607,10 @@ class RulePlanner:
                     else "desc"
                 )
                 pf = metric.endswith("_pf")
+                worst, best = _WORST.search(text), _BEST.search(text)
+                if bool(worst) != bool(best):
+                    # the worst days of consumption are the highest; the worst power factor the lowest
+                    args["order"] = "desc" if bool(worst) != pf else "asc"
                 if _AVERAGE.search(text) and not pf:
                     args["group_aggregation"] = "mean"
                     args["aggregation"] = "sum"
@@ -1612,11 +1697,6 @@ class RulePlanner:
         applies; every "per / by / por / cada X" is a grouping or a unit the query reads. What is
         left over is material the plan does not account for: the query would answer another
         question, so the planner says it did not understand (no figure)."""
-        residue = list(text)
-        for a, b in plan.meta.get("period_at", []):
-            residue[a:b] = " " * (b - a)
-        rest = "".join(residue)
-        rest = _ACCOUNTED_NUMBERS.sub(" ", rest)
         used: list[float] = []
         cond = args.get("condition")
         if cond:
@@ -1627,17 +1707,20 @@ class RulePlanner:
         share = args.get("share_of") or {}
         for hours in (filters.get("hours"), share.get("hours")):
             if hours:
-                for h in (hours["start"], hours["end"]):
-                    used += [float(h), float(h - 12), float(h % 24)]
-        written = {re.sub(r"\D", "", n) for n in re.findall(r"\d[\d.,]*", plan.meta.get("message", ""))}
-        for m in _LOOSE_NUMBER.finditer(rest):
-            value = float(m.group(1))
-            if re.sub(r"\D", "", m.group(1)) not in written:
-                continue  # a number normalisation made of a word ("un cuarto de hora", "first week")
-            if value in used:
-                used.remove(value)
-                continue
-            return f"a number ({m.group(0).strip()}) the query does not use"
+                used += self._clock_values([hours["start"], hours["end"]])
+        rest = self._residue(plan, text)
+        left = self._unread_number(plan, rest, used)
+        if left:
+            return left
+        percent_used = (
+            bool(share)
+            or "compare_to" in args
+            or str(args.get("metric", "")).endswith("_pf")
+            or (cond is not None and str(cond["column"]).endswith("power_factor"))
+        )
+        if "%" in rest and not percent_used:
+            # "how much of November's bill came from weekends (as a %)": a percentage was asked
+            return "a percentage the plan does not give"
         vague = _VAGUE_DAY.search(text)
         if vague:
             return f"a part of a month the contract does not define ({vague.group(0)})"
@@ -1670,6 +1753,53 @@ class RulePlanner:
             if word not in _PER_KNOWN and not word.isdigit():
                 return f"a breakdown or ratio per {word}, which the query does not compute"
         return None
+
+    @staticmethod
+    def _residue(plan: Plan, text: str) -> str:
+        """The question with its periods and the numbers of the words the tools read blanked out."""
+        residue = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            residue[a:b] = " " * (b - a)
+        return _ACCOUNTED_NUMBERS.sub(" ", "".join(residue))
+
+    @staticmethod
+    def _clock_values(hours: list[int]) -> list[float]:
+        """The ways a clock hour can be written ("14", "2" pm, "24" for midnight)."""
+        out: list[float] = []
+        for h in hours:
+            out += [float(h), float(h - 12), float(h % 24), float(h + 12), float(h + 24)]
+        return out
+
+    @staticmethod
+    def _unread_number(plan: Plan, rest: str, used: list[float]) -> str | None:
+        """The first number the user wrote that no slot of the plan reads (``used`` holds the values
+        the plan's arguments took; each reads one occurrence)."""
+        used = list(used)
+        written = {re.sub(r"\D", "", n) for n in re.findall(r"\d[\d.,]*", plan.meta.get("message", ""))}
+        for m in _LOOSE_NUMBER.finditer(rest):
+            value = float(m.group(1))
+            if re.sub(r"\D", "", m.group(1)) not in written:
+                continue  # a number normalisation made of a word ("un cuarto de hora", "first week")
+            if value in used:
+                used.remove(value)
+                continue
+            return f"a number ({m.group(0).strip()}) the plan does not use"
+        return None
+
+    def _numbers_checked(self, plan: Plan, tool: str, args: dict[str, Any], used: list[float]) -> Plan:
+        """:meth:`_checked`, once every number of the question is read by one of the plan's slots
+        (the comprehension check of the what-ifs and forecasts: "si el 20 de agosto pasamos 30 kWh de
+        las 11 a las 2" read as a cut of 30 kWh leaves "11" and "2" unread, and declines)."""
+        full = validate(tool, args).model_dump(mode="json", exclude_none=True)
+        if isinstance(full.get("from_start_hour"), int) and isinstance(full.get("hours"), (int, float)):
+            # "14:00-16:00": the window's end is read as its start plus its length
+            ends = [full["from_start_hour"], full.get("to_start_hour")]
+            used = used + self._clock_values([int(h + full["hours"]) for h in ends if isinstance(h, int)])
+        left = self._unread_number(plan, self._residue(plan, plan.meta.get("text", "")), used)
+        if left:
+            plan.meta["why"] = left
+            return self._not_understood(plan, [])
+        return self._checked(plan, tool, args)
 
     def _condition_column(self, text: str, at: int, value: float) -> str:
         before = text[:at]

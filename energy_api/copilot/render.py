@@ -574,6 +574,17 @@ def _comparison(r: dict[str, Any], lang: str, notes: list[str]) -> str:
             )
     sa, sb = _cov_span(a["coverage"]["covered"], lang), _cov_span(b["coverage"]["covered"], lang)
     diff, change = r["difference"], r.get("change_pct")
+    # the change seen from B as well ("July was 16.95 % above August; August 14.49 % below July"),
+    # so a reader who takes the other period as the reference finds the figure they mean
+    back = 100.0 * (a["value"] - b["value"]) / b["value"] if b["value"] else None
+    if change is not None and back is not None:
+        reverse = (
+            f" A tiene un {pct(abs(back), lang)} {'menos' if diff >= 0 else 'más'} respecto a B."
+            if lang == ES
+            else f" A is {pct(abs(back), lang)} {'lower' if diff >= 0 else 'higher'} relative to B."
+        )
+    else:
+        reverse = ""
     if lang == ES:
         direction = "más" if diff >= 0 else "menos"
         text = (
@@ -584,6 +595,7 @@ def _comparison(r: dict[str, Any], lang: str, notes: list[str]) -> str:
                 if change is not None
                 else "."
             )
+            + reverse
         )
     else:
         direction = "more" if diff >= 0 else "less"
@@ -595,6 +607,7 @@ def _comparison(r: dict[str, Any], lang: str, notes: list[str]) -> str:
                 if change is not None
                 else "."
             )
+            + reverse
         )
     parts = []
     for label, side in (("A", a), ("B", b)):

@@ -84,11 +84,19 @@ def find_hours(text: str) -> list[int]:
             )
         if not (explicit or ranged or closing):
             continue
-        if re.match(
-            r"\s*(?:%|horas?|hours?|h\b|kwh|dias|days|de (?:" + _MONTH_RE + r")\b|(?:" + _MONTH_RE + r")\b)",
-            after,
-        ) and suffix not in ("am", "pm", "h"):
-            continue
+        if (
+            re.match(
+                r"\s*(?:%|horas?|hours?|h\b|kwh|dias|days|de (?:"
+                + _MONTH_RE
+                + r")\b|(?:"
+                + _MONTH_RE
+                + r")\b)",
+                after,
+            )
+            and suffix not in ("am", "pm", "h")
+            and minutes is None
+        ):
+            continue  # "3 horas": a duration ("the 18:00 hour" is a clock hour)
         hour = _hour(value, suffix if suffix in ("am", "pm") else "", after)
         if 0 <= hour <= 24:
             hours.append(hour)
@@ -103,7 +111,9 @@ def find_hours(text: str) -> list[int]:
 
 def find_duration_hours(text: str) -> float | None:
     """ "2 horas", "3 hours", "una hora", "an hour", "30 minutos"."""
-    for match in re.finditer(r"\b(\d+(?:\.\d+)?)\s*(horas?|hours?|hrs?|h)\b(?!\s*(?:de\s+la|:))", text):
+    for match in re.finditer(
+        r"(?<![:\d.])\b(\d+(?:\.\d+)?)\s*(horas?|hours?|hrs?|h)\b(?!\s*(?:de\s+la|:))", text
+    ):
         before = text[max(0, match.start() - 12) : match.start()]
         after = text[match.end() : match.end() + 12]
         clock = re.search(
@@ -191,7 +201,11 @@ def find_top(text: str) -> int | None:
     match = re.search(
         r"\btop\s*(\d{1,2})\b|\b(?:los|las|the|primeros|primeras|first|ultimos|ultimas|bottom|which|what|que|cuales)\s+(\d{1,2})\s+"
         r"(?:dias|horas|meses|semanas|trimestres|days|hours|months|weeks|quarters|weekdays|intervalos|intervals|"
-        r"mas|menos|most|least|highest|lowest|biggest|largest|smallest|cheapest|priciest)",
+        r"mas|menos|most|least|highest|lowest|biggest|largest|smallest|cheapest|priciest|worst|best|peores|mejores)",
+        text,
+    ) or re.search(
+        r"\b(?:worst|best|peores|mejores|highest|lowest|biggest|largest|smallest|cheapest|busiest|quietest)\s+(\d{1,2})\s+"
+        r"(?:dias|horas|meses|semanas|days|hours|months|weeks|weekdays)\b()",
         text,
     )
     if match:
@@ -293,12 +307,37 @@ def day_types(text: str) -> list[str]:
 # --- conditions ------------------------------------------------------------------------------------
 _BELOW = r"por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|baj(?:o|aron|a|an|ara)\s+(?:del?|de\s+los|de\s+las)|below|under|less\s+than|lower\s+than|fewer\s+than|<"
 _ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:el\s+consumo\s+|la\s+demanda\s+|la\s+carga\s+))?(?:\s*(?:los|las|el|la))?|pas(?:amos|aron|o|a|an|ar)\s+de(?:\s+(?:los|las))?(?=\s*\d)|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
-_ATLEAST = r"al\s+menos|como\s+minimo|at\s+least|>="
-_ATMOST = r"como\s+mucho|como\s+maximo|at\s+most|no\s+more\s+than|<="
+#: Negated thresholds read first ("no mayor de 10" is <= 10, "not below 90 %" is >= 90): a negation in
+#: front of a comparative flips it, so the plain comparative after it is never read alone.
+_NOT = r"(?:no|not|nunca|never)\s+(?:(?:es|fue|son|fueron|was|were|is|are|estuvo|estuvieron)\s+)?"
+_ATLEAST = (
+    r"(?:at|en)\s+or\s+(?:above|over|more\s+than)|igual\s+o\s+(?:superior|mayor)(?:es)?\s+(?:a|al|que|de)|"
+    r"(?:mayor|superior)(?:es)?\s+o\s+igual(?:es)?\s+(?:a|al|que|de)|(?:equal\s+to\s+or|or\s+equal\s+to)\s+(?:above|more\s+than|greater\s+than)|"
+    r"(?:greater|more|higher)\s+than\s+or\s+equal\s+to|al\s+menos|como\s+minimo|por\s+lo\s+menos|at\s+least|a\s+minimum\s+of|>=|"
+    rf"{_NOT}(?:por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|"
+    r"bajo\s+(?:el|del?)|below|under|less\s+than|lower\s+than|fewer\s+than)"
+)
+_ATMOST = (
+    r"(?:at|en)\s+or\s+(?:below|under|less\s+than)|igual\s+o\s+(?:inferior|menor)(?:es)?\s+(?:a|al|que|de)|"
+    r"(?:menor|inferior)(?:es)?\s+o\s+igual(?:es)?\s+(?:a|al|que|de)|(?:less|lower|fewer)\s+than\s+or\s+equal\s+to|como\s+mucho|como\s+maximo|a\s+lo\s+sumo|at\s+most|a\s+maximum\s+of|no\s+more\s+than|<=|"
+    rf"{_NOT}(?:por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|"
+    r"super\w*|pas\w*\s+de|sobre|above|over|more\s+than|greater\s+than|higher\s+than|exceed\w*)"
+)
+#: A threshold written after its number: "100 kWh o más", "90 % or less", "80 kWh or above".
+_POSTFIX = (
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|kwh|kvarh|tco2|krw)?\s+(?:o|or)\s+"
+    r"(mas|more|above|higher|greater|superior|mayor|menos|less|below|lower|fewer|inferior|menor)\b"
+)
 
 
 def find_condition(text: str) -> tuple[str, float, int] | None:
     """(op, value, position) of "below 90 %", "above 100 kWh", "more than 3000 kwh"."""
+    m = re.search(_POSTFIX, text)
+    if m:
+        op = (
+            ">=" if m.group(2) in ("mas", "more", "above", "higher", "greater", "superior", "mayor") else "<="
+        )
+        return op, float(m.group(1)), m.start()
     for ops, op in ((_ATLEAST, ">="), (_ATMOST, "<="), (_BELOW, "<"), (_ABOVE, ">")):
         m = re.search(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?)", text)
         if m:
@@ -308,7 +347,7 @@ def find_condition(text: str) -> tuple[str, float, int] | None:
 
 def count_conditions(text: str) -> int:
     """How many thresholds ("below 90 %", "above 80 kWh") the text names, each counted once."""
-    starts = set()
+    starts = {m.start(1) for m in re.finditer(_POSTFIX, text)}
     for ops in (_ATLEAST, _ATMOST, _BELOW, _ABOVE):
         for m in re.finditer(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?)", text):
             starts.add(m.start(1))
