@@ -309,6 +309,16 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
             continue
         day = _safe(_year_for_day(mo, int(d), today, y or year_any), mo, int(d))
         add(day, day, "day", m)
+    # "the first six months of 2018", "los primeros 3 meses del año": January to month N of that year
+    for m in re.finditer(
+        rf"\b(?:(?:the|los)\s+)?(?:first|primeros|1st|1os)\s+(\d{{1,2}})\s+(?:months|meses)"
+        rf"(?:\s+(?:of|del?)\s+(?:(?:the|el)\s+)?(?:year|ano)|{_YEAR})?\b",
+        text,
+    ):
+        n = int(m.group(1))
+        if 1 <= n <= 12:
+            year = int(m.group(2) or year_any or today.year)
+            add(dt.date(year, 1, 1), _month_end(year, n), "range", m)
     # quarters and halves
     for m in re.finditer(
         rf"\b(?:(?:el|la|the)\s+)?(?:{_ORD_WORD}\s*(?:trimestre|quarter|qtr)|q([1-4])|([1-4])\s*t|t([1-4])|(?:trimestre|quarter)\s+([1-4])){_YEAR}?\b",

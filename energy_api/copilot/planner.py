@@ -99,7 +99,7 @@ _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
     r"trasladamos|trasladaramos|paso|pasamos|pasaramos|pasasemos|cambiamos|llevamos|llevaramos)\b|"
     r"\bmover\b|\bmoviendo\b|\bmovemos\b|\bmuevo\b|\bdesplaz|\btraslad|\bshift|\bmove\b|\bmoved\b|\bmoving\b|"
-    r"\breschedul|\btransfer|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
+    r"\breschedul|\btransfer|\bwent\s+to\s+\d|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
     r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d|"
     r"\b(?:hubi(?:eramos|esemos|era|ese|eran)|habriamos|habria)\s+(?:pasado|movido|desplazado|trasladado|llevado)\b"
 )
@@ -275,6 +275,9 @@ _SHARE = _re(
     r"tanto\s+por\s+(?:ciento|100)|\bin\s+percent(?:age)?\b|\bas\s+a\s+percent(?:age)?\b|\ben\s+porcentaje\b|"
     r"\bporcentualmente\b|\bwhat\s+portion\b|\bportion\s+of\b|\bque\s+peso\b|\bel\s+peso\b|porcentaje|porcentage|que\s+parte|que\s+proporcion|proporcion|que\s+fraccion|cuota|what\s+percent|which\s+percent|percentage|"
     r"what\s+share|the\s+share|\bshare\b|what\s+fraction|what\s+proportion|what\s+part|how\s+much\s+of\s+(?:the|our)\s+.{0,30}%|"
+    r"\bsobre\s+el\s+total\b|\brespecto\s+al\s+total\b|\bout\s+of\s+the\s+total\b|\bof\s+the\s+total\b|"
+    r"\bcuanto\s+(?:representa|representan|represento|supone|supuso|suponen|pesa|peso)\b|"
+    r"\bhow\s+much\s+(?:of\s+the\s+total\s+)?(?:does|did|do)\s+.{0,40}\b(?:represent|account\s+for)\b|"
     r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bas\s+an?\s+%|\bcomo\s+(?:un\s+)?%|\bcomo\s+porcentaje\b|\bpct\b|por\s+ciento\s+del|percent\s+of"
 )
 _COMPARE = _re(
@@ -398,7 +401,8 @@ _RANKED_NOUN = _re(
     r"\b(?:cheapest|most\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|"
     r"top|least\s+expensive|heaviest|lightest)\s+(month|day|hour|week|weekday|quarter|season)\b|"
     r"\b(?:el|la)\s+(mes|dia|hora|semana|trimestre|estacion)\s+(?:mas|menos)\s+(?:car[oa]|barat[oa]|alt[oa]|baj[oa])\b|"
-    r"\b(?:peor(?:es)?|mejor(?:es)?)\s+(?:\d+\s+)?(mes|dia|hora|semana|trimestre)(?:s|es)?\b"
+    r"\b(?:peor(?:es)?|mejor(?:es)?)\s+(?:\d+\s+)?(mes|dia|hora|semana|trimestre)(?:s|es)?\b|"
+    r"\b(?:los|las)\s+(?:\d+\s+)?(mes|dia|hora|semana)(?:s|es)?\s+(?:de|con)\s+(?:mas|mayor|menos|menor)\b"
 )
 _WHEN = _re(
     r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
@@ -495,6 +499,17 @@ _DAY_TYPE_WORDS = {
 }
 
 
+#: A share of time rather than of a metric: "what percentage of the hours", "qué porcentaje del tiempo".
+_SHARE_OF_TIME = _re(
+    r"\b(?:porcentaje|percentage|percent|share|parte|proporcion|fraction|fraccion|%)\s+(?:de|del|of)\s+"
+    r"(?:las\s+|los\s+|the\s+|el\s+)?(?:horas|hours|intervalos|intervals|tiempo|time|dias|days|lecturas|readings)\b"
+)
+#: The verb that starts the part of a share question ("... of April's consumption WAS on weekdays").
+_PART_VERB = _re(
+    r"\b(?:fue|fueron|ha\s+sido|han\s+sido|was|were|se\s+(?:consumio|consumieron|gasto|gastaron|fue|fueron|dio|"
+    r"registro|produjo|emitio)|came|happened|occurred|ocurrio|ocurrieron|correspond\w*|tuvo\s+lugar|"
+    r"used|consumed|went|fell|took\s+place)\b"
+)
 _UNIT_WORDS = {
     "day": r"day|dia",
     "week": r"week|semana",
@@ -502,6 +517,13 @@ _UNIT_WORDS = {
     "quarter": r"quarter|trimestre",
     "year": r"year|ano",
 }
+#: The same period one year before: "the same week last year", "el mismo mes del año pasado".
+_SAME_LAST_YEAR = _re(
+    r"\b(?:the\s+)?same\s+(?:day|week|month|quarter|period|days|weeks|months|time)\s+(?:of\s+|in\s+)?"
+    r"(?:last\s+year|the\s+(?:previous|prior|year\s+before)(?:\s+year)?)\b|\b(?:a|one)\s+year\s+(?:earlier|before)\b|"
+    r"\b(?:el|la|los|las|al|del)\s+mism[oa]s?\s+(?:dias?|semanas?|mes(?:es)?|trimestres?|periodos?)\s+del\s+ano\s+(?:pasado|anterior)\b|"
+    r"\bun\s+ano\s+antes\b"
+)
 #: A period named by reference to the one before it: "the day before", "the previous month", "el mes anterior".
 _PREVIOUS_UNIT = _re(
     r"\b(?:the\s+)?(?:previous|prior|preceding)\s+(?P<unit>day|week|month|quarter|year)\b|"
@@ -509,12 +531,18 @@ _PREVIOUS_UNIT = _re(
     r"|\b(?:(?:el|la|al|del|a\s+la|de\s+la)\s+)?(?P<unit3>dia|semana|mes|trimestre|ano)\s+(?:anterior|previo|previa|precedente)\b"
 )
 #: Numbers that belong to a word the query reads (15-minute readings, Q3, H1, 3T, CO2, 24 h).
-_ACCOUNTED_NUMBERS = _re(
+_ACCOUNTED_WORDS = (
     r"\b15[\s-]*(?:min\w*|m)\b|\bq[1-4]\b|\bh[12]\b|\b[1-4]t\b|\b[12]s\b|\bt?co2\b|\b24\s*(?:h|horas|hours)\b|"
-    r"\b100\s*%|\bpor\s+100\b|\b(?:19|20)\d{2}\b|:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|"
-    r"\b\d+(?:st|nd|rd|th)?\s+(?:days?|weeks?|months?|hours?|dias?|semanas?|mes(?:es)?|horas?|quarters?|trimestres?|"
-    r"semestres?|half|halves)\b"
+    r"\b100\s*%|\bpor\s+100\b|\b(?:19|20)\d{2}\b|:\d{2}\b|\b\d{4}-\d{2}-\d{2}\b"
 )
+_ACCOUNTED_NUMBERS = _re(
+    _ACCOUNTED_WORDS
+    + r"|\b\d+(?:st|nd|rd|th)?\s+(?:days?|weeks?|months?|hours?|dias?|semanas?|mes(?:es)?|horas?|"
+    r"quarters?|trimestres?|semestres?|half|halves)\b"
+)
+#: The same, for a data query: "N days / months" must be part of a period the query reads ("los primeros 3
+#: meses del año" read as the year leaves "3 meses" over); hours stay (a count of hours, "24 h").
+_ACCOUNTED_IN_QUERY = _re(_ACCOUNTED_WORDS + r"|\b\d+(?:st|nd|rd|th)?\s+(?:hours?|horas?)\b")
 #: Ordinals left once the periods are read ("the second plant", "la segunda línea"): material.
 _ORDINAL = _re(
     r"\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|primer[oa]?|segund[oa]|tercer[oa]?|quint[oa])\b"
@@ -625,7 +653,11 @@ class RulePlanner:
         ):
             # "diferencia de coste entre el 2018-03-05 y el 2018-03-12": two days compared
             periods = self._split_range(periods[0], today, single_days=True) or periods
-        previous = _PREVIOUS_UNIT.search(text) if len(periods) == 2 and _COMPARE.search(text) else None
+        previous = (
+            (_PREVIOUS_UNIT.search(text) or _SAME_LAST_YEAR.search(text))
+            if len(periods) == 2 and _COMPARE.search(text)
+            else None
+        )
         if previous is not None:
             # "May vs the previous month": the month before May, not the month before today
             ref = [p for p in periods if p.at + len(p.text) <= previous.start()]
@@ -737,6 +769,20 @@ class RulePlanner:
     def _previous_period(text: str, p: dates.Period) -> dates.Period | None:
         """The period just before ``p`` when the question names it by reference ("the day before",
         "the previous week", "el mes anterior", "el trimestre anterior"), if its unit is ``p``'s."""
+        same = _SAME_LAST_YEAR.search(text, p.at + len(p.text))
+        if same is not None:
+            # "this week vs the same week last year": the same days one year before (a week: 52 weeks)
+            span = (p.end - p.start).days + 1
+            if span == 7 and p.start.weekday() == 0:
+                a, b = p.start - dt.timedelta(days=364), p.end - dt.timedelta(days=364)
+            else:
+                try:
+                    a, b = p.start.replace(year=p.start.year - 1), p.end.replace(year=p.end.year - 1)
+                except ValueError:  # 29 February
+                    return None
+                if p.end == dates.month_end(p.end.year, p.end.month):
+                    b = dates.month_end(b.year, b.month)
+            return dates.Period(a, b, "range" if a != b else "day", same.start(), same.group(0))
         m = _PREVIOUS_UNIT.search(text, p.at + len(p.text))
         if m is None:
             return None
@@ -1132,6 +1178,10 @@ class RulePlanner:
             moved = [kwh, kwh / 1000.0] if kwh is not None else [duration or 0.0]
             return self._numbers_checked(plan, "scenario", args, moved)
         # a clock window on one day (v1)
+        if len(periods) > 1 or (periods and not periods[0].single_day):
+            # "move 30 kWh from 10 to 3 on March 5 and March 6": the what-if reads one day only
+            plan.meta["why"] = "a clock-window what-if over more than one day"
+            return self._not_understood(plan, [])
         args = {"kind": "shift_load"}
         if periods:
             args["date"] = periods[0].start.isoformat()
@@ -1196,6 +1246,9 @@ class RulePlanner:
         self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext, hours_named: list[int]
     ) -> Plan:
         named = self._named_periods(text)
+        if len(periods) > 1 or (periods and not periods[0].single_day):
+            plan.meta["why"] = "a clock-window what-if over more than one day"
+            return self._not_understood(plan, [])
         args: dict[str, Any] = {"kind": "change_load_type", "target": named[-1]}
         if periods:
             args["date"] = periods[0].start.isoformat()
@@ -1446,12 +1499,22 @@ class RulePlanner:
         if compare and len(periods) > 2:
             return self._not_understood(plan, [])
         share = _SHARE.search(text) is not None and counting is None and not compare
+        if share and _SHARE_OF_TIME.search(text):
+            # "what percentage of the hours of 2018 were under maximum load": a share of time, not of energy
+            plan.meta["why"] = "a share of the hours (time), which the share query does not compute"
+            return self._not_understood(plan, [])
         if share and self._filtered_whole(plan, text):
             # "what percentage of peak-period consumption happened in March": the whole carries the
             # filter and the part is a period; the share query reads the filter as the part
             plan.meta["why"] = "a share whose whole (the denominator) is filtered and whose part is a period"
             return self._not_understood(plan, [])
-        group = self._group(text)
+        blanked = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            if re.search(r"\d\s+(?:months|meses|weeks|semanas)\b", text[a:b]):
+                blanked[a:b] = " " * (
+                    b - a
+                )  # "the first six months of 2018": a span, not a breakdown by month
+        group = self._group("".join(blanked))
         ranking = _RANK_WORDS.search(text) is not None
         span_periods = periods
         if counting is not None:
@@ -1560,6 +1623,7 @@ class RulePlanner:
                     break
         if (
             group == "weekday"
+            and not compare
             and filters.get("day_type") == ["weekday"]
             and not re.search(
                 r"\bweekdays\b|laborables?|entre\s+semana|working\s+days?|workdays?|business\s+days?|dias?\s+habil",
@@ -1567,7 +1631,7 @@ class RulePlanner:
             )
         ):
             filters.pop("day_type")  # "the lowest consumption weekday": Monday..Sunday, not Monday..Friday
-        if group in ("day_type", "tariff_period", "load_type", "weekday") and not share:
+        if group in ("day_type", "tariff_period", "load_type", "weekday") and not share and not compare:
             filters.pop(group, None)  # the values listed are the groups themselves
         if share and plan.meta.get("share_month"):
             filters["months"] = [plan.meta["share_month"]]
@@ -1576,10 +1640,21 @@ class RulePlanner:
             part = {k: v for k, v in filters.items() if k not in ("season", "dates")}
             if share_season:
                 part["season"] = [share_season]
+            rest = {k: v for k, v in filters.items() if k in ("season", "dates")}
+            cue = _SHARE.search(text)
+            verb = _PART_VERB.search(text, cue.end()) if cue is not None else None
+            if verb is not None and len(part) > 1:
+                # "what share of <the weekend energy in 2018> was <light load>": the filters named before
+                # the verb belong to the whole (the denominator), those after it to the part
+                after = " " * verb.start() + text[verb.start() :]
+                part_only = self._filters(after, [], True)
+                whole_only = {k: v for k, v in part.items() if k not in part_only and k != "months"}
+                if whole_only:
+                    rest.update(whole_only)
+                    part = {k: v for k, v in part.items() if k not in whole_only}
             if not part:
                 return self._not_understood(plan, [])
             args["share_of"] = part
-            rest = {k: v for k, v in filters.items() if k in ("season", "dates")}
             if rest:
                 args["filters"] = rest
             if metric.endswith("_pf"):
@@ -1708,10 +1783,32 @@ class RulePlanner:
         for hours in (filters.get("hours"), share.get("hours")):
             if hours:
                 used += self._clock_values([hours["start"], hours["end"]])
-        rest = self._residue(plan, text)
+        # "N days / months" outside the periods is material, unless an explicit range restates the span
+        # ("the last 2 weeks of December and the first week of January, i.e. from 2018-12-17 to 2019-01-06")
+        explicit = any(kind in ("range", "iso_range") for _, _, kind in plan.meta.get("periods", []))
+        rest = self._residue(plan, text, query=not explicit)
         left = self._unread_number(plan, rest, used)
         if left:
             return left
+        applied = {
+            key
+            for part in (filters, share, args.get("compare_filters") or {})
+            for key, value in part.items()
+            if value
+        } | {str(args.get("group_by", "none"))}
+        kinds = slots.day_types(text)
+        if any(k == "holiday" for _, _, k in plan.meta.get("periods", [])) or re.search(
+            r"\d\s+(?:holidays|vacaciones|vacation|break)\b", text
+        ):
+            kinds = [k for k in kinds if k != "public_holiday"]  # the span is the holidays
+        for key, named in (
+            ("day_type", kinds),
+            ("tariff_period", slots.tariff_periods(text)),
+            ("load_type", slots.load_types(text)),
+        ):
+            if named and key not in applied and not (key == "day_type" and "weekday" in applied):
+                # "the weekday cost in March vs April" answered for every day: a filter named, not applied
+                return f"a {key.replace('_', ' ')} named that the plan does not apply"
         percent_used = (
             bool(share)
             or "compare_to" in args
@@ -1755,12 +1852,12 @@ class RulePlanner:
         return None
 
     @staticmethod
-    def _residue(plan: Plan, text: str) -> str:
+    def _residue(plan: Plan, text: str, query: bool = False) -> str:
         """The question with its periods and the numbers of the words the tools read blanked out."""
         residue = list(text)
         for a, b in plan.meta.get("period_at", []):
             residue[a:b] = " " * (b - a)
-        return _ACCOUNTED_NUMBERS.sub(" ", "".join(residue))
+        return (_ACCOUNTED_IN_QUERY if query else _ACCOUNTED_NUMBERS).sub(" ", "".join(residue))
 
     @staticmethod
     def _clock_values(hours: list[int]) -> list[float]:

@@ -323,7 +323,9 @@ def _query(plan: Plan, r: dict[str, Any], lang: str) -> str:
         )
     if "share" in r:
         s = r["share"]
-        part = _filters_text({"filters": q["share_of"]}, lang).strip(" ()")
+        part = _filters_text({"filters": q["share_of"]}, lang).strip()
+        if part.startswith("(") and part.endswith(")"):
+            part = part[1:-1]  # the outer brackets only: "maximum (peak)" keeps its own
         base = METRIC_NAMES[lang][r["metric"]]
         if s["pct"] is None:
             text = f"{base} {span}: 0."
@@ -552,6 +554,25 @@ def _groups(plan: Plan, r: dict[str, Any], lang: str, span: str, what: str, filt
             else f"Highest: {_group_text(by, hi, lang, years)}; lowest: {_group_text(by, lo, lang, years)}."
         )
     return head + "\n" + "\n".join(lines)
+
+
+_UNIT_IN_ERROR = re.compile(r"(\d)\s?(kWh|kVArh|kVAh|KRW|tCO2)\b", re.IGNORECASE)
+_UNIT_WORDS = {
+    ES: {
+        "kwh": "kilovatios hora",
+        "kvarh": "kilovoltamperios reactivos hora",
+        "kvah": "kilovoltamperios hora",
+        "krw": "wones",
+        "tco2": "toneladas de CO2",
+    },
+    EN: {
+        "kwh": "kilowatt-hours",
+        "kvarh": "kilovar-hours",
+        "kvah": "kilovolt-ampere-hours",
+        "krw": "won",
+        "tco2": "tonnes of CO2",
+    },
+}
 
 
 def _comparison(r: dict[str, Any], lang: str, notes: list[str]) -> str:
@@ -1169,10 +1190,14 @@ def render(plan: Plan, result: dict[str, Any] | None, available: tuple[str, str]
             if available
             else ""
         )
+        # a refusal shows no figure that could pass for an answer: its amounts name their units in words
+        error = _UNIT_IN_ERROR.sub(
+            lambda m: f"{m.group(1)} {_UNIT_WORDS[lang][m.group(2).lower()]}", result["error"]
+        )
         return (
-            f"No puedo responder a eso con los datos disponibles: {result['error']}.{avail}"
+            f"No puedo responder a eso con los datos disponibles: {error}.{avail}"
             if lang == ES
-            else f"I cannot answer that with the data available: {result['error']}.{avail}"
+            else f"I cannot answer that with the data available: {error}.{avail}"
         )
     renderer = {
         "query": _query,

@@ -216,7 +216,8 @@ def find_top(text: str) -> int | None:
 # --- tariff periods and load types -----------------------------------------------------------------
 #: Words for the tariff periods (billing), in the contract's sense. Load types are separate.
 TARIFF_WORDS: dict[str, str] = {
-    r"periodos?\s+tarifarios?\s+(?:maxim[oa]|punta|alto)|(?:maximum|peak)\s+tariff\s+periods?|tariff\s+period\s+(?:maximum|peak)": "maximum",
+    r"horas?\s+de\s+(?:maxima|mayor)\s+demanda|(?:hours|periods?)\s+of\s+(?:maximum|peak|highest)\s+demand|"
+    r"peak[\s-]+demand\s+(?:hours|periods?)|periodos?\s+tarifarios?\s+(?:maxim[oa]|punta|alto)|(?:maximum|peak)\s+tariff\s+periods?|tariff\s+period\s+(?:maximum|peak)": "maximum",
     r"periodos?\s+tarifarios?\s+(?:medio|intermedio|llano)|tariff\s+period\s+medium": "medium",
     r"periodos?\s+tarifarios?\s+(?:ligero|valle|bajo)|tariff\s+period\s+(?:light|off-peak)": "light",
     r"periodos?\s+(?:de\s+)?punta|horas?\s+punta|horario\s+punta|tarifa\s+punta|en\s+punta|de\s+punta|la\s+punta|punta|(?<!mid-)(?<!mid\s)(?<!off-)(?<!off\s)(?<!non-)peak\s+(?:hours?|periods?|tariff|rate|times?|time\s+of\s+use)|on-peak|on\s+peak|periodos?\s+(?:de\s+)?maxim[oa]|tarifa\s+maxima|maximum\s+(?:tariff\s+)?(?:period|periods|price|rate|hours)|maximum-price|periodo\s+mas\s+caro|most\s+expensive\s+period": "maximum",
@@ -291,7 +292,8 @@ def day_types(text: str) -> list[str]:
         r"\bworkdays?\b|\bbusiness\s+days?\b|\bweekday\b(?!\s+(?:with|had|has|is|was|accounts?))",
         # "which weekday", "by weekday": the weekday grouping, not the weekday day type
         re.sub(
-            r"\b(?:which|what|each|per|by|every|the|busiest|quietest|top|cheapest|priciest)\s+weekday\b",
+            r"\b(?:which|what|each|per|by|every|the|busiest|quietest|top|cheapest|priciest)\s+weekday\b"
+            r"(?!\s+(?:cost|costs|consumption|energy|usage|emissions|bill|spend|spending|kwh|co2|reactive))",
             " ",
             text,
         ),
