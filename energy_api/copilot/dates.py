@@ -570,6 +570,14 @@ def find_weekday_filter(text: str) -> list[int]:
         )
         if plural:
             out.append(WEEKDAY_WORDS[m.group(1)])
+    # "los martes y jueves", "Mondays, Wednesdays and Fridays": a list after a recurring weekday recurs too
+    for m in re.finditer(
+        rf"\b(?:los\s+|on\s+|every\s+)?({_WEEKDAY})(?:s|es)?((?:\s*(?:,|\by\b|\be\b|\band\b|\bor\b|\bo\b)\s*"
+        rf"(?:los\s+|on\s+)?(?:{_WEEKDAY})(?:s|es)?\b(?!\s+\d))+)",
+        text,
+    ):
+        if WEEKDAY_WORDS[m.group(1)] in out:
+            out += [WEEKDAY_WORDS[w] for w in re.findall(rf"\b({_WEEKDAY})(?:s|es)?\b", m.group(2))]
     return sorted(set(out))
 
 

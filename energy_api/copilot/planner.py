@@ -93,7 +93,9 @@ _RECOMMEND = _re(
     r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered)|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
     r"como\s+(?:podria|podriamos|podemos|puedo|habriamos\s+podido|hubieramos\s+podido)\s+(?:haber\s+)?(?:ahorrado|reducido|bajado|recortado)|"
     r"que\s+(?:deberiamos|debemos|debo|deberia|podemos|podriamos|tenemos\s+que|hay\s+que)\s+(?:cambiar|mejorar|ajustar|corregir)|"
-    r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b"
+    r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b|"
+    r"\bideas?\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|save|saving|cut|reduc|lower)|"
+    r"\b(?:donde|where)\s+(?:podemos|podriamos|puedo|can\s+we|could\s+we|can\s+i)\s+(?:ahorrar|recortar|reducir|save|cut)"
 )
 _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
@@ -184,7 +186,7 @@ _FORECAST = _re(
     r"pronostic|prevision|\bpreve|predic|forecast|day[\s-]ahead|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
     r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
-    r"\bgoing\s+to\s+(?:use|consume|cost)\b"
+    r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict"
 )
 _DATA = _re(
     r"consum|\busage\b|\bused\b|\buse\b|\busing\b|energi|energy|electric|kwh|kvarh|mwh|coste|costo|\bcost|gast|pag|"
@@ -284,6 +286,11 @@ _COMPARE = _re(
     r"compar|\bvs\.?\b|\bversus\b|frente\s+a|respecto\s+(?:a|al|de)|con\s+respecto|\bdiferencia\b|\bdifference\b|"
     r"\bagainst\b|\bthan\b|\bque\s+en\b|\bque\s+el\b|\bque\s+la\b|\bque\s+durante\b|\bcontra\b|\bchange\s+(?:from|between)\b|"
     r"\bcambio\s+(?:de|entre)\b|\bevolucion\b"
+)
+#: "which hour is usually the busiest": a ranking of the groups on average.
+_USUALLY = _re(
+    r"\busually\b|\btypically\b|\bnormally\b|\bnormalmente\b|\bhabitualmente\b|\bpor\s+lo\s+general\b|"
+    r"\bgeneralmente\b|\bsuele\b|\bsuelen\b|\bsolemos\b|\btends?\s+to\b"
 )
 #: "the 5 worst days", "los mejores meses": a ranking whose order depends on the metric (worst = the most
 #: energy or cost, the lowest power factor).
@@ -1510,10 +1517,9 @@ class RulePlanner:
             return self._not_understood(plan, [])
         blanked = list(text)
         for a, b in plan.meta.get("period_at", []):
-            if re.search(r"\d\s+(?:months|meses|weeks|semanas)\b", text[a:b]):
-                blanked[a:b] = " " * (
-                    b - a
-                )  # "the first six months of 2018": a span, not a breakdown by month
+            # "which day last month", "qué día de la semana pasada", "the first six months of 2018": the
+            # unit of a period names its span, not a breakdown
+            blanked[a:b] = " " * (b - a)
         group = self._group("".join(blanked))
         ranking = _RANK_WORDS.search(text) is not None
         span_periods = periods
@@ -1686,7 +1692,7 @@ class RulePlanner:
                 if bool(worst) != bool(best):
                     # the worst days of consumption are the highest; the worst power factor the lowest
                     args["order"] = "desc" if bool(worst) != pf else "asc"
-                if _AVERAGE.search(text) and not pf:
+                if (_AVERAGE.search(text) or _USUALLY.search(text)) and not pf:
                     args["group_aggregation"] = "mean"
                     args["aggregation"] = "sum"
                 agg = args["aggregation"]
