@@ -302,7 +302,7 @@ _RANK_WORDS = _re(
     r"\brank|\bordena|\bclasifica|\bsort\b|\b(?:which|what|que|cuales)\s+\d+\b|\bthe\s+most\b|\bthe\s+least\b|"
     r"\bque\s+(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
     r"\bcual(?:es)?\s+(?:fue|fueron|es|son|ha\s+sido|era)?\s*(?:el|la|los|las)?\s*(?:dia|mes|hora|semana|trimestre|estacion|periodo|tipo|meses|dias|horas|semanas)\b|"
-    r"\bwhich\s+(?:day|month|hour|week|quarter|season|period|weekday|days|months|hours|weeks|type|load)\b|"
+    r"\bwhich\s+(?:day|month|hour|week|quarter|season|period|weekday|weekdays|days|months|hours|weeks|type|load)\b|"
     r"\bwhat\s+(?:day|month|hour|week|quarter|season|weekday|time\s+of\s+day|days|months|hours)\b|"
     r"\btop\b|\branking\b|\bclasificacion\b|\bmas\s+(?:alto|alta|altos|altas|caro|cara|caros|caras)\b|\bhighest\b|\blowest\b|"
     r"\bmost\s+expensive\b|\bcheapest\b|\bmas\s+barat[oa]s?\b|\bbiggest\b|\bsmallest\b|\blargest\b|\bbusiest\b|\bquietest\b|"
@@ -364,7 +364,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+semana|by\s+week|per\s+week|each\s+week|cada\s+semana|which\s+week|que\s+semana|\bsemanal\b|\bweekly\b|semana\s+a\s+semana|week\s+by\s+week"
+            r"por\s+semana|(?:by|per|each|which|what)\s+week(?!days?)|cada\s+semana|que\s+semana|\bsemanal\b|\bweekly\b|semana\s+a\s+semana|week\s+by\s+week"
         ),
         "week",
     ),
@@ -398,7 +398,8 @@ _NOUN_GROUP = {
 }
 _RANKED_NOUN = _re(
     r"\b(?:which|what|que|cuales|cual)\s+\d+\s+(month|day|hour|week|weekday|mes|dia|hora|semana)(?:s|es)?\b|"
-    r"\b(?:rank\w*|order\w*|sort\w*|list|ordena\w*|clasifica\w*|top(?:\s*\d+)?|cheapest|most\s+expensive|"
+    r"\b(?:which|what)\s+(weekday)s\b|"
+    r"\b(?:rank\w*|order\w*|sort\w*|list|ordena\w*|clasifica\w*|top(?:\s*\d+)?|bottom(?:\s*\d+)?|cheapest|most\s+expensive|"
     r"least\s+expensive|priciest|highest|lowest|biggest|smallest|busiest|quietest|best|worst|heaviest|lightest)\s+"
     r"(?:\d+\s+)?(?:the\s+|los\s+|las\s+|de\s+los\s+|de\s+las\s+)?(?:\d+\s+)?(?:most\s+expensive\s+|cheapest\s+|highest\s+|"
     r"lowest\s+|costliest\s+|busiest\s+)?(month|day|hour|week|weekday|quarter|season|mes|dia|hora|semana|trimestre|estacion)"
@@ -1632,7 +1633,8 @@ class RulePlanner:
             and not compare
             and filters.get("day_type") == ["weekday"]
             and not re.search(
-                r"\bweekdays\b|laborables?|entre\s+semana|working\s+days?|workdays?|business\s+days?|dias?\s+habil",
+                r"(?<!top\s)(?<!bottom\s)(?<!which\s)(?<!what\s)(?<!\d\s)\bweekdays\b|laborables?|entre\s+semana|"
+                r"working\s+days?|workdays?|business\s+days?|dias?\s+habil",
                 text,
             )
         ):
