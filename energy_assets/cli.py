@@ -109,11 +109,14 @@ def run(
     os.environ.update(dagster_environment())
     import dagster as dg
 
-    from energy_assets.launcher import launch_job
+    from energy_assets.definitions import defs
+    from energy_assets.launcher import launch_job, resolve_selection
 
     # Launched through the code location (not execute_in_process), so the run shows on the UI's
     # Overview timeline and in the job's run history, with "Re-execute" working from there.
-    selection = [dg.AssetKey.from_user_string(name) for name in select or []]
+    selection, added = resolve_selection(select or [], defs()) if select else ([], [])
+    if added:
+        typer.echo(f"also selected, written by the same step: {', '.join(added)}")
     run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
     result = launch_job(
         dg.DagsterInstance.get(), job, run_config=run_config, asset_selection=selection or None

@@ -86,3 +86,28 @@ def test_the_jobs_run_in_one_process_whoever_launches_them():
     definitions = defs()
     for job in ("materialize_all", "data_platform", "retrain"):
         assert definitions.resolve_job_def(job).executor_def.name == "in_process", job
+
+
+def test_a_selected_output_of_a_multi_asset_brings_its_whole_step():
+    from energy_assets.definitions import defs
+
+    definitions = defs()
+    keys, added = launcher.resolve_selection(["steel_readings_quarantine", "raw_steel_readings"], definitions)
+    names = [key.to_user_string() for key in keys]
+    assert set(names) == {
+        "steel_readings_quarantine",
+        "raw_steel_readings",
+        "cleaned_steel_readings",
+        "steel_readings_repairs",
+        "data_quality_report",
+    }
+    assert len(names) == len(set(names))
+    assert sorted(added) == ["cleaned_steel_readings", "data_quality_report", "steel_readings_repairs"]
+    keys, added = launcher.resolve_selection(["tariff_prices"], definitions)
+    assert (keys, added) == ([dg.AssetKey("tariff_prices")], [])
+    with pytest.raises(
+        ValueError, match=r"--select 'cleaned_stel_readings'.*did you mean cleaned_steel_readings"
+    ):
+        launcher.resolve_selection(["cleaned_stel_readings"], definitions)
+    with pytest.raises(ValueError, match=r"--select 'nope': no asset of that name \(the Dagster UI"):
+        launcher.resolve_selection(["nope"], definitions)
