@@ -601,6 +601,39 @@ def _first(pattern: re.Pattern[str], text: str) -> int | None:
     return m.start() if m else None
 
 
+_MONTH_NAMES = "|".join(sorted(slots.MONTHS, key=len, reverse=True))
+_ORD_PART = r"primero|primera|segundo|segunda|ultimo|ultima|1st|2nd|first|second|last"
+#: "la primera y la segunda quincena de marzo": each part named with its unit and month.
+_ELLIPSIS_BOTH = _re(
+    rf"\b(la|the)\s+({_ORD_PART})\s+(y|and|o|or|vs\.?|versus)\s+(?:(?:la|the)\s+)?({_ORD_PART})\s+"
+    rf"(quincena|fortnight|semana|week)\s+((?:de|del|of)\s+(?:{_MONTH_NAMES})(?:\s+(?:de\s+)?(?:19|20)\d\d)?)\b"
+)
+#: "la primera quincena de julio que en la segunda", "la última semana de diciembre y la primera de enero".
+_ELLIPSIS_SECOND = _re(
+    rf"\b(?:la|the)\s+(?:{_ORD_PART})\s+(quincena|fortnight|semana|week)\s+((?:de|del|of)\s+(?:{_MONTH_NAMES})"
+    rf"(?:\s+(?:de\s+)?(?:19|20)\d\d)?)(?P<sep>\s*,?\s*(?:y|and|que|than|vs\.?|versus|frente\s+a|con|with|or|o)\s+"
+    rf"(?:en\s+|in\s+|a\s+|to\s+)?)(?P<art>la|the)\s+(?P<ord>{_ORD_PART})\b(?!\s+(?:quincena|fortnight|semana|week))"
+    rf"(?P<own>\s+(?:de|del|of)\s+(?:{_MONTH_NAMES}))?"
+)
+
+
+def _expand_elliptical(text: str) -> str:
+    """Names the unit (and month) a second period leaves implied, so that both periods are read:
+    "la primera y la segunda quincena de marzo" -> "... la primera quincena de marzo y la segunda
+    quincena de marzo"; "la primera quincena de julio que en la segunda" -> "... que en la segunda
+    quincena de julio"."""
+    text = _ELLIPSIS_BOTH.sub(
+        lambda m: f"{m[1]} {m[2]} {m[5]} {m[6]} {m[3]} {m[1]} {m[4]} {m[5]} {m[6]}", text
+    )
+
+    def second(m: re.Match[str]) -> str:
+        own = m["own"] or f" {m[2]}"
+        head = m.group(0)[: m.start("art") - m.start()]
+        return f"{head}{m['art']} {m['ord']} {m[1]}{own}"
+
+    return _ELLIPSIS_SECOND.sub(second, text)
+
+
 class RulePlanner:
     """Deterministic intent and slot extraction; same input, same plan, no network."""
 
@@ -641,7 +674,8 @@ class RulePlanner:
 
     # ------------------------------------------------------------------------------------------------
     def _plan(self, plan: Plan, norm: Normalized, ctx: PlanContext) -> Plan:
-        text = norm.text
+        text = _expand_elliptical(norm.text)
+        plan.meta["text"] = text
         today = ctx.today
         periods = dates.find_periods(text, today)
         weekday_day = dates.find_weekday_day(text, today)

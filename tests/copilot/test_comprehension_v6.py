@@ -132,6 +132,25 @@ def test_material_left_over_gets_no_figure(message: str, lang: str) -> None:
         ("consumo del 1S", "es", {"span": span("2018-01-01", "2018-06-30")}),
         ("emissions in the first six months of 2018", "en", {"span": span("2018-01-01", "2018-06-30")}),
         (
+            "compara las emisiones de la primera y la segunda quincena de marzo",
+            "es",
+            {"span": span("2018-03-01", "2018-03-15"), "compare_to": span("2018-03-16", "2018-03-31")},
+        ),
+        (
+            "¿consumimos más en la primera quincena de julio que en la segunda?",
+            "es",
+            {"span": span("2018-07-16", "2018-07-31"), "compare_to": span("2018-07-01", "2018-07-15")},
+        ),
+        ("consumo total de los martes y jueves de octubre", "es", {"filters": {"weekday": [1, 3]}}),
+        (
+            "what hour of the day is usually the busiest?",
+            "en",
+            {"group_by": "hour", "group_aggregation": "mean"},
+        ),
+        ("which day last month had the highest consumption?", "en", {"group_by": "day", "top": 1}),
+        ("¿qué día de la semana pasada gastamos más?", "es", {"group_by": "day", "top": 1}),
+        ("bottom 2 weekdays by cost in Q3", "en", {"group_by": "weekday", "top": 2, "order": "asc"}),
+        (
             "¿cuánto consumimos en marzo en las horas de máxima demanda?",
             "es",
             {"filters": {"tariff_period": ["maximum"]}},
