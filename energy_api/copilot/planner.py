@@ -617,6 +617,12 @@ _ELLIPSIS_SECOND = _re(
 )
 
 
+_ELLIPSIS_LOAD_ES = _re(
+    r"\bcarga\s+(ligera|media|maxima|baja|alta)\s+(y|e|o|u)\s+(ligera|media|maxima|baja|alta)\b(?!\s+carga)"
+)
+_ELLIPSIS_LOAD_EN = _re(r"\b(light|medium|maximum)\s+(and|or)\s+(light|medium|maximum)\s+loads?\b")
+
+
 def _expand_elliptical(text: str) -> str:
     """Names the unit (and month) a second period leaves implied, so that both periods are read:
     "la primera y la segunda quincena de marzo" -> "... la primera quincena de marzo y la segunda
@@ -631,7 +637,10 @@ def _expand_elliptical(text: str) -> str:
         head = m.group(0)[: m.start("art") - m.start()]
         return f"{head}{m['art']} {m['ord']} {m[1]}{own}"
 
-    return _ELLIPSIS_SECOND.sub(second, text)
+    text = _ELLIPSIS_SECOND.sub(second, text)
+    # "carga media y máxima", "medium and maximum load": both load types named in full
+    text = _ELLIPSIS_LOAD_ES.sub(lambda m: f"carga {m[1]} {m[2]} carga {m[3]}", text)
+    return _ELLIPSIS_LOAD_EN.sub(lambda m: f"{m[1]} load {m[2]} {m[3]} load", text)
 
 
 class RulePlanner:
@@ -919,8 +928,26 @@ class RulePlanner:
         named as the ends of a range are that range (not two periods compared); so is "from
         2018-12-20 until the end of January 2019"."""
         a, b = periods
-        if b.start <= a.start or _CHANGE_VERB.search(text):
+        if _CHANGE_VERB.search(text):
             return periods
+        if b.start <= a.start:
+            # "from Christmas to January 10": an end named without a year that falls before the start is
+            # the next one (the range runs forward)
+            if re.search(r"(?:19|20)\d\d", b.text) or not (a.single_day and b.single_day):
+                return periods
+            try:
+                b = dates.Period(
+                    b.start.replace(year=b.start.year + 1),
+                    b.end.replace(year=b.end.year + 1),
+                    b.kind,
+                    b.at,
+                    b.text,
+                    b.days,
+                )
+            except ValueError:
+                return periods
+            if b.start <= a.start:
+                return periods
         before = text[max(0, a.at - 12) : a.at]
         between = text[a.at + len(a.text) : b.at]
         until_end = _UNTIL_END.fullmatch(between)
@@ -1098,6 +1125,10 @@ class RulePlanner:
     # --- tools ----------------------------------------------------------------------------------
     def _recommend(self, plan: Plan, periods: list[dates.Period], ctx: PlanContext) -> Plan:
         args: dict[str, Any] = {}
+        if periods and periods[0].kind.startswith("season:") and periods[0].kind != "season:summer":
+            # spring/fall and winter are not one run of days in a year: the recommendation reads a span
+            plan.meta["why"] = "recommendations for a season that is not one span of days"
+            return self._not_understood(plan, [])
         if periods:
             args = {"start": periods[0].start.isoformat(), "end": periods[0].end.isoformat()}
         return self._checked(plan, "recommend", args)
