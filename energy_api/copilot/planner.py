@@ -94,7 +94,7 @@ _RECOMMEND = _re(
     r"como\s+(?:podria|podriamos|podemos|puedo|habriamos\s+podido|hubieramos\s+podido)\s+(?:haber\s+)?(?:ahorrado|reducido|bajado|recortado)|"
     r"que\s+(?:deberiamos|debemos|debo|deberia|podemos|podriamos|tenemos\s+que|hay\s+que)\s+(?:cambiar|mejorar|ajustar|corregir)|"
     r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b|"
-    r"\bideas?\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|save|saving|cut|reduc|lower)|"
+    r"\b(?:ideas?|medidas?|acciones|measures?|actions?)\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|save|saving|cut|reduc|lower)|"
     r"\b(?:donde|where)\s+(?:podemos|podriamos|puedo|can\s+we|could\s+we|can\s+i)\s+(?:ahorrar|recortar|reducir|save|cut)"
 )
 _SHIFT = _re(
@@ -259,11 +259,12 @@ _PER_MONTH = _re(
 _HOW_MANY_HOURS = _re(
     r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|\bhow\s+long\b|"
     r"durante\s+cuanto\s+tiempo|cuanto\s+tiempo|^\s*(?:the\s+)?hours\s+(?:with|over|above|below|under|when)\b|"
-    r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))"
+    r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))|\bcount\s+(?:the\s+)?hours\b|"
+    r"\bcuenta\s+(?:las\s+)?horas\b"
 )
 _HOW_MANY_INTERVALS = _re(
     r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
-    r"number\s+of\s+intervals|cuantas\s+lecturas|cuantos\s+cuartos\s+de\s+hora|"
+    r"number\s+of\s+intervals|cuantas\s+lecturas|(?:cuantos|numero\s+de)\s+(?:cuartos|4os)\s+de\s+hora|"
     r"(?:how\s+many|number\s+of)\s+(?:15[\s-]*min(?:ute)?|quarter[\s-]*hour)\s+(?:periods|slots|blocks|intervals|readings)\b|"
     r"(?:cuantos|numero\s+de)\s+(?:periodos|tramos|bloques|intervalos)\s+de\s+(?:15\s+minutos|un\s+cuarto\s+de\s+hora)"
 )

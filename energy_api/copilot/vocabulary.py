@@ -144,7 +144,7 @@ FILLER_ES = _words(
     efecto efectos impacto resultado resultados alcanzamos alcanzo alcanzar llegamos llegar llega llegara
     basandote basado basada base segun variacion variaciones evolucion quincena quincenas fortnight
     crees creo cree creeis piensas pienso piensa piensan opinas estimas imaginas calculas
-    modelo ideas idea correspondiente correspondientes corresponde corresponden correspondio correspondieron
+    propon propone proponer proponme propuesta propuestas medidas medida modelo ideas idea correspondiente correspondientes corresponde corresponden correspondio correspondieron
     """
 )
 FILLER_EN = _words(
@@ -154,7 +154,7 @@ FILLER_EN = _words(
     shall should can could may might must i we you he she it they me us him her them my our your his its
     their this that these those there here
     please thanks thank hello hi hey tell show give let know see get got find calculate compute need want
-    like wonder wondering curious kindly model models idea ideas instead rather stay stayed stays remain remained remains staying
+    like wonder wondering curious kindly better done model models idea ideas instead rather stay stayed stays remain remained remains staying
     also too just only roughly about approximately exactly around nearly almost overall all each every any
     some whole entire full same other another own such very really quite much many lot lots
     first second third fourth fifth one two three
