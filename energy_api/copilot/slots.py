@@ -317,13 +317,15 @@ _ATLEAST = (
     r"(?:mayor|superior)(?:es)?\s+o\s+igual(?:es)?\s+(?:a|al|que|de)|(?:equal\s+to\s+or|or\s+equal\s+to)\s+(?:above|more\s+than|greater\s+than)|"
     r"(?:greater|more|higher)\s+than\s+or\s+equal\s+to|al\s+menos|como\s+minimo|por\s+lo\s+menos|at\s+least|a\s+minimum\s+of|>=|"
     rf"{_NOT}(?:por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|"
-    r"bajo\s+(?:el|del?)|below|under|less\s+than|lower\s+than|fewer\s+than)"
+    r"bajo\s+(?:el|del?)|baj\w*\s+(?:de\s+los|de\s+las|del?)|below|under|less\s+than|lower\s+than|fewer\s+than|"
+    r"(?:go|fall|drop|went|fell|dropped)\s+(?:below|under))"
 )
 _ATMOST = (
     r"(?:at|en)\s+or\s+(?:below|under|less\s+than)|igual\s+o\s+(?:inferior|menor)(?:es)?\s+(?:a|al|que|de)|"
     r"(?:menor|inferior)(?:es)?\s+o\s+igual(?:es)?\s+(?:a|al|que|de)|(?:less|lower|fewer)\s+than\s+or\s+equal\s+to|como\s+mucho|como\s+maximo|a\s+lo\s+sumo|at\s+most|a\s+maximum\s+of|no\s+more\s+than|<=|"
     rf"{_NOT}(?:por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|"
-    r"super\w*|pas\w*\s+de|sobre|above|over|more\s+than|greater\s+than|higher\s+than|exceed\w*)"
+    r"super\w*(?:\s+(?:los|las|el|la))?|pas\w*\s+de(?:\s+(?:los|las))?|sobre(?:\s+(?:los|las|el|la))?|above|over|"
+    r"more\s+than|greater\s+than|higher\s+than|exceed\w*|go\s+above|went\s+above|rise\s+above)"
 )
 #: A threshold written after its number: "100 kWh o más", "90 % or less", "80 kWh or above".
 _POSTFIX = (
