@@ -497,7 +497,8 @@ _DIGITLESS_PF = _re(
 #: Words that exclude what follows them ("excluding weekends", "sin contar festivos", "outside peak hours").
 _NEGATION = (
     r"(?:\bexcluding|\bexclude|\bexcept(?:\s+for|\s+on)?|\bwithout|\bnot\s+counting|\bleaving\s+out|\bminus|\bother\s+than|\bapart\s+from|\bnot\s+(?:on|in|during)|"
-    r"\boutside(?:\s+of)?|\bsin(?:\s+contar)?|\bexcepto|\bsalvo|\bexcluyendo|\bquitando|\bfuera\s+de(?:l)?|\bno\s+en)"
+    r"\boutside(?:\s+of)?|\bsin(?:\s+contar)?|\bexcepto|\bsalvo|\bexcluyendo|\bquitando|\bfuera\s+de(?:l)?|\bno\s+en|"
+    r"\bni|\bnor)"
     r"\s+(?:the\s+|los\s+|las\s+|el\s+|la\s+|de\s+|en\s+|on\s+)*(?:public\s+)?"
 )
 _NEGATION_BEFORE = re.compile(_NEGATION + r"(?:\w+\s+)?$")
@@ -1883,6 +1884,10 @@ class RulePlanner:
             if named and key not in applied and not (key == "day_type" and "weekday" in applied):
                 # "the weekday cost in March vs April" answered for every day: a filter named, not applied
                 return f"a {key.replace('_', ' ')} named that the plan does not apply"
+        night = re.search(rf"\b(?:{slots.NIGHT_WORDS})\b", text)
+        if night and not filters.get("hours") and not share.get("hours") and not filters.get("tariff_period"):
+            # "consumo en horario nocturno de abril": a time of day no filter reads
+            return f"a time of day ({night.group(0)}) the query does not read"
         percent_used = (
             bool(share)
             or "compare_to" in args
