@@ -1368,6 +1368,17 @@ class RulePlanner:
             # "tomorrow between 8 and 12": the forecast answers whole horizons from a day's start
             plan.meta["why"] = "a forecast for a window of hours inside a day"
             return self._not_understood(plan, [])
+        if not periods:
+            named_day = re.search(rf"\b({dates.WEEKDAY_PATTERN})(?:s|es)?\b", text)
+            if re.search(r"\bweekends?\b|\bfin(?:es)?\s+de\s+semana\b|\bfinde\b", text):
+                # "this coming weekend": a part of a week the horizons do not name
+                plan.meta["why"] = "a forecast for a weekend"
+                return self._not_understood(plan, [])
+            if named_day is not None:
+                # "forecast for next Monday": the first such day after the readings end
+                wanted = dates.WEEKDAY_WORDS[named_day.group(1)]
+                day = last + dt.timedelta(days=(wanted - last.weekday() - 1) % 7 + 1)
+                return self._numbers_checked(plan, "forecast", {"day": day.isoformat()}, [])
         far = _FAR_FUTURE.search(text)
         if far and not periods:
             nxt = dates.month_end(last.year, last.month) + dt.timedelta(days=1)

@@ -58,6 +58,8 @@ def test_thresholds_in_every_form(text: str, expected: tuple[str, float]) -> Non
         ("move 30 kWh from 10 to 3 on March 5 and March 6: savings?", "en"),  # a one-day what-if, two days
         # a percentage asked and not computed, a share of time
         ("how much did we consume in March, as a %?", "en"),  # a share with no part
+        ("expected usage this coming weekend", "en"),  # a forecast horizon no tool names
+        ("consumo en horario nocturno de abril", "es"),  # a time of day no filter reads
         ("¿qué porcentaje de las horas de 2018 fueron de carga máxima?", "es"),
         # "N months" outside any period the query reads
         ("consumo de los últimos 3 meses del año", "es"),
@@ -186,6 +188,7 @@ def test_query_reads_the_whole_question(message: str, lang: str, expected: dict)
             {"kind": "change_load_type", "from_start_hour": 9, "hours": 2.0, "target": "medium"},
         ),
         ("give me a 12-hour forecast", "en", "forecast", {"horizon_hours": 12}),
+        ("forecast for next Monday", "en", "forecast", {"day": "2019-01-07"}),
         ("¿cuánto crees que consumiremos en las próximas 6 horas?", "es", "forecast", {"horizon_hours": 6}),
         ("Cutting 2 MWh in the off-peak period in winter saves how much?", "en", "scenario", {"kwh": 2000.0}),
         ("¿qué deberíamos cambiar para gastar menos en el segundo semestre?", "es", "recommend", {}),
