@@ -706,6 +706,31 @@ class RulePlanner:
         ):
             # "diferencia de coste entre el 2018-03-05 y el 2018-03-12": two days compared
             periods = self._split_range(periods[0], today, single_days=True) or periods
+        if len(periods) == 2:
+            a, b = periods
+            between = text[a.at + len(a.text) : b.at]
+            whole_year = b.start.month == 1 and b.start.day == 1 and b.end == dt.date(b.start.year, 12, 31)
+            if (
+                b.kind == "relative"
+                and whole_year
+                and a.start.year == a.end.year
+                and a.start.year != b.start.year
+                and not a.days
+                and re.fullmatch(r"\s*(?:of|del?|in|en)\s*(?:the\s+|el\s+)?", between)
+            ):
+                # "the 3rd quarter of last year", "marzo del año pasado": that part of the year named after it
+                try:
+                    moved = dates.Period(
+                        a.start.replace(year=b.start.year),
+                        a.end.replace(year=b.start.year),
+                        a.kind,
+                        a.at,
+                        text[a.at : b.at + len(b.text)],
+                    )
+                except ValueError:
+                    moved = None
+                if moved is not None:
+                    periods = [moved]
         previous = (
             (_PREVIOUS_UNIT.search(text) or _SAME_LAST_YEAR.search(text))
             if len(periods) == 2 and _COMPARE.search(text)
@@ -1218,8 +1243,12 @@ class RulePlanner:
         season = self._season_of(text, periods)
         clock = bool(hours_named)
         if not clock and (
-            multi_day or season or (kwh is not None and not (periods and periods[0].single_day))
+            multi_day
+            or season
+            or (kwh is not None and not (periods and periods[0].single_day))
+            or (kwh is not None and len(named) >= 2)
         ):
+            # "move 50 kWh from peak to off-peak on 2018-03-05": the tariff arithmetic over that day
             # span-level arithmetic: an energy or a number of hours moved between tariff periods
             if len(named) < 2:
                 if len(named) == 1 and re.search(slots.NIGHT_WORDS, text) is None:

@@ -132,6 +132,8 @@ def test_material_left_over_gets_no_figure(message: str, lang: str) -> None:
         ("the worst 3 days for power factor in March", "en", {"group_by": "day", "top": 3, "order": "asc"}),
         ("las 3 horas de más consumo los domingos", "es", {"group_by": "hour", "top": 3}),
         ("consumo del 1S", "es", {"span": span("2018-01-01", "2018-06-30")}),
+        ("cost in the 3rd quarter of last year", "en", {"span": span("2017-07-01", "2017-09-30")}),
+        ("consumo de marzo del año pasado", "es", {"span": span("2017-03-01", "2017-03-31")}),
         ("emissions in the first six months of 2018", "en", {"span": span("2018-01-01", "2018-06-30")}),
         (
             "compara las emisiones de la primera y la segunda quincena de marzo",
@@ -189,6 +191,17 @@ def test_query_reads_the_whole_question(message: str, lang: str, expected: dict)
         ),
         ("give me a 12-hour forecast", "en", "forecast", {"horizon_hours": 12}),
         ("forecast for next Monday", "en", "forecast", {"day": "2019-01-07"}),
+        (
+            "what if we moved 50 kWh from peak to off-peak on 2018-03-05?",
+            "en",
+            "scenario",
+            {
+                "kind": "move_energy",
+                "from_period": "maximum",
+                "to_period": "light",
+                "span": span("2018-03-05", "2018-03-05"),
+            },
+        ),
         ("¿cuánto crees que consumiremos en las próximas 6 horas?", "es", "forecast", {"horizon_hours": 6}),
         ("Cutting 2 MWh in the off-peak period in winter saves how much?", "en", "scenario", {"kwh": 2000.0}),
         ("¿qué deberíamos cambiar para gastar menos en el segundo semestre?", "es", "recommend", {}),
