@@ -1603,9 +1603,13 @@ class RulePlanner:
         time_of_day = _TIME_OF_DAY.search(text)
         if time_of_day and self._hour_filter(text) is None:
             return self._not_understood(plan, [time_of_day.group(0)])
+        of_total = _SHARE.search(text) is not None and re.search(
+            r"\b(?:respecto|sobre|del|de|of|out\s+of|relative\s+to)\s+(?:al\s+|el\s+|the\s+)?total\b", text
+        )
         compare = (
             len(periods) >= 2
             and counting is None
+            and not of_total  # "porcentaje del consumo de marzo respecto al total del año": a share
             and (
                 _COMPARE.search(text) is not None
                 or (len(periods) == 2 and (not _SHARE.search(text) or _CHANGE_VERB.search(text) is not None))
@@ -1843,7 +1847,10 @@ class RulePlanner:
             return "a count was asked"
         if _SHARE.search(text) and "share_of" not in args and "compare_to" not in args:
             return "a share was asked"
-        if _STRICT_COMPARE.search(text) and "compare_to" not in args and not grouped:
+        total_of = "share_of" in args and re.search(
+            r"\b(?:respecto|relative)\s+(?:al?|to)\s+(?:the\s+)?total\b", text
+        )
+        if _STRICT_COMPARE.search(text) and "compare_to" not in args and not grouped and not total_of:
             return "a comparison was asked"
         if (
             _AVERAGE.search(cleaned)

@@ -132,6 +132,11 @@ def test_material_left_over_gets_no_figure(message: str, lang: str) -> None:
         ("the worst 3 days for power factor in March", "en", {"group_by": "day", "top": 3, "order": "asc"}),
         ("las 3 horas de más consumo los domingos", "es", {"group_by": "hour", "top": 3}),
         ("consumo del 1S", "es", {"span": span("2018-01-01", "2018-06-30")}),
+        (
+            "porcentaje del consumo de marzo respecto al total del año",
+            "es",
+            {"span": span("2018-01-01", "2018-12-31"), "share_of": {"months": [3]}},
+        ),
         ("cost in the 3rd quarter of last year", "en", {"span": span("2017-07-01", "2017-09-30")}),
         ("consumo de marzo del año pasado", "es", {"span": span("2017-03-01", "2017-03-31")}),
         ("emissions in the first six months of 2018", "en", {"span": span("2018-01-01", "2018-06-30")}),
