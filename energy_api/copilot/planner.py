@@ -702,7 +702,15 @@ class RulePlanner:
         elif (
             len(periods) == 1
             and periods[0].kind in ("range", "iso_range")
-            and _DIFFERENCE_BETWEEN.search(text)
+            and (
+                _DIFFERENCE_BETWEEN.search(text)
+                or (
+                    # "compare consumption on 2018-03-05 and 2018-03-12": two days, not the days between
+                    _STRICT_COMPARE.search(text)
+                    and re.search(r"\s(?:and|y|vs\.?|versus)\s", periods[0].text)
+                    and not re.search(r"\b(?:from|desde|del?|to|al|hasta|until)\b", periods[0].text)
+                )
+            )
         ):
             # "diferencia de coste entre el 2018-03-05 y el 2018-03-12": two days compared
             periods = self._split_range(periods[0], today, single_days=True) or periods

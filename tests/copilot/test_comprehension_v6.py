@@ -133,6 +133,11 @@ def test_material_left_over_gets_no_figure(message: str, lang: str) -> None:
         ("las 3 horas de más consumo los domingos", "es", {"group_by": "hour", "top": 3}),
         ("consumo del 1S", "es", {"span": span("2018-01-01", "2018-06-30")}),
         (
+            "compare consumption on 2018-03-05 and 2018-03-12",
+            "en",
+            {"span": span("2018-03-05", "2018-03-05"), "compare_to": span("2018-03-12", "2018-03-12")},
+        ),
+        (
             "porcentaje del consumo de marzo respecto al total del año",
             "es",
             {"span": span("2018-01-01", "2018-12-31"), "share_of": {"months": [3]}},
