@@ -90,21 +90,37 @@ def run(
     select: Annotated[
         list[str] | None, typer.Option(help="Only these assets of the job (repeat the option).")
     ] = None,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            help="Console log level: INFO shows each asset's findings; DEBUG every Dagster event "
+            "(the run's event log in the UI keeps all of them either way)."
+        ),
+    ] = "INFO",
 ) -> None:
     """Materialize the whole asset graph once (a run of the code location, visible in the Dagster UI's
     job history) and say where outputs went; exits 1 when the run fails."""
+    level = log_level.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError(f"--log-level {log_level!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
     if date_format:
         os.environ[DATE_FORMAT_ENV] = date_format
     check_raw_source(date_format or os.environ.get(DATE_FORMAT_ENV))
     os.environ.update(dagster_environment())
     import dagster as dg
 
-    from energy_assets.launcher import launch_job
+    from energy_assets.definitions import defs
+    from energy_assets.launcher import launch_job, resolve_selection
 
     # Launched through the code location (not execute_in_process), so the run shows on the UI's
     # Overview timeline and in the job's run history, with "Re-execute" working from there.
-    selection = [dg.AssetKey.from_user_string(name) for name in select or []]
-    result = launch_job(dg.DagsterInstance.get(), job, asset_selection=selection or None)
+    selection, added = resolve_selection(select or [], defs()) if select else ([], [])
+    if added:
+        typer.echo(f"also selected, written by the same step: {', '.join(added)}")
+    run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+    result = launch_job(
+        dg.DagsterInstance.get(), job, run_config=run_config, asset_selection=selection or None
+    )
     typer.echo(render_summary(result))
     if not result.success:
         raise typer.Exit(code=1)

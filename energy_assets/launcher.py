@@ -87,3 +87,41 @@ def launch_job(
             asset_graph=repo.asset_graph,
         )
     return execute_run(recon_job_from_origin(run.job_code_origin), run, instance)
+
+
+def resolve_selection(
+    names: Sequence[str], definitions: dg.Definitions
+) -> tuple[list[dg.AssetKey], list[str]]:
+    """The asset keys of ``names`` for ``--select``, and the names added to them.
+
+    An asset that one step materializes with others (``cleaned_steel_readings`` writes the quarantine,
+    the repair log and the quality report too) cannot run alone: the rest of its step is added, and
+    returned so the caller can say so. An unknown name is a ``ValueError`` naming it and the closest
+    real ones, instead of Dagster's subset error.
+    """
+    import difflib
+
+    by_key = {
+        key: assets_def
+        for assets_def in definitions.assets or []
+        if isinstance(assets_def, dg.AssetsDefinition)
+        for key in assets_def.keys
+    }
+    known = sorted(key.to_user_string() for key in by_key)
+    keys: list[dg.AssetKey] = []
+    for name in names:
+        key = dg.AssetKey.from_user_string(name)
+        if key not in by_key:
+            close = difflib.get_close_matches(name, known, n=3)
+            hint = (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else f" (the Dagster UI's asset catalog lists all {len(known)})"
+            )
+            raise ValueError(f"--select {name!r}: no asset of that name{hint}")
+        siblings = (
+            [key] if by_key[key].can_subset else sorted(by_key[key].keys, key=lambda k: k.to_user_string())
+        )
+        keys.extend(k for k in siblings if k not in keys)
+    added = [key.to_user_string() for key in keys if key.to_user_string() not in names]
+    return keys, added

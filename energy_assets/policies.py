@@ -22,6 +22,7 @@ import os
 import sys
 import textwrap
 import types
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -178,7 +179,11 @@ def _owned(assets_def: Any) -> Any:
 
 def apply_policies(defs: dg.Definitions) -> dg.Definitions:
     """``defs`` with every asset code-versioned, owned, and linked to its source (and repository)."""
-    assets = dg.with_source_code_references([_owned(_versioned(a)) for a in defs.assets or []])
+    # source-code references are a beta API we chose on purpose (dagster is pinned): their BetaWarning,
+    # printed once per asset and per process, buried `make run`'s output under 270 lines of it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        assets = dg.with_source_code_references([_owned(_versioned(a)) for a in defs.assets or []])
     git_url = os.environ.get(GIT_URL_ENV)
     if git_url:
         assets = dg.link_code_references_to_git(

@@ -6,6 +6,7 @@ followed by their check results.
 """
 
 import math
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -53,5 +54,8 @@ def emit(
     output_name: str = "result",
     data_version: dg.DataVersion | None = None,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
-    yield dg.Output(value, output_name=output_name, metadata=dict(metadata), data_version=data_version)
+    with warnings.catch_warnings():  # Output(data_version=) is beta; dagster is pinned (see policies)
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        output = dg.Output(value, output_name=output_name, metadata=dict(metadata), data_version=data_version)
+    yield output
     yield from checks

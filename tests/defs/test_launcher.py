@@ -51,6 +51,19 @@ def test_energy_run_leaves_a_run_with_the_code_location_origin(project_instance:
         assert run.remote_job_origin.location_name == launcher.LOCATION_NAME
         assert run.job_code_origin.repository_origin.code_pointer.module == launcher.MODULE_NAME
         assert run.asset_selection == {dg.AssetKey("raw_steel_readings")}
+        # the console says INFO and up; the event log the UI reads keeps every (DEBUG) event
+        assert run.run_config["loggers"]["console"]["config"]["log_level"] == "INFO"
+        assert "STEP_START" not in out.output
+        events = {e.dagster_event.event_type_value for e in instance.all_logs(run.run_id) if e.dagster_event}
+        assert {"STEP_START", "STEP_SUCCESS", "ASSET_MATERIALIZATION"} <= events
+
+
+def test_an_unknown_log_level_is_one_line_naming_the_option():
+    from energy_assets.cli import one_line
+
+    out = CliRunner().invoke(app, ["run", "--log-level", "loud"])
+    assert out.exit_code == 1
+    assert one_line(out.exception) == "--log-level 'loud' is not a log level (DEBUG, INFO, WARNING, ERROR)"
 
 
 def test_a_failed_launched_run_exits_non_zero(project_instance: Path):
@@ -73,3 +86,28 @@ def test_the_jobs_run_in_one_process_whoever_launches_them():
     definitions = defs()
     for job in ("materialize_all", "data_platform", "retrain"):
         assert definitions.resolve_job_def(job).executor_def.name == "in_process", job
+
+
+def test_a_selected_output_of_a_multi_asset_brings_its_whole_step():
+    from energy_assets.definitions import defs
+
+    definitions = defs()
+    keys, added = launcher.resolve_selection(["steel_readings_quarantine", "raw_steel_readings"], definitions)
+    names = [key.to_user_string() for key in keys]
+    assert set(names) == {
+        "steel_readings_quarantine",
+        "raw_steel_readings",
+        "cleaned_steel_readings",
+        "steel_readings_repairs",
+        "data_quality_report",
+    }
+    assert len(names) == len(set(names))
+    assert sorted(added) == ["cleaned_steel_readings", "data_quality_report", "steel_readings_repairs"]
+    keys, added = launcher.resolve_selection(["tariff_prices"], definitions)
+    assert (keys, added) == ([dg.AssetKey("tariff_prices")], [])
+    with pytest.raises(
+        ValueError, match=r"--select 'cleaned_stel_readings'.*did you mean cleaned_steel_readings"
+    ):
+        launcher.resolve_selection(["cleaned_stel_readings"], definitions)
+    with pytest.raises(ValueError, match=r"--select 'nope': no asset of that name \(the Dagster UI"):
+        launcher.resolve_selection(["nope"], definitions)

@@ -104,6 +104,22 @@ def test_compose_workspace_and_instance_point_at_the_code_location() -> None:
     assert f'"{GRPC_PORT}"' in (DOCKER / "Dockerfile.dagster").read_text()
 
 
+def test_one_code_location_name_everywhere() -> None:
+    """workspace.yaml, both pyproject tables and the launcher name the same location (a mismatch
+    with [tool.dg.project] makes Dagster warn on every load; with the launcher, runs lose their job)."""
+    from energy_assets.launcher import LOCATION_NAME
+
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    root_workspace = _yaml(ROOT / "workspace.yaml")["load_from"][0]["python_module"]
+    names = {
+        root_workspace["location_name"],
+        pyproject["tool"]["dagster"]["code_location_name"],
+        pyproject["tool"]["dg"]["project"]["code_location_name"],
+        LOCATION_NAME,
+    }
+    assert names == {"energy_copilot"}
+
+
 def test_postgres_instance_config_is_valid_dagster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dagster._core.instance.config import dagster_instance_config
 

@@ -591,3 +591,198 @@ def test_v3_tariff_arithmetic_matches_plain_pandas(
     cost, co2 = (f.value for f in v3_expected(real, v3_cases, "v3-tar-en-04").figures)
     assert co2 == pytest.approx(5000 * 0.4594 / 1000)
     assert cost == pytest.approx(5000 * real.frame["cost_krw"].sum() / df["kwh"].sum())
+
+
+# --- the fourth held-out set (v4): balanced, new, and every expectation computes ------------------
+V4_PATH = SET_PATH.with_name("questions_v4.yaml")
+
+
+@pytest.fixture(scope="module")
+def v4_cases() -> list[dict]:
+    return load_cases(V4_PATH)
+
+
+def test_the_v4_set_is_balanced_with_new_ids(v4_cases: list[dict], v1_v2_cases: tuple) -> None:
+    head = V4_PATH.read_text("utf-8").split("\ncases:")[0]
+    assert yaml.safe_load(head) == {"version": 4, "today": dt.date(2018, 12, 31)}
+    assert len(v4_cases) == 176
+    ids = [c["id"] for c in v4_cases]
+    assert len(set(ids)) == 176 and all(i.startswith("v4-") for i in ids)
+    assert Counter(c["lang"] for c in v4_cases) == {"es": 88, "en": 88}
+    v1, v2 = v1_v2_cases
+    v3 = load_cases(V3_PATH)
+    categories = {c["category"] for c in v3}
+    assert {c["category"] for c in v4_cases} == categories and len(categories) == 22
+    per = Counter((c["category"], c["lang"]) for c in v4_cases)
+    assert all(per[(cat, lang)] == 4 for cat in categories for lang in ("es", "en")), per
+    assert not set(ids) & {c["id"] for c in v1 + v2 + v3}
+    assert all(len(c["turns"]) >= 2 for c in v4_cases if c["category"] == "follow_ups")
+    asked = [t["q"].strip().lower() for c in v4_cases for t in c["turns"]]
+    assert len(asked) == len(set(asked))  # no question is asked twice inside v4 either
+
+
+def test_no_v4_question_is_a_near_duplicate_of_v1_v2_or_v3(v4_cases: list[dict], v1_v2_cases: tuple) -> None:
+    from rapidfuzz import fuzz, process
+
+    v1, v2 = v1_v2_cases
+    earlier = [t["q"].strip().lower() for c in v1 + v2 + load_cases(V3_PATH) for t in c["turns"]]
+    for case in v4_cases:
+        for turn in case["turns"]:
+            q = turn["q"].strip().lower()
+            match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
+            assert score < 90, f"{case['id']}: {q!r} is nearly {match!r} ({score:.0f})"
+
+
+def test_every_v4_expectation_computes(real: Reference, v4_cases: list[dict]) -> None:
+    for case in v4_cases:
+        for i in grade.graded_turns(case["turns"]):
+            try:
+                expected = expected_for(real, case["turns"][i]["expect"])
+            except SpecError as err:  # pragma: no cover - the message names the case
+                pytest.fail(f"{case['id']}: {err}")
+            assert expected.figures or expected.no_data or expected.decline, case["id"]
+            marker = V3_MARKERS.get(case["category"])
+            if marker:  # the marker categories really test their marker
+                assert getattr(expected, marker), case["id"]
+            elif not expected.decline and not expected.no_data:
+                assert not expected.partial, case["id"]  # a fully covered period outside "partial"
+                assert expected.spans or expected.labels or case["category"] == "tariff_arithmetic", case[
+                    "id"
+                ]
+
+
+# --- v4 spot checks against a plain pandas computation written here, on the raw file -------------
+#: South Korean public holidays of 2018, typed from the calendar (a second source for the check)
+KR_2018 = pd.to_datetime(
+    [
+        "2018-01-01", "2018-02-15", "2018-02-16", "2018-02-17", "2018-03-01", "2018-05-05", "2018-05-07",
+        "2018-05-22", "2018-06-06", "2018-06-13", "2018-08-15", "2018-09-23", "2018-09-24", "2018-09-25",
+        "2018-09-26", "2018-10-03", "2018-10-09", "2018-12-25",
+    ]
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def plain4() -> pd.DataFrame:
+    """The raw CSV read again: interval start, calendar, kWh, kVArh, PF, load type and tariff period."""
+    path = next((p for p in CSV_CANDIDATES if p.exists()), None)
+    if path is None:
+        pytest.skip("steel_industry_data.csv is in neither data/raw/ nor ../shared/data/")
+    raw = pd.read_csv(path, encoding="utf-8-sig")
+    stamp = pd.to_datetime(raw["date"], format="%d/%m/%Y %H:%M")
+    stamp = stamp.where(stamp.dt.strftime("%H:%M") != "00:00", stamp + pd.Timedelta(days=1))
+    start = stamp - pd.Timedelta(minutes=15)
+    df = pd.DataFrame(
+        {
+            "start": start,
+            "day": start.dt.normalize(),
+            "month": start.dt.month,
+            "hour": start.dt.hour,
+            "dow": start.dt.weekday,
+            "kwh": raw["Usage_kWh"].astype(float),
+            "q": raw["Lagging_Current_Reactive.Power_kVarh"].astype(float),
+            "load": raw["Load_Type"],
+        }
+    )
+    # the tariff file's hours, typed again: light 23-9 every season; maximum 10-12 + 13-17 (summer,
+    # spring/fall) or 10-12 + 17-20 + 22-23 (winter); the rest medium; Sundays and holidays all light
+    winter = df["month"].isin([11, 12, 1, 2])
+    h = df["hour"]
+    warm_max = ((h >= 10) & (h < 12)) | ((h >= 13) & (h < 17))
+    winter_max = ((h >= 10) & (h < 12)) | ((h >= 17) & (h < 20)) | (h == 22)
+    light = (h >= 23) | (h < 9) | (df["dow"] == 6) | df["day"].isin(KR_2018)
+    maximum = ~light & ((winter & winter_max) | (~winter & warm_max))
+    df["period"] = "medium"
+    df.loc[maximum, "period"] = "maximum"
+    df.loc[light, "period"] = "light"
+    return df
+
+
+def test_v4_filtered_figures_match_plain_pandas(
+    real: Reference, v4_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def got(cid: str, turn: int = -1) -> Expected:
+        return v3_expected(real, v4_cases, cid, turn)
+
+    def first(cid: str) -> float:
+        return got(cid).figures[0].value
+
+    # filtered totals and averages: Sundays of July, Saturdays of November (4 of them), weekend kVArh
+    assert first("v4-tot-en-04") == pytest.approx(df.loc[(m == 7) & (df["dow"] == 6), "kwh"].sum())
+    sat_nov = df[(m == 11) & (df["dow"] == 5)]
+    assert sat_nov["day"].nunique() == 4
+    assert first("v4-avg-es-01") == pytest.approx(sat_nov["kwh"].sum() / 4)
+    assert first("v4-rea-en-03") == pytest.approx(df.loc[(m == 11) & (df["dow"] >= 5), "q"].sum())
+    # mean hourly total over July's maximum-period hours
+    july_max = df[(m == 7) & (df["period"] == "maximum")]
+    assert first("v4-avg-en-02") == pytest.approx(july_max.groupby(["day", "hour"])["kwh"].sum().mean())
+    # counts with a threshold: ">=" 130 kWh in H2, maximum-period quarter hours under 20 kWh in Q2
+    assert first("v4-cnt-en-02") == ((m >= 7) & (df["kwh"] >= 130)).sum()
+    q2_max = df[m.between(4, 6) & (df["period"] == "maximum")]
+    assert first("v4-cnt-es-03") == pytest.approx(0.25 * (q2_max["kwh"] < 20).sum())
+    assert first("v4-cnt-en-03") == pytest.approx(0.25 * ((m == 10) & (df["q"] > 60)).sum())
+    # share of a filtered whole: Light_Load within July's light-period energy (not within all of July)
+    july_light = df[(m == 7) & (df["period"] == "light")]
+    share = 100 * july_light.loc[july_light["load"] == "Light_Load", "kwh"].sum() / july_light["kwh"].sum()
+    assert first("v4-share-es-01") == pytest.approx(share)
+    # Children's Day 2018 = 2018-05-05 and its substitute 2018-05-07, both light all day (spring price)
+    kids = got("v4-hol-es-04")
+    assert kids.spans == [("2018-05-05", "2018-05-07")]
+    kids_kwh = df.loc[df["day"].isin(pd.to_datetime(["2018-05-05", "2018-05-07"])), "kwh"].sum()
+    assert kids.figures[0].value == pytest.approx(kids_kwh * 52.30)
+    # the Sunday peak of 2018, named by its interval start
+    sundays = df[df["dow"] == 6]
+    top = sundays.loc[sundays["kwh"].idxmax()]
+    peak = got("v4-peak-en-02")
+    assert peak.figures[0].value == top["kwh"]
+    assert [lb.value for lb in peak.labels] == [f"{top['start']:%Y-%m-%d}", f"{top['start']:%H:%M}"]
+    # the 3 weekdays of April with the largest totals
+    top3 = df[m == 4].groupby("dow")["kwh"].sum().nlargest(3)
+    ranking = got("v4-rank-es-01")
+    assert [lb.value for lb in ranking.labels] == list(top3.index)
+    assert [f.value for f in ranking.figures] == pytest.approx(list(top3.values))
+    # a ranking over a partly covered span: the days 2018-12-20 .. 2018-12-31 only
+    late = df[df["day"] >= pd.Timestamp("2018-12-20")].groupby("day")["kwh"].sum()
+    part = got("v4-part-en-02")
+    assert part.partial and part.spans == [("2018-12-20", "2018-12-31")]
+    assert part.labels[0].value == f"{late.idxmax():%Y-%m-%d}"
+    # two ranges in one question: both totals, both spans
+    two = got("v4-rng-es-04")
+    weeks = [df.loc[df["day"].between(pd.Timestamp(a), pd.Timestamp(b)), "kwh"].sum() for a, b in
+             (("2018-07-16", "2018-07-22"), ("2018-07-23", "2018-07-29"))]  # fmt: skip
+    assert [f.value for f in two.figures] == pytest.approx(weeks)
+    assert two.spans == [("2018-07-16", "2018-07-22"), ("2018-07-23", "2018-07-29")]
+
+
+def test_v4_whatifs_and_comparisons_match_plain_pandas(
+    real: Reference, v4_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def figures(cid: str) -> list[float]:
+        return [f.value for f in v3_expected(real, v4_cases, cid).figures]
+
+    # 3,500 kWh moved peak -> light over Q3: split by the maximum-period energy of summer (Jul-Aug)
+    # and spring/fall (Sep), each at its own prices
+    top = df[(df["period"] == "maximum") & m.between(7, 9)]
+    w_summer = top.loc[top["month"] <= 8, "kwh"].sum() / top["kwh"].sum()
+    (saving,) = figures("v4-tar-es-04")
+    assert saving == pytest.approx(3500 * (w_summer * (167.90 - 52.30) + (1 - w_summer) * (98.30 - 52.30)))
+    # 2 h of peak load a day in September: mean energy per maximum hour x 2 x days with maximum hours
+    sep = top[top["month"] == 9]
+    per_hour = sep["kwh"].sum() / (len(sep) * 0.25)
+    assert sep["day"].nunique() == 22  # 30 days - 5 Sundays - 2018-09-24..26 (Chuseok on weekdays)
+    saving, *prices = figures("v4-tar-en-03")
+    assert saving == pytest.approx(2 * per_hour * 22 * (98.30 - 52.30))
+    assert prices == [98.30, 52.30]
+    # 6 h of June's peak load (not each day) -> light, summer prices
+    june = df[(df["period"] == "maximum") & (m == 6)]
+    saving, *_ = figures("v4-tar-es-03")
+    assert saving == pytest.approx(6 * june["kwh"].sum() / (len(june) * 0.25) * (167.90 - 52.30))
+    # "how much more in January than in July": A = July, B = January, % relative to July
+    jul, jan = df.loc[m == 7, "q"].sum(), df.loc[m == 1, "q"].sum()
+    assert figures("v4-cmp-es-02") == pytest.approx([jul, jan, jan - jul, 100 * (jan - jul) / jul])
