@@ -292,6 +292,16 @@ def test_training_metadata_is_rounded_and_names_its_units(trained):
                 assert float(f"{number:.6g}") == number, (
                     f"{mat.asset_key.to_user_string()}.{key} = {number!r}"
                 )
+        if mat.asset_key.to_user_string() == "champion_forecast_model" and "card_intraday" in mat.metadata:
+            # what /forecast serves 15 minutes ahead at the operating-day origins, beside persistence
+            served = mat.metadata["card_intraday"].value["served_15min"]
+            assert mat.metadata["served_15min_model"].value == served["model"]
+            if served["test"] is not None:
+                test_mae = mat.metadata["served_15min_test_mae_kwh"].value
+                assert test_mae == pytest.approx(served["test"]["mae"])
+                assert "served_15min_test_persistence_mae_kwh" in mat.metadata
+            else:  # only the day-ahead model's hourly validation backtest is kept
+                assert served["model"] != "nowcast"
         if mat.asset_key.to_user_string() == "estimate_physics":
             assert "validation_rmse_kwh" in mat.metadata and "validation_rmse" not in mat.metadata
             assert mat.metadata["mlflow_run"].value.startswith("http")

@@ -171,8 +171,9 @@ def onnx_decision(
         if result.status != EVALUATED or result.model is None:
             context.log.warning(f"{result.family}: {result.status}; no ONNX export")
             continue
-        decision = onnx_export.evaluate_onnx(result.model, data.X_test)
-        onnx_export.save_onnx(onnx_export.to_onnx(result.model), folder / f"estimate_{result.family}.onnx")
+        model = onnx_export.to_onnx(result.model)  # converted once: decided on, then saved
+        decision = onnx_export.evaluate_onnx(result.model, data.X_test, model=model)
+        onnx_export.save_onnx(model, folder / f"estimate_{result.family}.onnx")
         context.log.info(f"{result.family}: {decision.reason}")
         rows.append(decision.as_dict())
     table = pd.DataFrame(rows, columns=list(onnx_export.OnnxDecision.__dataclass_fields__))

@@ -25,7 +25,7 @@ from energy_assets.domain import paths
 from energy_assets.domain.data import frames, schema
 from energy_assets.domain.models.forecast.nowcast import INTRADAY_CARD_KEY
 from energy_assets.domain.reporting import explain, forecast_quality
-from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, VALIDATION
+from energy_assets.domain.tasks import ESTIMATE, FORECAST, TEMPORAL, TEST, VALIDATION
 from energy_assets.domain.training import champion, comparison, intraday, leaderboard, tracking
 from energy_assets.domain.training.estimate import estimate_datasets
 from energy_assets.domain.training.results import EstimateResult, ForecastResult
@@ -355,8 +355,11 @@ def champion_forecast_model(
     last = clean[schema.TIMESTAMP].max()
     history = clean[clean[schema.TIMESTAMP] > last - pd.Timedelta(days=HISTORY_DAYS)].reset_index(drop=True)
 
+    served: dict[str, Any] = {}  # the promoted card's intraday.served_15min
+
     def with_nowcast(candidate: ForecastResult) -> tuple[dict[str, Any], dict[str, Any]]:
         rule = intraday.intraday_entry(candidate, forecast_nowcast, frames.on_ns(clean))
+        served.update((rule or {}).get(intraday.SERVED_15MIN_KEY) or {})
         if rule is None or not rule["bands"] or forecast_nowcast.model is None:
             context.log.info(f"no intraday switch for {candidate.family}: {rule}")
             return {}, {} if rule is None else {INTRADAY_CARD_KEY: rule}
@@ -377,4 +380,11 @@ def champion_forecast_model(
         companions=with_nowcast,
     )
     metadata["history_rows"] = len(history)
+    # the served forecast 15 minutes ahead at the hourly operating-day origins (card: intraday.served_15min)
+    served_15min: dict[str, Any] = {"served_15min_model": served["model"]} if served else {}
+    for split in (VALIDATION, TEST):
+        for key, value in (served.get(split) or {}).items():
+            if value is not None:
+                served_15min[f"served_15min_{split}_{key}"] = float(value)
+    metadata.update(readable(served_15min))
     return dg.MaterializeResult(metadata=metadata)

@@ -151,13 +151,16 @@ def evaluate_onnx(
     estimator: Estimator,
     X_test: pd.DataFrame,
     *,
+    model: Any = None,
     repeats: int = 7,
     batch_rows: int | None = None,
     min_speedup: float = MIN_SPEEDUP,
     tolerance: float = PARITY_TOLERANCE,
 ) -> OnnxDecision:
-    """Export, check parity on ``X_test`` and time native vs onnxruntime on the same rows."""
-    model = to_onnx(estimator)
+    """Export, check parity on ``X_test`` and time native vs onnxruntime on the same rows;
+    ``model``: the estimator's ONNX model when the caller already converted it (:func:`to_onnx`),
+    so a decision and the saved file come from one conversion."""
+    model = to_onnx(estimator) if model is None else model
     sess = session(model)
     native = estimator.predict(X_test)
     onnx_pred = predict_onnx(sess, estimator, X_test)

@@ -430,6 +430,8 @@ def evaluate_ensemble(
     Validation score: the learned weight and offsets applied to the members' own out-of-sample
     validation backtests (only the blend weight and the conformal offsets saw those days), so it can
     be compared with the members' validation scores. Test score: a normal rolling-origin backtest.
+    The members are the results' own final models (fitted as configured on train + validation, the
+    same models a refit gives), not trained again; a result without one is fitted here.
     """
     config = config or ForecastConfig()
     base = {
@@ -452,9 +454,13 @@ def evaluate_ensemble(
     naive_val, naive_test = _naive_runs(windows, config)
     candidates = [make_forecaster(r.family, config) for r in best]
     started = time.perf_counter()
+    fitted = {r.family: r.model for r in best if r.model is not None}
     ensemble = WeightedEnsembleForecaster(candidates, quantiles=config.quantiles).fit(
-        windows.train, windows.validation
+        windows.train, windows.validation, fitted=fitted
     )
+    refitted = [m.name for m in ensemble.members if m is not fitted.get(m.name)]
+    if refitted:
+        log.info("%s: members %s fitted again (no matching fitted model given)", ENSEMBLE, refitted)
     fit_seconds = time.perf_counter() - started
     val_runs = {}
     for plan in PLAN_REGIMES:

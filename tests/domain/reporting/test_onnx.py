@@ -46,8 +46,13 @@ def test_decision_follows_the_rule(lightgbm_model, data):
     assert decision.native_us_per_row > 0 and decision.onnx_us_per_row > 0
     assert decision.speedup == pytest.approx(decision.native_us_per_row / decision.onnx_us_per_row)
     assert decision.serve_onnx == (decision.parity_ok and decision.speedup >= onnx_export.MIN_SPEEDUP)
-    never = onnx_export.evaluate_onnx(lightgbm_model, data.X_test.iloc[:500], repeats=1, min_speedup=1e9)
+    # the caller's conversion is decided on as it is (the asset converts once, decides, saves)
+    converted = onnx_export.to_onnx(lightgbm_model)
+    never = onnx_export.evaluate_onnx(
+        lightgbm_model, data.X_test.iloc[:500], model=converted, repeats=1, min_speedup=1e9
+    )
     assert not never.serve_onnx and "not measurably faster" in never.reason
+    assert never.onnx_size_bytes == len(converted.SerializeToString()) == decision.onnx_size_bytes
 
 
 def test_xgboost_exports_with_its_feature_order(data, tmp_path):

@@ -17,7 +17,7 @@ from energy_assets.domain.models.forecast import IntradayForecaster, NowcastFore
 from energy_assets.domain.models.forecast.nowcast import INTRADAY_CARD_KEY, intraday_rule
 from energy_assets.domain.training import champion, result_store
 from energy_assets.domain.training.forecast import ForecastConfig, evaluate_forecaster
-from energy_assets.domain.training.intraday import evaluate_nowcast, intraday_entry
+from energy_assets.domain.training.intraday import evaluate_nowcast, intraday_entry, served_15min
 
 WEEK = 7 * schema.INTERVALS_PER_DAY
 SMALL = {
@@ -96,6 +96,19 @@ def test_the_champion_bundle_ships_the_nowcast_and_serves_the_card_rule(
 
     rule = intraday_entry(day, now, frame)
     assert rule is not None and rule["scores"]
+    # the card says what the served forecast scores 15 minutes ahead at those origins
+    assert rule["served_15min"] == served_15min(day, now, rule, frame)
+    by_nowcast = served_15min(day, now, {**rule, "horizons": 16}, frame)
+    first = now.test_backtest.loc[now.test_backtest["horizon"] == 1]
+    assert by_nowcast["model"] == "nowcast" and by_nowcast["published_anchor_mae"] == 4.22
+    assert by_nowcast["test"]["mae"] == pytest.approx((first["actual"] - first["mean"]).abs().mean())
+    assert by_nowcast["test"]["persistence_mae"] == pytest.approx(
+        (first["actual"] - first["persistence"]).abs().mean()
+    )
+    by_day = served_15min(day, now, {**rule, "horizons": 0}, frame)
+    at = hourly.loc[(hourly["horizon"] == 1) & (loads.reindex(hourly["origin"]).to_numpy() != "Light_Load")]
+    assert by_day["model"] == day.family and by_day["test"] is None
+    assert by_day["validation"]["mae"] == pytest.approx((at["actual"] - at["mean"]).abs().mean())
     rule = {**rule, "bands": ["15 min", "1 h", "4 h"], "horizons": 16}  # serve the whole reach
     history = frame.iloc[-5 * WEEK :].reset_index(drop=True)
     folder = champion.write_bundle(

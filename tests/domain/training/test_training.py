@@ -169,6 +169,8 @@ def test_ensemble_blends_the_two_best(ten_weeks: tuple[pd.DataFrame, pd.DataFram
     assert ensemble.family == "weighted_ensemble" and ensemble.status == "evaluated"
     assert sorted(m.name for m in ensemble.model.members) == ["lightgbm_quantile", "seasonal_naive"]
     assert sum(ensemble.model.weights) == pytest.approx(1.0)
+    # the members are the families' own final models, not trained a second time
+    assert {id(m) for m in ensemble.model.members} == {id(naive.model), id(boosted.model)}
     # the blend's validation score comes from the members' out-of-sample validation forecasts
     assert ensemble.metrics["validation"]["n_origins"] == 3
     assert ensemble.metrics["validation"]["naive_mae"] == pytest.approx(naive.metrics["validation"]["mae"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -38,7 +38,8 @@ class WeightedEnsembleForecaster(Forecaster):
     trained on ``history`` alone (no refit). The weight minimises the blend's squared error on the
     validation origins (closed form, clipped to [0, 1]); quantiles are blended with the same weight and
     conformally shifted on that window. The two chosen members are then fitted as configured (which
-    for the boosted models means calibrate on validation, then refit on history + validation).
+    for the boosted models means calibrate on validation, then refit on history + validation), unless
+    ``fit`` is handed them already fitted that way (``fitted``: the family assets' final models).
     """
 
     name: ClassVar[str] = "weighted_ensemble"
@@ -64,7 +65,17 @@ class WeightedEnsembleForecaster(Forecaster):
             "conformal_offsets_kwh": self.offsets,
         }
 
-    def fit(self, history: pd.DataFrame, validation: pd.DataFrame | None = None) -> Self:
+    def fit(
+        self,
+        history: pd.DataFrame,
+        validation: pd.DataFrame | None = None,
+        fitted: Mapping[str, Forecaster] | None = None,
+    ) -> Self:
+        """Choose the members and weights on ``validation``; ``fitted``: candidates already fitted as
+        configured on this ``history`` and ``validation`` (by name; e.g. the models the family assets
+        trained), used as the members instead of fitting them again. One is only taken if it is
+        fitted and has the candidate's parameters, so it is the model ``twin().fit(history,
+        validation)`` would give (the training is seeded); any other is fitted here."""
         if validation is None or len(validation) == 0:
             raise ValueError(f"{self.name}: needs a validation window to choose members and weights")
         if len(self.candidates) < 2:
@@ -107,9 +118,28 @@ class WeightedEnsembleForecaster(Forecaster):
             ]
         )
         self.offsets = conformal_offsets(actual, blended, self.quantiles)
-        self.members = [m.twin().fit(history, validation) for m in best]
+        self.members = [self._final(m, history, validation, fitted or {}) for m in best]
         self.fitted = True
         return self
+
+    @staticmethod
+    def _final(
+        candidate: Forecaster,
+        history: pd.DataFrame,
+        validation: pd.DataFrame,
+        fitted: Mapping[str, Forecaster],
+    ) -> Forecaster:
+        """The member for ``candidate``: its fitted model from ``fitted`` when that is the same model
+        (same class, parameters and quantiles, fitted), else ``candidate`` fitted as configured."""
+        given = fitted.get(candidate.name)
+        if (
+            given is not None
+            and type(given) is type(candidate)
+            and given.fitted
+            and given.params() == candidate.params()
+        ):
+            return given
+        return candidate.twin().fit(history, validation)
 
     def set_prediction_threads(self, threads: int) -> None:
         for member in self.members:

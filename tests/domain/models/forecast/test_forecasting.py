@@ -342,6 +342,34 @@ def test_ensemble_blends_the_two_best_and_round_trips(
     pd.testing.assert_frame_equal(loaded.predict(frame, origin, 96, future_covariates=covariates), forecast)
 
 
+def test_ensemble_takes_the_given_fitted_members_instead_of_training_them_again(
+    train: pd.DataFrame,
+    validation: pd.DataFrame,
+    frame: pd.DataFrame,
+    origin: pd.Timestamp,
+    lightgbm: LightGBMQuantileForecaster,
+    tmp_path,
+) -> None:
+    candidates = [SeasonalNaiveForecaster(), LightGBMQuantileForecaster(**SMALL)]
+    refit = WeightedEnsembleForecaster(candidates, validation_step=48).fit(train, validation)
+    # the final models as the family assets hand them over (fitted on train + validation as
+    # configured), saved and loaded back
+    final_naive = SeasonalNaiveForecaster().fit(train, validation)
+    given = {m.name: load_forecaster(m.save(tmp_path / m.name)) for m in (lightgbm, final_naive)}
+    reused = WeightedEnsembleForecaster(candidates, validation_step=48).fit(train, validation, fitted=given)
+    assert all(m is given[m.name] for m in reused.members)
+    assert reused.weights == refit.weights and reused.offsets == refit.offsets
+    covariates = _covariates(frame, origin)
+    pd.testing.assert_frame_equal(
+        reused.predict(frame, origin, 96, future_covariates=covariates),
+        refit.predict(frame, origin, 96, future_covariates=covariates),
+    )
+    # a model with other parameters is not the candidate: that member is fitted here
+    other = {"lightgbm_quantile": LightGBMQuantileForecaster(**{**SMALL, "n_estimators": 20}).fit(train)}
+    mixed = WeightedEnsembleForecaster(candidates, validation_step=48).fit(train, validation, fitted=other)
+    assert all(m is not other["lightgbm_quantile"] for m in mixed.members)
+
+
 def test_temporal_split_is_chronological_60_15_25(frame: pd.DataFrame) -> None:
     parts = splits.temporal_split(frame)
     train, validation, test = (frame[parts == name] for name in splits.TEMPORAL_PARTS)
