@@ -155,9 +155,11 @@ def normalize(message: str, lang: str) -> Normalized:
         lambda m: ("primero", "segundo", "tercero", "cuarto")[int(m.group(1)) - 1],
         text,
     )
-    # clock ranges written with a dash ("10-12", "23-01") read as "10 to 12" (ISO dates keep their dashes)
+    # clock ranges written with a dash ("10-12", "23-01", "10:00-12:00", "9am-11am", "14h–16h") read as
+    # "10 to 12" (ISO dates keep their dashes)
+    clock = r"(\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|h)\b)?)"
     text = re.sub(
-        r"(?<![\d\-:./])(\d{1,2})\s*-\s*(\d{1,2})(?![\d\-:./])",
+        rf"(?<![\d\-:./]){clock}\s*[-\u2013\u2014]\s*{clock}(?![\d\-:./])",
         lambda m: f"{m.group(1)} {'a' if lang == ES else 'to'} {m.group(2)}",
         text,
     )

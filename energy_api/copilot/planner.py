@@ -172,7 +172,7 @@ _PF_WHATIF_CUE = _re(
 )
 _CHANGE = _re(
     r"\b(?:were|was|is|fuera|fuese|sea|se\s+cobrara)\s+(?:at\s+|a\s+|en\s+)?(?:the\s+|el\s+|la\s+)?(?:(?:periodo|period|tarifa|precio|rate|price)\s+(?:de\s+)?)?"
-    r"(?:medium|light|maximum|off-peak|peak|valle|llano|punta|ligero|medio|maximo)\b|factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
+    r"(?:medium|light|maximum|off-peak|peak|valle|llano|punta|ligero|medio|maximo)\b|factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bre-?bill|\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
     r"\bat\s+the\s+(?:off-peak|peak|light|medium|maximum|valle|punta|llano)\s+(?:rate|price|tariff|period)\b|"
     r"\ba\s+(?:precio|tarifa)\s+(?:de\s+)?(?:punta|valle|llano|periodo\s+\w+)\b|"
     r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum)|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
@@ -806,7 +806,8 @@ class RulePlanner:
             and slots.find_periods(text)
             and re.search(
                 r"\bsi\b|\bif\b|what\s+if|que\s+pasa|costaria|would\s+(?:it\s+)?cost|would\b.{0,60}\bhave\s+cost|"
-                r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur",
+                r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur|\bre-?bill|"
+                r"\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobrad|\bcobrar|\bprice\s+(?:the|this|that)\b",
                 text,
             )
         ):
@@ -1297,9 +1298,17 @@ class RulePlanner:
         args = {"kind": "shift_load"}
         if periods:
             args["date"] = periods[0].start.isoformat()
-        if len(hours_named) >= 3 and hours_named[1] > hours_named[0]:
+        if (
+            len(hours_named) >= 3
+            and hours_named[1] != hours_named[0]
+            and max(hours_named[0], hours_named[2]) < 24
+        ):
             args["from_start_hour"], args["to_start_hour"] = hours_named[0], hours_named[2]
-            args["hours"] = float(hours_named[1] - hours_named[0])
+            args["hours"] = float((hours_named[1] - hours_named[0]) % 24)
+            if len(hours_named) >= 4 and (hours_named[3] - hours_named[2]) % 24 != args["hours"] % 24:
+                # "from 10-14 to 22-24": windows of different lengths, which the engine cannot move between
+                plan.meta["why"] = "source and target windows of different lengths"
+                return self._not_understood(plan, [])
         elif len(hours_named) >= 2:
             args["from_start_hour"], args["to_start_hour"] = hours_named[0], hours_named[1]
         elif len(hours_named) == 1:
@@ -1365,8 +1374,10 @@ class RulePlanner:
         if periods:
             args["date"] = periods[0].start.isoformat()
         duration = slots.find_duration_hours(text)
-        if len(hours_named) >= 2 and hours_named[1] > hours_named[0]:
-            args["from_start_hour"], args["hours"] = hours_named[0], float(hours_named[1] - hours_named[0])
+        if len(hours_named) >= 2 and hours_named[1] != hours_named[0] and hours_named[0] < 24:
+            # "de 22:00 a 02:00": a window that runs past midnight is as long as the clock says
+            args["from_start_hour"] = hours_named[0]
+            args["hours"] = float((hours_named[1] - hours_named[0]) % 24 or 24)
         elif len(hours_named) == 1:
             args["from_start_hour"] = hours_named[0]
             if duration is not None:

@@ -71,16 +71,31 @@ def find_hours(text: str) -> list[int]:
         if not (explicit or ranged or closing) and lead[:1].isdigit():
             # a bare clock range "bill 9 to 11 on ...": both ends hours, nothing after that is a unit
             bare = re.match(
-                r"\s*(?:to|until|till|hasta|-)\s*(\d{1,2})\b(?!\s*(?:%|kwh|dias|days|de\s|of\s|th\b|st\b|nd\b|rd\b|"
+                r"\s*(to|until|till|hasta|a|-)\s*(\d{1,2})\b(?!\s*(?:%|kwh|dias|days|de\s|of\s|th\b|st\b|nd\b|rd\b|"
                 + _MONTH_RE
                 + r"))",
                 text[match.end() :],
             )
             ranged = (
-                bool(bare) and int(value) <= 24 and int(bare.group(1)) <= 24 and before not in ("-", "/", ".")
+                bool(bare) and int(value) <= 24 and int(bare.group(2)) <= 24 and before not in ("-", "/", ".")
             )
-            ranged = ranged and not re.search(
-                r"(?:top|the|los|las|first|last|ultimos|primeros|next|proximos)\s*$", text[: match.start()]
+            window = bool(bare) and re.match(
+                r"\s*(?:h\b|hs\b|am\b|pm\b|(?:hour\s+|time\s+)?(?:window|slot|block)s?\b|horas?\b)",
+                text[match.end() + bare.end() :],
+            )
+            if bare and bare.group(1) == "a" and not window:
+                ranged = False  # Spanish "a" joins a bare range only before "h" / "franja" words
+            ranged = (
+                ranged
+                and (
+                    bool(
+                        window
+                    )  # "the 14 to 17 window", "la de 2 a 5 h": a clock window, not "the 3 to 5 days"
+                    or not re.search(
+                        r"(?:top|the|los|las|first|last|ultimos|primeros|next|proximos)\s*$",
+                        text[: match.start()],
+                    )
+                )
             )
         if not (explicit or ranged or closing):
             continue

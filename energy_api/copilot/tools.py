@@ -201,6 +201,20 @@ def _day_rows(service: Any, day: dt.date) -> tuple[pd.DataFrame, str | None]:
         raise ToolError(str(exc)) from exc
 
 
+def _through_midnight(
+    service: Any, day: dt.date, rows: pd.DataFrame, source: str | None, end: float
+) -> pd.DataFrame:
+    """The day's rows and, for a window that runs past midnight ("22:00-02:00"), the next day's
+    readings too; a window past the readings is refused rather than priced over part of it."""
+    if end <= 24:
+        return rows
+    following = day + dt.timedelta(days=1)
+    table, _ = service.readings_table()
+    if source is not None or not table.has_day(following):
+        raise ToolError(f"the window runs past midnight into {following}, which has no readings")
+    return table.pandas_rows(day, following)
+
+
 def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
     """One engine scenario over the readings of a day (the same functions as POST /scenarios)."""
     day = args.date or today
@@ -219,6 +233,7 @@ def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
                 start = blocks[0][0]
                 notes.append(f"Source window: the first maximum-period block of {day}, from {start}:00.")
             to_start = NIGHT_START_HOUR if args.to_start_hour is None else args.to_start_hour
+            rows = _through_midnight(service, day, rows, source, max(start, to_start) + args.hours)
             src = engine.TimeWindow(_at(day, start), _at(day, start + args.hours))
             dst = engine.TimeWindow(_at(day, to_start), _at(day, to_start + args.hours))
             in_src = rows.loc[src.mask(rows[schema.TIMESTAMP]), schema.USAGE_KWH].sum()
@@ -234,6 +249,7 @@ def what_if(service: Any, args: WhatIfArgs, today: dt.date) -> dict[str, Any]:
             }
         elif args.kind == "change_load_type":
             start = 10 if args.from_start_hour is None else args.from_start_hour
+            rows = _through_midnight(service, day, rows, source, start + args.hours)
             window = engine.TimeWindow(_at(day, start), _at(day, start + args.hours))
             result = engine.change_load_type(rows, window, str(args.target), tf)
             extra = {"to_period": str(args.target)}

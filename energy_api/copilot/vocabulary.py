@@ -58,6 +58,8 @@ DOMAIN_ES = _words(
     porcentaje porcentajes proporcion cuota participacion parte fraccion
     ranking top clasificacion ordena ordenar lista listado desglose desglosa desglosado
     contar cuenta cuentas numero veces
+    ventana ventanas franja franjas tramo tramos bloque bloques pagariamos pagaria pagaremos pagaramos
+    pagasemos cobrado cobrada cobrara cobrase cobraria cobrar refacturar refacturamos refacturara
     planta fabrica acero siderurgica
     """
 )
@@ -68,6 +70,7 @@ DOMAIN_EN = _words(
     kwh kvarh kvah krw tco2 mwh won
     cost costs costed costing spend spent spending pay paid paying bill bills billed billing charge charges
     charged money expensive cheap cheaper cheapest price prices priced tariff tariffs rate rates period periods
+    window windows slot slots timeslot block blocks rebill rebilled rebilling
     co2 emissions emission emit emitted emitting carbon footprint measured recorded logged metered column
     data reading readings meter
     factor factors total totals sum summed overall cumulative mean means average averages averaged daily
