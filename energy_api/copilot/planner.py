@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from energy_api.copilot import dates, slots
@@ -101,7 +101,7 @@ _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
     r"trasladamos|trasladaramos|paso|pasamos|pasaramos|pasasemos|cambiamos|llevamos|llevaramos)\b|"
     r"\bmover\b|\bmoviendo\b|\bmovemos\b|\bmuevo\b|\bdesplaz|\btraslad|\bshift|\bmove\b|\bmoved\b|\bmoving\b|"
-    r"\breschedul|\btransfer|\bwent\s+to\s+\d|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
+    r"\breschedul|\btransfer|\bsacar\b.{0,60}\bllev|\bwent\s+to\s+\d|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
     r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d|"
     r"\b(?:hubi(?:eramos|esemos|era|ese|eran)|habriamos|habria)\s+(?:pasado|movido|desplazado|trasladado|llevado)\b"
 )
@@ -175,7 +175,7 @@ _CHANGE = _re(
     r"(?:medium|light|maximum|off-peak|peak|valle|llano|punta|ligero|medio|maximo)\b|factur|\bbilled\b|\bbill(?:ed)?\s+(?:as|at)\b|\bre-?bill|\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobra|\bprecio\s+de|\bprice\s+of|\bat\s+the\s+.{0,20}price|"
     r"\bat\s+the\s+(?:off-peak|peak|light|medium|maximum|valle|punta|llano)\s+(?:rate|price|tariff|period)\b|"
     r"\ba\s+(?:precio|tarifa)\s+(?:de\s+)?(?:punta|valle|llano|periodo\s+\w+)\b|"
-    r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum)|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
+    r"\bcomo\s+si\s+fuera|\bas\s+if\s+it\s+were|\bas\s+(?:medium|light|maximum|off-peak|mid-peak|peak|valle|punta|llano)\b|\bcomo\s+(?:carga\s+)?(?:media|ligera|maxima)"
 )
 _EXPLAIN = _re(
     r"por\s*que|explica|explain|\bwhy\b|causo|caused|\bdrove\b|\bdrive\b|motivo|reason|que\s+paso\s+con|se\s+debio|debido|"
@@ -693,6 +693,8 @@ class RulePlanner:
         if weekday_day is not None and not any(p.at <= weekday_day.at < p.at + len(p.text) for p in periods):
             periods = sorted([*periods, weekday_day], key=lambda p: p.at)
         periods = self._sub_periods(text, periods)
+        if len(periods) == 2 and _COMPARE.search(text):
+            periods = self._own_year(periods, today)
         named = periods
         plan.meta["period_at"] = [(p.at, p.at + len(p.text)) for p in named]
         periods = dates.resolve(periods, comparing=bool(_COMPARE.search(text)))
@@ -835,6 +837,20 @@ class RulePlanner:
             # "compare January 2018 and January 2019": the consumption of both (the answer names it)
             return self._query(plan, text, periods, ctx)
         return self._not_understood(plan, [])
+
+    @staticmethod
+    def _own_year(periods: list[dates.Period], today: dt.date) -> list[dates.Period]:
+        """ "August compared with August 2017": the bare month is the latest one, not the year the other
+        side names (which "March and April 2018" shares)."""
+        a, b = periods
+        if (a.start, a.end, a.kind) != (b.start, b.end, b.kind) or a.text == b.text:
+            return periods
+        bare = a if len(a.text) < len(b.text) else b
+        alone = dates.find_periods(bare.text, today)
+        if len(alone) != 1 or (alone[0].start, alone[0].end) == (bare.start, bare.end):
+            return periods
+        own = replace(bare, start=alone[0].start, end=alone[0].end)
+        return [own if p is bare else p for p in periods]
 
     @staticmethod
     def _split_range(p: dates.Period, today: dt.date, single_days: bool = False) -> list[dates.Period] | None:

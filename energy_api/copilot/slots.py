@@ -236,7 +236,7 @@ TARIFF_WORDS: dict[str, str] = {
     r"periodos?\s+tarifarios?\s+(?:medio|intermedio|llano)|tariff\s+period\s+medium": "medium",
     r"periodos?\s+tarifarios?\s+(?:ligero|valle|bajo)|tariff\s+period\s+(?:light|off-peak)": "light",
     r"periodos?\s+(?:de\s+)?punta|horas?\s+punta|horario\s+punta|tarifa\s+punta|en\s+punta|de\s+punta|la\s+punta|punta|(?<!mid-)(?<!mid\s)(?<!off-)(?<!off\s)(?<!non-)peak\s+(?:hours?|periods?|tariff|rate|times?|time\s+of\s+use)|on-peak|on\s+peak|periodos?\s+(?:de\s+)?maxim[oa]|tarifa\s+maxima|maximum[\s-]+(?:tariff\s+)?(?:period|periods|price|rate|hours)|maximum-price|periodo\s+mas\s+caro|most\s+expensive\s+period": "maximum",
-    r"llano|periodos?\s+(?:de\s+)?medio|periodos?\s+intermedio|tarifa\s+media|tarifa\s+intermedia|horas?\s+llano|medium[\s-]+(?:tariff\s+)?(?:period|periods|price|rate|hours)|mid-peak|shoulder": "medium",
+    r"llano|periodos?\s+(?:de\s+)?medio|periodos?\s+intermedio|tarifa\s+media|tarifa\s+intermedia|horas?\s+llano|medium[\s-]+(?:tariff\s+)?(?:period|periods|price|rate|hours)|mid-peak|shoulder|\bmid[\s-]+(?:rate|price|tariff|period)s?\b": "medium",
     r"valle|horas?\s+valle|periodos?\s+(?:de\s+)?valle|periodos?\s+(?:de\s+)?ligero|tarifa\s+ligera|tarifa\s+baja|off-peak|off\s+peak|offpeak|light[\s-]+(?:tariff\s+)?(?:period|periods|price|rate|hours)|cheapest\s+period|periodo\s+mas\s+barato": "light",
 }
 #: Words for the plant's load_type column.

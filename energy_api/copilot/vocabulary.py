@@ -58,6 +58,7 @@ DOMAIN_ES = _words(
     porcentaje porcentajes proporcion cuota participacion parte fraccion
     ranking top clasificacion ordena ordenar lista listado desglose desglosa desglosado
     contar cuenta cuentas numero veces
+    sacar sacamos sacando llevarlos llevarla llevarla llevar llevamos
     ventana ventanas franja franjas tramo tramos bloque bloques pagariamos pagaria pagaremos pagaramos
     pagasemos cobrado cobrada cobrara cobrase cobraria cobrar refacturar refacturamos refacturara
     planta fabrica acero siderurgica
