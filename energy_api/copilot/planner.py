@@ -281,7 +281,8 @@ _SHARE = _re(
     r"\bsobre\s+el\s+total\b|\brespecto\s+al\s+total\b|\bout\s+of\s+the\s+total\b|\bof\s+the\s+total\b|"
     r"\bcuanto\s+(?:representa|representan|represento|supone|supuso|suponen|pesa|peso)\b|"
     r"\bhow\s+much\s+(?:of\s+the\s+total\s+)?(?:does|did|do)\s+.{0,40}\b(?:represent|account\s+for)\b|"
-    r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bas\s+an?\s+%|\bcomo\s+(?:un\s+)?%|\bcomo\s+porcentaje\b|\bpct\b|por\s+ciento\s+del|percent\s+of"
+    r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bas\s+an?\s+%|\bcomo\s+(?:un\s+)?%|\bcomo\s+porcentaje\b|\bpct\b|por\s+ciento\s+del|percent\s+of|"
+    r"^\s*%\s+(?:del?|of)\s"  # "% del consumo anual que fue de carga ligera"
 )
 _COMPARE = _re(
     r"compar|\bvs\.?\b|\bversus\b|frente\s+a|respecto\s+(?:a|al|de)|con\s+respecto|\bdiferencia\b|\bdifference\b|"
