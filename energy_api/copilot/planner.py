@@ -481,7 +481,7 @@ _VERB_FORM = _re(
 #: A question about what would happen (a what-if) that reached the plain data query: not answered as a fact.
 _HYPOTHETICAL = _re(
     r"\bwhat\s+if\b|\bwould\b|\bsuppos\w*|\bimagin\w*|\bsupon\w*|\bhubiera\w*|\bhubiese\w*|\bfuera\b(?!\s+de)|\bfuese\b|"
-    r"\bseria\b|\bcostaria\b|\bpasaria\b|\btendriamos\b|\bhabria\b|\bahorrariamos\b|\bahorraria\b"
+    r"\bseria\b|\bcostaria\b|\bpasaria\b|\btendriamos\b|\bhabria\b|\bahorrariamos\b|\bahorraria\b|\bpagariamos\b|\bpagaria\b|\bcobraria\b"
 )
 #: What may carry digits in a power-factor what-if besides its target: dates, years, quarters, halves.
 _DIGITLESS_PF = _re(
@@ -1337,7 +1337,9 @@ class RulePlanner:
             if len(hours_named) == 2 and "hours" not in args:
                 # "move 100 kWh from 10 to 2": an energy leaves the hour that starts at 10
                 args["hours"] = 1.0
-        used = self._clock_values(hours_named) + [v for v in (kwh, duration) if v is not None]
+        # the clock hours of one source and one target window are read; a second move is left over
+        read = hours_named[:4] if len(hours_named) >= 3 else hours_named
+        used = self._clock_values(read) + [v for v in (kwh, duration) if v is not None]
         used += [kwh / 1000.0] if kwh is not None else []
         return self._numbers_checked(plan, "what_if", args, used)
 
@@ -1399,7 +1401,10 @@ class RulePlanner:
             args["from_start_hour"] = hours_named[0]
             if duration is not None:
                 args["hours"] = duration
-        used = self._clock_values(hours_named) + ([duration] if duration is not None else [])
+        # only the clock hours the window reads count as read: "10:00-12:00 a valle y la de 17-19 a llano"
+        # leaves the second window unread (and declines)
+        read = hours_named[:2] if "hours" in args and len(hours_named) >= 2 else hours_named[:1]
+        used = self._clock_values(read) + ([duration] if duration is not None else [])
         return self._numbers_checked(plan, "what_if", args, used)
 
     def _explain(self, plan: Plan, periods: list[dates.Period], ctx: PlanContext) -> Plan:
