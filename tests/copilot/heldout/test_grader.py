@@ -786,3 +786,138 @@ def test_v4_whatifs_and_comparisons_match_plain_pandas(
     # "how much more in January than in July": A = July, B = January, % relative to July
     jul, jan = df.loc[m == 7, "q"].sum(), df.loc[m == 1, "q"].sum()
     assert figures("v4-cmp-es-02") == pytest.approx([jul, jan, jan - jul, 100 * (jan - jul) / jul])
+
+
+# --- the fifth held-out set (v5): balanced, new, and every expectation computes -------------------
+V5_PATH = SET_PATH.with_name("questions_v5.yaml")
+
+
+@pytest.fixture(scope="module")
+def v5_cases() -> list[dict]:
+    return load_cases(V5_PATH)
+
+
+def test_the_v5_set_is_balanced_with_new_ids(v5_cases: list[dict], v1_v2_cases: tuple) -> None:
+    head = V5_PATH.read_text("utf-8").split("\ncases:")[0]
+    assert yaml.safe_load(head) == {"version": 5, "today": dt.date(2018, 12, 31)}
+    assert len(v5_cases) == 176
+    ids = [c["id"] for c in v5_cases]
+    assert len(set(ids)) == 176 and all(i.startswith("v5-") for i in ids)
+    assert Counter(c["lang"] for c in v5_cases) == {"es": 88, "en": 88}
+    v1, v2 = v1_v2_cases
+    v4 = load_cases(V4_PATH)
+    categories = {c["category"] for c in v4}
+    assert {c["category"] for c in v5_cases} == categories and len(categories) == 22
+    per = Counter((c["category"], c["lang"]) for c in v5_cases)
+    assert all(per[(cat, lang)] == 4 for cat in categories for lang in ("es", "en")), per
+    assert not set(ids) & {c["id"] for c in v1 + v2 + load_cases(V3_PATH) + v4}
+    assert all(len(c["turns"]) >= 2 for c in v5_cases if c["category"] == "follow_ups")
+    asked = [t["q"].strip().lower() for c in v5_cases for t in c["turns"]]
+    assert len(asked) == len(set(asked))  # no question is asked twice inside v5 either
+
+
+def test_no_v5_question_is_a_near_duplicate_of_v1_to_v4(v5_cases: list[dict], v1_v2_cases: tuple) -> None:
+    from rapidfuzz import fuzz, process
+
+    v1, v2 = v1_v2_cases
+    older = v1 + v2 + load_cases(V3_PATH) + load_cases(V4_PATH)
+    earlier = [t["q"].strip().lower() for c in older for t in c["turns"]]
+    for case in v5_cases:
+        for turn in case["turns"]:
+            q = turn["q"].strip().lower()
+            match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
+            assert score < 90, f"{case['id']}: {q!r} is nearly {match!r} ({score:.0f})"
+
+
+def test_every_v5_expectation_computes(real: Reference, v5_cases: list[dict]) -> None:
+    for case in v5_cases:
+        for i in grade.graded_turns(case["turns"]):
+            try:
+                expected = expected_for(real, case["turns"][i]["expect"])
+            except SpecError as err:  # pragma: no cover - the message names the case
+                pytest.fail(f"{case['id']}: {err}")
+            assert expected.figures or expected.no_data or expected.decline, case["id"]
+            marker = V3_MARKERS.get(case["category"])
+            if marker:  # the marker categories really test their marker
+                assert getattr(expected, marker), case["id"]
+            elif not expected.decline and not expected.no_data:
+                assert not expected.partial, case["id"]  # a fully covered period outside "partial"
+                assert expected.spans or expected.labels or case["category"] == "tariff_arithmetic", case[
+                    "id"
+                ]
+
+
+# --- v5 spot checks against the plain pandas frame of v4 (the raw file read again, tariff typed) --
+def test_v5_filtered_figures_match_plain_pandas(
+    real: Reference, v5_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def got(cid: str, turn: int = -1) -> Expected:
+        return v3_expected(real, v5_cases, cid, turn)
+
+    def first(cid: str) -> float:
+        return got(cid).figures[0].value
+
+    # filtered totals and averages: Tuesdays of March, the 4 Sundays of October
+    assert first("v5-tot-es-04") == pytest.approx(df.loc[(m == 3) & (df["dow"] == 1), "kwh"].sum())
+    oct_sun = df[(m == 10) & (df["dow"] == 6)]
+    assert oct_sun["day"].nunique() == 4
+    assert first("v5-avg-es-04") == pytest.approx(oct_sun["kwh"].sum() / 4)
+    # "fin de semana" is the weekend DAY TYPE: Saturdays and Sundays that are not public holidays
+    weekend = (df["dow"] >= 5) & ~df["day"].isin(KR_2018)
+    assert first("v5-share-es-04") == pytest.approx(100 * df.loc[weekend, "kwh"].sum() / df["kwh"].sum())
+    # share of a filtered whole: Maximum_Load within November's maximum-period energy
+    nov_max = df[(m == 11) & (df["period"] == "maximum")]
+    share = 100 * nov_max.loc[nov_max["load"] == "Maximum_Load", "kwh"].sum() / nov_max["kwh"].sum()
+    assert first("v5-share-en-03") == pytest.approx(share)
+    # counts: ">=" on reactive energy; a threshold with decimals inside the light period
+    assert first("v5-cnt-es-04") == ((m == 9) & (df["q"] >= 40)).sum()
+    jan_light = df[(m == 1) & (df["period"] == "light")]
+    assert first("v5-cnt-es-03") == pytest.approx(0.25 * (jan_light["kwh"] > 50.5).sum())
+    # the 2 cheapest days of last month (November, winter prices), bottom first
+    winter = {"light": 57.70, "medium": 96.80, "maximum": 144.40}
+    nov = df[m == 11]
+    cost = (nov["kwh"] * nov["period"].map(winter)).groupby(nov["day"]).sum().nsmallest(2)
+    cheap = got("v5-rank-en-03")
+    assert [lb.value for lb in cheap.labels] == [f"{d:%Y-%m-%d}" for d in cost.index]
+    assert [f.value for f in cheap.figures] == pytest.approx(list(cost.values))
+    # the Saturday peak of 2018, named by its interval start
+    sat = df[df["dow"] == 5]
+    top = sat.loc[sat["kwh"].idxmax()]
+    peak = got("v5-peak-en-02")
+    assert peak.figures[0].value == top["kwh"]
+    assert [lb.value for lb in peak.labels] == [f"{top['start']:%Y-%m-%d}", f"{top['start']:%H:%M}"]
+    # a partly covered ranking: only 2018-12-15 .. 2018-12-31 holds readings
+    part = got("v5-part-en-02")
+    assert part.partial and part.spans == [("2018-12-15", "2018-12-31")]
+
+
+def test_v5_whatifs_and_comparisons_match_plain_pandas(
+    real: Reference, v5_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def figures(cid: str) -> list[float]:
+        return [f.value for f in v3_expected(real, v5_cases, cid).figures]
+
+    # 4,200 kWh peak -> light over H1: split by the maximum-period energy of winter (Jan-Feb),
+    # spring/fall (Mar-May) and summer (Jun), each at its own maximum - light price
+    top = df[(df["period"] == "maximum") & (m <= 6)]
+    gap = {"winter": 144.40 - 57.70, "spring_fall": 98.30 - 52.30, "summer": 167.90 - 52.30}
+    season = top["month"].map(lambda x: "winter" if x <= 2 else "summer" if x == 6 else "spring_fall")
+    per = top["kwh"].groupby(season).sum() / top["kwh"].sum()
+    (saving,) = figures("v5-tar-en-01")
+    assert saving == pytest.approx(4200 * sum(per[s] * gap[s] for s in per.index))
+    # 3 h of medium load a day moved to light in April: days with medium hours = Mondays..Saturdays
+    apr = df[(df["period"] == "medium") & (m == 4)]
+    assert apr["day"].nunique() == 25  # 30 days - 5 Sundays, no public holiday in April 2018
+    saving, *prices = figures("v5-tar-es-04")
+    assert saving == pytest.approx(3 * apr["kwh"].sum() / (len(apr) * 0.25) * 25 * (72.50 - 52.30))
+    assert prices == [72.50, 52.30]
+    # "last week vs two weeks ago": A = 2018-12-24..30, B = 2018-12-17..23, % relative to A
+    a = df.loc[df["day"].between(pd.Timestamp("2018-12-24"), pd.Timestamp("2018-12-30")), "kwh"].sum()
+    b = df.loc[df["day"].between(pd.Timestamp("2018-12-17"), pd.Timestamp("2018-12-23")), "kwh"].sum()
+    assert figures("v5-cmp-en-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
