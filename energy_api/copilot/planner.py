@@ -2060,6 +2060,9 @@ class RulePlanner:
             ends = [full["from_start_hour"], full.get("to_start_hour")]
             used = used + self._clock_values([int(h + full["hours"]) for h in ends if isinstance(h, int)])
         left = self._unread_number(plan, self._residue(plan, plan.meta.get("text", "")), used)
+        if tool == "what_if" and re.search(r"\b\d{1,2}:(?!00\b)\d{2}\b", plan.meta.get("text", "")):
+            # "from 10:30-12:30": the engine's windows start on the hour; 10:00-12:00 would be another question
+            left = "a clock time inside an hour (the windows start on the hour)"
         if left:
             plan.meta["why"] = left
             return self._not_understood(plan, [])

@@ -130,6 +130,7 @@ def test_rebill_a_window(message: str, lang: str, expected: tuple) -> None:
         "move 50 kWh from 10:00-14:00 to 22:00-24:00 on March 5",  # windows of different lengths
         "move 50 kWh from 10-12 to 1-3 on March 5 and March 6",  # two days
         "move 50 kWh from 10-12 to 0-2 and from 17-19 to 2-4 on March 5",  # two moves
+        "move 100 kWh from 10:30-12:30 to 22:00-24:00 on March 5",  # a window inside the hours
         "rebill 9:00-11:00 on June 14 as light and 11:00-13:00 as medium",  # two windows re-billed
         "si la franja 10:00-12:00 del 5 de marzo se facturase a valle y la de 17-19 a llano",
     ],
