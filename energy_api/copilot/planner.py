@@ -101,7 +101,7 @@ _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
     r"trasladamos|trasladaramos|paso|pasamos|pasaramos|pasasemos|cambiamos|llevamos|llevaramos)\b|"
     r"\bmover\b|\bmoviendo\b|\bmovemos\b|\bmuevo\b|\bdesplaz|\btraslad|\bshift|\bmove\b|\bmoved\b|\bmoving\b|"
-    r"\breschedul|\btransfer|\bsacar\b.{0,60}\bllev|\bwent\s+to\s+\d|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
+    r"\breschedul|\btransfer|\bgo(?:es)?\s+from\b|\bwent\s+from\b|\bsacar\b.{0,60}\bllev|\bwent\s+to\s+\d|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
     r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d|"
     r"\b(?:hubi(?:eramos|esemos|era|ese|eran)|habriamos|habria)\s+(?:pasado|movido|desplazado|trasladado|llevado)\b"
 )
@@ -281,7 +281,7 @@ _SHARE = _re(
     r"\bsobre\s+el\s+total\b|\brespecto\s+al\s+total\b|\bout\s+of\s+the\s+total\b|\bof\s+the\s+total\b|"
     r"\bcuanto\s+(?:representa|representan|represento|supone|supuso|suponen|pesa|peso)\b|"
     r"\bhow\s+much\s+(?:of\s+the\s+total\s+)?(?:does|did|do)\s+.{0,40}\b(?:represent|account\s+for)\b|"
-    r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bas\s+an?\s+%|\bcomo\s+(?:un\s+)?%|\bcomo\s+porcentaje\b|\bpct\b|por\s+ciento\s+del|percent\s+of|"
+    r"\bque\s+%|\bwhat\s+%|en\s+%|in\s+%|\bas\s+an?\s+%|\bcomo\s+(?:un\s+)?%|\bcomo\s+porcentaje\b|\bpct\b|por\s+ciento\s+del|percent\s+of|\(\s*(?:percent|percentage|porcentaje|%|in\s+%|en\s+%)\s*\)|"
     r"^\s*%\s+(?:del?|of)\s"  # "% del consumo anual que fue de carga ligera"
 )
 _COMPARE = _re(
@@ -810,7 +810,8 @@ class RulePlanner:
             and re.search(
                 r"\bsi\b|\bif\b|what\s+if|que\s+pasa|costaria|would\s+(?:it\s+)?cost|would\b.{0,60}\bhave\s+cost|"
                 r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur|\bre-?bill|"
-                r"\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobrad|\bcobrar|\bprice\s+(?:the|this|that)\b",
+                r"\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobrad|\bcobrar|\bprice\s+(?:the|this|that)\b|"
+                r"\bwould\b.{0,40}\bcost\b",
                 text,
             )
         ):

@@ -71,7 +71,7 @@ def find_hours(text: str) -> list[int]:
         if not (explicit or ranged or closing) and lead[:1].isdigit():
             # a bare clock range "bill 9 to 11 on ...": both ends hours, nothing after that is a unit
             bare = re.match(
-                r"\s*(to|until|till|hasta|a|-)\s*(\d{1,2})\b(?!\s*(?:%|kwh|dias|days|de\s|of\s|th\b|st\b|nd\b|rd\b|"
+                r"\s*(to|until|till|hasta|a|-)\s*(\d{1,2})(?:\b|(?=h\b))(?!\s*(?:%|kwh|dias|days|de\s|of\s|th\b|st\b|nd\b|rd\b|"
                 + _MONTH_RE
                 + r"))",
                 text[match.end() :],
@@ -83,6 +83,11 @@ def find_hours(text: str) -> list[int]:
                 r"\s*(?:h\b|hs\b|am\b|pm\b|(?:hour\s+|time\s+)?(?:window|slot|block)s?\b|horas?\b)",
                 text[match.end() + bare.end() :],
             )
+            named_window = re.search(
+                r"\b(?:horas?|franjas?|tramos?|ventanas?|bloques?|windows?|slots?|blocks?|hours?)\s*$",
+                text[: match.start()],
+            )
+            window = window or (bool(bare) and named_window)
             if bare and bare.group(1) == "a" and not window:
                 ranged = False  # Spanish "a" joins a bare range only before "h" / "franja" words
             ranged = (

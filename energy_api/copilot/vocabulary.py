@@ -153,6 +153,7 @@ FILLER_ES = _words(
 )
 FILLER_EN = _words(
     """
+    big bigger
     the a an of in on at to for by with without from into onto about over under and or nor but so than
     then if whether is are was were be been being am do does did done doing have has had having will would
     shall should can could may might must i we you he she it they me us him her them my our your his its

@@ -100,6 +100,8 @@ def test_shift_between_dashed_windows(message: str, lang: str, expected: dict) -
             "en",
             ("2018-02-07", 13, 2.0, "medium"),
         ),
+        ("What would Aug 15, 19-21h cost at the peak price?", "en", ("2018-08-15", 19, 2.0, "maximum")),
+        ("facturar como punta las horas 19-21 del 15 de agosto", "es", ("2018-08-15", 19, 2.0, "maximum")),
         (
             "What if we bill between 10am and noon on April 3 as off-peak?",
             "en",
@@ -157,3 +159,16 @@ def test_window_past_midnight_is_priced_over_the_next_day(copilot) -> None:
         "answer"
     ]
     assert "2019-01-01" in end and "no readings" in end, end
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("Of all the electricity in 2018, how much was consumed on Sundays (percent)?", "en"),
+        ("how big a share of Q4 consumption was medium load?", "en"),
+        ("% del consumo anual que fue de carga ligera", "es"),
+    ],
+)
+def test_shares_asked_freely(message: str, lang: str) -> None:
+    p = plan(message, lang)
+    assert p.tool == "query" and "share_of" in p.arguments, (p.clarify, p.meta.get("why"))
