@@ -101,7 +101,7 @@ _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
     r"trasladamos|trasladaramos|paso|pasamos|pasaramos|pasasemos|cambiamos|llevamos|llevaramos)\b|"
     r"\bmover\b|\bmoviendo\b|\bmovemos\b|\bmuevo\b|\bdesplaz|\btraslad|\bshift|\bmove\b|\bmoved\b|\bmoving\b|"
-    r"\breschedul|\btransfer|\bgo(?:es)?\s+from\b|\bwent\s+from\b|\bsacar\b.{0,60}\bllev|\bwent\s+to\s+\d|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
+    r"\breschedul|\btransfer|\bkwh\s+(?:go|goes|went)\s+from\b|\bsacar\b.{0,60}\bllev|\bwent\s+to\s+\d|\bpasando\b|\bpasar\b|\bllevar\b|\bllevando\b|\bput\b.{0,40}\binto\b|"
     r"\b(?:pasamos|pasaramos|pasariamos|pasasemos|llevamos|llevaramos|movieramos)\s+\d|"
     r"\b(?:hubi(?:eramos|esemos|era|ese|eran)|habriamos|habria)\s+(?:pasado|movido|desplazado|trasladado|llevado)\b"
 )
@@ -229,7 +229,7 @@ _PEAK_NOUN = _re(
 _CHANGE_VERB = _re(
     r"\bfall\b|\bfalls\b|\bfell\b|\bfallen\b|\brise\b|\brose\b|\brisen\b|\bincreas\w*|\bdecreas\w*|\bdropp?\w*|"
     r"\bgrow\w*|\bgrew\b|\bchang\w*|\bcambi\w*|\bsubi(?:o|eron|do)\b|\bbaj(?:o|aron|ado)\b|\bvari(?:o|aron|acion)\b|"
-    r"\baument\w*|\bdisminu\w*|\bcreci\w*|\bcayo\b|\bcayeron\b|\bevoluc\w*|\bwent\s+(?:up|down)\b"
+    r"\baument\w*|\bdisminu\w*|\bcreci\w*|\bcayo\b|\bcayeron\b|\bevoluc\w*|\bwent\s+(?:up|down)\b|\bhow\s+did\b.{0,40}\bgo\s+from\b"
 )
 _MIN = _re(
     r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)"

@@ -172,3 +172,8 @@ def test_window_past_midnight_is_priced_over_the_next_day(copilot) -> None:
 def test_shares_asked_freely(message: str, lang: str) -> None:
     p = plan(message, lang)
     assert p.tool == "query" and "share_of" in p.arguments, (p.clarify, p.meta.get("why"))
+
+
+def test_how_did_it_go_from_one_month_to_the_next_compares_them() -> None:
+    p = plan("how did consumption go from March to April?")
+    assert p.arguments["span"]["start"] == "2018-03-01" and p.arguments["compare_to"]["start"] == "2018-04-01"
