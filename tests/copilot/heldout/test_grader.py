@@ -462,59 +462,6 @@ def v3_cases() -> list[dict]:
     return load_cases(V3_PATH)
 
 
-@pytest.fixture(scope="module")
-def v1_v2_cases() -> tuple[list[dict], list[dict]]:
-    return load_cases(), load_cases(V2_PATH)
-
-
-def test_the_v3_set_is_balanced_with_new_ids(v3_cases: list[dict], v1_v2_cases: tuple) -> None:
-    head = V3_PATH.read_text("utf-8").split("\ncases:")[0]
-    assert yaml.safe_load(head) == {"version": 3, "today": dt.date(2018, 12, 31)}
-    assert len(v3_cases) == 176
-    ids = [c["id"] for c in v3_cases]
-    assert len(set(ids)) == 176 and all(i.startswith("v3-") for i in ids)
-    assert Counter(c["lang"] for c in v3_cases) == {"es": 88, "en": 88}
-    v1, v2 = v1_v2_cases
-    categories = {c["category"] for c in v2}
-    assert {c["category"] for c in v3_cases} == categories and len(categories) == 22
-    per = Counter((c["category"], c["lang"]) for c in v3_cases)
-    assert all(per[(cat, lang)] == 4 for cat in categories for lang in ("es", "en")), per
-    assert not set(ids) & {c["id"] for c in v1 + v2}
-    # every follow-up case has an earlier turn to follow
-    assert all(len(c["turns"]) >= 2 for c in v3_cases if c["category"] == "follow_ups")
-
-
-def test_no_v3_question_is_a_near_duplicate_of_v1_or_v2(v3_cases: list[dict], v1_v2_cases: tuple) -> None:
-    from rapidfuzz import fuzz, process
-
-    v1, v2 = v1_v2_cases
-    earlier = [t["q"].strip().lower() for c in v1 + v2 for t in c["turns"]]
-    for case in v3_cases:
-        for turn in case["turns"]:
-            q = turn["q"].strip().lower()
-            match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
-            assert score < 90, f"{case['id']}: {q!r} is nearly {match!r} ({score:.0f})"
-
-
-def test_every_v3_expectation_computes(real: Reference, v3_cases: list[dict]) -> None:
-    for case in v3_cases:
-        graded = grade.graded_turns(case["turns"])
-        for i in graded:
-            try:
-                expected = expected_for(real, case["turns"][i]["expect"])
-            except SpecError as err:  # pragma: no cover - the message names the case
-                pytest.fail(f"{case['id']}: {err}")
-            assert expected.figures or expected.no_data or expected.decline, case["id"]
-            marker = V3_MARKERS.get(case["category"])
-            if marker:  # the marker categories really test their marker
-                assert getattr(expected, marker), case["id"]
-            elif not expected.decline and not expected.no_data:
-                assert not expected.partial, case["id"]  # a fully covered period outside "partial"
-                assert expected.spans or expected.labels or case["category"] == "tariff_arithmetic", case[
-                    "id"
-                ]
-
-
 # --- v3 spot checks against a plain pandas computation written here, on the raw file -------------
 @pytest.fixture(scope="module")
 def plain() -> pd.DataFrame:
@@ -600,55 +547,6 @@ V4_PATH = SET_PATH.with_name("questions_v4.yaml")
 @pytest.fixture(scope="module")
 def v4_cases() -> list[dict]:
     return load_cases(V4_PATH)
-
-
-def test_the_v4_set_is_balanced_with_new_ids(v4_cases: list[dict], v1_v2_cases: tuple) -> None:
-    head = V4_PATH.read_text("utf-8").split("\ncases:")[0]
-    assert yaml.safe_load(head) == {"version": 4, "today": dt.date(2018, 12, 31)}
-    assert len(v4_cases) == 176
-    ids = [c["id"] for c in v4_cases]
-    assert len(set(ids)) == 176 and all(i.startswith("v4-") for i in ids)
-    assert Counter(c["lang"] for c in v4_cases) == {"es": 88, "en": 88}
-    v1, v2 = v1_v2_cases
-    v3 = load_cases(V3_PATH)
-    categories = {c["category"] for c in v3}
-    assert {c["category"] for c in v4_cases} == categories and len(categories) == 22
-    per = Counter((c["category"], c["lang"]) for c in v4_cases)
-    assert all(per[(cat, lang)] == 4 for cat in categories for lang in ("es", "en")), per
-    assert not set(ids) & {c["id"] for c in v1 + v2 + v3}
-    assert all(len(c["turns"]) >= 2 for c in v4_cases if c["category"] == "follow_ups")
-    asked = [t["q"].strip().lower() for c in v4_cases for t in c["turns"]]
-    assert len(asked) == len(set(asked))  # no question is asked twice inside v4 either
-
-
-def test_no_v4_question_is_a_near_duplicate_of_v1_v2_or_v3(v4_cases: list[dict], v1_v2_cases: tuple) -> None:
-    from rapidfuzz import fuzz, process
-
-    v1, v2 = v1_v2_cases
-    earlier = [t["q"].strip().lower() for c in v1 + v2 + load_cases(V3_PATH) for t in c["turns"]]
-    for case in v4_cases:
-        for turn in case["turns"]:
-            q = turn["q"].strip().lower()
-            match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
-            assert score < 90, f"{case['id']}: {q!r} is nearly {match!r} ({score:.0f})"
-
-
-def test_every_v4_expectation_computes(real: Reference, v4_cases: list[dict]) -> None:
-    for case in v4_cases:
-        for i in grade.graded_turns(case["turns"]):
-            try:
-                expected = expected_for(real, case["turns"][i]["expect"])
-            except SpecError as err:  # pragma: no cover - the message names the case
-                pytest.fail(f"{case['id']}: {err}")
-            assert expected.figures or expected.no_data or expected.decline, case["id"]
-            marker = V3_MARKERS.get(case["category"])
-            if marker:  # the marker categories really test their marker
-                assert getattr(expected, marker), case["id"]
-            elif not expected.decline and not expected.no_data:
-                assert not expected.partial, case["id"]  # a fully covered period outside "partial"
-                assert expected.spans or expected.labels or case["category"] == "tariff_arithmetic", case[
-                    "id"
-                ]
 
 
 # --- v4 spot checks against a plain pandas computation written here, on the raw file -------------
@@ -797,56 +695,6 @@ def v5_cases() -> list[dict]:
     return load_cases(V5_PATH)
 
 
-def test_the_v5_set_is_balanced_with_new_ids(v5_cases: list[dict], v1_v2_cases: tuple) -> None:
-    head = V5_PATH.read_text("utf-8").split("\ncases:")[0]
-    assert yaml.safe_load(head) == {"version": 5, "today": dt.date(2018, 12, 31)}
-    assert len(v5_cases) == 176
-    ids = [c["id"] for c in v5_cases]
-    assert len(set(ids)) == 176 and all(i.startswith("v5-") for i in ids)
-    assert Counter(c["lang"] for c in v5_cases) == {"es": 88, "en": 88}
-    v1, v2 = v1_v2_cases
-    v4 = load_cases(V4_PATH)
-    categories = {c["category"] for c in v4}
-    assert {c["category"] for c in v5_cases} == categories and len(categories) == 22
-    per = Counter((c["category"], c["lang"]) for c in v5_cases)
-    assert all(per[(cat, lang)] == 4 for cat in categories for lang in ("es", "en")), per
-    assert not set(ids) & {c["id"] for c in v1 + v2 + load_cases(V3_PATH) + v4}
-    assert all(len(c["turns"]) >= 2 for c in v5_cases if c["category"] == "follow_ups")
-    asked = [t["q"].strip().lower() for c in v5_cases for t in c["turns"]]
-    assert len(asked) == len(set(asked))  # no question is asked twice inside v5 either
-
-
-def test_no_v5_question_is_a_near_duplicate_of_v1_to_v4(v5_cases: list[dict], v1_v2_cases: tuple) -> None:
-    from rapidfuzz import fuzz, process
-
-    v1, v2 = v1_v2_cases
-    older = v1 + v2 + load_cases(V3_PATH) + load_cases(V4_PATH)
-    earlier = [t["q"].strip().lower() for c in older for t in c["turns"]]
-    for case in v5_cases:
-        for turn in case["turns"]:
-            q = turn["q"].strip().lower()
-            match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
-            assert score < 90, f"{case['id']}: {q!r} is nearly {match!r} ({score:.0f})"
-
-
-def test_every_v5_expectation_computes(real: Reference, v5_cases: list[dict]) -> None:
-    for case in v5_cases:
-        for i in grade.graded_turns(case["turns"]):
-            try:
-                expected = expected_for(real, case["turns"][i]["expect"])
-            except SpecError as err:  # pragma: no cover - the message names the case
-                pytest.fail(f"{case['id']}: {err}")
-            assert expected.figures or expected.no_data or expected.decline, case["id"]
-            marker = V3_MARKERS.get(case["category"])
-            if marker:  # the marker categories really test their marker
-                assert getattr(expected, marker), case["id"]
-            elif not expected.decline and not expected.no_data:
-                assert not expected.partial, case["id"]  # a fully covered period outside "partial"
-                assert expected.spans or expected.labels or case["category"] == "tariff_arithmetic", case[
-                    "id"
-                ]
-
-
 # --- v5 spot checks against the plain pandas frame of v4 (the raw file read again, tariff typed) --
 def test_v5_filtered_figures_match_plain_pandas(
     real: Reference, v5_cases: list[dict], plain4: pd.DataFrame
@@ -921,3 +769,67 @@ def test_v5_whatifs_and_comparisons_match_plain_pandas(
     a = df.loc[df["day"].between(pd.Timestamp("2018-12-24"), pd.Timestamp("2018-12-30")), "kwh"].sum()
     b = df.loc[df["day"].between(pd.Timestamp("2018-12-17"), pd.Timestamp("2018-12-23")), "kwh"].sum()
     assert figures("v5-cmp-en-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
+
+
+# --- the later 176-case sets (v3, v4, v5): one rule for each, new against every earlier set -------
+LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH}
+
+
+def _earlier_cases(version: int) -> list[dict]:
+    """v1, v2 and every later set before ``version``: what a new set must not repeat."""
+    return (
+        load_cases() + load_cases(V2_PATH) + [c for v in range(3, version) for c in load_cases(LATER_SETS[v])]
+    )
+
+
+@pytest.mark.parametrize("version", sorted(LATER_SETS))
+def test_a_later_set_is_balanced_with_new_ids(version: int) -> None:
+    path = LATER_SETS[version]
+    cases = load_cases(path)
+    head = path.read_text("utf-8").split("\ncases:")[0]
+    assert yaml.safe_load(head) == {"version": version, "today": dt.date(2018, 12, 31)}
+    ids = [c["id"] for c in cases]
+    assert len(cases) == 176 and len(set(ids)) == 176 and all(i.startswith(f"v{version}-") for i in ids)
+    assert Counter(c["lang"] for c in cases) == {"es": 88, "en": 88}
+    earlier = _earlier_cases(version)
+    categories = {c["category"] for c in load_cases(V2_PATH)}
+    assert {c["category"] for c in cases} == categories and len(categories) == 22
+    per = Counter((c["category"], c["lang"]) for c in cases)
+    assert all(per[(cat, lang)] == 4 for cat in categories for lang in ("es", "en")), per
+    assert not set(ids) & {c["id"] for c in earlier}
+    # every follow-up case has an earlier turn to follow
+    assert all(len(c["turns"]) >= 2 for c in cases if c["category"] == "follow_ups")
+    if version >= 4:  # from v4 on, no question is asked twice inside a set either
+        asked = [t["q"].strip().lower() for c in cases for t in c["turns"]]
+        assert len(asked) == len(set(asked))
+
+
+@pytest.mark.parametrize("version", sorted(LATER_SETS))
+def test_no_later_question_is_a_near_duplicate_of_an_earlier_set(version: int) -> None:
+    from rapidfuzz import fuzz, process
+
+    earlier = [t["q"].strip().lower() for c in _earlier_cases(version) for t in c["turns"]]
+    for case in load_cases(LATER_SETS[version]):
+        for turn in case["turns"]:
+            q = turn["q"].strip().lower()
+            match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
+            assert score < 90, f"{case['id']}: {q!r} is nearly {match!r} ({score:.0f})"
+
+
+@pytest.mark.parametrize("version", sorted(LATER_SETS))
+def test_every_later_expectation_computes(real: Reference, version: int) -> None:
+    for case in load_cases(LATER_SETS[version]):
+        for i in grade.graded_turns(case["turns"]):
+            try:
+                expected = expected_for(real, case["turns"][i]["expect"])
+            except SpecError as err:  # pragma: no cover - the message names the case
+                pytest.fail(f"{case['id']}: {err}")
+            assert expected.figures or expected.no_data or expected.decline, case["id"]
+            marker = V3_MARKERS.get(case["category"])
+            if marker:  # the marker categories really test their marker
+                assert getattr(expected, marker), case["id"]
+            elif not expected.decline and not expected.no_data:
+                assert not expected.partial, case["id"]  # a fully covered period outside "partial"
+                assert expected.spans or expected.labels or case["category"] == "tariff_arithmetic", case[
+                    "id"
+                ]
