@@ -21,10 +21,11 @@ from typing import Any
 
 import pandas as pd
 
+from energy_assets.domain import scores
 from energy_assets.domain.data import schema
 from energy_assets.domain.device import resolve_device
 from energy_assets.domain.models.forecast import backtest
-from energy_assets.domain.models.forecast.base import PLANT_PLAN
+from energy_assets.domain.models.forecast.base import MEAN, PLANT_PLAN, TARGET_HORIZON
 from energy_assets.domain.models.forecast.nowcast import (
     NOWCAST_HORIZON,
     NowcastForecaster,
@@ -151,22 +152,23 @@ def served_15min(
     }
     for split in (VALIDATION, TEST):
         if by_nowcast:
-            scores = (nowcast.metrics or {}).get(split) or {}
+            metrics = (nowcast.metrics or {}).get(split) or {}
             out[split] = {
-                "mae": scores.get("mae_15min"),
-                "persistence_mae": scores.get("persistence_mae_15min"),
-                "n_origins": scores.get("n_origins"),
+                "mae": metrics.get("mae_15min"),
+                "persistence_mae": metrics.get("persistence_mae_15min"),
+                "n_origins": metrics.get("n_origins"),
             }
             continue
         run = day_ahead.hourly_backtests.get(split)
+        if run is not None:
+            run = run.loc[run[TARGET_HORIZON] == 1]
+            run = run.loc[run[backtest.ORIGIN].isin(_operating(frame, list(run[backtest.ORIGIN])))]
         if run is None or run.empty:
             out[split] = None
             continue
-        run = run.loc[run["horizon"] == 1]
-        run = run.loc[run[backtest.ORIGIN].isin(_operating(frame, list(run[backtest.ORIGIN])))]
         out[split] = {
-            "mae": float((run[backtest.ACTUAL] - run["mean"]).abs().mean()),
-            "persistence_mae": float((run[backtest.ACTUAL] - run[backtest.PERSISTENCE]).abs().mean()),
+            "mae": scores.mae(run[backtest.ACTUAL], run[MEAN]),
+            "persistence_mae": scores.mae(run[backtest.ACTUAL], run[backtest.PERSISTENCE]),
             "n_origins": float(run[backtest.ORIGIN].nunique()),
         }
     return out
