@@ -101,17 +101,12 @@ def resolve_selection(
     """
     import difflib
 
-    by_key = {
-        key: assets_def
-        for assets_def in definitions.assets or []
-        if isinstance(assets_def, dg.AssetsDefinition)
-        for key in assets_def.keys
-    }
-    known = sorted(key.to_user_string() for key in by_key)
+    graph = definitions.resolve_asset_graph()
+    known = sorted(key.to_user_string() for key in graph.get_all_asset_keys())
     keys: list[dg.AssetKey] = []
     for name in names:
         key = dg.AssetKey.from_user_string(name)
-        if key not in by_key:
+        if not graph.has(key):
             close = difflib.get_close_matches(name, known, n=3)
             hint = (
                 f"; did you mean {', '.join(close)}?"
@@ -119,9 +114,9 @@ def resolve_selection(
                 else f" (the Dagster UI's asset catalog lists all {len(known)})"
             )
             raise ValueError(f"--select {name!r}: no asset of that name{hint}")
-        siblings = (
-            [key] if by_key[key].can_subset else sorted(by_key[key].keys, key=lambda k: k.to_user_string())
-        )
-        keys.extend(k for k in siblings if k not in keys)
+        # Dagster's own rule for what one step must materialize together
+        together = graph.get_execution_set_asset_and_check_keys(key)
+        step = sorted((k for k in together if isinstance(k, dg.AssetKey)), key=lambda k: k.to_user_string())
+        keys.extend(k for k in step if k not in keys)
     added = [key.to_user_string() for key in keys if key.to_user_string() not in names]
     return keys, added
