@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 
 import httpx
+import numpy as np
 import pytest
 
 from energy_api.openapi_examples import load_examples
@@ -142,3 +144,87 @@ def test_a_live_query_states_its_figures_at_the_unit_precision(client: httpx.Cli
     assert body["unit"] == "kWh" and body["groups"]
     assert not list(_long_floats(body, "/query"))
     assert all(g["value"] == round(g["value"], 3) for g in body["groups"])
+
+
+def _reference_round_figures(obj, decimals=None):
+    """round_figures as first written (a plain recursive walk): the fast walk must answer the same."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            rule = decimals_for(str(k))
+            out[k] = _reference_round_figures(
+                v, rule if rule is not None else (decimals if isinstance(v, list | dict) else None)
+            )
+        return out
+    if isinstance(obj, list):
+        return [_reference_round_figures(v, decimals) for v in obj]
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            return obj
+        if decimals is None:
+            return float(f"{obj:.6g}")
+        return round(obj) if decimals == 0 else round(obj, decimals)
+    return obj
+
+
+def _random_answer(rng: np.random.Generator, depth: int = 0):
+    keys = [
+        "usage_kwh",
+        "cost_krw",
+        "price_krw_per_kwh",
+        "mean",
+        "q10",
+        "q90",
+        "co2_t",
+        "share_pct",
+        "rmse",
+        "hour",
+        "quantiles",
+        "points",
+        "residual_quantiles",
+        7,
+        "lagging_power_factor",
+    ]
+    values = [np.inf, -np.inf, np.nan, 0.0, -0.0, 0.5, 2.5, 1e-12, 1e15, 12345.6785, -31.9109999]
+
+    def leaf():
+        kind = rng.integers(6)
+        if kind == 0:
+            return float(values[rng.integers(len(values))])
+        if kind == 1:
+            return np.float64(rng.normal(0, 1000))
+        if kind == 2:
+            return int(rng.integers(-5, 5))
+        if kind == 3:
+            return bool(rng.integers(2))
+        if kind == 4:
+            return None if rng.integers(2) else "text"
+        return float(rng.normal(0, 10) ** 3)
+
+    if depth >= 3 or rng.random() < 0.3:
+        return leaf()
+    if rng.random() < 0.5:
+        return [_random_answer(rng, depth + 1) for _ in range(rng.integers(0, 5))]
+    picked = rng.choice(len(keys), size=rng.integers(0, 6), replace=False)
+    return {keys[i]: _random_answer(rng, depth + 1) for i in picked}
+
+
+def _same(a, b) -> bool:
+    """Equal, NaN included, and of the same type (an int stays an int, a float a float)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+def test_the_fast_walk_rounds_like_the_plain_walk_on_many_answers() -> None:
+    rng = np.random.default_rng(17)
+    for _ in range(1500):
+        answer = _random_answer(rng)
+        for decimals in (None, 0, 2, 3):
+            assert _same(round_figures(answer, decimals), _reference_round_figures(answer, decimals)), answer
