@@ -6,15 +6,23 @@ it, the deciles stay monotone across the seam, and the request may pick quantile
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
 import pandas as pd
+import pydantic_core
 import pytest
 
+from energy_api.precision import round_figures
+from energy_api.registry import FORECAST, ModelRegistry
+from energy_api.routers.deps import stamp
+from energy_api.services.forecast import observed_around, run_sourced_forecast
 from energy_api.settings import Settings
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.forecast import LightGBMQuantileForecaster, NowcastForecaster
+from energy_assets.domain.models.forecast.base import MEAN, TARGET_HORIZON, quantile_column
 from energy_assets.domain.models.forecast.nowcast import INTRADAY_CARD_KEY, NOWCAST_DIR
 from energy_assets.domain.tasks import TEST, VALIDATION
 from energy_assets.domain.training import champion
@@ -44,7 +52,7 @@ QUIET = "2018-02-07T03:00:00"  # Light load
 
 
 @pytest.fixture(scope="module")
-def server(clean_reference: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def champion_dir(clean_reference: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
     frame = clean_reference.iloc[: 6 * WEEK].reset_index(drop=True)
     train, calib = frame.iloc[: 4 * WEEK], frame.iloc[4 * WEEK : 5 * WEEK]
     day = LightGBMQuantileForecaster(**SMALL, origin_step=8, horizons_per_origin=16).fit(train, calib)
@@ -62,6 +70,12 @@ def server(clean_reference: pd.DataFrame, tmp_path_factory: pytest.TempPathFacto
         companions={NOWCAST_DIR: now},
         sections={INTRADAY_CARD_KEY: RULE},
     )
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(champion_dir: Path) -> Iterator[str]:
+    root = champion_dir
     live = start_server(
         Settings(champion_dir=root, api_key=API_KEY, prediction_log=None, reload_interval_s=0)
     )
@@ -111,3 +125,76 @@ def test_the_request_picks_quantile_levels_on_the_served_grid(client: httpx.Clie
         detail = response.json()["detail"][0]
         assert "quantiles" in [str(part) for part in detail["loc"]], detail
         assert rule in detail["msg"], detail
+
+
+def _general_answer(loaded: Any, origin: str | None, horizon: int, levels: list[float] | None) -> bytes:
+    """The /forecast answer built row by row and rounded by walking it (round_figures), as the handler
+    did before it rounded column by column: the fast path must give the same bytes."""
+    history = loaded.history
+    result, origin_ts, sources = run_sourced_forecast(loaded, history, origin, horizon)
+    levels = list(loaded.bundle.model.quantiles) if levels is None else sorted(levels)
+    names = [quantile_column(q) for q in levels]
+    stamps = result[schema.TIMESTAMP].tolist()
+    labels = [name for name, first, last in sources for _ in range(first, last + 1)]
+    points = [
+        {
+            "timestamp": ts,
+            "horizon": int(h),
+            "mean": float(result[MEAN].iloc[i]),
+            "quantiles": {n: float(result[n].iloc[i]) for n in names},
+            "model": labels[i],
+        }
+        for i, (ts, h) in enumerate(zip(stamps, result[TARGET_HORIZON], strict=True))
+    ]
+    blocks = [
+        {
+            "model": name,
+            "first_horizon": first,
+            "last_horizon": last,
+            "first_timestamp": stamps[first - 1],
+            "last_timestamp": stamps[last - 1],
+        }
+        for name, first, last in sources
+    ]
+    out = {
+        "origin": origin_ts.to_pydatetime(),
+        "horizon": horizon,
+        "history_source": "bundle",
+        "total_kwh": float(result[MEAN].sum()),
+        "points": points,
+        "sources": blocks,
+        **observed_around(history, origin_ts, result[schema.TIMESTAMP]),
+        "model": stamp(loaded),
+    }
+    return pydantic_core.to_json(round_figures(out))
+
+
+def test_the_answer_rounded_by_column_is_the_walked_answer_byte_for_byte(
+    client: httpx.Client, champion_dir: Path
+) -> None:
+    registry = ModelRegistry(champion_dir, forecast_threads=1)
+    registry.refresh()
+    loaded = registry.get(FORECAST)
+    stamps = loaded.history[schema.TIMESTAMP]
+    first_allowed = (stamps.iloc[WEEK - 1]).isoformat()  # exactly a week of readings up to it
+    end = stamps.iloc[-1]
+    cases = [
+        (BUSY, 96, None),
+        (QUIET, 96, None),
+        (BUSY, 1, None),
+        (BUSY, 20, [0.9, 0.1, 0.5]),
+        ("2018-02-07T08:45:00", 17, [0.5]),  # the seam at the operating day's first interval
+        (first_allowed, 96, None),
+        ((end - pd.Timedelta(hours=3)).isoformat(), 96, None),  # a few actuals, the rest future
+        (None, 40, None),  # the end of the history: no actuals
+        ("2018-02-03T23:00:00", 200, None),  # beyond a day (recursive), a Saturday night
+    ]
+    for origin, horizon, levels in cases:
+        payload: dict[str, Any] = {"horizon": horizon}
+        if origin is not None:
+            payload["origin"] = origin
+        if levels is not None:
+            payload["quantiles"] = levels
+        response = client.post("/forecast", json=payload)
+        assert response.status_code == 200, response.text
+        assert response.content == _general_answer(loaded, origin, horizon, levels), payload
