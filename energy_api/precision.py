@@ -32,6 +32,7 @@ import re
 from collections.abc import Collection
 from typing import Any
 
+import numpy as np
 import pydantic_core
 from fastapi.responses import JSONResponse
 
@@ -119,18 +120,41 @@ def _round_list(obj: list[Any], decimals: int | None) -> list[Any]:
     return out
 
 
-def round_column(key: str, values: list[Any]) -> list[Any]:
-    """``values`` (one column of an answer, e.g. a forecast's ``q10`` or ``mean`` per point) rounded as
-    :func:`round_figures` rounds a float under ``key``; what is not a float is left as it is.
+#: Beyond this |value x 10^decimals| a float is left to Python's round (no fraction to speak of).
+_VECTOR_LIMIT = 2.0**50
 
-    For an endpoint that builds many rows from a few columns: rounding each column once costs a
-    fraction of walking every row's dict afterwards (its answer then goes out with ``rounded`` keys,
-    see ``energy_api.routers.deps.respond``)."""
+
+def round_column(key: str, values: Any) -> list[Any]:
+    """``values`` (one column of an answer, e.g. a forecast's ``q10`` or ``mean`` per point, a list or
+    a float array) as :func:`round_figures` rounds floats under ``key``: the same values, as a list.
+
+    For an endpoint that builds many rows from a few columns: rounding a column at once costs a
+    fraction of walking every row's dict afterwards (the answer then goes out with ``rounded`` keys,
+    see ``energy_api.routers.deps.respond``). A float column with a decimal rule is rounded in NumPy,
+    exactly as Python's ``round(x, n)`` does: ``k / 10^n`` with ``k`` an integer is the double nearest
+    to the decimal ``k * 10^-n`` (one correctly rounded division), and ``rint(x * 10^n)`` picks the
+    same ``k`` as Python's exact decimal rounding unless ``x * 10^n`` lies within rounding error of a
+    half (or is huge, or not finite): those few values are rounded by Python itself.
+    """
     rule = _rule(key)
-    return [
-        (round(v, rule) if rule and v - v == 0.0 else _round(v, rule)) if isinstance(v, float) else v
-        for v in values
-    ]
+    array = values if isinstance(values, np.ndarray) else None
+    if array is None and values and all(type(v) is float for v in values):
+        array = np.array(values, dtype=float)
+    if array is None or array.dtype != np.float64 or not rule:
+        listed = values.tolist() if isinstance(values, np.ndarray) else values  # Python floats
+        return [_round(v, rule) if isinstance(v, float) else v for v in listed]
+    scale = 10.0**rule
+    scaled = array * scale
+    whole = np.rint(scaled)
+    out = whole / scale
+    with np.errstate(invalid="ignore"):
+        fraction = np.abs(scaled - np.trunc(scaled))
+        doubtful = ~(np.abs(fraction - 0.5) > 1e-12 * np.maximum(1.0, np.abs(scaled)))
+        doubtful |= ~(np.abs(scaled) < _VECTOR_LIMIT)
+    listed = out.tolist()
+    for i in np.flatnonzero(doubtful).tolist():
+        listed[i] = _round(float(array[i]), rule)
+    return listed
 
 
 def round_figures_except(obj: dict[str, Any], rounded: Collection[str]) -> dict[str, Any]:

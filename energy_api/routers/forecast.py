@@ -78,7 +78,7 @@ async def forecast(request: ForecastRequest, service: ServiceDep) -> Response:
     # round_figures), then the rows are built: walking 96 points of ten figures each afterwards cost
     # more CPU than the rest of the answer
     names = [quantile_column(q) for q in levels]
-    quantiles = zip(*(round_column(name, result[name].to_numpy().tolist()) for name in names), strict=True)
+    quantiles = zip(*(round_column(name, result[name].to_numpy(dtype=float)) for name in names), strict=True)
     stamps = result[schema.TIMESTAMP].tolist()
     labels = [name for name, first, last in sources for _ in range(first, last + 1)]
     points = [
@@ -86,7 +86,7 @@ async def forecast(request: ForecastRequest, service: ServiceDep) -> Response:
         for ts, h, m, q, n in zip(
             stamps,
             result[TARGET_HORIZON].to_numpy().tolist(),
-            round_column(MEAN, result[MEAN].to_numpy().tolist()),
+            round_column(MEAN, result[MEAN].to_numpy(dtype=float)),
             quantiles,
             labels,
             strict=True,

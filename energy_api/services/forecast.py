@@ -135,7 +135,7 @@ def _instant(stamp: pd.Timestamp) -> np.datetime64:
 
 def observed_readings(
     history: pd.DataFrame, origin: pd.Timestamp, targets: pd.Series
-) -> dict[str, tuple[list[datetime], list[float]]]:
+) -> dict[str, tuple[list[datetime], np.ndarray]]:
     """:func:`observed_around` as columns: for ``recent`` and ``actuals``, their timestamps (as
     ``datetime``) and usage_kwh (what /forecast rounds column by column before it builds the rows)."""
     parsed = _stamps(history[schema.TIMESTAMP])
@@ -153,10 +153,10 @@ def observed_readings(
     found = found[inside][index[found[inside]] == wanted[inside]]
     actual_idx = np.unique(found[found >= end])
 
-    def column(idx: np.ndarray) -> tuple[list[datetime], list[float]]:
+    def column(idx: np.ndarray) -> tuple[list[datetime], np.ndarray]:
         moments = pd.DatetimeIndex(index[idx])
         moments = moments if tz is None else moments.tz_localize("UTC").tz_convert(tz)
-        return moments.to_pydatetime().tolist(), usage[idx].tolist()
+        return moments.to_pydatetime().tolist(), usage[idx]
 
     return {"recent": column(recent_idx), "actuals": column(actual_idx)}
 
@@ -170,7 +170,7 @@ def observed_around(history: pd.DataFrame, origin: pd.Timestamp, targets: pd.Ser
     of model CPU on the 2018 year); a sorted history needs two ``searchsorted`` calls instead.
     """
     return {
-        name: [{"timestamp": t, "usage_kwh": u} for t, u in zip(moments, values, strict=True)]
+        name: [{"timestamp": t, "usage_kwh": u} for t, u in zip(moments, values.tolist(), strict=True)]
         for name, (moments, values) in observed_readings(history, origin, targets).items()
     }
 

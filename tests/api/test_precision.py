@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from energy_api.openapi_examples import load_examples
-from energy_api.precision import decimals_for, round_figures, round_query_answer
+from energy_api.precision import decimals_for, round_column, round_figures, round_query_answer
 
 #: Answers the rule does not apply to (energy_api.precision): /copilot/chat's tool results are its
 #: answer's evidence; /metrics is Prometheus text.
@@ -228,3 +228,21 @@ def test_the_fast_walk_rounds_like_the_plain_walk_on_many_answers() -> None:
         answer = _random_answer(rng)
         for decimals in (None, 0, 2, 3):
             assert _same(round_figures(answer, decimals), _reference_round_figures(answer, decimals)), answer
+
+
+def test_a_column_rounds_like_round_figures_value_by_value() -> None:
+    """round_column (NumPy) gives the very floats round_figures (Python's round) gives, ties and
+    binary-noise cases included, to the sign of a zero."""
+    rng = np.random.default_rng(18)
+    ties = [k / 2000 for k in range(-4001, 4002)]  # x.xxx5 decimals: the half-way cases
+    ties += [2.675, 1.0005, 0.0625, 0.125, -0.0625, 1234567.8905, 64158.83900000001, -0.0004, -0.0]
+    noisy = list(rng.normal(0, 50, 20_000)) + list(rng.gamma(2.0, 30.0, 20_000).round(4))
+    huge = [1e15, -3e17, 2.0**52 + 0.5, 1e300, 5e-324]
+    special = [math.inf, -math.inf, math.nan]
+    for key in ("mean", "q10", "usage_kwh", "share_pct", "co2_t", "cost_krw", "rmse", "price_krw_per_kwh"):
+        for values in (ties, noisy, huge + special + ties[:50], [float(v) for v in noisy[:7]]):
+            values = [float(v) for v in values]
+            walked = round_figures({key: values})[key]
+            for column in (round_column(key, values), round_column(key, np.array(values))):
+                assert [repr(v) for v in column] == [repr(v) for v in walked], key
+    assert round_column("mean", [1.23456, None, 2]) == [1.235, None, 2]
