@@ -11,6 +11,7 @@ they give RMSE 0.023 and 0.030 kWh, against 0.241 for the published CUBIST ancho
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -101,8 +102,52 @@ def _kwh_range(lo: float, hi: float) -> str:
     return f"at least {lo:,.2f}" if not np.isfinite(hi) else f"{lo:,.2f} to {hi:,.2f}"
 
 
+def _active_one(q: float, pf: float) -> float:
+    """:func:`power_triangle.active_from_reactive` of one reading, in Python floats (the same IEEE
+    operations in the same order: x * x is NumPy's ``x**2``, sqrt and division are correctly rounded)."""
+    x = pf / 100.0
+    if not (x >= 0 and x < 1):  # NaN too: undetermined
+        return math.nan
+    return q * x / math.sqrt(1.0 - x * x)
+
+
+def _side_bounds_one(q: float, pf: float) -> tuple[float, float]:
+    """:func:`_side_bounds` of one reading (NaN-propagating maxima, as ``np.maximum``)."""
+    q_lo, pf_lo = q - HALF_STEP, pf - HALF_STEP
+    q_lo = q_lo if q_lo != q_lo or q_lo >= 0.0 else 0.0
+    pf_lo = pf_lo if pf_lo != pf_lo or pf_lo >= 0.0 else 0.0
+    lo, hi = _active_one(q_lo, pf_lo), _active_one(q + HALF_STEP, pf + HALF_STEP)
+    return (0.0 if lo != lo else lo), (math.inf if hi != hi else hi)
+
+
+def _check_one(X: Features, max_kwh: float) -> TriangleCheck:
+    """:func:`check_triangle` of a single row (/predict): Python floats instead of some twenty NumPy
+    calls on one-element arrays, which cost /predict as much as the estimate itself (measured)."""
+    lag = _side_bounds_one(
+        float(column(X, schema.LAGGING_REACTIVE_KVARH)[0]), float(column(X, schema.LAGGING_POWER_FACTOR)[0])
+    )
+    lead = _side_bounds_one(
+        float(column(X, schema.LEADING_REACTIVE_KVARH)[0]), float(column(X, schema.LEADING_POWER_FACTOR)[0])
+    )
+    lo = max(lag[0], lead[0])  # never NaN (the bounds replace NaN)
+    hi = min(lag[1], lead[1], max_kwh + HALF_STEP)
+    return TriangleCheck(
+        lagging=(np.array([lag[0]]), np.array([lag[1]])),
+        leading=(np.array([lead[0]]), np.array([lead[1]])),
+        max_kwh=max_kwh,
+        conflicts=np.array([lo > hi + 1e-9]),
+    )
+
+
 def check_triangle(X: Features, max_kwh: float = schema.RANGES[schema.USAGE_KWH].high) -> TriangleCheck:
     """Which rows' readings no single interval could produce (see :class:`TriangleCheck`)."""
+    if n_rows(X) == 1:
+        return _check_one(X, max_kwh)
+    return _check_rows(X, max_kwh)
+
+
+def _check_rows(X: Features, max_kwh: float) -> TriangleCheck:
+    """:func:`check_triangle` in NumPy, for any number of rows."""
     lag = _side_bounds(column(X, schema.LAGGING_REACTIVE_KVARH), column(X, schema.LAGGING_POWER_FACTOR))
     lead = _side_bounds(column(X, schema.LEADING_REACTIVE_KVARH), column(X, schema.LEADING_POWER_FACTOR))
     lo = np.maximum(lag[0], lead[0])

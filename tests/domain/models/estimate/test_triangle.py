@@ -17,7 +17,12 @@ from energy_assets.domain.data import schema
 from energy_assets.domain.models.estimate import PowerTriangleEstimator
 from energy_assets.domain.models.estimate.base import Estimator, column, has_column, n_rows
 from energy_assets.domain.models.estimate.trees import LightGBMEstimator, XGBoostEstimator
-from energy_assets.domain.models.estimate.triangle import HALF_STEP, TRIANGLE_COLUMNS, feasible_kwh_interval
+from energy_assets.domain.models.estimate.triangle import (
+    HALF_STEP,
+    TRIANGLE_COLUMNS,
+    check_triangle,
+    feasible_kwh_interval,
+)
 
 READINGS = [*TRIANGLE_COLUMNS, schema.CO2_TCO2]
 N_REAL = 2000
@@ -231,3 +236,37 @@ def test_a_tree_estimator_predicts_the_same_from_arrays(
     np.testing.assert_array_equal(model.predict(shuffled), expected)
     one = {c: X[c].to_numpy()[7:8] for c in X.columns}
     np.testing.assert_array_equal(model.predict(one), expected[7:8])
+
+
+def test_the_one_row_check_is_the_array_check_row_by_row() -> None:
+    """check_triangle of a single reading (Python floats, /predict) gives the bounds, the verdict and
+    the rule of the NumPy path on the same row, edge cases included (PF 0, 100, within half a step
+    of 100, missing values, zero and huge reactive energy)."""
+    rng = np.random.default_rng(19)
+    q_edge = [0.0, 0.004, 0.005, 0.006, 0.01, 1.0, 23.4, 96.91, 200.0, 1e6, np.nan]
+    pf_edge = [0.0, 0.004, 0.005, 0.01, 50.0, 88.9, 99.99, 99.994, 99.995, 99.996, 100.0, 100.5, np.nan]
+    n = 4000
+    rows = {
+        schema.LAGGING_REACTIVE_KVARH: np.concatenate(
+            [rng.choice(q_edge, n), rng.gamma(1.5, 15.0, n).round(2)]
+        ),
+        schema.LAGGING_POWER_FACTOR: np.concatenate(
+            [rng.choice(pf_edge, n), rng.uniform(40, 100, n).round(2)]
+        ),
+        schema.LEADING_REACTIVE_KVARH: np.concatenate(
+            [rng.choice(q_edge, n), rng.gamma(0.3, 5.0, n).round(2)]
+        ),
+        schema.LEADING_POWER_FACTOR: np.concatenate(
+            [rng.choice(pf_edge, n), rng.uniform(0, 100, n).round(2)]
+        ),
+    }
+    whole = check_triangle(rows)
+    assert whole.conflicts.any() and not whole.conflicts.all()
+    for i in range(2 * n):
+        one = check_triangle({name: values[i : i + 1] for name, values in rows.items()})
+        for side in ("lagging", "leading"):
+            for got, want in zip(getattr(one, side), getattr(whole, side), strict=True):
+                assert got.tolist() == want[i : i + 1].tolist(), (i, side)
+        assert bool(one.conflicts[0]) == bool(whole.conflicts[i]), i
+        if whole.conflicts[i]:
+            assert one.explain(0) == whole.explain(i)
