@@ -167,6 +167,8 @@ def feasible_kwh_interval(
     round(P x 0.000459, 2)); a disagreeing box is ignored, never trusted over the triangle.
     Rows whose triangle sides disagree (corrupt readings) get lo > hi; callers fall back.
     """
+    if n_rows(X) == 1:
+        return _feasible_one(X, emission_factor_t_per_kwh)
     lag_lo, lag_hi = _side_bounds(
         column(X, schema.LAGGING_REACTIVE_KVARH), column(X, schema.LAGGING_POWER_FACTOR)
     )
@@ -183,6 +185,27 @@ def feasible_kwh_interval(
         agree = both_lo <= both_hi
         lo, hi = np.where(agree, both_lo, lo), np.where(agree, both_hi, hi)
     return lo, hi
+
+
+def _feasible_one(X: Features, emission_factor_t_per_kwh: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`feasible_kwh_interval` of a single row (/predict) in Python floats, as :func:`_check_one`."""
+    lag_lo, lag_hi = _side_bounds_one(
+        float(column(X, schema.LAGGING_REACTIVE_KVARH)[0]), float(column(X, schema.LAGGING_POWER_FACTOR)[0])
+    )
+    lead_lo, lead_hi = _side_bounds_one(
+        float(column(X, schema.LEADING_REACTIVE_KVARH)[0]), float(column(X, schema.LEADING_POWER_FACTOR)[0])
+    )
+    lo, hi = max(lag_lo, lead_lo), min(lag_hi, lead_hi)  # never NaN (the bounds replace NaN)
+    if emission_factor_t_per_kwh is not None and has_column(X, schema.CO2_TCO2):
+        co2 = float(column(X, schema.CO2_TCO2)[0])
+        co2_lo = co2 - HALF_STEP
+        co2_lo = (co2_lo if co2_lo != co2_lo or co2_lo >= 0.0 else 0.0) / emission_factor_t_per_kwh
+        co2_hi = (co2 + HALF_STEP) / emission_factor_t_per_kwh
+        co2_lo, co2_hi = (0.0 if co2_lo != co2_lo else co2_lo), (math.inf if co2_hi != co2_hi else co2_hi)
+        both_lo, both_hi = max(lo, co2_lo), min(hi, co2_hi)
+        if both_lo <= both_hi:
+            lo, hi = both_lo, both_hi
+    return np.array([lo]), np.array([hi])
 
 
 @model_class

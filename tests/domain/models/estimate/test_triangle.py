@@ -270,3 +270,42 @@ def test_the_one_row_check_is_the_array_check_row_by_row() -> None:
         assert bool(one.conflicts[0]) == bool(whole.conflicts[i]), i
         if whole.conflicts[i]:
             assert one.explain(0) == whole.explain(i)
+
+
+def test_the_one_row_estimate_is_the_array_estimate_row_by_row() -> None:
+    """PowerTriangleEstimator of one reading (the kWh range in Python floats) gives, bit for bit, the
+    estimate and range of the NumPy path on the same row, with CO2 boxes that agree, disagree, are
+    missing or are zero."""
+    rng = np.random.default_rng(20)
+    n = 3000
+    q_edge = [0.0, 0.005, 23.4, 200.0, np.nan]
+    pf_edge = [0.0, 50.0, 99.994, 99.995, 100.0, np.nan]
+    rows = {
+        schema.LAGGING_REACTIVE_KVARH: np.concatenate(
+            [rng.choice(q_edge, n), rng.gamma(1.5, 15.0, n).round(2)]
+        ),
+        schema.LAGGING_POWER_FACTOR: np.concatenate(
+            [rng.choice(pf_edge, n), rng.uniform(40, 100, n).round(2)]
+        ),
+        schema.LEADING_REACTIVE_KVARH: np.concatenate(
+            [rng.choice(q_edge, n), rng.gamma(0.3, 5.0, n).round(2)]
+        ),
+        schema.LEADING_POWER_FACTOR: np.concatenate(
+            [rng.choice(pf_edge, n), rng.uniform(0, 100, n).round(2)]
+        ),
+    }
+    kwh = power_triangle.estimate_active_kwh(*(rows[c] for c in TRIANGLE_COLUMNS))
+    co2 = np.where(
+        rng.random(2 * n) < 0.7, np.round(np.nan_to_num(kwh) * 0.000459, 2), rng.uniform(0, 0.1, 2 * n)
+    )
+    rows[schema.CO2_TCO2] = np.where(rng.random(2 * n) < 0.05, np.nan, co2)
+    for model in (
+        PowerTriangleEstimator().fit(pd.DataFrame(rows)),
+        PowerTriangleEstimator(method="better_side", round_decimals=2).fit(pd.DataFrame(rows)),
+        PowerTriangleEstimator().fit(pd.DataFrame(rows).drop(columns=[schema.CO2_TCO2])),
+    ):
+        whole = model.predict_with_bounds(rows)
+        for i in range(0, 2 * n, 3 if model.method == "interval" else 7):
+            one = model.predict_with_bounds({name: values[i : i + 1] for name, values in rows.items()})
+            for got, want in zip(one, whole, strict=True):
+                assert repr(got.tolist()) == repr(want[i : i + 1].tolist()), (i, model)
