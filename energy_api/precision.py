@@ -143,6 +143,30 @@ def round_column(key: str, values: Any) -> list[Any]:
     if array is None or array.dtype != np.float64 or not rule:
         listed = values.tolist() if isinstance(values, np.ndarray) else values  # Python floats
         return [_round(v, rule) if isinstance(v, float) else v for v in listed]
+    return _round_array(array, rule)
+
+
+def round_columns(columns: dict[str, np.ndarray]) -> dict[str, list[Any]]:
+    """:func:`round_column` of each named float column, the columns under one rule rounded in one
+    NumPy pass (a forecast's mean and nine deciles: one pass instead of ten)."""
+    groups: dict[int | None, list[str]] = {}
+    for key in columns:
+        groups.setdefault(_rule(key), []).append(key)
+    out: dict[str, list[Any]] = {}
+    for rule, keys in groups.items():
+        arrays = [columns[k] for k in keys]
+        same = len({a.shape for a in arrays}) == 1 and all(a.dtype == np.float64 for a in arrays)
+        if not rule or not same or arrays[0].ndim != 1:
+            out.update((k, round_column(k, columns[k])) for k in keys)
+            continue
+        flat = _round_array(np.concatenate(arrays), rule)
+        n = len(arrays[0])
+        out.update((k, flat[i * n : (i + 1) * n]) for i, k in enumerate(keys))
+    return {k: out[k] for k in columns}
+
+
+def _round_array(array: np.ndarray, rule: int) -> list[float]:
+    """A float64 array rounded to ``rule`` (> 0) decimals as Python's round would (see round_column)."""
     scale = 10.0**rule
     scaled = array * scale
     whole = np.rint(scaled)
@@ -212,6 +236,7 @@ __all__ = [
     "RoundedJSONResponse",
     "decimals_for",
     "round_column",
+    "round_columns",
     "round_figures",
     "round_figures_except",
     "round_query_answer",

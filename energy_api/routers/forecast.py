@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from fastapi import APIRouter, Response
 
-from energy_api.precision import round_column
+from energy_api.precision import round_column, round_columns
 from energy_api.registry import FORECAST
 from energy_api.routers.deps import ServiceDep, respond, stamp
 from energy_api.schemas import ForecastRequest, ForecastResponse
@@ -78,7 +78,8 @@ async def forecast(request: ForecastRequest, service: ServiceDep) -> Response:
     # round_figures), then the rows are built: walking 96 points of ten figures each afterwards cost
     # more CPU than the rest of the answer
     names = [quantile_column(q) for q in levels]
-    quantiles = zip(*(round_column(name, result[name].to_numpy(dtype=float)) for name in names), strict=True)
+    figures = round_columns({name: result[name].to_numpy(dtype=float) for name in (MEAN, *names)})
+    quantiles = zip(*(figures[name] for name in names), strict=True)
     stamps = result[schema.TIMESTAMP].tolist()
     labels = [name for name, first, last in sources for _ in range(first, last + 1)]
     points = [
@@ -86,7 +87,7 @@ async def forecast(request: ForecastRequest, service: ServiceDep) -> Response:
         for ts, h, m, q, n in zip(
             stamps,
             result[TARGET_HORIZON].to_numpy().tolist(),
-            round_column(MEAN, result[MEAN].to_numpy(dtype=float)),
+            figures[MEAN],
             quantiles,
             labels,
             strict=True,

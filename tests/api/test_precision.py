@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from energy_api.openapi_examples import load_examples
-from energy_api.precision import decimals_for, round_column, round_figures, round_query_answer
+from energy_api.precision import decimals_for, round_column, round_columns, round_figures, round_query_answer
 
 #: Answers the rule does not apply to (energy_api.precision): /copilot/chat's tool results are its
 #: answer's evidence; /metrics is Prometheus text.
@@ -246,3 +246,20 @@ def test_a_column_rounds_like_round_figures_value_by_value() -> None:
             for column in (round_column(key, values), round_column(key, np.array(values))):
                 assert [repr(v) for v in column] == [repr(v) for v in walked], key
     assert round_column("mean", [1.23456, None, 2]) == [1.235, None, 2]
+
+
+def test_columns_rounded_together_are_each_column_rounded_alone() -> None:
+    rng = np.random.default_rng(21)
+    columns = {
+        "mean": rng.normal(50, 30, 96),
+        "q10": np.r_[rng.normal(40, 30, 94), 0.0625, np.nan],
+        "cost_krw": rng.normal(5000, 100, 96),
+        "rmse": rng.random(96),
+        "q90": rng.normal(60, 30, 96).round(4),
+        "co2_t": rng.random(96) / 10,
+        "usage_kwh": np.arange(3, dtype=float),  # another length: rounded on its own
+    }
+    together = round_columns(columns)
+    assert list(together) == list(columns)
+    for key, values in columns.items():
+        assert [repr(v) for v in together[key]] == [repr(v) for v in round_column(key, values)], key
