@@ -299,6 +299,40 @@ def markdown(out: dict[str, Any]) -> str:
             "",
             f"Nowcast bands chosen on validation: {now['bands_chosen_on_validation']}",
         ]
+    refit_rows = [
+        {
+            "model": family,
+            "protocol": protocol,
+            "plan": "derived" if key.endswith("_derived_plan") else "plant",
+            **sc,
+        }
+        for family, part in out.get("weekly_refit", {}).items()
+        for protocol, by_key in part["scores"].items()
+        for key, sc in by_key.items()
+    ]
+    if refit_rows:
+        parts += [
+            "",
+            "Test origins, weekly expanding-window refit (the product's protocol) beside the fixed fit of "
+            "the same run:",
+            "",
+            _table(
+                refit_rows,
+                [
+                    ("model", "model", -1),
+                    ("protocol", "protocol", -1),
+                    ("plan", "plan", -1),
+                    ("rmse", "RMSE", 3),
+                    ("mae", "MAE", 3),
+                    ("rmse_ratio", "RMSE / naive", 4),
+                    ("mase", "MASE", 4),
+                    ("coverage_50", "cov 50", 3),
+                    ("coverage_80", "cov 80", 3),
+                    ("crps", "CRPS", 3),
+                    ("crossings", "crossings", 0),
+                ],
+            ),
+        ]
     served = [
         {"model": k, **v}
         for key in ("served_forecast", "served_forecast_validation_part")
