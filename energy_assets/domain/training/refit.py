@@ -15,8 +15,9 @@ measures that protocol on the same origins, with the same scores:
 - the fixed-fit model (``make_forecaster(name, config).fit(train, validation)``, what
   ``evaluate_forecaster`` scores on test) is backtested on every origin in the same run (``fixed``),
   beside the refit ones (``refit``); where the first block's history is exactly train + validation
-  (on the plant's data the first test origin is the last validation timestamp) the first refit is that
-  model and is not fitted twice;
+  the first refit is that model and is not fitted twice (on the plant's data it is not: the test
+  window starts at 18:15 on 2018-10-01 and its first 00:00 origin is six hours later, so the first
+  refit also reads those 24 readings);
 - both plan regimes, scored by :func:`~energy_assets.domain.training.forecast.score_run` against the
   weekly seasonal naive fitted on train + validation, as the fixed test scores are.
 

@@ -83,6 +83,18 @@ def test_refuses_what_it_cannot_refit(case) -> None:
     with pytest.raises(ValueError, match="foundation"):
         refit.expanding_refit_backtest("chronos", windows, config)
     with pytest.raises(ValueError, match="validation_rows"):
-        refit.expanding_refit_backtest(
-            "seasonal_naive", windows, config, validation_rows=len(windows.frame)
-        )
+        refit.expanding_refit_backtest("seasonal_naive", windows, config, validation_rows=len(windows.frame))
+
+
+def test_a_first_history_of_train_plus_validation_is_the_fixed_fit_itself(case) -> None:
+    _, _, config, windows, _ = case
+    last = windows.validation[schema.TIMESTAMP].max()
+    origins = [last, last + pd.Timedelta(days=1)]
+    result = refit.expanding_refit_backtest("profile_blend", windows, config, every=1, origins=origins)
+    first = result.fits[0]
+    assert (first.train_rows, first.validation_rows) == (len(windows.train), len(windows.validation))
+    refit_run, fixed_run = result.runs[(refit.REFIT, PLANT_PLAN)], result.runs[(refit.FIXED, PLANT_PLAN)]
+    on_first = refit_run[backtest.ORIGIN] == last
+    # the first block is forecast by the fixed model itself; the second by a model a day newer
+    np.testing.assert_allclose(refit_run.loc[on_first, "mean"], fixed_run.loc[on_first, "mean"])
+    assert not np.allclose(refit_run.loc[~on_first, "mean"], fixed_run.loc[~on_first, "mean"])
