@@ -3,6 +3,8 @@ it fits its own models: about 5 CPU min with one tree thread):
 
     nice .venv/bin/python benchmarks/forecast_validation_ideas.py                # A (all) + B
     nice .venv/bin/python benchmarks/forecast_validation_ideas.py --only-a --cov-subset  # A, 4 covariates
+    nice .venv/bin/python benchmarks/forecast_validation_ideas.py --from-parquet --skip-cov  # B again,
+        # from the members an earlier run stored (forecast_validation_members.parquet), no fitting
 
 Writes ``<data dir>/benchmarks/forecast_validation_ideas*.json``. Reads private hooks of the
 forecasters (``_features``, ``_apply``, ``_profile_columns``) to get the blend's members.
