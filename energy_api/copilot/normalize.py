@@ -45,6 +45,14 @@ class Normalized:
     unknown: list[str] = field(default_factory=list)
 
 
+_ONE_MARK = "onemark"
+_PRONOUN_ONE = re.compile(
+    r"(?<=[a-z] )(?<!\bday )(?<!\bweek )(?<!\bmonth )(?<!\bquarter )(?<!\bhalf )(?<!\bnumber )(?<!\bno )\bone\b"
+    r"(?=\s*(?:[?.!,;]|$|\b(?:was|is|were|then|please|instead|too|with|and|or|of)\b))",
+    re.IGNORECASE,
+)
+
+
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -135,13 +143,18 @@ def _candidates(size: int) -> list[str]:
 
 def normalize(message: str, lang: str) -> Normalized:
     text = message.replace("\u2019", "'").replace("\u2018", "'")
+    # "one" as a pronoun ("and the leading one?", "which one was highest") is no number
+    text = _PRONOUN_ONE.sub(_ONE_MARK, text)
     with contextlib.suppress(Exception):  # text2num refuses some inputs; the words then stay words
         text = alpha2digit(text, "es" if lang == ES else "en", threshold=1)
-    text = fold(text)
+    text = fold(text).replace(_ONE_MARK, "one")
     text = re.sub(r"[¿¡\"“”«»]", " ", text)
     text = re.sub(r"([a-z])'s\b", r"\1", text)
     text = re.sub(r"\bwhat's\b", "what is", text)
     text = re.sub(r"\bfp\b", "fdp", text)
+    # informal range words: "March 3 thru 9", "till the 20th" read as "through" / "until"
+    text = re.sub(r"\bthru\b", "through", text)
+    text = re.sub(r"\b(?:till|til|'til|untill)\b", "until", text)
     text = re.sub(
         r"(?<!off-)(?<!mid-)\bpeak-(periods?|hours?|times?|rates?|tariffs?)\b", r"peak \1", text
     )  # "el FP", "FP below 95 %": the power factor

@@ -23,7 +23,7 @@ from energy_api.copilot import dates, slots
 from energy_api.copilot.language import detect_language, language_signal
 from energy_api.copilot.normalize import Normalized, normalize
 from energy_api.copilot.tools import TOOLS, ToolError, json_schema, validate
-from energy_api.copilot.vocabulary import FILLER, learn_patterns
+from energy_api.copilot.vocabulary import FILLER, harmless_unknown, learn_patterns, meaningful_unknown
 
 OUT_OF_SCOPE = "out_of_scope"
 NOT_UNDERSTOOD = "not_understood"
@@ -207,7 +207,7 @@ _COST = _re(
 )
 _REACTIVE = _re(r"reactiv|kvarh|inductiv|capacitiv")
 _LEADING = _re(r"leading|capacitiv|adelant|\bcapacitive")
-_LAGGING = _re(r"lagging|inductiv|retrasad|\binductive")
+_LAGGING = _re(r"lagging|inductiv|retrasad|\binductive|\ben\s+(?:atraso|retraso)\b")
 _PLAIN = _re(
     r"medi[oa]\s+simple|promedio\s+simple|simple\s+average|average\s+simple|media\s+simple|promedio\s+simple|promedio\s+aritmetico|media\s+aritmetica|plain|simple\s+(?:mean|average)|"
     r"arithmetic|unweighted|sin\s+ponderar|no\s+ponderad"
@@ -217,7 +217,8 @@ _PEAK = _re(
     r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
     r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|\b(?:top|highest|peak|max\w*)\s+demand\b|"
-    r"\blecturas?\s+(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|\b(?:mayor|maxima)\s+lectura\b|"
+    r"\blecturas?\s+(?:de\s+(?:15\s+minutos|1\s+cuarto\s+de\s+hora|un\s+cuarto\s+de\s+hora)\s+)?(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|"
+    r"\b(?:mayor|maxima)\s+lectura\b|\b(?:valor|intervalo|cuarto\s+de\s+hora)\s+(?:de\s+15\s+minutos\s+)?(?:mas\s+alto|maximo|mayor)\b|"
     r"\b(?:highest|largest|biggest|top|greatest)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?(?:reading|value)\b"
 )
 #: A peak named as a noun (not "the maximum consumption" of a ranking): each group's peak interval.
@@ -763,7 +764,12 @@ class RulePlanner:
             periods = named  # "what share of 2018 was March": the whole and the part
         if len(periods) == 2 and not _DIFFERENCE_BETWEEN.search(text) and not _STRICT_COMPARE.search(text):
             periods = self._join_days(text, periods)
-        unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
+        unknown = [
+            w
+            for w in norm.unknown
+            if meaningful_unknown(w)
+            or (w not in FILLER and not _VERB_FORM.search(w) and not harmless_unknown(w, text))
+        ]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
         hours_named = slots.find_hours(text)
@@ -934,7 +940,14 @@ class RulePlanner:
         spans = plan.meta.get("period_at", [])
         period_in_head = any(tail_at <= a < verb.start() for a, _ in spans)
         period_after = any(a >= verb.end() for a, _ in spans)
-        return filtered and not period_in_head and period_after
+        tail = text[verb.end() :]
+        # "share of weekend consumption that fell in the light period in May": the part is the filter
+        # named after the verb and May is the span, so the share is computable
+        part_filtered = any(
+            re.search(rf"\b(?:{pattern})\b", tail)
+            for pattern in (*slots.TARIFF_WORDS, *slots.LOAD_WORDS, *_DAY_TYPE_WORDS.values())
+        ) or bool(re.search(rf"\b(?:{dates.WEEKDAY_PATTERN})", tail))
+        return filtered and not period_in_head and period_after and not part_filtered
 
     @staticmethod
     def _sub_periods(text: str, periods: list[dates.Period]) -> list[dates.Period]:
@@ -1057,7 +1070,7 @@ class RulePlanner:
         if ctx.last_tool == "query":
             args = json.loads(json.dumps(last))
             changed = False
-            metric = self._metric(text)
+            metric = self._follow_metric(text, str(args.get("metric") or ""))
             if metric is not None:
                 if (
                     metric != args.get("metric")
@@ -1140,6 +1153,20 @@ class RulePlanner:
             plan.meta["follow_up"] = True
             return self._checked(plan, ctx.last_tool, args)
         return None
+
+    def _follow_metric(self, text: str, last: str) -> str | None:
+        """The metric a follow-up names. A side alone ("¿y el capacitivo?", "and the leading one?")
+        keeps the previous metric's family (power factor or reactive energy) and changes only the side;
+        a family word ("reactive", "power factor", "kVArh") names the metric itself."""
+        leading, lagging = _LEADING.search(text), _LAGGING.search(text)
+        family_named = _PF.search(text) or re.search(r"reactiv|kvarh|\benerg|\bcost|\bco2\b|consum", text)
+        if bool(leading) != bool(lagging) and not family_named:
+            side = "leading" if leading else "lagging"
+            if last.endswith("_pf"):
+                return f"{side}_pf"
+            if last.endswith("_reactive_kvarh"):
+                return f"{side}_reactive_kvarh"
+        return self._metric(text)
 
     @staticmethod
     def _same_unit(text: str, span: dict[str, str]) -> list[dates.Period]:
