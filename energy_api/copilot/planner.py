@@ -186,7 +186,8 @@ _FORECAST = _re(
     r"pronostic|prevision|\bpreve|predic|forecast|day[\s-]ahead|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
     r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
-    r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict"
+    r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict|"
+    r"\bback-?test|\bhindcast"
 )
 _DATA = _re(
     r"consum|\busage\b|\bused\b|\buse\b|\busing\b|energi|energy|electric|kwh|kvarh|mwh|coste|costo|\bcost|gast|pag|"
@@ -318,6 +319,11 @@ _ASC = _re(
     r"\bmenos\b|\bmenor\b|\blowest\b|\bleast\b|\bcheapest\b|\bbarat|\bbottom\b|\bminimo\b|\bminima\b|\bsmallest\b|"
     r"\bquietest\b|\bfewest\b|\bmas\s+bajo|\bmas\s+baja|\bpeor\s+factor|\bworst\s+power"
 )
+#: A metric noun after "weekday" makes it an adjective ("weekday energy" = on weekdays, never by weekday).
+_METRIC_NOUN = (
+    r"(?:energy|consumption|cost|costs|usage|use|bill|emissions|co2|kwh|load|reactive|power|totals?|spend|"
+    r"spending|average|mean|electricity|demand|peak)\b"
+)
 _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _re(
@@ -329,7 +335,9 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"dia\s+de\s+la\s+semana|dias\s+de\s+la\s+semana|day\s+of\s+(?:the\s+)?week|days\s+of\s+(?:the\s+)?week|\bweekday\b(?!s)|por\s+dia\s+semanal"
+            r"dia\s+de\s+la\s+semana|dias\s+de\s+la\s+semana|day\s+of\s+(?:the\s+)?week|days\s+of\s+(?:the\s+)?week|\bweekday\b(?!s)(?!\s+"
+            + _METRIC_NOUN
+            + r")|por\s+dia\s+semanal"
         ),
         "weekday",
     ),
@@ -447,6 +455,12 @@ _TOTAL_WORDS = _re(
 )
 #: Phrases that carry no slot ("in terms of cost": the metric word after it does).
 _NO_SLOT = _re(r"\bin\s+terms\s+of\b|\bwith\s+respect\s+to\b|\ben\s+terminos\s+de\b|\bin\s+regard\s+to\b")
+#: A follow-up naming the unit before the previous span ("¿y la anterior?", "and the week before?").
+_UNIT_BEFORE = _re(
+    r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal)?\s*(?:(?:el|la|the|en\s+el|en\s+la|for\s+the|in\s+the)\s+)?"
+    r"(?:(?P<unit>dia|semana|mes|trimestre|semestre|ano|day|week|month|quarter|half|year)\s+)?"
+    r"(?:anterior|previo|previa|previous|prior|before(?:\s+that)?|de\s+antes|one\s+before(?:\s+that)?)\s*\??\s*$"
+)
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
 )
@@ -506,7 +520,9 @@ _NEGATION = (
 _NEGATION_BEFORE = re.compile(_NEGATION + r"(?:\w+\s+)?$")
 _DAY_TYPE_WORDS = {
     "weekend": r"(?:weekends?|fines?\s+de\s+semana|finde)",
-    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana)",
+    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana|weekday(?=\s+"
+    + _METRIC_NOUN
+    + r"))",
     "public_holiday": r"(?:holidays?|festivos?|feriados?|dias?\s+festivos?)",
 }
 
@@ -528,6 +544,7 @@ _UNIT_WORDS = {
     "month": r"month|mes",
     "quarter": r"quarter|trimestre",
     "year": r"year|ano",
+    "half": r"half|semestre",
 }
 #: The same period one year before: "the same week last year", "el mismo mes del año pasado".
 _SAME_LAST_YEAR = _re(
@@ -1066,7 +1083,7 @@ class RulePlanner:
             return None
         last = ctx.last_arguments
         if not periods and isinstance(last.get("span"), dict):
-            periods = self._same_unit(text, last["span"])
+            periods = self._same_unit(text, last["span"]) or self._unit_before(text, last["span"])
         if ctx.last_tool == "query":
             args = json.loads(json.dumps(last))
             changed = False
@@ -1167,6 +1184,34 @@ class RulePlanner:
             if last.endswith("_reactive_kvarh"):
                 return f"{side}_reactive_kvarh"
         return self._metric(text)
+
+    @staticmethod
+    def _unit_before(text: str, span: dict[str, str]) -> list[dates.Period]:
+        """ "¿y la anterior?", "and the one before?", "y el mes anterior" after a day, week, month,
+        quarter, half or year: the same unit just before it (a unit word must be the previous span's)."""
+        m = _UNIT_BEFORE.search(text)
+        if m is None:
+            return []
+        start, end = dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"])
+        days = (end - start).days + 1
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        aligned = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+        if days == 1:
+            unit, a, b = "day", start - dt.timedelta(days=1), start - dt.timedelta(days=1)
+        elif days == 7 and start.weekday() == 0:
+            unit, a, b = "week", start - dt.timedelta(days=7), end - dt.timedelta(days=7)
+        elif aligned and months in (1, 3, 6, 12):
+            y, mo = start.year, start.month - months
+            while mo < 1:
+                y, mo = y - 1, mo + 12
+            unit = {1: "month", 3: "quarter", 6: "half", 12: "year"}[months]
+            a, b = dt.date(y, mo, 1), start - dt.timedelta(days=1)
+        else:
+            return []
+        word = m.group("unit")
+        if word and not re.fullmatch(_UNIT_WORDS.get(unit, "$^"), word):
+            return []
+        return [dates.Period(a, b, "range" if a != b else "day", m.start(), m.group(0))]
 
     @staticmethod
     def _same_unit(text: str, span: dict[str, str]) -> list[dates.Period]:
@@ -1831,6 +1876,10 @@ class RulePlanner:
             rest = {k: v for k, v in filters.items() if k in ("season", "dates")}
             cue = _SHARE.search(text)
             verb = _PART_VERB.search(text, cue.end()) if cue is not None else None
+            if verb is None and cue is not None:
+                # "del consumo de los fines de semana de julio, ¿cuánto fue en carga ligera (en %)?": the
+                # cue after the verb; the whole is still named before the verb and the part after it
+                verb = _PART_VERB.search(text)
             if verb is not None and len(part) > 1:
                 # "what share of <the weekend energy in 2018> was <light load>": the filters named before
                 # the verb belong to the whole (the denominator), those after it to the part

@@ -176,7 +176,7 @@ FILLER_EN = _words(
 FILLER_EN |= _words(
     """
     throughout within across via among amongst upon onto whilst while regarding concerning re
-    separately respectively individually altogether overall together apiece
+    separately respectively individually altogether overall together apiece side sides
     please pls plz kindly quickly briefly
     """
 )
@@ -184,7 +184,7 @@ FILLER_ES |= _words(
     """
     haz hazme hagas echa echame mira mirame dime dame danos pasame saca sacame
     separado separados separada separadas respectivamente individualmente conjunto juntos juntas
-    largo traves mediante respecto acerca referente porfa porfavor rapido
+    largo traves mediante respecto acerca referente porfa porfavor rapido lado
     """
 )
 DOMAIN_EN |= _words("backtest backtests backtesting backtested hindcast back")
@@ -236,9 +236,15 @@ _MEANINGFUL = frozenset(
 )
 
 
+#: Any form of selling, exporting, generating, producing or injecting energy ("vendimos", "exported").
+_MEANINGFUL_STEM = re.compile(
+    r"^(?:vend[ieaá]|export|generad|generam|generar|generat|gener[oó]\b|produc|inyect|sell|sold|inject)"
+)
+
+
 def meaningful_unknown(word: str) -> bool:
     """An unknown word that changes what a figure means wherever it stands (never left unread)."""
-    return word in _MEANINGFUL
+    return word in _MEANINGFUL or _MEANINGFUL_STEM.match(word) is not None
 
 
 _PARTICLES = frozenset(_words("up through out"))
