@@ -215,7 +215,8 @@ _PLAIN = _re(
 )
 _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak\b|\boff-peak\b")
 _PEAK = _re(
-    r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
+    r"\b(?:intervalos?|cuartos?\s+de\s+hora)\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|"
+    r"\b(?:intervals?|quarter[\s-]hours?)\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
     r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|\b(?:top|highest|peak|max\w*)\s+demand\b|"
     r"\blecturas?\s+(?:de\s+(?:15\s+minutos|1\s+cuarto\s+de\s+hora|un\s+cuarto\s+de\s+hora)\s+)?(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|"
@@ -343,7 +344,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del|de\s+mayor|de\s+menor|con\s+mas|con\s+mayor|con\s+menos)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
+            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|(?<!cuarto\sde\s)(?<!cuartos\sde\s)\bhoras?\s+(?:mas|del|de\s+mayor|de\s+menor|con\s+mas|con\s+mayor|con\s+menos)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
         ),
         "hour",
     ),
@@ -533,6 +534,11 @@ _SHARE_OF_TIME = _re(
     r"(?:las\s+|los\s+|the\s+|el\s+)?(?:horas|hours|intervalos|intervals|tiempo|time|dias|days|lecturas|readings)\b"
 )
 #: The verb that starts the part of a share question ("... of April's consumption WAS on weekdays").
+#: The metric's noun in a share without a verb (what comes after it names the part).
+_WHOLE_NOUN = _re(
+    r"\b(?:consumption|energy|cost|costs|usage|emissions|bill|spend|spending|consumo|energia|gasto|coste|costo|"
+    r"emisiones|factura)\b"
+)
 _PART_VERB = _re(
     r"\b(?:fue|fueron|ha\s+sido|han\s+sido|was|were|se\s+(?:consumio|consumieron|gasto|gastaron|fue|fueron|dio|"
     r"registro|produjo|emitio)|came|happened|occurred|ocurrio|ocurrieron|correspond\w*|tuvo\s+lugar|"
@@ -638,6 +644,14 @@ _ELLIPSIS_SECOND = _re(
 )
 
 
+_ELLIPSIS_UNIT = _re(
+    r"\b(?:primer|primero|primera|segundo|segunda|tercer|tercero|cuarto|1|2|3|4|1st|2nd|3rd|4th|first|second|third|fourth)\s+"
+    r"(?P<unit>semestre|trimestre|half|quarter)\b(?:\s+(?:de\s+|of\s+)?(?:19|20)\d\d)?"
+    r"[^0-9]{0,40}?\b(?:con|y|frente\s+al?|vs\.?|versus|against|with|and|than|que|to)\s+(?:(?:el|la|las|los|the)\s+)?"
+    r"(?:(?:del|de\s+la|de\s+las|de\s+los|de|of\s+the|in\s+the|en\s+el)\s+)?"
+    r"(?:primer|primero|segundo|tercer|tercero|cuarto|1st|2nd|3rd|4th|first|second|third|fourth)\b"
+    r"(?!\s+(?:semestre|trimestre|half|quarter|mes|month|semana|week|dia|day|quincena|fortnight|ano|year))"
+)
 _ELLIPSIS_LOAD_ES = _re(
     r"\bcarga\s+(ligera|media|maxima|baja|alta)\s+(y|e|o|u)\s+(ligera|media|maxima|baja|alta)\b(?!\s+carga)"
 )
@@ -659,6 +673,8 @@ def _expand_elliptical(text: str) -> str:
         return f"{head}{m['art']} {m['ord']} {m[1]}{own}"
 
     text = _ELLIPSIS_SECOND.sub(second, text)
+    # "el gasto del primer semestre con el del segundo", "Q1 emissions against the second": the unit named once
+    text = _ELLIPSIS_UNIT.sub(lambda m: f"{m.group(0)} {m['unit']}", text)
     # "carga media y máxima", "medium and maximum load": both load types named in full
     text = _ELLIPSIS_LOAD_ES.sub(lambda m: f"carga {m[1]} {m[2]} carga {m[3]}", text)
     return _ELLIPSIS_LOAD_EN.sub(lambda m: f"{m[1]} load {m[2]} {m[3]} load", text)
@@ -1880,10 +1896,16 @@ class RulePlanner:
                 # "del consumo de los fines de semana de julio, ¿cuánto fue en carga ligera (en %)?": the
                 # cue after the verb; the whole is still named before the verb and the part after it
                 verb = _PART_VERB.search(text)
-            if verb is not None and len(part) > 1:
+            split_at = verb.start() if verb is not None else None
+            if verb is None and cue is not None and len(part) > 1:
+                # no verb: "share of Q4 <weekday consumption> under maximum load": a filter named before
+                # the metric's noun qualifies the whole, one after it is the part
+                noun = _WHOLE_NOUN.search(text, cue.end())
+                split_at = noun.end() if noun is not None else None
+            if split_at is not None and len(part) > 1:
                 # "what share of <the weekend energy in 2018> was <light load>": the filters named before
                 # the verb belong to the whole (the denominator), those after it to the part
-                after = " " * verb.start() + text[verb.start() :]
+                after = " " * split_at + text[split_at:]
                 part_only = self._filters(after, [], True)
                 whole_only = {k: v for k, v in part.items() if k not in part_only and k != "months"}
                 if whole_only:

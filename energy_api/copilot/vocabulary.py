@@ -176,15 +176,15 @@ FILLER_EN = _words(
 FILLER_EN |= _words(
     """
     throughout within across via among amongst upon onto whilst while regarding concerning re
-    separately respectively individually altogether overall together apiece side sides
-    please pls plz kindly quickly briefly
+    separately respectively individually altogether overall together apiece side sides something anything
+    please pls plz kindly quickly briefly rundown recap snapshot lowdown glance
     """
 )
 FILLER_ES |= _words(
     """
     haz hazme hagas echa echame mira mirame dime dame danos pasame saca sacame
     separado separados separada separadas respectivamente individualmente conjunto juntos juntas
-    largo traves mediante respecto acerca referente porfa porfavor rapido lado
+    largo traves mediante respecto acerca referente porfa porfavor rapido lado algo nada alguna cosa
     """
 )
 DOMAIN_EN |= _words("backtest backtests backtesting backtested hindcast back")
