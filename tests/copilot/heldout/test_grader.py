@@ -771,8 +771,104 @@ def test_v5_whatifs_and_comparisons_match_plain_pandas(
     assert figures("v5-cmp-en-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
 
 
-# --- the later 176-case sets (v3, v4, v5): one rule for each, new against every earlier set -------
-LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH}
+# --- the sixth held-out set (v6): balanced, new, and every expectation computes -------------------
+V6_PATH = SET_PATH.with_name("questions_v6.yaml")
+
+
+@pytest.fixture(scope="module")
+def v6_cases() -> list[dict]:
+    return load_cases(V6_PATH)
+
+
+# --- v6 spot checks against the plain pandas frame of v4 (the raw file read again, tariff typed) --
+def test_v6_filtered_figures_match_plain_pandas(
+    real: Reference, v6_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def got(cid: str, turn: int = -1) -> Expected:
+        return v3_expected(real, v6_cases, cid, turn)
+
+    def first(cid: str, turn: int = -1) -> float:
+        return got(cid, turn).figures[0].value
+
+    # a night share with hours wrapping past midnight: 22:00-06:00 starts in July
+    jul = df[m == 7]
+    night = (jul["hour"] >= 22) | (jul["hour"] < 6)
+    assert first("v6-share-es-01") == pytest.approx(100 * jul.loc[night, "kwh"].sum() / jul["kwh"].sum())
+    # a share of reactive energy by load type (March)
+    mar = df[m == 3]
+    share = 100 * mar.loc[mar["load"] == "Maximum_Load", "q"].sum() / mar["q"].sum()
+    assert first("v6-share-es-03") == pytest.approx(share)
+    # public holidays' share of the year's energy (the typed 2018 calendar)
+    assert first("v6-share-en-01") == pytest.approx(
+        100 * df.loc[df["day"].isin(KR_2018), "kwh"].sum() / df["kwh"].sum()
+    )
+    # Children's Day 2018 = 2018-05-05 and its substitute 2018-05-07 (not the Sunday between them)
+    kids = df[df["day"].isin(pd.to_datetime(["2018-05-05", "2018-05-07"]))]
+    spring = {"light": 52.30, "medium": 72.50, "maximum": 98.30}
+    assert first("v6-hol-es-02") == pytest.approx((kids["kwh"] * kids["period"].map(spring)).sum())
+    # counts: "<=" with a small threshold; ">=" inside a weekday filter; hours above a threshold
+    assert first("v6-cnt-es-04") == ((m == 2) & (df["kwh"] <= 3)).sum()
+    assert first("v6-cnt-en-04") == ((m == 8) & (df["dow"] == 0) & (df["kwh"] >= 110)).sum()
+    assert first("v6-fu-es-02", 0) == pytest.approx(0.25 * ((m == 3) & (df["kwh"] > 90)).sum())
+    assert first("v6-fu-es-02") == pytest.approx(0.25 * ((m == 4) & (df["kwh"] > 90)).sum())
+    # the weekday with the lowest mean daily total in Q3, and the 5 lowest days of June
+    q3 = df[m.between(7, 9)]
+    daily = q3.groupby("day")["kwh"].sum()
+    low = daily.groupby(daily.index.weekday).mean().nsmallest(1)
+    rank = got("v6-rank-es-04")
+    assert [lb.value for lb in rank.labels] == list(low.index)
+    assert rank.figures[0].value == pytest.approx(low.iloc[0])
+    jun = df[m == 6].groupby("day")["kwh"].sum().nsmallest(5)
+    rank = got("v6-rank-en-02")
+    assert [lb.value for lb in rank.labels] == [f"{d:%Y-%m-%d}" for d in jun.index]
+    # "the last 450 days" and "this week": only the data's days, flagged partial
+    assert got("v6-part-es-03").partial and got("v6-part-es-03").spans == [("2018-01-01", "2018-12-31")]
+    week = got("v6-part-es-02")
+    assert week.partial and week.spans == [("2018-12-31", "2018-12-31")]
+    assert week.figures[0].value == pytest.approx(
+        df.loc[df["day"] == pd.Timestamp("2018-12-31"), "kwh"].sum()
+    )
+    # "last year" is 2017: no reading
+    assert got("v6-nod-es-01").no_data
+
+
+def test_v6_whatifs_match_plain_pandas(real: Reference, v6_cases: list[dict], plain4: pd.DataFrame) -> None:
+    df = plain4
+    m = df["month"]
+
+    def figures(cid: str) -> list[float]:
+        return [f.value for f in v3_expected(real, v6_cases, cid).figures]
+
+    # 5,000 kWh peak -> light over Q4: October at spring/fall prices, November-December at winter ones
+    top = df[(df["period"] == "maximum") & (m >= 10)]
+    oct_w = top.loc[top["month"] == 10, "kwh"].sum() / top["kwh"].sum()
+    (saving,) = figures("v6-tar-en-02")
+    assert saving == pytest.approx(5000 * (oct_w * (98.30 - 52.30) + (1 - oct_w) * (144.40 - 57.70)))
+    # cutting 3,000 kWh in September at September's average price
+    sep = df[m == 9]
+    spring = {"light": 52.30, "medium": 72.50, "maximum": 98.30}
+    price = (sep["kwh"] * sep["period"].map(spring)).sum() / sep["kwh"].sum()
+    cost, co2 = figures("v6-tar-es-04")
+    assert cost == pytest.approx(3000 * price)
+    assert co2 == pytest.approx(3000 * 0.4594 / 1000)
+    # 2 h of maximum-period load a day in July moved to light: every day with maximum hours counts
+    jul = df[(df["period"] == "maximum") & (m == 7)]
+    days = jul["day"].nunique()
+    assert days == 26  # 31 days - 5 Sundays, no public holiday in July 2018
+    saving, *prices = figures("v6-tar-es-03")
+    assert saving == pytest.approx(2 * jul["kwh"].sum() / (len(jul) * 0.25) * days * (167.90 - 52.30))
+    assert prices == [167.90, 52.30]
+    # comparison with a filter on both periods: light-period kWh of April vs October
+    light = df["period"] == "light"
+    a, b = df.loc[light & (m == 4), "kwh"].sum(), df.loc[light & (m == 10), "kwh"].sum()
+    assert figures("v6-cmp-es-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
+
+
+# --- the later 176-case sets (v3..v6): one rule for each, new against every earlier set -------
+LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH}
 
 
 def _earlier_cases(version: int) -> list[dict]:
