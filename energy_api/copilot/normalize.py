@@ -53,6 +53,17 @@ _PRONOUN_ONE = re.compile(
 )
 
 
+_WEEKDAY_NAMES = r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH_NAMES = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december)"
+)
+_DATED_WEEKDAY = re.compile(
+    rf"\b{_WEEKDAY_NAMES},?\s+(?=(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:(?:de\s+|of\s+)?{_MONTH_NAMES}\b|"
+    rf"(?:al|a|to|through|until|hasta|y|and)\s+(?:el\s+|the\s+)?(?:{_WEEKDAY_NAMES}\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?{_MONTH_NAMES}\b))"
+)
+
+
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -177,6 +188,8 @@ def normalize(message: str, lang: str) -> Normalized:
         text,
     )
     text = _numbers(text, lang)
+    # "del lunes 2 al domingo 8 de abril", "Monday 2nd to Sunday 8th April": the weekday of a dated day adds nothing
+    text = _DATED_WEEKDAY.sub("", text)
     corrections: dict[str, str] = {}
     unknown: list[str] = []
 

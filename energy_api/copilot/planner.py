@@ -425,7 +425,8 @@ _RANKED_NOUN = _re(
     r"\b(?:los|las)\s+(?:\d+\s+)?(mes|dia|hora|semana)(?:s|es)?\s+(?:de|con)\s+(?:mas|mayor|menos|menor)\b"
 )
 _WHEN = _re(
-    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
+    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\b(?:en\s+)?(?:que|cual)\s+(?:cuarto\s+de\s+hora|intervalo)\b|"
+    r"\b(?:in\s+)?(?:which|what)\s+(?:quarter[\s-]hour|15[\s-]minute\s+(?:interval|slot|period)|interval)\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
 )
 _PLUS = _re(
     r"\bmas\b|\bplus\b|\+|\bjuntos\b|\btogether\b|\bcombined\b|\ben\s+conjunto\b|\bsumados\b|\bsumando\b"
@@ -538,6 +539,11 @@ _SHARE_OF_TIME = _re(
 _WHOLE_NOUN = _re(
     r"\b(?:consumption|energy|cost|costs|usage|emissions|bill|spend|spending|consumo|energia|gasto|coste|costo|"
     r"emisiones|factura)\b"
+)
+#: "<part> in the <whole>" after a share cue ("el peso de la punta en el consumo de mayo").
+_PART_IN_WHOLE = _re(
+    r"\s(?:en|in|within|dentro\s+de|sobre)\s+(?:el|la|los|las|the|our)\s+(?:total\s+(?:de\s+|of\s+)?)?"
+    r"(?:consumption|energy|cost|costs|usage|emissions|bill|consumo|energia|gasto|coste|costo|emisiones|factura)\b"
 )
 _PART_VERB = _re(
     r"\b(?:fue|fueron|ha\s+sido|han\s+sido|was|were|se\s+(?:consumio|consumieron|gasto|gastaron|fue|fueron|dio|"
@@ -1897,6 +1903,16 @@ class RulePlanner:
                 # cue after the verb; the whole is still named before the verb and the part after it
                 verb = _PART_VERB.search(text)
             split_at = verb.start() if verb is not None else None
+            inside = _PART_IN_WHOLE.search(text, cue.end()) if cue is not None else None
+            if inside is not None and len(part) > 1:
+                # "¿qué peso tuvo <la carga máxima> en <el consumo laborable de mayo>?", "what share did the
+                # peak period have in weekday consumption": the part is named first, the whole after "in"
+                part_only = self._filters(" " * cue.end() + text[cue.end() : inside.start()], [], True)
+                whole_only = self._filters(" " * inside.start() + text[inside.start() :], [], True)
+                if part_only and whole_only and not set(part_only) & set(whole_only):
+                    rest.update({k: v for k, v in part.items() if k in whole_only})
+                    part = {k: v for k, v in part.items() if k in part_only}
+                    split_at = None
             if verb is None and cue is not None and len(part) > 1:
                 # no verb: "share of Q4 <weekday consumption> under maximum load": a filter named before
                 # the metric's noun qualifies the whole, one after it is the part

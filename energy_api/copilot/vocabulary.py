@@ -184,7 +184,7 @@ FILLER_ES |= _words(
     """
     haz hazme hagas echa echame mira mirame dime dame danos pasame saca sacame
     separado separados separada separadas respectivamente individualmente conjunto juntos juntas
-    largo traves mediante respecto acerca referente porfa porfavor rapido lado algo nada alguna cosa
+    largo traves mediante respecto acerca referente porfa porfavor rapido lado algo nada alguna cosa ojo vistazo
     """
 )
 DOMAIN_EN |= _words("backtest backtests backtesting backtested hindcast back")
