@@ -46,6 +46,7 @@ class Normalized:
 
 
 _ONE_MARK = "onemark"
+_PARTICLE_AFTER = re.compile(r"\s+(?:up|through|out)\b")
 _PRONOUN_ONE = re.compile(
     r"(?<=[a-z] )(?<!\bday )(?<!\bweek )(?<!\bmonth )(?<!\bquarter )(?<!\bhalf )(?<!\bnumber )(?<!\bno )\bone\b"
     r"(?=\s*(?:[?.!,;]|$|\b(?:was|is|were|then|please|instead|too|with|and|or|of)\b))",
@@ -196,6 +197,9 @@ def normalize(message: str, lang: str) -> Normalized:
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         if len(word) < 3 or known(word):
+            return word
+        if _PARTICLE_AFTER.match(m.string, m.end()):
+            unknown.append(word)  # the verb of a phrasal verb ("stack up", "burn through") is no typo
             return word
         better = correct(word)
         if better is None:
