@@ -467,6 +467,14 @@ def _relative(text: str, today: dt.date, add: object) -> None:
             day = today + dt.timedelta(days=offset)
             add(day, day, "relative", m)
     for m in re.finditer(
+        rf"\bhace\s+{_FEW}\s+dias?\b|\b{_FEW}\s+days?\s+(?:ago|back)\b|\b{_FEW}\s+dias?\s+atras\b", text
+    ):
+        # "hace 10 días", "three days ago": that one day
+        k = _few(next(g for g in m.groups() if g))
+        if 1 <= k <= 3660:
+            day = today - dt.timedelta(days=k)
+            add(day, day, "relative", m)
+    for m in re.finditer(
         rf"\b(?:hace|since)\s+{_FEW}\s+semanas?\b|\b{_FEW}\s+weeks?\s+(?:ago|back|before\s+(?:this|the\s+current)\s+one)\b|"
         rf"\bla\s+semana\s+(?:de\s+)?hace\s+{_FEW}\s+semanas?\b|\b{_FEW}\s+semanas?\s+(?:atras|antes)\b",
         text,
