@@ -552,6 +552,15 @@ def _relative(text: str, today: dt.date, add: object) -> None:
                 y, mo = y - 1, mo + 12
             add(dt.date(y, mo, 1), today, "relative", m)
     for m in re.finditer(
+        r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*(?:ultimos|last|past|previous)\s+(\d+)\s+"
+        r"(?:anos|years)\b(?!\s+(?:de|del|of)\b)",
+        text,
+    ):
+        # "los últimos 2 años", "the past 2 years": the N calendar years ending with today's
+        n = int(m.group(1))
+        if 1 <= n <= 20:
+            add(dt.date(today.year - n + 1, 1, 1), today, "relative", m)
+    for m in re.finditer(
         r"\b(?:(?:en\s+)?las|the|in\s+the|over\s+the)?\s*(?:ultimas|last|past|previous)\s+(\d+)\s+(?:semanas|weeks)\b",
         text,
     ):

@@ -90,7 +90,8 @@ _RECOMMEND = _re(
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
     r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
-    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered)|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
+    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered|trimmed|brought\s+down)|"
+    r"\b(?:trim|trimmed|trimming|bring\s+down|brought\s+down)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
     r"como\s+(?:podria|podriamos|podemos|puedo|habriamos\s+podido|hubieramos\s+podido)\s+(?:haber\s+)?(?:ahorrado|reducido|bajado|recortado)|"
     r"que\s+(?:deberiamos|debemos|debo|deberia|podemos|podriamos|tenemos\s+que|hay\s+que)\s+(?:cambiar|mejorar|ajustar|corregir)|"
     r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b|"
@@ -476,7 +477,9 @@ _PRODUCTION = _re(r"\bproduc(?:tion|cion)\b")
 _PRODUCTION_RAW = re.compile(r"\bproducci[oó]n\b|\bproduction\b", re.IGNORECASE)
 _UNSUPPORTED = _re(
     r"\b(?:per|por)\s+(?:cada\s+|each\s+|every\s+|a\s+|una\s+)?(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|"
-    r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|"
+    r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|\bproduj\w*|"
+    r"\bgenera(?:mos|ron|do|da|dos|das)\b|\bgenerat(?:ed|ing|ion)\b|\bexport\w*|\bsold\b|\bsell\w*|"
+    r"\bvend(?:imos|ieron|io|emos|ido|ida|er)\b|"
     r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
     r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
@@ -1145,6 +1148,20 @@ class RulePlanner:
                     changed = True
             new_filters = self._filters(text, periods, False)
             new_filters.pop("season", None) if not periods else None
+            part_filters = {k: v for k, v in new_filters.items() if k not in ("season", "dates", "months")}
+            if part_filters and (_SHARE.search(text) or set(part_filters) <= set(args.get("share_of") or {})):
+                # "and the peak period share?" after a total: that share of the same whole; "¿y en valle?"
+                # after a share of the peak period: the part changes, the whole stays
+                if args.get("share_of") and not _SHARE.search(text):
+                    args["share_of"] = {**args["share_of"], **part_filters}
+                else:
+                    args["share_of"] = part_filters
+                args["aggregation"] = "sum"
+                args["group_by"] = "none"
+                args.pop("top", None)
+                args.pop("compare_to", None)
+                new_filters = {k: v for k, v in new_filters.items() if k not in part_filters}
+                changed = True
             if new_filters:
                 filters = dict(args.get("filters") or {})
                 filters.update(new_filters)

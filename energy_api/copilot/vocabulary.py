@@ -238,7 +238,7 @@ _MEANINGFUL = frozenset(
 
 #: Any form of selling, exporting, generating, producing or injecting energy ("vendimos", "exported").
 _MEANINGFUL_STEM = re.compile(
-    r"^(?:vend[ieaá]|export|generad|generam|generar|generat|gener[oó]\b|produc|inyect|sell|sold|inject)"
+    r"^(?:vend[ieaá]|export|generad|generam|generar|generat|gener[oó]\b|produc|produj|inyect|sell|sold|inject)"
 )
 
 

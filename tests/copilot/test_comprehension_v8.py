@@ -232,3 +232,33 @@ def test_a_backtest_is_the_forecast_of_a_past_day(message: str, lang: str, day: 
     p = plan(message, lang)
     assert p.tool == "forecast", (p.clarify, p.meta)
     assert p.arguments["day"] == day
+
+
+def test_a_share_follow_up_keeps_the_whole_and_changes_the_part() -> None:
+    p = turns("consumption on weekends in Q3", "and the peak period share?")
+    assert p.arguments["share_of"] == {"tariff_period": ["maximum"]}
+    assert p.arguments["filters"] == {"day_type": ["weekend"]}
+    first = plan("¿qué porcentaje del consumo de marzo fue en punta?", "es")
+    p = plan("¿y en valle?", "es", last=(first.tool, first.arguments))
+    assert p.arguments["share_of"] == {"tariff_period": ["light"]}
+    assert "filters" not in p.arguments
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "tool", "expected"),
+    [
+        ("how could we have trimmed the bill on 2018-02-14?", "en", "recommend", None),
+        ("consumption in the past 2 years", "en", "query", ("2017-01-01", "2018-12-31")),
+        ("consumo hace diez días", "es", "query", ("2018-12-21", "2018-12-21")),
+        ("top 15-minute reading from 1 thru 15 October", "en", "query", ("2018-10-01", "2018-10-15")),
+    ],
+)
+def test_more_v8_forms(message: str, lang: str, tool: str, expected: tuple[str, str] | None) -> None:
+    p = plan(message, lang)
+    assert p.tool == tool, (p.clarify, p.meta)
+    if expected is not None:
+        assert span(p) == expected
+
+
+def test_producing_energy_declines() -> None:
+    assert plan("¿cuánta energía produjimos en marzo?", "es").clarify == NOT_UNDERSTOOD
