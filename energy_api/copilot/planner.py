@@ -477,8 +477,8 @@ _PRODUCTION = _re(r"\bproduc(?:tion|cion)\b")
 _PRODUCTION_RAW = re.compile(r"\bproducci[oó]n\b|\bproduction\b", re.IGNORECASE)
 _UNSUPPORTED = _re(
     r"\b(?:per|por)\s+(?:cada\s+|each\s+|every\s+|a\s+|una\s+)?(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|"
-    r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|\bproduj\w*|"
-    r"\bgenera(?:mos|ron|do|da|dos|das)\b|\bgenerat(?:ed|ing|ion)\b|\bexport\w*|\bsold\b|\bsell\w*|"
+    r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|\bprodujimos\b|"
+    r"\bexport\w*|\bsold\b|\bsell\w*|"
     r"\bvend(?:imos|ieron|io|emos|ido|ida|er)\b|"
     r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
@@ -809,7 +809,7 @@ class RulePlanner:
         unknown = [
             w
             for w in norm.unknown
-            if meaningful_unknown(w)
+            if meaningful_unknown(w, text)
             or (w not in FILLER and not _VERB_FORM.search(w) and not harmless_unknown(w, text))
         ]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]

@@ -238,12 +238,15 @@ _MEANINGFUL = frozenset(
 
 #: Any form of selling, exporting, generating, producing or injecting energy ("vendimos", "exported").
 _MEANINGFUL_STEM = re.compile(
-    r"^(?:vend[ieaá]|export|generad|generam|generar|generat|gener[oó]\b|produc|produj|inyect|sell|sold|inject)"
+    r"^(?:vend[ieaá]|export|generad|generam|generar|generat|gener[oó]\b|produc|produjimos|inyect|sell|sold|inject)"
 )
 
 
-def meaningful_unknown(word: str) -> bool:
-    """An unknown word that changes what a figure means wherever it stands (never left unread)."""
+def meaningful_unknown(word: str, text: str = "") -> bool:
+    """An unknown word that changes what a figure means wherever it stands (never left unread).
+    Generating is meaningful except of emissions ("the CO2 we generated" is the plant's CO2)."""
+    if word.startswith("gener") and re.search(r"\bco2\b|emision|emission|carbon|tco2", text):
+        return False
     return word in _MEANINGFUL or _MEANINGFUL_STEM.match(word) is not None
 
 
@@ -264,7 +267,7 @@ def harmless_unknown(word: str, text: str) -> bool:
     A word in ``_MEANINGFUL`` (time adverbs, generating / exporting / selling energy...) never is.
     Numbers, periods, metrics, filters and negations are known words, read by the plan's slots, and
     the comprehension check still accounts for every number of the question."""
-    if word in _MEANINGFUL or len(word) < 3:
+    if meaningful_unknown(word, text) or len(word) < 3:
         return False
     if (word.endswith("ly") and len(word) >= 6) or (word.endswith("mente") and len(word) >= 8):
         return True
