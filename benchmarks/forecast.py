@@ -12,6 +12,11 @@ Reads the forecast results the last ``make run`` / ``energy run`` wrote to the m
   validation) and refit on train + validation, its bands chosen on validation by
   :func:`~energy_assets.domain.models.forecast.nowcast.intraday_bands`, and the 15-min-ahead MAE over
   every test interval against persistence, the day-ahead models and the published 4.22 kWh anchor;
+- (``--parts refit``, on demand, not in the default parts) **the product's own protocol**: each
+  ``--refit-families`` family refit every ``--refit-every`` test origins (a week) on an expanding window
+  (:func:`~energy_assets.domain.training.refit.expanding_refit_backtest`), scored like the fixed fit on
+  the same origins, in both plan regimes, beside the fixed-fit model of the same run (about 40 CPU s
+  per refit with one tree thread, 13 refits per family);
 - **costs**: fit seconds (from the run), batch predict ms per forecast, and the in-process CPU of one
   served 24 h forecast (``predict`` on the champion bundle's 35 days of history), side by side.
 
@@ -19,6 +24,7 @@ Writes ``<data dir>/benchmarks/forecast.json`` (and its main tables as ``forecas
 
     nice .venv/bin/python benchmarks/forecast.py
     nice .venv/bin/python benchmarks/forecast.py --hour-step 3 --skip-nowcast   # quicker
+    nice .venv/bin/python benchmarks/forecast.py --parts refit   # the weekly-refit backtest only
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from energy_assets.domain.models.forecast import IntradayForecaster, NowcastFore
 from energy_assets.domain.models.forecast.base import PLAN_REGIMES, Forecaster
 from energy_assets.domain.models.forecast.nowcast import NOWCAST_HORIZON, intraday_bands
 from energy_assets.domain.tasks import TEST, VALIDATION
-from energy_assets.domain.training import champion, leaderboard, result_store
+from energy_assets.domain.training import champion, leaderboard, refit, result_store
 from energy_assets.domain.training.forecast import (
     ENSEMBLE,
     FOUNDATION_FORECASTERS,
@@ -293,6 +299,40 @@ def markdown(out: dict[str, Any]) -> str:
             "",
             f"Nowcast bands chosen on validation: {now['bands_chosen_on_validation']}",
         ]
+    refit_rows = [
+        {
+            "model": family,
+            "protocol": protocol,
+            "plan": "derived" if key.endswith("_derived_plan") else "plant",
+            **sc,
+        }
+        for family, part in out.get("weekly_refit", {}).items()
+        for protocol, by_key in part["scores"].items()
+        for key, sc in by_key.items()
+    ]
+    if refit_rows:
+        parts += [
+            "",
+            "Test origins, weekly expanding-window refit (the product's protocol) beside the fixed fit of "
+            "the same run:",
+            "",
+            _table(
+                refit_rows,
+                [
+                    ("model", "model", -1),
+                    ("protocol", "protocol", -1),
+                    ("plan", "plan", -1),
+                    ("rmse", "RMSE", 3),
+                    ("mae", "MAE", 3),
+                    ("rmse_ratio", "RMSE / naive", 4),
+                    ("mase", "MASE", 4),
+                    ("coverage_50", "cov 50", 3),
+                    ("coverage_80", "cov 80", 3),
+                    ("crps", "CRPS", 3),
+                    ("crossings", "crossings", 0),
+                ],
+            ),
+        ]
     served = [
         {"model": k, **v}
         for key in ("served_forecast", "served_forecast_validation_part")
@@ -388,6 +428,79 @@ def _validation_part(
     return out
 
 
+REFIT_SCORES = (
+    "rmse",
+    "mae",
+    "rmse_ratio",
+    "mase",
+    "rmse_ratio_persistence",
+    "coverage_50",
+    "coverage_80",
+    "crps",
+    "crossings",
+    "n_origins",
+)
+
+
+def _refit_part(args: Any, windows: Any, config: ForecastConfig) -> dict[str, Any]:
+    """Each ``--refit-families`` family refit weekly on an expanding window over the test origins,
+    beside its fixed fit (the first refit's model, which is the fixed protocol's) from the same run."""
+    out: dict[str, Any] = {}
+    for family in [f for f in args.refit_families.split(",") if f]:
+        started = time.process_time()
+        wall = time.perf_counter()
+
+        def progress(fit: refit.RefitFit, family: str = family) -> None:
+            print(
+                f"refit {family} up to {fit.cut} ({fit.train_rows}+{fit.validation_rows} rows): {fit.fit_cpu_seconds:.1f} CPU s",
+                flush=True,
+            )
+
+        result = refit.expanding_refit_backtest(
+            family, windows, config, every=args.refit_every, progress=progress
+        )
+        scores = result.scores()
+        out[family] = {
+            "refit_every_origins": result.every,
+            "origins": len(windows.test_origins),
+            "refits": len(result.fits),
+            "scores": _clean(
+                {
+                    protocol: {
+                        key: {k: v for k, v in s.items() if k in REFIT_SCORES or k.startswith("pinball_")}
+                        for key, s in by_key.items()
+                    }
+                    for protocol, by_key in scores.items()
+                }
+            ),
+            "blocks": _records(result.blocks().assign(cut=lambda d: d["cut"].astype(str))),
+            "fits": [
+                {
+                    "cut": str(f.cut),
+                    "n_origins": f.n_origins,
+                    "train_rows": f.train_rows,
+                    "validation_rows": f.validation_rows,
+                    "fit_cpu_seconds": f.fit_cpu_seconds,
+                }
+                for f in result.fits
+            ],
+            "cpu_seconds": time.process_time() - started,
+            "wall_seconds": time.perf_counter() - wall,
+            "n_jobs": config.n_jobs,
+            "load_after": os.getloadavg(),
+        }
+        print(f"refit {family}: {json.dumps(out[family]['scores'])}", flush=True)
+    return {
+        "weekly_refit": out,
+        "weekly_refit_protocol": (
+            f"test origins in blocks of {args.refit_every}; each block's model fitted on every reading up to "
+            "the block's first origin (validation tail: the last len(validation) rows; final model refit on "
+            "train part + tail); 'fixed' is the first block's model (fitted on train + validation, the "
+            "fixed protocol's) on every origin; scores against the weekly seasonal naive on the same origins"
+        ),
+    }
+
+
 def _fit_part(args: Any, clean: pd.DataFrame, split_frame: pd.DataFrame, config: ForecastConfig) -> None:
     """Evaluate ``--fit-families`` exactly as the training assets do (daily origins, both plan
     regimes) and write their results to ``--store`` in the model store's layout: a stand-in for the
@@ -408,7 +521,8 @@ def main() -> None:
         "--parts",
         default="store,validation",
         help="fit: evaluate --fit-families here into --store; store: the stored models on test; "
-        "validation: train-only twins + the nowcast. A part not run keeps its figures from the JSON",
+        "validation: train-only twins + the nowcast; refit: the weekly expanding-window refit "
+        "backtest (on demand). A part not run keeps its figures from the JSON",
     )
     ap.add_argument(
         "--validation-families",
@@ -420,6 +534,10 @@ def main() -> None:
         "--fit-families",
         default="seasonal_naive,lightgbm_quantile,profile_blend",
         help="part 'fit': the families evaluated here and written to --store",
+    )
+    ap.add_argument("--refit-families", default="profile_blend", help="part 'refit': the families refit")
+    ap.add_argument(
+        "--refit-every", type=int, default=refit.REFIT_EVERY_ORIGINS, help="part 'refit': origins per refit"
     )
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=30, help="served-forecast timing repeats")
@@ -450,6 +568,8 @@ def main() -> None:
         out.update(_store_part(args, frame, windows, hours))
     if "validation" in parts:
         out.update(_validation_part(args, clean, windows, config, hours))
+    if "refit" in parts:
+        out.update(_refit_part(args, windows, config))
     cpu = dict(out.get("benchmark_cpu_seconds") or {})
     cpu[args.parts] = time.process_time() - cpu0
     out.update(

@@ -221,7 +221,9 @@ REPORT_KEYS: tuple[str, ...] = (
 )
 
 
-def _report(run: pd.DataFrame, naive: pd.DataFrame) -> dict[str, float]:
+def score_run(run: pd.DataFrame, naive: pd.DataFrame) -> dict[str, float]:
+    """The scores a result keeps (:data:`REPORT_KEYS`, pinball and reliability per decile) of a
+    backtest against the naive's backtest on the same origins."""
     rep = backtest.backtest_report(run, naive)
     keep = [k for k in rep if k in REPORT_KEYS or k.startswith(("pinball_", "below_"))]
     return {k: rep[k] for k in keep}
@@ -375,7 +377,7 @@ def _finish(
     }
     runs = {(VALIDATION, p): r for p, r in val_runs.items()} | {(TEST, p): r for p, r in test_runs.items()}
     naive = {VALIDATION: naive_val, TEST: naive_test}
-    scores = {metrics_key(split, plan): _report(run, naive[split]) for (split, plan), run in runs.items()}
+    scores = {metrics_key(split, plan): score_run(run, naive[split]) for (split, plan), run in runs.items()}
     log.info("%s: validation %s test %s", name, scores[VALIDATION], scores[TEST])
     return ForecastResult(
         family=name,
