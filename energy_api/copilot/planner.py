@@ -383,7 +383,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
+            r"por\s+mes(?:es)?\b|by\s+months?\b|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
         ),
         "month",
     ),
@@ -462,7 +462,14 @@ _NO_SLOT = _re(r"\bin\s+terms\s+of\b|\bwith\s+respect\s+to\b|\ben\s+terminos\s+d
 _UNIT_BEFORE = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal)?\s*(?:(?:el|la|the|en\s+el|en\s+la|for\s+the|in\s+the)\s+)?"
     r"(?:(?P<unit>dia|semana|mes|trimestre|semestre|ano|day|week|month|quarter|half|year)\s+)?"
-    r"(?:anterior|previo|previa|previous|prior|before(?:\s+that)?|de\s+antes|one\s+before(?:\s+that)?)\s*\??\s*$"
+    r"(?:anterior|previo|previa|previous|prior|before(?:\s+that)?|de\s+antes|one\s+before(?:\s+that)?|"
+    r"(?P<after>siguiente|posterior|next|following|after(?:\s+that)?|de\s+despues|one\s+after(?:\s+that)?))\s*\??\s*$"
+)
+#: Days without a month in a follow-up ("¿y del 16 al 31?", "and 11 to 20?"): of the previous span's month.
+_BARE_DAY_RANGE = _re(
+    r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal)?\s*(?:(?:el|la|the)\s+\w+\s+)?"
+    r"(?:for\s+|in\s+|en\s+)?(?:del|from|de|desde\s+el|between|entre\s+el|entre)?\s*(\d{1,2})\s*"
+    r"(?:al|a|to|through|until|hasta\s+el|hasta|y\s+el|and|-)\s*(\d{1,2})\s*\??\s*$"
 )
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
@@ -833,11 +840,12 @@ class RulePlanner:
         shifting = _SHIFT.search(text) and (kwh or slots.find_duration_hours(text))
         if _RECOMMEND.search(text) and not shifting and not (kwh and _CUT.search(text)):
             return self._recommend(plan, periods, ctx)
-        pf_target = slots.find_pf_target(text) if has_pf else None
+        undated = self._undated(plan, text)
+        pf_target = slots.find_pf_target(undated) if has_pf else None
         if has_pf and (
-            _PF_IMPROVE.search(text)
+            _PF_IMPROVE.search(undated)
             or (pf_target is not None and _PF_WHATIF_CUE.search(text))
-            or (_PF_DEVICE.search(text) and slots.find_percent(text) is not None)
+            or (_PF_DEVICE.search(text) and slots.find_percent(undated) is not None)
         ):
             return self._power_factor(plan, text, periods, ctx)
         if _SHIFT.search(text) and (
@@ -1108,7 +1116,11 @@ class RulePlanner:
             return None
         last = ctx.last_arguments
         if not periods and isinstance(last.get("span"), dict):
-            periods = self._same_unit(text, last["span"]) or self._unit_before(text, last["span"])
+            periods = (
+                self._same_unit(text, last["span"])
+                or self._unit_before(text, last["span"])
+                or self._days_of_same_month(text, last["span"])
+            )
         if ctx.last_tool == "query":
             args = json.loads(json.dumps(last))
             changed = False
@@ -1140,6 +1152,17 @@ class RulePlanner:
                 if args.get("compare_to") and len(periods) > 1:
                     q = periods[1]
                     args["compare_to"] = {"start": q.start.isoformat(), "end": q.end.isoformat()}
+                changed = True
+            if str(args.get("metric", "")).endswith("_pf") and _PLAIN.search(text):
+                args["aggregation"], changed = "plain_mean", True  # "and the plain mean?" of the power factor
+            condition = slots.find_condition(text) if isinstance(args.get("condition"), dict) else None
+            if condition is not None:
+                # "and below 85 %?" after a count: the same count with the new threshold on the same column
+                op, value, _ = condition
+                column = args["condition"]["column"]
+                if column.endswith("power_factor") and 0 < value <= 1:
+                    value = round(value * 100, 6)
+                args["condition"] = {**args["condition"], "op": op, "value": value}
                 changed = True
             if _PEAK.search(text) or _MIN.search(text) or _AVERAGE.search(text) or _TOTAL_WORDS.search(text):
                 agg = self._aggregation(text, periods, None, False, False)
@@ -1225,6 +1248,23 @@ class RulePlanner:
         return self._metric(text)
 
     @staticmethod
+    def _days_of_same_month(text: str, span: dict[str, str]) -> list[dates.Period]:
+        """ "¿y del 16 al 31?", "and 11-20?" after a span inside one month: those days of that month."""
+        m = _BARE_DAY_RANGE.search(text)
+        if m is None:
+            return []
+        start, end = dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"])
+        if (start.year, start.month) != (end.year, end.month):
+            return []
+        try:
+            a, b = start.replace(day=int(m.group(1))), start.replace(day=int(m.group(2)))
+        except ValueError:
+            return []
+        if b < a:
+            return []
+        return [dates.Period(a, b, "range", m.start(), m.group(0))]
+
+    @staticmethod
     def _unit_before(text: str, span: dict[str, str]) -> list[dates.Period]:
         """ "¿y la anterior?", "and the one before?", "y el mes anterior" after a day, week, month,
         quarter, half or year: the same unit just before it (a unit word must be the previous span's)."""
@@ -1232,6 +1272,25 @@ class RulePlanner:
         if m is None:
             return []
         start, end = dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"])
+        if m.group("after"):
+            # "¿y la semana siguiente?", "and the month after?": the same unit just after it
+            days = (end - start).days + 1
+            if days == 1:
+                a = b = end + dt.timedelta(days=1)
+            elif days == 7 and start.weekday() == 0:
+                a, b = start + dt.timedelta(days=7), end + dt.timedelta(days=7)
+            elif start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+                months = (end.year - start.year) * 12 + end.month - start.month + 1
+                if months not in (1, 3, 6, 12):
+                    return []
+                a = end + dt.timedelta(days=1)
+                y, mo = a.year, a.month + months - 1
+                while mo > 12:
+                    y, mo = y + 1, mo - 12
+                b = dates.month_end(y, mo)
+            else:
+                return []
+            return [dates.Period(a, b, "range" if a != b else "day", m.start(), m.group(0))]
         days = (end - start).days + 1
         months = (end.year - start.year) * 12 + end.month - start.month + 1
         aligned = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
@@ -1304,13 +1363,22 @@ class RulePlanner:
         p = periods[0]
         return {"start": p.start.isoformat(), "end": p.end.isoformat()}
 
+    @staticmethod
+    def _undated(plan: Plan, text: str) -> str:
+        """The text with its periods blanked: "del 1 al 15 de mayo" names days, never a power-factor target."""
+        chars = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            chars[a:b] = " " * (b - a)
+        return "".join(chars)
+
     def _power_factor(self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext) -> Plan:
-        pct = slots.find_pf_target(text)
+        undated = self._undated(plan, text)
+        pct = slots.find_pf_target(undated)
         if pct is None:
-            pct = slots.find_percent(text)
+            pct = slots.find_percent(undated)
         if pct is None:
             found = re.search(
-                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{1,3}(?:\.\d+)?)\b", text
+                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{1,3}(?:\.\d+)?)\b", undated
             )
             pct = float(found.group(1)) if found else None
         if pct is not None and pct <= 1:
@@ -1728,6 +1796,17 @@ class RulePlanner:
         ):
             # apparent energy is not a metric of the query; "reactive and active": two metrics at once
             plan.meta["why"] = "a metric the query does not answer (apparent energy) or two metrics at once"
+            return self._not_understood(plan, [])
+        last_metric = (ctx.last_arguments or {}).get("metric") if ctx.last_tool == "query" else None
+        if (
+            _FOLLOW_UP.search(text)
+            and self._metric(text) is None
+            and last_metric not in (None, "usage_kwh")
+            and not _RANK_WORDS.search(text)
+        ):
+            # "and the plain mean?" that no follow-up rule read: never answered for consumption, a metric
+            # the previous question did not ask
+            plan.meta["why"] = "a follow-up the rules did not read, whose metric would change"
             return self._not_understood(plan, [])
         metric = self._metric(text) or "usage_kwh"
         args: dict[str, Any] = {"metric": metric}

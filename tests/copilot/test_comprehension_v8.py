@@ -262,3 +262,55 @@ def test_more_v8_forms(message: str, lang: str, tool: str, expected: tuple[str, 
 
 def test_producing_energy_declines() -> None:
     assert plan("¿cuánta energía produjimos en marzo?", "es").clarify == NOT_UNDERSTOOD
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "lang", "key", "expected"),
+    [
+        ("power factor in June", "and the plain mean?", "en", "aggregation", "plain_mean"),
+        ("¿qué porcentaje del consumo de marzo fue en punta?", "¿y por meses?", "es", "group_by", "month"),
+        (
+            "factor de potencia del 1 al 15 de mayo",
+            "¿y el capacitivo del 16 al 31?",
+            "es",
+            "span",
+            {"start": "2018-05-16", "end": "2018-05-31"},
+        ),
+        (
+            "consumption from 1 to 10 June",
+            "and 11-20?",
+            "en",
+            "span",
+            {"start": "2018-06-11", "end": "2018-06-20"},
+        ),
+        (
+            "coste del 2018-04-02 al 2018-04-08",
+            "¿y la semana siguiente?",
+            "es",
+            "span",
+            {"start": "2018-04-09", "end": "2018-04-15"},
+        ),
+    ],
+)
+def test_follow_ups_change_one_slot(first: str, second: str, lang: str, key: str, expected: Any) -> None:
+    p = turns(first, second, lang)
+    assert p.tool == "query", (p.clarify, p.meta)
+    assert p.arguments[key] == expected
+
+
+def test_a_count_follow_up_changes_the_threshold_only() -> None:
+    p = turns("how many hours was the power factor below 90% in May?", "and below 85%?")
+    assert p.arguments["condition"]["column"] == "lagging_power_factor"
+    assert (p.arguments["condition"]["op"], p.arguments["condition"]["value"]) == ("<", 85)
+
+
+def test_days_of_a_range_are_no_power_factor_target() -> None:
+    p = plan("factor de potencia del 1 al 15 de mayo", "es")
+    assert (p.tool, p.arguments["metric"]) == ("query", "lagging_pf")
+    assert plan("raise the PF to 0.95 from 1 thru 15 May").arguments["target_pf_pct"] == 95
+
+
+def test_an_unread_follow_up_never_switches_to_consumption() -> None:
+    first = plan("leading reactive energy in July")
+    p = plan("and the weird one?", last=(first.tool, first.arguments))
+    assert p.tool is None or p.arguments.get("metric") != "usage_kwh"
