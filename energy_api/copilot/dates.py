@@ -257,10 +257,15 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         mo1, mo2 = MONTH_WORDS[m1], MONTH_WORDS[m2]
         year2 = _year_for_day(mo2, int(d2), today, y2 or y1 or year_any)
         year1 = int(y1) if y1 else (year2 if mo1 <= mo2 else year2 - 1)
+        if not (y1 or y2 or year_any) and mo1 > mo2:
+            # "del 20 de diciembre al 5 de enero" without years: the range runs forward from the most
+            # recent start (as "from Christmas to January 10" does), past the data if it must
+            year1 = _year_for_day(mo1, int(d1), today, None)
+            year2 = year1 + 1
         add(_safe(year1, mo1, int(d1)), _safe(year2, mo2, int(d2)), "range", m)
     # "March 3 to April 9", "from March 3 to 9", "between March 3 and March 9"
     for m in re.finditer(
-        rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}{_YEAR}?\s*(?:a|al|to|hasta|until|through|-|–|y|and)\s+(?:({_MONTH})\s+)?(\d{{1,2}}){_ORD}(?!\s*(?:am|pm|h\b|:\d|hours?|horas?))(?:{_YEAR})?\b",
+        rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}{_YEAR}?\s*(?:a|al|to|hasta|until|through|-|–|y|and)\s+(?:the\s+|el\s+)?(?:({_MONTH})\s+)?(\d{{1,2}}){_ORD}(?!\s*(?:am|pm|h\b|:\d|hours?|horas?))(?:{_YEAR})?\b",
         text,
     ):
         m1, d1, y1, m2, d2, y2 = m.groups()
@@ -268,10 +273,13 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         mo2 = MONTH_WORDS[m2] if m2 else mo1
         year2 = _year_for_day(mo2, int(d2), today, y2 or y1 or year_any)
         year1 = int(y1) if y1 else (year2 if mo1 <= mo2 else year2 - 1)
+        if not (y1 or y2 or year_any) and mo1 > mo2:
+            year1 = _year_for_day(mo1, int(d1), today, None)  # "Dec 24 thru Jan 6": forward from the start
+            year2 = year1 + 1
         add(_safe(year1, mo1, int(d1)), _safe(year2, mo2, int(d2)), "range", m)
     # "del 3 al 9 de marzo", "between 2 and 20 April", "from the 3rd to the 9th of March"
     for m in re.finditer(
-        rf"(?:\b(?:del|desde\s+el|entre\s+el|entre|from(?:\s+the)?|between(?:\s+the)?|de)\s+(\d{{1,2}}){_ORD}\s*(?:a|al|to|hasta|until|through|-|–|y|and)|(?<![\d:.,])(?<!\bde\s)(?<!\bfrom\s)(?<!\blas\s)\b(\d{{1,2}}){_ORD}\s*(?:al|a|to|hasta|until|through|–))\s+(?:el\s+|the\s+)?(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_MONTH}){_YEAR}?\b",
+        rf"(?:\b(?:del|desde\s+el|entre\s+el|entre\s+los|entre|from(?:\s+the)?|between(?:\s+the)?|de)\s+(?:dias?\s+)?(\d{{1,2}}){_ORD}\s*(?:a|al|to|hasta|until|through|-|–|y|and)|(?<![\d:.,])(?<!\bde\s)(?<!\bfrom\s)(?<!\blas\s)\b(\d{{1,2}}){_ORD}\s*(?:al|a|to|hasta|until|through|–))\s+(?:el\s+|the\s+)?(?:dia\s+)?(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_MONTH}){_YEAR}?\b",
         text,
     ):
         d1a, d1b, d2, mon, y = m.groups()

@@ -182,6 +182,8 @@ def normalize(message: str, lang: str) -> Normalized:
     )
     # clock ranges written with a dash ("10-12", "23-01", "10:00-12:00", "9am-11am", "14h–16h") read as
     # "10 to 12" (ISO dates keep their dashes)
+    # "17th-30th June": two ordinal days joined by a dash read as a range
+    text = re.sub(r"\b(\d{1,2})(st|nd|rd|th)\s*[-\u2013]\s*(\d{1,2})(st|nd|rd|th)\b", r"\1\2 to \3\4", text)
     clock = r"(\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|h)\b)?)"
     text = re.sub(
         rf"(?<![\d\-:./]){clock}\s*[-\u2013\u2014]\s*{clock}(?![\d\-:./])",

@@ -314,3 +314,19 @@ def test_an_unread_follow_up_never_switches_to_consumption() -> None:
     first = plan("leading reactive energy in July")
     p = plan("and the weird one?", last=(first.tool, first.arguments))
     assert p.tool is None or p.arguments.get("metric") != "usage_kwh"
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "expected"),
+    [
+        ("consumption June 17th through the 30th", "en", ("2018-06-17", "2018-06-30")),
+        ("cost 17th-30th June", "en", ("2018-06-17", "2018-06-30")),
+        ("gasto del día 5 al día 12 de septiembre", "es", ("2018-09-05", "2018-09-12")),
+        ("emisiones entre los días 10 y 20 de octubre", "es", ("2018-10-10", "2018-10-20")),
+        ("consumo del 20 de diciembre al 5 de enero", "es", ("2018-12-20", "2019-01-05")),
+        ("cost from Dec 24 thru Jan 6", "en", ("2018-12-24", "2019-01-06")),
+        ("consumo del 1 de marzo al 15 de abril", "es", ("2018-03-01", "2018-04-15")),
+    ],
+)
+def test_more_range_forms(message: str, lang: str, expected: tuple[str, str]) -> None:
+    assert span(plan(message, lang)) == expected
