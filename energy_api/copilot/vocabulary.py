@@ -232,6 +232,8 @@ _MEANINGFUL = frozenset(
     produce producimos inyecta inyectamos
     generated exported produced injected stored recovered returned wasted imported fed
     generado generada generados exportado exportada vendido vendida producido producida inyectado inyectada
+    agua gas gasoil diesel vapor combustible petroleo aire nave linea maquina horno prensa tonelada toneladas
+    water steam oil fuel air furnace press machine line lines
     """)
 )
 
@@ -252,6 +254,16 @@ def meaningful_unknown(word: str, text: str = "") -> bool:
 
 _PARTICLES = frozenset(_words("up through out"))
 _ENCLITIC = re.compile(r"[aei](?:me|nos|melo|noslo|selo|lo|la|los|las)$")
+
+
+_PERIOD_WORDS = frozenset(
+    _words("hoy ayer anteayer today yesterday last this past previous q1 q2 q3 q4 h1 h2")
+)
+
+
+def _names_slot(token: str) -> bool:
+    """A token that opens a period or names a metric ("marzo", "2018", "ayer", "consumo")."""
+    return token.isdigit() or token in MONTH_WORDS or token in _PERIOD_WORDS or token in DOMAIN
 
 
 def harmless_unknown(word: str, text: str) -> bool:
@@ -283,6 +295,11 @@ def harmless_unknown(word: str, text: str) -> bool:
         if nxt in _OBJECT_START and (clause_start or _ENCLITIC.search(word)):
             return True
         if prev in _SUBJECTS and nxt is not None and not nxt.isdigit():
+            return True
+        # "analiza marzo", "revisa ayer", "chequea 2018-03-05", "analyze March consumption": an imperative
+        # (Spanish -a / -e, or an English -ize / -ify verb) first in its clause, before a period or a metric
+        imperative = re.search(r"[ae]$|[aei](?:me|nos)$|(?:i[sz]e|y[sz]e|ify)$", word) is not None
+        if clause_start and nxt is not None and _names_slot(nxt) and imperative:
             return True
     return False
 

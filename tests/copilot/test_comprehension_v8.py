@@ -330,3 +330,19 @@ def test_an_unread_follow_up_never_switches_to_consumption() -> None:
 )
 def test_more_range_forms(message: str, lang: str, expected: tuple[str, str]) -> None:
     assert span(plan(message, lang)) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "passes"),
+    [
+        ("analiza marzo", "es", True),
+        ("revisa ayer", "es", True),
+        ("analyze March consumption", "en", True),
+        ("agua consumida en abril", "es", False),
+        ("water consumption in May", "en", False),
+    ],
+)
+def test_an_imperative_before_a_period(message: str, lang: str, passes: bool) -> None:
+    text = normalize(message, lang).text
+    word = text.split()[0]
+    assert harmless_unknown(word, text) is passes
