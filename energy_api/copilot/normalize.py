@@ -164,6 +164,8 @@ def normalize(message: str, lang: str) -> Normalized:
     text = re.sub(r"([a-z])'s\b", r"\1", text)
     text = re.sub(r"\bwhat's\b", "what is", text)
     text = re.sub(r"\bfp\b", "fdp", text)
+    # adverbs of a unit of time are that unit's average ("consumimos diariamente" = per day)
+    text = re.sub(r"\bdiariamente\b", "al dia", text)
     # informal range words: "March 3 thru 9", "till the 20th" read as "through" / "until"
     text = re.sub(r"\bthru\b", "through", text)
     text = re.sub(r"\b(?:till|til|'til|untill)\b", "until", text)

@@ -339,7 +339,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
         _re(
             r"dia\s+de\s+la\s+semana|dias\s+de\s+la\s+semana|day\s+of\s+(?:the\s+)?week|days\s+of\s+(?:the\s+)?week|\bweekday\b(?!s)(?!\s+"
             + _METRIC_NOUN
-            + r")|por\s+dia\s+semanal"
+            + r")|\b(?:which|what)\s+weekday\b|por\s+dia\s+semanal"
         ),
         "weekday",
     ),
@@ -532,7 +532,7 @@ _NEGATION = (
 _NEGATION_BEFORE = re.compile(_NEGATION + r"(?:\w+\s+)?$")
 _DAY_TYPE_WORDS = {
     "weekend": r"(?:weekends?|fines?\s+de\s+semana|finde)",
-    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana|weekday(?=\s+"
+    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana|(?<!which\s)(?<!what\s)weekday(?=\s+"
     + _METRIC_NOUN
     + r"))",
     "public_holiday": r"(?:holidays?|festivos?|feriados?|dias?\s+festivos?)",
@@ -2334,6 +2334,15 @@ class RulePlanner:
             return "daily_mean"
         if _PER_INTERVAL.search(cleaned) and re.search(r"\bcada\b|\bper\b|\bpor\b", cleaned):
             return "interval_mean"
+        if (
+            group is None
+            and not ranking
+            and re.search(
+                r"\b(?:al|por|per|a)\s+(?:dia|day)\b(?!\s+(?:\d|ago|antes|atras|de\b|del\b|before|after))",
+                cleaned,
+            )
+        ):
+            return "daily_mean"  # "¿cuánto consumimos al día en marzo?", "how much do we use per day"
         return "sum"
 
     def _checked(self, plan: Plan, tool: str, args: dict[str, Any]) -> Plan:

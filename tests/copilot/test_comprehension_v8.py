@@ -346,3 +346,17 @@ def test_an_imperative_before_a_period(message: str, lang: str, passes: bool) ->
     text = normalize(message, lang).text
     word = text.split()[0]
     assert harmless_unknown(word, text) is passes
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "aggregation", "group"),
+    [
+        ("¿cuánto consumimos diariamente en marzo?", "es", "daily_mean", "none"),
+        ("¿cuánto consumimos al día en marzo?", "es", "daily_mean", "none"),
+        ("gasto del día 5 al día 12 de septiembre", "es", "sum", "none"),
+        ("which weekday consumption was highest in 2018?", "en", "sum", "weekday"),
+    ],
+)
+def test_per_day_words_and_weekday_rankings(message: str, lang: str, aggregation: str, group: str) -> None:
+    p = plan(message, lang)
+    assert (p.arguments["aggregation"], p.arguments["group_by"]) == (aggregation, group)
