@@ -69,6 +69,16 @@ _ORDINALS = {
     "ultimo": 4,
     "last": 4,
 }
+#: A small count written as digits or as "a" / "un par de" / "a couple of" ("a week ago", "hace un par de semanas").
+_FEW = r"((?:un|1)\s+par\s+de|a\s+couple\s+of|\d+|an?|one|una?)"
+
+
+def _few(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    return 2 if ("par" in word or "couple" in word) else 1
+
+
 _ORD_WORD = r"(primer|primero|primera|segundo|segunda|tercer|tercero|cuarto|first|second|third|fourth|1st|2nd|3rd|4th|ultimo|last|[1-4])"
 _SEASON_WORDS = {
     "verano": calendar.SUMMER,
@@ -247,10 +257,15 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         mo1, mo2 = MONTH_WORDS[m1], MONTH_WORDS[m2]
         year2 = _year_for_day(mo2, int(d2), today, y2 or y1 or year_any)
         year1 = int(y1) if y1 else (year2 if mo1 <= mo2 else year2 - 1)
+        if not (y1 or y2 or year_any) and mo1 > mo2:
+            # "del 20 de diciembre al 5 de enero" without years: the range runs forward from the most
+            # recent start (as "from Christmas to January 10" does), past the data if it must
+            year1 = _year_for_day(mo1, int(d1), today, None)
+            year2 = year1 + 1
         add(_safe(year1, mo1, int(d1)), _safe(year2, mo2, int(d2)), "range", m)
     # "March 3 to April 9", "from March 3 to 9", "between March 3 and March 9"
     for m in re.finditer(
-        rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}{_YEAR}?\s*(?:a|al|to|hasta|until|through|-|–|y|and)\s+(?:({_MONTH})\s+)?(\d{{1,2}}){_ORD}(?!\s*(?:am|pm|h\b|:\d|hours?|horas?))(?:{_YEAR})?\b",
+        rf"\b({_MONTH})\s+(\d{{1,2}}){_ORD}{_YEAR}?\s*(?:a|al|to|hasta|until|through|-|–|y|and)\s+(?:the\s+|el\s+)?(?:({_MONTH})\s+)?(\d{{1,2}}){_ORD}(?!\s*(?:am|pm|h\b|:\d|hours?|horas?))(?:{_YEAR})?\b",
         text,
     ):
         m1, d1, y1, m2, d2, y2 = m.groups()
@@ -258,13 +273,17 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         mo2 = MONTH_WORDS[m2] if m2 else mo1
         year2 = _year_for_day(mo2, int(d2), today, y2 or y1 or year_any)
         year1 = int(y1) if y1 else (year2 if mo1 <= mo2 else year2 - 1)
+        if not (y1 or y2 or year_any) and mo1 > mo2:
+            year1 = _year_for_day(mo1, int(d1), today, None)  # "Dec 24 thru Jan 6": forward from the start
+            year2 = year1 + 1
         add(_safe(year1, mo1, int(d1)), _safe(year2, mo2, int(d2)), "range", m)
     # "del 3 al 9 de marzo", "between 2 and 20 April", "from the 3rd to the 9th of March"
     for m in re.finditer(
-        rf"\b(?:del|desde\s+el|entre\s+el|entre|from(?:\s+the)?|between(?:\s+the)?|de)\s+(\d{{1,2}}){_ORD}\s*(?:a|al|to|hasta|until|through|-|–|y|and)\s+(?:el\s+|the\s+)?(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_MONTH}){_YEAR}?\b",
+        rf"(?:\b(?:del|desde\s+el|entre\s+el|entre\s+los|entre|from(?:\s+the)?|between(?:\s+the)?|de)\s+(?:dias?\s+)?(\d{{1,2}}){_ORD}\s*(?:a|al|to|hasta|until|through|-|–|y|and)|(?<![\d:.,])(?<!\bde\s)(?<!\bfrom\s)(?<!\blas\s)\b(\d{{1,2}}){_ORD}\s*(?:al|a|to|hasta|until|through|–))\s+(?:el\s+|the\s+)?(?:dia\s+)?(\d{{1,2}}){_ORD}\s+(?:de\s+|of\s+)?({_MONTH}){_YEAR}?\b",
         text,
     ):
-        d1, d2, mon, y = m.groups()
+        d1a, d1b, d2, mon, y = m.groups()
+        d1 = d1a or d1b  # "17 to 30 June", "17 al 30 de junio": a range without an opening word too
         mo = MONTH_WORDS[mon]
         year = _year_for_day(mo, int(d2), today, y or year_any)
         add(_safe(year, mo, int(d1)), _safe(year, mo, int(d2)), "range", m)
@@ -456,10 +475,19 @@ def _relative(text: str, today: dt.date, add: object) -> None:
             day = today + dt.timedelta(days=offset)
             add(day, day, "relative", m)
     for m in re.finditer(
-        r"\b(?:hace|since)\s+(\d+)\s+semanas?\b|\b(\d+)\s+weeks?\s+ago\b|\bla\s+semana\s+(?:de\s+)?hace\s+(\d+)\s+semanas?\b",
+        rf"\bhace\s+{_FEW}\s+dias?\b|\b{_FEW}\s+days?\s+(?:ago|back)\b|\b{_FEW}\s+dias?\s+atras\b", text
+    ):
+        # "hace 10 días", "three days ago": that one day
+        k = _few(next(g for g in m.groups() if g))
+        if 1 <= k <= 3660:
+            day = today - dt.timedelta(days=k)
+            add(day, day, "relative", m)
+    for m in re.finditer(
+        rf"\b(?:hace|since)\s+{_FEW}\s+semanas?\b|\b{_FEW}\s+weeks?\s+(?:ago|back|before\s+(?:this|the\s+current)\s+one)\b|"
+        rf"\bla\s+semana\s+(?:de\s+)?hace\s+{_FEW}\s+semanas?\b|\b{_FEW}\s+semanas?\s+(?:atras|antes)\b",
         text,
     ):
-        k = int(next(g for g in m.groups() if g))
+        k = _few(next(g for g in m.groups() if g))
         first = monday - dt.timedelta(weeks=k)
         add(first, first + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(
@@ -487,8 +515,11 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         r"\besta\s+semana\b|\bthis\s+week\b|\bthe\s+current\s+week\b|\bsemana\s+actual\b", text
     ):
         add(monday, monday + dt.timedelta(days=6), "relative", m)
-    for m in re.finditer(r"\bhace\s+(\d+)\s+mes(?:es)?\b|\b(\d+)\s+months?\s+ago\b", text):
-        k = int(next(g for g in m.groups() if g))
+    for m in re.finditer(
+        rf"\bhace\s+{_FEW}\s+mes(?:es)?\b|\b{_FEW}\s+months?\s+(?:ago|back)\b|\b{_FEW}\s+mes(?:es)?\s+(?:atras|antes)\b",
+        text,
+    ):
+        k = _few(next(g for g in m.groups() if g))
         y, mo = today.year, today.month - k
         while mo < 1:
             y, mo = y - 1, mo + 12
@@ -508,6 +539,35 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         n = int(m.group(1))
         if n >= 1:
             add(today - dt.timedelta(days=n - 1), today, "relative", m)
+    for m in re.finditer(
+        r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*(\d+)\s+(?:dias\s+(?:pasados|anteriores)|"
+        r"previous\s+days|past\s+days|days\s+(?:before\s+today|to\s+date|up\s+to\s+today))\b",
+        text,
+    ):
+        n = int(m.group(1))
+        if n >= 1:
+            add(today - dt.timedelta(days=n - 1), today, "relative", m)
+    for m in re.finditer(
+        r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*(?:ultimos|last|past|previous)\s+(\d+)\s+"
+        r"(?:meses|months)\b(?!\s+(?:de|del|of)\b)",
+        text,
+    ):
+        # "los últimos 3 meses", "the last 18 months": the N calendar months ending with today's
+        n = int(m.group(1))
+        if 1 <= n <= 120:
+            y, mo = today.year, today.month - (n - 1)
+            while mo < 1:
+                y, mo = y - 1, mo + 12
+            add(dt.date(y, mo, 1), today, "relative", m)
+    for m in re.finditer(
+        r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*(?:ultimos|last|past|previous)\s+(\d+)\s+"
+        r"(?:anos|years)\b(?!\s+(?:de|del|of)\b)",
+        text,
+    ):
+        # "los últimos 2 años", "the past 2 years": the N calendar years ending with today's
+        n = int(m.group(1))
+        if 1 <= n <= 20:
+            add(dt.date(today.year - n + 1, 1, 1), today, "relative", m)
     for m in re.finditer(
         r"\b(?:(?:en\s+)?las|the|in\s+the|over\s+the)?\s*(?:ultimas|last|past|previous)\s+(\d+)\s+(?:semanas|weeks)\b",
         text,

@@ -45,6 +45,26 @@ class Normalized:
     unknown: list[str] = field(default_factory=list)
 
 
+_ONE_MARK = "onemark"
+_PARTICLE_AFTER = re.compile(r"\s+(?:up|through|out)\b")
+_PRONOUN_ONE = re.compile(
+    r"(?<=[a-z] )(?<!\bday )(?<!\bweek )(?<!\bmonth )(?<!\bquarter )(?<!\bhalf )(?<!\bnumber )(?<!\bno )\bone\b"
+    r"(?=\s*(?:[?.!,;]|$|\b(?:was|is|were|then|please|instead|too|with|and|or|of)\b))",
+    re.IGNORECASE,
+)
+
+
+_WEEKDAY_NAMES = r"(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH_NAMES = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december)"
+)
+_DATED_WEEKDAY = re.compile(
+    rf"\b{_WEEKDAY_NAMES},?\s+(?=(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:(?:de\s+|of\s+)?{_MONTH_NAMES}\b|"
+    rf"(?:al|a|to|through|until|hasta|y|and)\s+(?:el\s+|the\s+)?(?:{_WEEKDAY_NAMES}\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:de\s+|of\s+)?{_MONTH_NAMES}\b))"
+)
+
+
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -135,13 +155,20 @@ def _candidates(size: int) -> list[str]:
 
 def normalize(message: str, lang: str) -> Normalized:
     text = message.replace("\u2019", "'").replace("\u2018", "'")
+    # "one" as a pronoun ("and the leading one?", "which one was highest") is no number
+    text = _PRONOUN_ONE.sub(_ONE_MARK, text)
     with contextlib.suppress(Exception):  # text2num refuses some inputs; the words then stay words
         text = alpha2digit(text, "es" if lang == ES else "en", threshold=1)
-    text = fold(text)
+    text = fold(text).replace(_ONE_MARK, "one")
     text = re.sub(r"[¿¡\"“”«»]", " ", text)
     text = re.sub(r"([a-z])'s\b", r"\1", text)
     text = re.sub(r"\bwhat's\b", "what is", text)
     text = re.sub(r"\bfp\b", "fdp", text)
+    # adverbs of a unit of time are that unit's average ("consumimos diariamente" = per day)
+    text = re.sub(r"\bdiariamente\b", "al dia", text)
+    # informal range words: "March 3 thru 9", "till the 20th" read as "through" / "until"
+    text = re.sub(r"\bthru\b", "through", text)
+    text = re.sub(r"\b(?:till|til|'til|untill)\b", "until", text)
     text = re.sub(
         r"(?<!off-)(?<!mid-)\bpeak-(periods?|hours?|times?|rates?|tariffs?)\b", r"peak \1", text
     )  # "el FP", "FP below 95 %": the power factor
@@ -157,6 +184,8 @@ def normalize(message: str, lang: str) -> Normalized:
     )
     # clock ranges written with a dash ("10-12", "23-01", "10:00-12:00", "9am-11am", "14h–16h") read as
     # "10 to 12" (ISO dates keep their dashes)
+    # "17th-30th June": two ordinal days joined by a dash read as a range
+    text = re.sub(r"\b(\d{1,2})(st|nd|rd|th)\s*[-\u2013]\s*(\d{1,2})(st|nd|rd|th)\b", r"\1\2 to \3\4", text)
     clock = r"(\d{1,2}(?::\d{2})?(?:\s*(?:am|pm|h)\b)?)"
     text = re.sub(
         rf"(?<![\d\-:./]){clock}\s*[-\u2013\u2014]\s*{clock}(?![\d\-:./])",
@@ -164,12 +193,17 @@ def normalize(message: str, lang: str) -> Normalized:
         text,
     )
     text = _numbers(text, lang)
+    # "del lunes 2 al domingo 8 de abril", "Monday 2nd to Sunday 8th April": the weekday of a dated day adds nothing
+    text = _DATED_WEEKDAY.sub("", text)
     corrections: dict[str, str] = {}
     unknown: list[str] = []
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         if len(word) < 3 or known(word):
+            return word
+        if _PARTICLE_AFTER.match(m.string, m.end()):
+            unknown.append(word)  # the verb of a phrasal verb ("stack up", "burn through") is no typo
             return word
         better = correct(word)
         if better is None:

@@ -23,7 +23,7 @@ from energy_api.copilot import dates, slots
 from energy_api.copilot.language import detect_language, language_signal
 from energy_api.copilot.normalize import Normalized, normalize
 from energy_api.copilot.tools import TOOLS, ToolError, json_schema, validate
-from energy_api.copilot.vocabulary import FILLER, learn_patterns
+from energy_api.copilot.vocabulary import FILLER, harmless_unknown, learn_patterns, meaningful_unknown
 
 OUT_OF_SCOPE = "out_of_scope"
 NOT_UNDERSTOOD = "not_understood"
@@ -90,7 +90,8 @@ _RECOMMEND = _re(
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
     r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
     r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
-    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered)|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
+    r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered|trimmed|brought\s+down)|"
+    r"\b(?:trim|trimmed|trimming|bring\s+down|brought\s+down)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
     r"como\s+(?:podria|podriamos|podemos|puedo|habriamos\s+podido|hubieramos\s+podido)\s+(?:haber\s+)?(?:ahorrado|reducido|bajado|recortado)|"
     r"que\s+(?:deberiamos|debemos|debo|deberia|podemos|podriamos|tenemos\s+que|hay\s+que)\s+(?:cambiar|mejorar|ajustar|corregir)|"
     r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b|"
@@ -186,7 +187,8 @@ _FORECAST = _re(
     r"pronostic|prevision|\bpreve|predic|forecast|day[\s-]ahead|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
     r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
-    r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict"
+    r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict|"
+    r"\bback-?test|\bhindcast"
 )
 _DATA = _re(
     r"consum|\busage\b|\bused\b|\buse\b|\busing\b|energi|energy|electric|kwh|kvarh|mwh|coste|costo|\bcost|gast|pag|"
@@ -207,17 +209,19 @@ _COST = _re(
 )
 _REACTIVE = _re(r"reactiv|kvarh|inductiv|capacitiv")
 _LEADING = _re(r"leading|capacitiv|adelant|\bcapacitive")
-_LAGGING = _re(r"lagging|inductiv|retrasad|\binductive")
+_LAGGING = _re(r"lagging|inductiv|retrasad|\binductive|\ben\s+(?:atraso|retraso)\b")
 _PLAIN = _re(
     r"medi[oa]\s+simple|promedio\s+simple|simple\s+average|average\s+simple|media\s+simple|promedio\s+simple|promedio\s+aritmetico|media\s+aritmetica|plain|simple\s+(?:mean|average)|"
     r"arithmetic|unweighted|sin\s+ponderar|no\s+ponderad"
 )
 _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak\b|\boff-peak\b")
 _PEAK = _re(
-    r"\bintervalos?\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|\bintervals?\s+with\s+the\s+(?:highest|most|largest)\b|"
+    r"\b(?:intervalos?|cuartos?\s+de\s+hora)\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|"
+    r"\b(?:intervals?|quarter[\s-]hours?)\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
     r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|\b(?:top|highest|peak|max\w*)\s+demand\b|"
-    r"\blecturas?\s+(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|\b(?:mayor|maxima)\s+lectura\b|"
+    r"\blecturas?\s+(?:de\s+(?:15\s+minutos|1\s+cuarto\s+de\s+hora|un\s+cuarto\s+de\s+hora)\s+)?(?:mas\s+alta|maxima|mayor|mas\s+grande)\b|"
+    r"\b(?:mayor|maxima)\s+lectura\b|\b(?:valor|intervalo|cuarto\s+de\s+hora)\s+(?:de\s+15\s+minutos\s+)?(?:mas\s+alto|maximo|mayor)\b|"
     r"\b(?:highest|largest|biggest|top|greatest)\s+(?:single\s+)?(?:15[\s-]*minute\s+)?(?:reading|value)\b"
 )
 #: A peak named as a noun (not "the maximum consumption" of a ranking): each group's peak interval.
@@ -317,6 +321,11 @@ _ASC = _re(
     r"\bmenos\b|\bmenor\b|\blowest\b|\bleast\b|\bcheapest\b|\bbarat|\bbottom\b|\bminimo\b|\bminima\b|\bsmallest\b|"
     r"\bquietest\b|\bfewest\b|\bmas\s+bajo|\bmas\s+baja|\bpeor\s+factor|\bworst\s+power"
 )
+#: A metric noun after "weekday" makes it an adjective ("weekday energy" = on weekdays, never by weekday).
+_METRIC_NOUN = (
+    r"(?:energy|consumption|cost|costs|usage|use|bill|emissions|co2|kwh|load|reactive|power|totals?|spend|"
+    r"spending|average|mean|electricity|demand|peak)\b"
+)
 _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         _re(
@@ -328,13 +337,15 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"dia\s+de\s+la\s+semana|dias\s+de\s+la\s+semana|day\s+of\s+(?:the\s+)?week|days\s+of\s+(?:the\s+)?week|\bweekday\b(?!s)|por\s+dia\s+semanal"
+            r"dia\s+de\s+la\s+semana|dias\s+de\s+la\s+semana|day\s+of\s+(?:the\s+)?week|days\s+of\s+(?:the\s+)?week|\bweekday\b(?!s)(?!\s+"
+            + _METRIC_NOUN
+            + r")|\b(?:which|what)\s+weekday\b|por\s+dia\s+semanal"
         ),
         "weekday",
     ),
     (
         _re(
-            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|\bhoras?\s+(?:mas|del|de\s+mayor|de\s+menor|con\s+mas|con\s+mayor|con\s+menos)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
+            r"hora\s+del\s+dia|horas\s+del\s+dia|hour\s+of\s+(?:the\s+)?day|hours\s+of\s+(?:the\s+)?day|time\s+of\s+day|por\s+hora\b|by\s+hour|per\s+hour\s+of|each\s+hour\s+of|\bque\s+hora|\bwhich\s+hour|\bwhat\s+hour|(?<!cuarto\sde\s)(?<!cuartos\sde\s)\bhoras?\s+(?:mas|del|de\s+mayor|de\s+menor|con\s+mas|con\s+mayor|con\s+menos)|\bhours?\s+(?:with|of\s+the)|franja\s+horaria|\bhourly\s+(?:profile|breakdown)"
         ),
         "hour",
     ),
@@ -372,7 +383,7 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+mes\b|by\s+month|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
+            r"por\s+mes(?:es)?\b|by\s+months?\b|per\s+month|each\s+month|cada\s+mes|which\s+month|what\s+month|que\s+mes|\bmensual\b|\bmonthly\b|mes\s+a\s+mes|month\s+by\s+month|\bmonths?\s+(?:with|of|had|was|were)\b|\bmes(?:es)?\s+(?:con|de\s+mas|de\s+menos|de\s+mayor|de\s+menor|mas|menos)\b|\bel\s+mes\s+(?:mas|menos)|\bthe\s+month\b"
         ),
         "month",
     ),
@@ -415,7 +426,8 @@ _RANKED_NOUN = _re(
     r"\b(?:los|las)\s+(?:\d+\s+)?(mes|dia|hora|semana)(?:s|es)?\s+(?:de|con)\s+(?:mas|mayor|menos|menor)\b"
 )
 _WHEN = _re(
-    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
+    r"\ba\s+que\s+hora\b|\bcuando\b|\bwhen\b|\ben\s+que\s+momento\b|\b(?:en\s+)?(?:que|cual)\s+(?:cuarto\s+de\s+hora|intervalo)\b|"
+    r"\b(?:in\s+)?(?:which|what)\s+(?:quarter[\s-]hour|15[\s-]minute\s+(?:interval|slot|period)|interval)\b|\bat\s+what\s+(?:point|moment)\b|\bwhat\s+time\b|\bat\s+what\s+time\b|\bwhich\s+time\b|\bque\s+dia\s+y\s+hora\b"
 )
 _PLUS = _re(
     r"\bmas\b|\bplus\b|\+|\bjuntos\b|\btogether\b|\bcombined\b|\ben\s+conjunto\b|\bsumados\b|\bsumando\b"
@@ -446,6 +458,19 @@ _TOTAL_WORDS = _re(
 )
 #: Phrases that carry no slot ("in terms of cost": the metric word after it does).
 _NO_SLOT = _re(r"\bin\s+terms\s+of\b|\bwith\s+respect\s+to\b|\ben\s+terminos\s+de\b|\bin\s+regard\s+to\b")
+#: A follow-up naming the unit before the previous span ("¿y la anterior?", "and the week before?").
+_UNIT_BEFORE = _re(
+    r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal)?\s*(?:(?:el|la|the|en\s+el|en\s+la|for\s+the|in\s+the)\s+)?"
+    r"(?:(?P<unit>dia|semana|mes|trimestre|semestre|ano|day|week|month|quarter|half|year)\s+)?"
+    r"(?:anterior|previo|previa|previous|prior|before(?:\s+that)?|de\s+antes|one\s+before(?:\s+that)?|"
+    r"(?P<after>siguiente|posterior|next|following|after(?:\s+that)?|de\s+despues|one\s+after(?:\s+that)?))\s*\??\s*$"
+)
+#: Days without a month in a follow-up ("¿y del 16 al 31?", "and 11 to 20?"): of the previous span's month.
+_BARE_DAY_RANGE = _re(
+    r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal)?\s*(?:(?:el|la|the)\s+\w+\s+)?"
+    r"(?:for\s+|in\s+|en\s+)?(?:del|from|de|desde\s+el|between|entre\s+el|entre)?\s*(\d{1,2})\s*"
+    r"(?:al|a|to|through|until|hasta\s+el|hasta|y\s+el|and|-)\s*(\d{1,2})\s*\??\s*$"
+)
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
 )
@@ -459,7 +484,9 @@ _PRODUCTION = _re(r"\bproduc(?:tion|cion)\b")
 _PRODUCTION_RAW = re.compile(r"\bproducci[oó]n\b|\bproduction\b", re.IGNORECASE)
 _UNSUPPORTED = _re(
     r"\b(?:per|por)\s+(?:cada\s+|each\s+|every\s+|a\s+|una\s+)?(?:tonne|tonnes|ton|tons|tonelada|toneladas|unit|unidad|"
-    r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|"
+    r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|\bprodujimos\b|"
+    r"\bexport\w*|\bsold\b|\bsell\w*|"
+    r"\bvend(?:imos|ieron|io|emos|ido|ida|er)\b|"
     r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
     r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
@@ -505,7 +532,9 @@ _NEGATION = (
 _NEGATION_BEFORE = re.compile(_NEGATION + r"(?:\w+\s+)?$")
 _DAY_TYPE_WORDS = {
     "weekend": r"(?:weekends?|fines?\s+de\s+semana|finde)",
-    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana)",
+    "weekday": r"(?:weekdays|laborables?|dias?\s+laborables?|working\s+days?|workdays?|entre\s+semana|(?<!which\s)(?<!what\s)weekday(?=\s+"
+    + _METRIC_NOUN
+    + r"))",
     "public_holiday": r"(?:holidays?|festivos?|feriados?|dias?\s+festivos?)",
 }
 
@@ -516,6 +545,16 @@ _SHARE_OF_TIME = _re(
     r"(?:las\s+|los\s+|the\s+|el\s+)?(?:horas|hours|intervalos|intervals|tiempo|time|dias|days|lecturas|readings)\b"
 )
 #: The verb that starts the part of a share question ("... of April's consumption WAS on weekdays").
+#: The metric's noun in a share without a verb (what comes after it names the part).
+_WHOLE_NOUN = _re(
+    r"\b(?:consumption|energy|cost|costs|usage|emissions|bill|spend|spending|consumo|energia|gasto|coste|costo|"
+    r"emisiones|factura)\b"
+)
+#: "<part> in the <whole>" after a share cue ("el peso de la punta en el consumo de mayo").
+_PART_IN_WHOLE = _re(
+    r"\s(?:en|in|within|dentro\s+de|sobre)\s+(?:el|la|los|las|the|our)\s+(?:total\s+(?:de\s+|of\s+)?)?"
+    r"(?:consumption|energy|cost|costs|usage|emissions|bill|consumo|energia|gasto|coste|costo|emisiones|factura)\b"
+)
 _PART_VERB = _re(
     r"\b(?:fue|fueron|ha\s+sido|han\s+sido|was|were|se\s+(?:consumio|consumieron|gasto|gastaron|fue|fueron|dio|"
     r"registro|produjo|emitio)|came|happened|occurred|ocurrio|ocurrieron|correspond\w*|tuvo\s+lugar|"
@@ -527,6 +566,7 @@ _UNIT_WORDS = {
     "month": r"month|mes",
     "quarter": r"quarter|trimestre",
     "year": r"year|ano",
+    "half": r"half|semestre",
 }
 #: The same period one year before: "the same week last year", "el mismo mes del año pasado".
 _SAME_LAST_YEAR = _re(
@@ -620,6 +660,14 @@ _ELLIPSIS_SECOND = _re(
 )
 
 
+_ELLIPSIS_UNIT = _re(
+    r"\b(?:primer|primero|primera|segundo|segunda|tercer|tercero|cuarto|1|2|3|4|1st|2nd|3rd|4th|first|second|third|fourth)\s+"
+    r"(?P<unit>semestre|trimestre|half|quarter)\b(?:\s+(?:de\s+|of\s+)?(?:19|20)\d\d)?"
+    r"[^0-9]{0,40}?\b(?:con|y|frente\s+al?|vs\.?|versus|against|with|and|than|que|to)\s+(?:(?:el|la|las|los|the)\s+)?"
+    r"(?:(?:del|de\s+la|de\s+las|de\s+los|de|of\s+the|in\s+the|en\s+el)\s+)?"
+    r"(?:primer|primero|segundo|tercer|tercero|cuarto|1st|2nd|3rd|4th|first|second|third|fourth)\b"
+    r"(?!\s+(?:semestre|trimestre|half|quarter|mes|month|semana|week|dia|day|quincena|fortnight|ano|year))"
+)
 _ELLIPSIS_LOAD_ES = _re(
     r"\bcarga\s+(ligera|media|maxima|baja|alta)\s+(y|e|o|u)\s+(ligera|media|maxima|baja|alta)\b(?!\s+carga)"
 )
@@ -641,6 +689,8 @@ def _expand_elliptical(text: str) -> str:
         return f"{head}{m['art']} {m['ord']} {m[1]}{own}"
 
     text = _ELLIPSIS_SECOND.sub(second, text)
+    # "el gasto del primer semestre con el del segundo", "Q1 emissions against the second": the unit named once
+    text = _ELLIPSIS_UNIT.sub(lambda m: f"{m.group(0)} {m['unit']}", text)
     # "carga media y máxima", "medium and maximum load": both load types named in full
     text = _ELLIPSIS_LOAD_ES.sub(lambda m: f"carga {m[1]} {m[2]} carga {m[3]}", text)
     return _ELLIPSIS_LOAD_EN.sub(lambda m: f"{m[1]} load {m[2]} {m[3]} load", text)
@@ -763,7 +813,12 @@ class RulePlanner:
             periods = named  # "what share of 2018 was March": the whole and the part
         if len(periods) == 2 and not _DIFFERENCE_BETWEEN.search(text) and not _STRICT_COMPARE.search(text):
             periods = self._join_days(text, periods)
-        unknown = [w for w in norm.unknown if w not in FILLER and not _VERB_FORM.search(w)]
+        unknown = [
+            w
+            for w in norm.unknown
+            if meaningful_unknown(w, text)
+            or (w not in FILLER and not _VERB_FORM.search(w) and not harmless_unknown(w, text))
+        ]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
         hours_named = slots.find_hours(text)
@@ -785,11 +840,12 @@ class RulePlanner:
         shifting = _SHIFT.search(text) and (kwh or slots.find_duration_hours(text))
         if _RECOMMEND.search(text) and not shifting and not (kwh and _CUT.search(text)):
             return self._recommend(plan, periods, ctx)
-        pf_target = slots.find_pf_target(text) if has_pf else None
+        undated = self._undated(plan, text)
+        pf_target = slots.find_pf_target(undated) if has_pf else None
         if has_pf and (
-            _PF_IMPROVE.search(text)
+            _PF_IMPROVE.search(undated)
             or (pf_target is not None and _PF_WHATIF_CUE.search(text))
-            or (_PF_DEVICE.search(text) and slots.find_percent(text) is not None)
+            or (_PF_DEVICE.search(text) and slots.find_percent(undated) is not None)
         ):
             return self._power_factor(plan, text, periods, ctx)
         if _SHIFT.search(text) and (
@@ -934,7 +990,14 @@ class RulePlanner:
         spans = plan.meta.get("period_at", [])
         period_in_head = any(tail_at <= a < verb.start() for a, _ in spans)
         period_after = any(a >= verb.end() for a, _ in spans)
-        return filtered and not period_in_head and period_after
+        tail = text[verb.end() :]
+        # "share of weekend consumption that fell in the light period in May": the part is the filter
+        # named after the verb and May is the span, so the share is computable
+        part_filtered = any(
+            re.search(rf"\b(?:{pattern})\b", tail)
+            for pattern in (*slots.TARIFF_WORDS, *slots.LOAD_WORDS, *_DAY_TYPE_WORDS.values())
+        ) or bool(re.search(rf"\b(?:{dates.WEEKDAY_PATTERN})", tail))
+        return filtered and not period_in_head and period_after and not part_filtered
 
     @staticmethod
     def _sub_periods(text: str, periods: list[dates.Period]) -> list[dates.Period]:
@@ -1053,11 +1116,15 @@ class RulePlanner:
             return None
         last = ctx.last_arguments
         if not periods and isinstance(last.get("span"), dict):
-            periods = self._same_unit(text, last["span"])
+            periods = (
+                self._same_unit(text, last["span"])
+                or self._unit_before(text, last["span"])
+                or self._days_of_same_month(text, last["span"])
+            )
         if ctx.last_tool == "query":
             args = json.loads(json.dumps(last))
             changed = False
-            metric = self._metric(text)
+            metric = self._follow_metric(text, str(args.get("metric") or ""))
             if metric is not None:
                 if (
                     metric != args.get("metric")
@@ -1086,6 +1153,17 @@ class RulePlanner:
                     q = periods[1]
                     args["compare_to"] = {"start": q.start.isoformat(), "end": q.end.isoformat()}
                 changed = True
+            if str(args.get("metric", "")).endswith("_pf") and _PLAIN.search(text):
+                args["aggregation"], changed = "plain_mean", True  # "and the plain mean?" of the power factor
+            condition = slots.find_condition(text) if isinstance(args.get("condition"), dict) else None
+            if condition is not None:
+                # "and below 85 %?" after a count: the same count with the new threshold on the same column
+                op, value, _ = condition
+                column = args["condition"]["column"]
+                if column.endswith("power_factor") and 0 < value <= 1:
+                    value = round(value * 100, 6)
+                args["condition"] = {**args["condition"], "op": op, "value": value}
+                changed = True
             if _PEAK.search(text) or _MIN.search(text) or _AVERAGE.search(text) or _TOTAL_WORDS.search(text):
                 agg = self._aggregation(text, periods, None, False, False)
                 if not args.get("metric", "").endswith("_pf") and args.get("group_by", "none") == "none":
@@ -1093,6 +1171,20 @@ class RulePlanner:
                     changed = True
             new_filters = self._filters(text, periods, False)
             new_filters.pop("season", None) if not periods else None
+            part_filters = {k: v for k, v in new_filters.items() if k not in ("season", "dates", "months")}
+            if part_filters and (_SHARE.search(text) or set(part_filters) <= set(args.get("share_of") or {})):
+                # "and the peak period share?" after a total: that share of the same whole; "¿y en valle?"
+                # after a share of the peak period: the part changes, the whole stays
+                if args.get("share_of") and not _SHARE.search(text):
+                    args["share_of"] = {**args["share_of"], **part_filters}
+                else:
+                    args["share_of"] = part_filters
+                args["aggregation"] = "sum"
+                args["group_by"] = "none"
+                args.pop("top", None)
+                args.pop("compare_to", None)
+                new_filters = {k: v for k, v in new_filters.items() if k not in part_filters}
+                changed = True
             if new_filters:
                 filters = dict(args.get("filters") or {})
                 filters.update(new_filters)
@@ -1140,6 +1232,84 @@ class RulePlanner:
             plan.meta["follow_up"] = True
             return self._checked(plan, ctx.last_tool, args)
         return None
+
+    def _follow_metric(self, text: str, last: str) -> str | None:
+        """The metric a follow-up names. A side alone ("¿y el capacitivo?", "and the leading one?")
+        keeps the previous metric's family (power factor or reactive energy) and changes only the side;
+        a family word ("reactive", "power factor", "kVArh") names the metric itself."""
+        leading, lagging = _LEADING.search(text), _LAGGING.search(text)
+        family_named = _PF.search(text) or re.search(r"reactiv|kvarh|\benerg|\bcost|\bco2\b|consum", text)
+        if bool(leading) != bool(lagging) and not family_named:
+            side = "leading" if leading else "lagging"
+            if last.endswith("_pf"):
+                return f"{side}_pf"
+            if last.endswith("_reactive_kvarh"):
+                return f"{side}_reactive_kvarh"
+        return self._metric(text)
+
+    @staticmethod
+    def _days_of_same_month(text: str, span: dict[str, str]) -> list[dates.Period]:
+        """ "¿y del 16 al 31?", "and 11-20?" after a span inside one month: those days of that month."""
+        m = _BARE_DAY_RANGE.search(text)
+        if m is None:
+            return []
+        start, end = dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"])
+        if (start.year, start.month) != (end.year, end.month):
+            return []
+        try:
+            a, b = start.replace(day=int(m.group(1))), start.replace(day=int(m.group(2)))
+        except ValueError:
+            return []
+        if b < a:
+            return []
+        return [dates.Period(a, b, "range", m.start(), m.group(0))]
+
+    @staticmethod
+    def _unit_before(text: str, span: dict[str, str]) -> list[dates.Period]:
+        """ "¿y la anterior?", "and the one before?", "y el mes anterior" after a day, week, month,
+        quarter, half or year: the same unit just before it (a unit word must be the previous span's)."""
+        m = _UNIT_BEFORE.search(text)
+        if m is None:
+            return []
+        start, end = dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"])
+        if m.group("after"):
+            # "¿y la semana siguiente?", "and the month after?": the same unit just after it
+            days = (end - start).days + 1
+            if days == 1:
+                a = b = end + dt.timedelta(days=1)
+            elif days == 7 and start.weekday() == 0:
+                a, b = start + dt.timedelta(days=7), end + dt.timedelta(days=7)
+            elif start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
+                months = (end.year - start.year) * 12 + end.month - start.month + 1
+                if months not in (1, 3, 6, 12):
+                    return []
+                a = end + dt.timedelta(days=1)
+                y, mo = a.year, a.month + months - 1
+                while mo > 12:
+                    y, mo = y + 1, mo - 12
+                b = dates.month_end(y, mo)
+            else:
+                return []
+            return [dates.Period(a, b, "range" if a != b else "day", m.start(), m.group(0))]
+        days = (end - start).days + 1
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        aligned = start.day == 1 and (end + dt.timedelta(days=1)).day == 1
+        if days == 1:
+            unit, a, b = "day", start - dt.timedelta(days=1), start - dt.timedelta(days=1)
+        elif days == 7 and start.weekday() == 0:
+            unit, a, b = "week", start - dt.timedelta(days=7), end - dt.timedelta(days=7)
+        elif aligned and months in (1, 3, 6, 12):
+            y, mo = start.year, start.month - months
+            while mo < 1:
+                y, mo = y - 1, mo + 12
+            unit = {1: "month", 3: "quarter", 6: "half", 12: "year"}[months]
+            a, b = dt.date(y, mo, 1), start - dt.timedelta(days=1)
+        else:
+            return []
+        word = m.group("unit")
+        if word and not re.fullmatch(_UNIT_WORDS.get(unit, "$^"), word):
+            return []
+        return [dates.Period(a, b, "range" if a != b else "day", m.start(), m.group(0))]
 
     @staticmethod
     def _same_unit(text: str, span: dict[str, str]) -> list[dates.Period]:
@@ -1193,13 +1363,22 @@ class RulePlanner:
         p = periods[0]
         return {"start": p.start.isoformat(), "end": p.end.isoformat()}
 
+    @staticmethod
+    def _undated(plan: Plan, text: str) -> str:
+        """The text with its periods blanked: "del 1 al 15 de mayo" names days, never a power-factor target."""
+        chars = list(text)
+        for a, b in plan.meta.get("period_at", []):
+            chars[a:b] = " " * (b - a)
+        return "".join(chars)
+
     def _power_factor(self, plan: Plan, text: str, periods: list[dates.Period], ctx: PlanContext) -> Plan:
-        pct = slots.find_pf_target(text)
+        undated = self._undated(plan, text)
+        pct = slots.find_pf_target(undated)
         if pct is None:
-            pct = slots.find_percent(text)
+            pct = slots.find_percent(undated)
         if pct is None:
             found = re.search(
-                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{1,3}(?:\.\d+)?)\b", text
+                r"\b(?:al?|to|hasta|up\s+to)\s+(?:el\s+|un\s+|the\s+)?(\d{1,3}(?:\.\d+)?)\b", undated
             )
             pct = float(found.group(1)) if found else None
         if pct is not None and pct <= 1:
@@ -1618,6 +1797,17 @@ class RulePlanner:
             # apparent energy is not a metric of the query; "reactive and active": two metrics at once
             plan.meta["why"] = "a metric the query does not answer (apparent energy) or two metrics at once"
             return self._not_understood(plan, [])
+        last_metric = (ctx.last_arguments or {}).get("metric") if ctx.last_tool == "query" else None
+        if (
+            _FOLLOW_UP.search(text)
+            and self._metric(text) is None
+            and last_metric not in (None, "usage_kwh")
+            and not _RANK_WORDS.search(text)
+        ):
+            # "and the plain mean?" that no follow-up rule read: never answered for consumption, a metric
+            # the previous question did not ask
+            plan.meta["why"] = "a follow-up the rules did not read, whose metric would change"
+            return self._not_understood(plan, [])
         metric = self._metric(text) or "usage_kwh"
         args: dict[str, Any] = {"metric": metric}
         condition = slots.find_condition(text)
@@ -1804,10 +1994,30 @@ class RulePlanner:
             rest = {k: v for k, v in filters.items() if k in ("season", "dates")}
             cue = _SHARE.search(text)
             verb = _PART_VERB.search(text, cue.end()) if cue is not None else None
-            if verb is not None and len(part) > 1:
+            if verb is None and cue is not None:
+                # "del consumo de los fines de semana de julio, ¿cuánto fue en carga ligera (en %)?": the
+                # cue after the verb; the whole is still named before the verb and the part after it
+                verb = _PART_VERB.search(text)
+            split_at = verb.start() if verb is not None else None
+            inside = _PART_IN_WHOLE.search(text, cue.end()) if cue is not None else None
+            if inside is not None and len(part) > 1:
+                # "¿qué peso tuvo <la carga máxima> en <el consumo laborable de mayo>?", "what share did the
+                # peak period have in weekday consumption": the part is named first, the whole after "in"
+                part_only = self._filters(" " * cue.end() + text[cue.end() : inside.start()], [], True)
+                whole_only = self._filters(" " * inside.start() + text[inside.start() :], [], True)
+                if part_only and whole_only and not set(part_only) & set(whole_only):
+                    rest.update({k: v for k, v in part.items() if k in whole_only})
+                    part = {k: v for k, v in part.items() if k in part_only}
+                    split_at = None
+            if verb is None and cue is not None and len(part) > 1:
+                # no verb: "share of Q4 <weekday consumption> under maximum load": a filter named before
+                # the metric's noun qualifies the whole, one after it is the part
+                noun = _WHOLE_NOUN.search(text, cue.end())
+                split_at = noun.end() if noun is not None else None
+            if split_at is not None and len(part) > 1:
                 # "what share of <the weekend energy in 2018> was <light load>": the filters named before
                 # the verb belong to the whole (the denominator), those after it to the part
-                after = " " * verb.start() + text[verb.start() :]
+                after = " " * split_at + text[split_at:]
                 part_only = self._filters(after, [], True)
                 whole_only = {k: v for k, v in part.items() if k not in part_only and k != "months"}
                 if whole_only:
@@ -2124,6 +2334,15 @@ class RulePlanner:
             return "daily_mean"
         if _PER_INTERVAL.search(cleaned) and re.search(r"\bcada\b|\bper\b|\bpor\b", cleaned):
             return "interval_mean"
+        if (
+            group is None
+            and not ranking
+            and re.search(
+                r"\b(?:al|por|per|a)\s+(?:dia|day)\b(?!\s+(?:\d|ago|antes|atras|de\b|del\b|before|after))",
+                cleaned,
+            )
+        ):
+            return "daily_mean"  # "¿cuánto consumimos al día en marzo?", "how much do we use per day"
         return "sum"
 
     def _checked(self, plan: Plan, tool: str, args: dict[str, Any]) -> Plan:

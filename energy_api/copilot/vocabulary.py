@@ -172,6 +172,23 @@ FILLER_EN = _words(
     """
 )
 
+# connectors and request verbs people write around the slots; none of them changes a figure
+FILLER_EN |= _words(
+    """
+    throughout within across via among amongst upon onto whilst while regarding concerning re
+    separately respectively individually altogether overall together apiece side sides something anything
+    please pls plz kindly quickly briefly rundown recap snapshot lowdown glance
+    """
+)
+FILLER_ES |= _words(
+    """
+    haz hazme hagas echa echame mira mirame dime dame danos pasame saca sacame
+    separado separados separada separadas respectivamente individualmente conjunto juntos juntas
+    largo traves mediante respecto acerca referente porfa porfavor rapido lado algo nada alguna cosa ojo vistazo
+    """
+)
+DOMAIN_EN |= _words("backtest backtests backtesting backtested hindcast back")
+
 DOMAIN = DOMAIN_ES | DOMAIN_EN
 FILLER = FILLER_ES | FILLER_EN
 #: Every word the copilot knows; :func:`learn_patterns` adds the words its rules spell.
@@ -183,6 +200,108 @@ VOCABULARY: set[str] = (
     | {w for alias in HOLIDAY_ALIASES for w in alias.split()}
     | {"q1", "q2", "q3", "q4", "h1", "h2", "am", "pm", "st", "nd", "rd", "th", "vs", "etc", "kw", "kva"}
 )
+
+
+#: Words after which an unknown word is a request verb ("analiza el consumo", "could you tally the cost").
+_REQUEST_BEFORE = frozenset(
+    _words(
+        "please pls plz can could would will you me us puedes podrias puede podria quiero queria quisiera "
+        "necesito necesitamos to a oye hey ok okay vale porfa favor"
+    )
+)
+#: Words that open the object of a request verb (articles, determiners, pronouns, question words).
+_OBJECT_START = frozenset(
+    _words(
+        "the a an our my me us this that these those all how what which when whether el la los las lo un una "
+        "unos unas nuestro nuestra nuestros nuestras mi mis me nos todo toda todos todas cuanto cuanta cuantos "
+        "cuantas cuanta que cual cuales como cuando si"
+    )
+)
+_SUBJECTS = frozenset(_words("we i you they it plant factory site"))
+#: Unknown words that may change a figure even in a harmless position: never ignored (time adverbs, energy
+#: flowing the other way, production).
+_MEANINGFUL = frozenset(
+    _words("""
+    recently lately currently presently previously formerly nightly fortnightly biweekly bimonthly
+    hardly barely scarcely net gross likely unlikely supply
+    generate generates generating export exports exporting sell sells selling sold produce produces producing
+    inject injects store stores lose loses losing lost waste wastes recover recovers return returns feed
+    buy buys bought import imports purchase purchased
+    recientemente ultimamente actualmente anteriormente previamente diariamente semanalmente mensualmente
+    anualmente nocturnamente apenas neto bruto genera generamos generar exporta exportamos vende vendemos
+    produce producimos inyecta inyectamos
+    generated exported produced injected stored recovered returned wasted imported fed
+    generado generada generados exportado exportada vendido vendida producido producida inyectado inyectada
+    agua gas gasoil diesel vapor combustible petroleo aire nave linea maquina horno prensa tonelada toneladas
+    water steam oil fuel air furnace press machine line lines
+    """)
+)
+
+
+#: Any form of selling, exporting, generating, producing or injecting energy ("vendimos", "exported").
+_MEANINGFUL_STEM = re.compile(
+    r"^(?:vend[ieaá]|export|generad|generam|generar|generat|gener[oó]\b|produc|produjimos|inyect|sell|sold|inject)"
+)
+
+
+def meaningful_unknown(word: str, text: str = "") -> bool:
+    """An unknown word that changes what a figure means wherever it stands (never left unread).
+    Generating is meaningful except of emissions ("the CO2 we generated" is the plant's CO2)."""
+    if word.startswith("gener") and re.search(r"\bco2\b|emision|emission|carbon|tco2", text):
+        return False
+    return word in _MEANINGFUL or _MEANINGFUL_STEM.match(word) is not None
+
+
+_PARTICLES = frozenset(_words("up through out"))
+_ENCLITIC = re.compile(r"[aei](?:me|nos|melo|noslo|selo|lo|la|los|las)$")
+
+
+_PERIOD_WORDS = frozenset(
+    _words("hoy ayer anteayer today yesterday last this past previous q1 q2 q3 q4 h1 h2")
+)
+
+
+def _names_slot(token: str) -> bool:
+    """A token that opens a period or names a metric ("marzo", "2018", "ayer", "consumo")."""
+    return token.isdigit() or token in MONTH_WORDS or token in _PERIOD_WORDS or token in DOMAIN
+
+
+def harmless_unknown(word: str, text: str) -> bool:
+    """Whether an unknown word carries no slot by its form and place alone (so it may be left unread):
+
+    - an adverb of manner ("separately", "exactamente"), not one of time or degree;
+    - the verb of an English phrasal verb ("rack up", "tally up", "burn through", "work out");
+    - a request verb: first in its clause or after "please" / "can you" / "quiero", and followed by
+      its object ("analiza el consumo", "revísame la factura", "crunch the numbers for May");
+    - the verb after a subject ("how much did we guzzle in July");
+    - a Spanish imperative or infinitive with an enclitic pronoun before its object ("analízame el gasto").
+
+    A word in ``_MEANINGFUL`` (time adverbs, generating / exporting / selling energy...) never is.
+    Numbers, periods, metrics, filters and negations are known words, read by the plan's slots, and
+    the comprehension check still accounts for every number of the question."""
+    if meaningful_unknown(word, text) or len(word) < 3:
+        return False
+    if (word.endswith("ly") and len(word) >= 6) or (word.endswith("mente") and len(word) >= 8):
+        return True
+    tokens = re.findall(r"[a-z0-9]+(?:'[a-z]+)?|[?.!,;:]", text)
+    for i, tok in enumerate(tokens):
+        if tok != word:
+            continue
+        prev = tokens[i - 1] if i > 0 else None
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if nxt in _PARTICLES:
+            return True
+        clause_start = prev is None or prev in _REQUEST_BEFORE or prev in {",", ";", ":", ".", "?", "!"}
+        if nxt in _OBJECT_START and (clause_start or _ENCLITIC.search(word)):
+            return True
+        if prev in _SUBJECTS and nxt is not None and not nxt.isdigit():
+            return True
+        # "analiza marzo", "revisa ayer", "chequea 2018-03-05", "analyze March consumption": an imperative
+        # (Spanish -a / -e, or an English -ize / -ify verb) first in its clause, before a period or a metric
+        imperative = re.search(r"[ae]$|[aei](?:me|nos)$|(?:i[sz]e|y[sz]e|ify)$", word) is not None
+        if clause_start and nxt is not None and _names_slot(nxt) and imperative:
+            return True
+    return False
 
 
 def pattern_words(*sources: object) -> set[str]:
@@ -215,4 +334,12 @@ def learn_patterns(*sources: object) -> None:
     VOCABULARY.update(pattern_words(*sources))
 
 
-__all__ = ["DOMAIN", "FILLER", "VOCABULARY", "learn_patterns", "pattern_words"]
+__all__ = [
+    "DOMAIN",
+    "FILLER",
+    "VOCABULARY",
+    "harmless_unknown",
+    "learn_patterns",
+    "meaningful_unknown",
+    "pattern_words",
+]
