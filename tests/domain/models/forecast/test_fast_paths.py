@@ -519,3 +519,27 @@ def test_served_predict_equals_the_general_path_on_many_origins(
     pd.testing.assert_frame_equal(
         far, model.predict(shuffled, stamps.iloc[-1], 2 * DAY, future_covariates=empty), check_exact=True
     )
+
+
+def test_finish_forecast_equals_the_frame_built_column_by_column() -> None:
+    rng = np.random.default_rng(23)
+    levels = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    for origin, horizon, quantiles in (
+        (pd.Timestamp("2018-02-15 23:45"), DAY, levels),
+        (pd.Timestamp("2018-12-31 12:00"), 5, (0.1, 0.5, 0.9)),
+        (pd.Timestamp("2018-03-01 00:00", tz=schema.PLANT_TIMEZONE), 3 * DAY, levels),
+    ):
+        mean = rng.normal(1.0, 2.0, horizon)
+        values = rng.normal(1.0, 2.0, (horizon, len(quantiles)))
+        values[3, 1] = -0.0
+        result = base.finish_forecast(origin, mean, values, quantiles)
+        sorted_values = np.sort(np.clip(values, 0.0, None), axis=1)
+        columns = {
+            TS: base.target_timestamps(origin, horizon),
+            base.TARGET_HORIZON: np.arange(1, horizon + 1, dtype="int64"),
+            base.MEAN: np.clip(mean, 0.0, None),
+        }
+        for j, q in enumerate(quantiles):
+            columns[base.quantile_column(q)] = sorted_values[:, j]
+        pd.testing.assert_frame_equal(result, pd.DataFrame(columns), check_exact=True)
+        assert (result.drop(columns=[TS]).to_numpy() >= 0).all()
