@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import math
 from collections import Counter
 
@@ -967,6 +968,7 @@ def test_v7_whatifs_match_plain_pandas(real: Reference, v7_cases: list[dict], pl
 LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH, 7: V7_PATH}
 
 
+@functools.cache  # read-only; the balance and the near-duplicate rules share one parse per version
 def _earlier_cases(version: int) -> list[dict]:
     """v1, v2 and every later set before ``version``: what a new set must not repeat."""
     return (
