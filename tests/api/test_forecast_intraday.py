@@ -226,3 +226,25 @@ def test_the_answer_rounded_by_column_is_the_walked_answer_byte_for_byte(
         response = client.post("/forecast", json=payload)
         assert response.status_code == 200, response.text
         assert response.content == _general_answer(loaded, origin, horizon, levels, sent), payload
+
+
+def test_a_request_history_answers_as_the_served_one(client: httpx.Client, champion_dir: Path) -> None:
+    """The served history (prepared at load) and the same readings sent in the request (the general
+    path: parsed, sorted, never prepared; here shuffled and in the plant's zone) give the same answer
+    but for ``history_source``: at the nowcast seam and at an operating origin, with actuals."""
+    history = pd.read_parquet(next(champion_dir.rglob(champion.HISTORY_FILE)))
+    sent = history.sample(frac=1.0, random_state=4)
+    rows = [
+        {"timestamp": t.isoformat(), "usage_kwh": float(u), "load_type": lt}
+        for t, u, lt in zip(
+            sent[schema.TIMESTAMP], sent[schema.USAGE_KWH], sent[schema.LOAD_TYPE], strict=True
+        )
+    ]
+    for origin in (BUSY, "2018-02-07T08:45:00"):
+        served = client.post("/forecast", json={"origin": origin, "horizon": 96}).json()
+        asked = client.post("/forecast", json={"origin": origin, "horizon": 96, "history": rows}).json()
+        assert (served["history_source"], asked["history_source"]) == ("bundle", "request")
+        assert len(served["actuals"]) == 96
+        assert served["sources"][0]["model"] == ("nowcast" if origin == BUSY else "lightgbm_quantile")
+        for key in ("origin", "points", "sources", "recent", "actuals", "total_kwh"):
+            assert asked[key] == served[key], key
