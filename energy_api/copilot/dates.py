@@ -229,7 +229,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     year_any = _any_year(text)
     # ISO ranges and days
     for m in re.finditer(
-        r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\s*(?:\.\.|to|a|al|hasta|until|through|-|–|y|and)\s*(?:el\s+|the\s+)?(20\d\d)-(\d{1,2})-(\d{1,2})\b",
+        r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\s*(?:\.{2,3}|…|/|->|→|to|a|al|hasta|until|till|through|thru|-|–|—|y|and)\s*(?:el\s+|the\s+)?(20\d\d)-(\d{1,2})-(\d{1,2})\b",
         text,
     ):
         g = [int(x) for x in m.groups()]

@@ -26,7 +26,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from text_to_num import alpha2digit
 
-from energy_api.copilot.language import ES
+from energy_api.copilot.language import ES, MONTH_WORDS
 from energy_api.copilot.vocabulary import VOCABULARY
 
 #: Similarity (0-1, normalised Damerau-Levenshtein) a typo needs to be read as a known word.
@@ -124,6 +124,8 @@ def _correct(word: str, size: int) -> str | None:
     best = match[0]
     if word in best and len(best) - len(word) >= 2:
         return None  # "weighted" is not a typo of "unweighted": a prefix or suffix changes the meaning
+    if best in MONTH_WORDS and len(best) == len(word) and sorted(best) != sorted(word):
+        return None  # "match" is not "march": a substituted letter never makes up a month (a period)
     return best if abs(len(best) - len(word)) <= 2 else None
 
 

@@ -23,7 +23,14 @@ from energy_api.copilot import dates, slots
 from energy_api.copilot.language import detect_language, language_signal
 from energy_api.copilot.normalize import Normalized, normalize
 from energy_api.copilot.tools import TOOLS, ToolError, json_schema, validate
-from energy_api.copilot.vocabulary import FILLER, harmless_unknown, learn_patterns, meaningful_unknown
+from energy_api.copilot.vocabulary import (
+    DOMAIN,
+    FILLER,
+    REQUEST_VERBS,
+    harmless_unknown,
+    learn_patterns,
+    meaningful_unknown,
+)
 
 OUT_OF_SCOPE = "out_of_scope"
 NOT_UNDERSTOOD = "not_understood"
@@ -198,6 +205,24 @@ _DATA = _re(
     r"\bdraw|\bdrew|\bburn|\bjuice|\bload\b|\bcarga\b|\bcos\s*(?:phi|fi)\b|\bfdp\b"
 )
 
+#: Words that tie a question to the plant's energy even without a metric ("ahorrar", "la factura", "mañana"
+#: in a forecast...): a question with none of them and a word outside the domain is off-topic.
+_TOPIC = _re(
+    _DATA.pattern
+    + r"|ahorr|\bsav(?:e|es|ed|ing|ings)\b|reduc|\blower\b|\bbajar|\bbill|factur|\bluz\b|electric|\bplanta?\b|fabrica|"
+    r"factory|\bsite\b|tarif|eficien|efficien|\bpower\b|potencia|forecast|pronostic|prevision|predic|prevee|"
+    r"\bkw\b|\bkva\b|kvah|krw|\bwon(?:es)?\b|tco2|\bprecio|\bprice|\brate\b|punta|valle|llano|off-peak|\bpeak|"
+    r"\bcarga|\bload|\bpico|compar|\bagainst\b|\bversus\b|\bvs\b|frente\s+a"
+)
+_TOPIC_CUE_WORD = _re(r"^(?:recom|sugi|sug|consej|advi|tip|suggest|recommend|aconsej|compar|versus)")
+_KNOWN_PLAIN = frozenset(
+    FILLER
+    | DOMAIN
+    | set(slots.MONTHS)
+    | set(dates.WEEKDAY_WORDS)
+    | {w for k in dates.HOLIDAY_ALIASES for w in k.split()}
+)
+
 # --- metric, aggregation, grouping ---------------------------------------------------------------
 _MEASURED = _re(
     r"medid|registrad|measured|recorded|metered|logged|columna|column|del\s+medidor|from\s+the\s+meter|sensor"
@@ -264,11 +289,15 @@ _HOW_MANY_HOURS = _re(
     r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|\bhow\s+long\b|"
     r"durante\s+cuanto\s+tiempo|cuanto\s+tiempo|^\s*(?:the\s+)?hours\s+(?:with|over|above|below|under|when)\b|"
     r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))|\bcount\s+(?:the\s+)?hours\b|"
-    r"\bcuenta\s+(?:las\s+)?horas\b"
+    r"\bcuenta\s+(?:las\s+)?horas\b|"
+    # "total hours with lagging PF below 85 %", "hours in total above 100 kWh", "total de horas con...": a count
+    r"\btotal\s+(?:number\s+of\s+)?hours\s+(?:with|where|when|in\s+which|that|of|over|above|below|under)\b|"
+    r"\bhours\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+horas\b|\bhoras\s+en\s+total\b|\bhoras\s+totales\b"
 )
 _HOW_MANY_INTERVALS = _re(
     r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
-    r"number\s+of\s+intervals|cuantas\s+lecturas|(?:cuantos|numero\s+de)\s+(?:cuartos|4os)\s+de\s+hora|"
+    r"number\s+of\s+intervals|cuantas\s+lecturas|\btotal\s+(?:number\s+of\s+)?(?:15[\s-]*minute\s+)?intervals\s+(?:with|where|when|over|above|below|under)\b|"
+    r"\bintervals\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+intervalos\b|\bintervalos\s+en\s+total\b|(?:cuantos|numero\s+de)\s+(?:cuartos|4os)\s+de\s+hora|"
     r"(?:how\s+many|number\s+of)\s+(?:15[\s-]*min(?:ute)?|quarter[\s-]*hour)\s+(?:periods|slots|blocks|intervals|readings)\b|"
     r"(?:cuantos|numero\s+de)\s+(?:periodos|tramos|bloques|intervalos)\s+de\s+(?:15\s+minutos|un\s+cuarto\s+de\s+hora)"
 )
@@ -487,7 +516,8 @@ _UNSUPPORTED = _re(
     r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|\bprodujimos\b|"
     r"\bexport\w*|\bsold\b|\bsell\w*|"
     r"\bvend(?:imos|ieron|io|emos|ido|ida|er)\b|"
-    r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
+    r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas?\b|\bsales?\b|\bturnover\b|\bingresos\b|\bpedidos\b|\borders\b|"
+    r"\bclientes\b|\bcustomers\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
     r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
     r"\bamperios?\b|\bamps?\b|\bcurrent\s+in\b|\bcorriente\s+en\b|\bfrequency|\bfrecuencia|\bgas\b|\bwater\b|\bagua\b|"
@@ -674,6 +704,56 @@ _ELLIPSIS_LOAD_ES = _re(
 _ELLIPSIS_LOAD_EN = _re(r"\b(light|medium|maximum)\s+(and|or)\s+(light|medium|maximum)\s+loads?\b")
 
 
+_RANK_UNITS = r"dias|days|meses|months|horas|hours|semanas|weeks|weekdays"
+#: "los 3 días de octubre en que más pagamos", "the 2 days in March when we spent the most": a ranking
+#: whose metric is the verb of a relative clause after the unit (and the period between them).
+_RANK_CLAUSE = _re(
+    rf"\b(?P<unit>{_RANK_UNITS})\b(?P<mid>[^?.,;:!]{{0,60}}?)\s+(?:en\s+(?:los|las)\s+que|en\s+que|durante\s+(?:los|las)\s+que|"
+    r"cuando|when|in\s+which|on\s+which|during\s+which|where|that)\s+(?:we\s+|the\s+plant\s+|la\s+planta\s+|se\s+)?"
+    r"(?:(?P<adv>mas|menos)\s+(?:(?P<obj>co2|energia|electricidad|luz|dinero|energy|electricity|money)\s+)?)?(?:se\s+)?(?P<verb>pagamos|pago|pagaron|gastamos|gasto|gastaron|consumimos|consumio|consumieron|"
+    r"emitimos|emitio|usamos|uso|spent|paid|consumed|used|emitted|spend|pay|consume|use|emit)"
+    r"(?:\s+(?P<adv2>(?:the\s+)?(?:most|least)|mas|menos))?\b"
+)
+#: "the 4 lowest-consumption days", "highest-cost months": a superlative compound adjective before the unit.
+_RANK_COMPOUND = _re(
+    r"\b(?P<sup>highest|lowest|biggest|smallest|largest|top|most|least|cheapest|priciest)[\s-]+(?P<noun>consumption|cost|usage|energy|"
+    rf"emissions?|co2|spend|spending|demand|kwh|bill)\s+(?P<unit>{_RANK_UNITS})\b"
+)
+
+
+def _rank_noun(verb: str, lang_es: bool) -> str:
+    if re.match(r"pag|paid|pay|spen", verb):
+        return "coste" if lang_es else "cost"
+    if verb.startswith("gast"):
+        return "gasto"
+    if re.match(r"emit", verb):
+        return "emisiones" if lang_es else "emissions"
+    return "consumo" if lang_es else "consumption"
+
+
+def _rank_phrases(text: str) -> str:
+    """Puts a ranking's metric right after its unit, where the ranking rules read it:
+    "los 3 dias de octubre en que mas pagamos" -> "los 3 dias con mas coste de octubre";
+    "the 4 lowest-consumption days in august" -> "the 4 days with the lowest consumption in august"."""
+
+    def clause(m: re.Match[str]) -> str:
+        adv = m["adv"] or m["adv2"]
+        if adv is None:
+            return m[0]
+        es = m["unit"] in ("dias", "meses", "horas", "semanas")
+        noun = "emisiones" if m["obj"] == "co2" else _rank_noun(m["verb"], es)
+        most = adv in ("mas",) or adv.endswith("most")
+        if es:
+            return f"{m['unit']} con {'mas' if most else 'menos'} {noun}{m['mid']}"
+        return f"{m['unit']} with the {'highest' if most else 'lowest'} {noun}{m['mid']}"
+
+    text = _RANK_CLAUSE.sub(clause, text)
+    sup = {"cheapest": "lowest", "priciest": "highest"}
+    return _RANK_COMPOUND.sub(
+        lambda m: f"{m['unit']} with the {sup.get(m['sup'], m['sup'])} {m['noun']}", text
+    )
+
+
 def _expand_elliptical(text: str) -> str:
     """Names the unit (and month) a second period leaves implied, so that both periods are read:
     "la primera y la segunda quincena de marzo" -> "... la primera quincena de marzo y la segunda
@@ -736,7 +816,7 @@ class RulePlanner:
 
     # ------------------------------------------------------------------------------------------------
     def _plan(self, plan: Plan, norm: Normalized, ctx: PlanContext) -> Plan:
-        text = _expand_elliptical(norm.text)
+        text = _rank_phrases(_expand_elliptical(norm.text))
         plan.meta["text"] = text
         today = ctx.today
         periods = dates.find_periods(text, today)
@@ -829,6 +909,13 @@ class RulePlanner:
             return follow
         if unknown:
             return self._not_understood(plan, unknown)
+        foreign = self._foreign_object(text, plan.meta["period_at"], norm.unknown)
+        if foreign:
+            # "¿qué serie me recomiendas ver esta noche?": a cue (recommend, forecast, compare, peak...) with
+            # an object of another domain and no word of the plant's energy is off-topic, never a figure
+            plan.clarify = OUT_OF_SCOPE
+            plan.meta["foreign"] = foreign
+            return plan
         if _UNSUPPORTED.search(text):
             found = _UNSUPPORTED.search(text)
             return self._not_understood(plan, [found.group(0).strip()] if found else [])
@@ -1347,6 +1434,25 @@ class RulePlanner:
         return [dates.Period(dt.date(start.year, first_month, 1), last_day, kind, m.start(), m.group(0))]
 
     # --- tools ----------------------------------------------------------------------------------
+    @staticmethod
+    def _foreign_object(text: str, period_at: list[tuple[int, int]], unknown: list[str]) -> list[str]:
+        """The object of another domain in a question that names nothing of the plant's energy (no
+        metric, bill, saving, forecast or load word): an unknown word let through as harmless ("what
+        should I watch tonight"), or, after a recommendation cue, a word that is neither filler, a period
+        nor one of the copilot's domain words ("¿qué serie me recomiendas?"). Empty when on topic."""
+        if _TOPIC.search(text):
+            return []
+        foreign = [w for w in unknown if w not in REQUEST_VERBS]
+        if foreign:
+            return foreign
+        if not _RECOMMEND.search(text):
+            return []
+        chars = list(text)
+        for a, b in period_at:
+            chars[a:b] = " " * (b - a)
+        words = re.findall(r"[a-z]+", "".join(chars))
+        return [w for w in words if len(w) > 2 and w not in _KNOWN_PLAIN and not _TOPIC_CUE_WORD.match(w)]
+
     def _recommend(self, plan: Plan, periods: list[dates.Period], ctx: PlanContext) -> Plan:
         args: dict[str, Any] = {}
         if periods and periods[0].kind.startswith("season:") and periods[0].kind != "season:summer":

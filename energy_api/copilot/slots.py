@@ -219,7 +219,7 @@ def find_kwh(text: str) -> float | None:
 def find_top(text: str) -> int | None:
     """N of "top 3", "the 5 days", "las 3 horas", "los cinco meses" (digits after normalisation)."""
     match = re.search(
-        r"\btop\s*(\d{1,2})\b(?![\s-]*min)|\b(?:los|las|the|primeros|primeras|first|ultimos|ultimas|bottom|which|what|que|cuales)\s+(\d{1,2})\s+"
+        r"\btop\s*(\d{1,2})\b(?![\s-]*min)|(?:^|\b(?:list|show|give\s+me|dame|muestrame|muestra|lista|dime)\s+|\b(?:los|las|the|primeros|primeras|first|ultimos|ultimas|bottom|which|what|que|cuales)\s+)(\d{1,2})\s+"
         r"(?:dias|horas|meses|semanas|trimestres|days|hours|months|weeks|quarters|weekdays|intervalos|intervals|"
         r"mas|menos|most|least|highest|lowest|biggest|largest|smallest|cheapest|priciest|worst|best|peores|mejores)",
         text,

@@ -261,6 +261,17 @@ _PERIOD_WORDS = frozenset(
 )
 
 
+#: English request verbs in the bare imperative ("check October", "look at Q3").
+_EN_IMPERATIVES = frozenset(
+    _words("check look see review examine inspect consider focus take try study scan")
+)
+#: Request verbs that carry no object of their own: never the object of another domain.
+REQUEST_VERBS = _EN_IMPERATIVES | frozenset(
+    _words("revisa revisame chequea checa analiza analizame mira fijate")
+)
+_LOOK_PREPOSITIONS = frozenset(_words("at on into over en a"))
+
+
 def _names_slot(token: str) -> bool:
     """A token that opens a period or names a metric ("marzo", "2018", "ayer", "consumo")."""
     return token.isdigit() or token in MONTH_WORDS or token in _PERIOD_WORDS or token in DOMAIN
@@ -300,6 +311,13 @@ def harmless_unknown(word: str, text: str) -> bool:
         # (Spanish -a / -e, or an English -ize / -ify verb) first in its clause, before a period or a metric
         imperative = re.search(r"[ae]$|[aei](?:me|nos)$|(?:i[sz]e|y[sz]e|ify)$", word) is not None
         if clause_start and nxt is not None and _names_slot(nxt) and imperative:
+            return True
+        # "... ? check October", "look at Q3", "fíjate en agosto": an imperative (English bare verb, or
+        # a Spanish -a / -e form) that opens its clause, optionally with a preposition, before a period
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if clause_start and nxt in _LOOK_PREPOSITIONS and after is not None and _names_slot(after):
+            return imperative or word in _EN_IMPERATIVES
+        if clause_start and nxt is not None and _names_slot(nxt) and word in _EN_IMPERATIVES:
             return True
     return False
 
