@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import math
 from collections import Counter
 
@@ -867,10 +868,107 @@ def test_v6_whatifs_match_plain_pandas(real: Reference, v6_cases: list[dict], pl
     assert figures("v6-cmp-es-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
 
 
-# --- the later 176-case sets (v3..v6): one rule for each, new against every earlier set -------
-LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH}
+# --- the seventh held-out set (v7): balanced, new, and every expectation computes -----------------
+V7_PATH = SET_PATH.with_name("questions_v7.yaml")
 
 
+@pytest.fixture(scope="module")
+def v7_cases() -> list[dict]:
+    return load_cases(V7_PATH)
+
+
+# --- v7 spot checks against the plain pandas frame of v4 (the raw file read again, tariff typed) --
+def test_v7_filtered_figures_match_plain_pandas(
+    real: Reference, v7_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def got(cid: str, turn: int = -1) -> Expected:
+        return v3_expected(real, v7_cases, cid, turn)
+
+    def first(cid: str, turn: int = -1) -> float:
+        return got(cid, turn).figures[0].value
+
+    # a share of a filtered whole: of June's Maximum_Load kWh, the maximum-period part
+    jun = df[(m == 6) & (df["load"] == "Maximum_Load")]
+    share = 100 * jun.loc[jun["period"] == "maximum", "kwh"].sum() / jun["kwh"].sum()
+    assert first("v7-share-es-04") == pytest.approx(share)
+    # a share of Saturdays' energy in July (no holiday on a July Saturday) in the medium period
+    sat = df[(m == 7) & (df["dow"] == 5)]
+    assert first("v7-share-en-03") == pytest.approx(
+        100 * sat.loc[sat["period"] == "medium", "kwh"].sum() / sat["kwh"].sum()
+    )
+    # counts: decimals inside a weekday filter; hours in the light period above a threshold
+    assert first("v7-cnt-es-03") == ((m == 11) & (df["dow"] == 1) & (df["kwh"] > 50.5)).sum()
+    assert first("v7-cnt-es-04") == pytest.approx(
+        0.25 * ((m == 1) & (df["period"] == "light") & (df["kwh"] > 40)).sum()
+    )
+    assert first("v7-cnt-en-03") == ((m == 12) & (df["kwh"] <= 3.2)).sum()
+    # a count over a range that the data covers only up to 2018-12-31
+    part = got("v7-part-es-03")
+    assert part.partial and part.spans == [("2018-12-15", "2018-12-31")]
+    assert part.figures[0].value == pytest.approx(
+        0.25 * ((df["day"] >= pd.Timestamp("2018-12-15")) & (df["kwh"] > 100)).sum()
+    )
+    # a daily mean over a range starting in 2017: only the 7 days of 2018 count
+    part = got("v7-part-en-02")
+    assert part.partial and part.spans == [("2018-01-01", "2018-01-07")]
+    first_week = df[df["day"] <= pd.Timestamp("2018-01-07")]
+    assert part.figures[0].value == pytest.approx(first_week["kwh"].sum() / 7)
+    # the 2 hours of the day with the least kWh in October, and the load type with the most kWh in Q1
+    hours = df[m == 10].groupby("hour")["kwh"].sum().nsmallest(2)
+    assert [lb.value for lb in got("v7-rank-es-04").labels] == list(hours.index)
+    load = df[m <= 3].groupby("load")["kwh"].sum().nlargest(1)
+    rank = got("v7-rank-en-04")
+    assert [lb.value for lb in rank.labels] == list(load.index)
+    assert rank.figures[0].value == pytest.approx(load.iloc[0])
+    # Korean New Year 2018 is three days (2018-02-15..17); its peak is one of their readings
+    seollal = df[df["day"].between(pd.Timestamp("2018-02-15"), pd.Timestamp("2018-02-17"))]
+    assert first("v7-hol-en-04") == pytest.approx(seollal["kwh"].max())
+    # a follow-up that only changes the tariff period: light-period kWh of February
+    assert first("v7-fu-es-02") == pytest.approx(df.loc[(m == 2) & (df["period"] == "light"), "kwh"].sum())
+
+
+def test_v7_whatifs_match_plain_pandas(real: Reference, v7_cases: list[dict], plain4: pd.DataFrame) -> None:
+    df = plain4
+    m = df["month"]
+
+    def figures(cid: str) -> list[float]:
+        return [f.value for f in v3_expected(real, v7_cases, cid).figures]
+
+    # 1,000.5 kWh peak -> light over H1: Jan-Feb at winter prices, Mar-May spring/fall, June summer
+    top = df[(df["period"] == "maximum") & (m <= 6)]
+    by_season = top.groupby(m.map({1: "w", 2: "w", 3: "s", 4: "s", 5: "s", 6: "u"}))["kwh"].sum()
+    w = by_season / by_season.sum()
+    gap = {"w": 144.40 - 57.70, "s": 98.30 - 52.30, "u": 167.90 - 52.30}
+    (saving,) = figures("v7-tar-en-02")
+    assert saving == pytest.approx(1000.5 * sum(w[s] * gap[s] for s in gap))
+    # cutting 4,500 kWh in October at October's average price
+    oct_ = df[m == 10]
+    spring = {"light": 52.30, "medium": 72.50, "maximum": 98.30}
+    price = (oct_["kwh"] * oct_["period"].map(spring)).sum() / oct_["kwh"].sum()
+    cost, co2 = figures("v7-tar-en-01")
+    assert cost == pytest.approx(4500 * price)
+    assert co2 == pytest.approx(4500 * 0.4594 / 1000)
+    # 3 h of maximum-period load a day in November moved to light: November has 26 days with maximum
+    nov = df[(df["period"] == "maximum") & (m == 11)]
+    days = nov["day"].nunique()
+    assert days == 26  # 30 days - 4 Sundays, no public holiday in November 2018
+    saving, *prices = figures("v7-tar-es-04")
+    assert saving == pytest.approx(3 * nov["kwh"].sum() / (len(nov) * 0.25) * days * (144.40 - 57.70))
+    assert prices == [144.40, 57.70]
+    # comparison with a filter on both halves: maximum-period kWh of H1 vs H2
+    top = df["period"] == "maximum"
+    a, b = df.loc[top & (m <= 6), "kwh"].sum(), df.loc[top & (m >= 7), "kwh"].sum()
+    assert figures("v7-cmp-es-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
+
+
+# --- the later 176-case sets (v3..v7): one rule for each, new against every earlier set -------
+LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH, 7: V7_PATH}
+
+
+@functools.cache  # read-only; the balance and the near-duplicate rules share one parse per version
 def _earlier_cases(version: int) -> list[dict]:
     """v1, v2 and every later set before ``version``: what a new set must not repeat."""
     return (
