@@ -532,19 +532,15 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         add(last.replace(day=1), last, "relative", m)
     for m in re.finditer(r"\beste\s+mes\b|\bthis\s+month\b|\bmes\s+actual\b|\bcurrent\s+month\b", text):
         add(today.replace(day=1), _month_end(today.year, today.month), "relative", m)
+    # "los últimos 30 días" / "the 30 previous days": the N days ending with today
     for m in re.finditer(
-        r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*(?:ultimos|last|past|previous)\s+(\d+)\s+(?:dias|days)\b",
+        r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*"
+        r"(?:(?:ultimos|last|past|previous)\s+(\d+)\s+(?:dias|days)\b"
+        r"|(\d+)\s+(?:dias\s+(?:pasados|anteriores)|"
+        r"previous\s+days|past\s+days|days\s+(?:before\s+today|to\s+date|up\s+to\s+today))\b)",
         text,
     ):
-        n = int(m.group(1))
-        if n >= 1:
-            add(today - dt.timedelta(days=n - 1), today, "relative", m)
-    for m in re.finditer(
-        r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*(\d+)\s+(?:dias\s+(?:pasados|anteriores)|"
-        r"previous\s+days|past\s+days|days\s+(?:before\s+today|to\s+date|up\s+to\s+today))\b",
-        text,
-    ):
-        n = int(m.group(1))
+        n = int(m.group(1) or m.group(2))
         if n >= 1:
             add(today - dt.timedelta(days=n - 1), today, "relative", m)
     for m in re.finditer(

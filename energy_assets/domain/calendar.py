@@ -124,12 +124,30 @@ def holiday_flags(dates: pd.DatetimeIndex) -> np.ndarray:
         dates = dates.tz_localize(None)
     if len(dates) == 0:
         return np.zeros(0)
-    days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-    first = int(days.min())
-    span = np.arange(first, int(days.max()) + 1).astype("datetime64[D]")
+    return holiday_day_flags(dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+def holiday_day_flags(days: np.ndarray) -> np.ndarray:
+    """:func:`holiday_flags` of day numbers (days since 1970-01-01 on the wall clock, int64).
+
+    The flags of the span of days are cached (a served forecast's grid spans the same five weeks on
+    every request of a day), so a request pays one indexing pass.
+    """
+    if len(days) == 0:
+        return np.zeros(0)
+    first, last = int(days.min()), int(days.max())
+    return _holiday_span(first, last)[days - first]
+
+
+@lru_cache(maxsize=256)
+def _holiday_span(first: int, last: int) -> np.ndarray:
+    """1.0/0.0 for each day ``first`` .. ``last`` (day numbers): public holiday or not (read-only)."""
+    span = np.arange(first, last + 1).astype("datetime64[D]")
     years = np.unique(span.astype("datetime64[Y]").astype(np.int64) + 1970)
     holiday_days = np.concatenate([_holiday_days(int(year)) for year in years])
-    return np.isin(span, holiday_days).astype(float)[days - first]
+    flags = np.isin(span, holiday_days).astype(float)
+    flags.flags.writeable = False
+    return flags
 
 
 def is_holiday(dates: Timestamps | pd.Timestamp | str) -> bool | pd.Series:

@@ -63,6 +63,9 @@ FORECAST_FEATURES: tuple[str, ...] = (
 )
 
 
+_NS = np.dtype("datetime64[ns]")
+
+
 def on_grid(stamps: np.ndarray, start: pd.Timestamp, length: int) -> tuple[np.ndarray, np.ndarray]:
     """(row indices, grid positions) of the rows whose timestamp falls on the 15-minute grid that
     starts at ``start`` and holds ``length`` intervals: what ``reindex`` onto that grid keeps."""
@@ -95,14 +98,21 @@ class Grid:
         self.usage = usage
         self.load_type = load_type
         self.future_load_type = future_load_type
-        start = calendar.interval_start_index(timestamps)  # calendar by interval start (DESIGN.md §2)
-        # slot and weekday by integer arithmetic on wall-clock nanoseconds (pandas' field accessors
-        # cost more than the rest of a served forecast's grid); 1970-01-01 was a Thursday (3)
-        wall = (start.tz_localize(None) if start.tz is not None else start).asi8
+        # calendar by interval start (DESIGN.md §2); slot, weekday and holiday by integer arithmetic on
+        # wall-clock nanoseconds (pandas' index arithmetic and field accessors cost more than the rest
+        # of a served forecast's grid); 1970-01-01 was a Thursday (3)
+        if timestamps.tz is None and timestamps.dtype == _NS:
+            wall = timestamps.asi8 - schema.INTERVAL.value
+            is_holiday = None
+        else:
+            start = calendar.interval_start_index(timestamps)
+            wall = (start.tz_localize(None) if start.tz is not None else start).asi8
+            is_holiday = calendar.holiday_flags(start)
         minute_of_day = (wall // 60_000_000_000) % 1440
         self.slot = minute_of_day // 15
-        self.day_of_week = ((wall // 86_400_000_000_000 + 3) % 7).astype(float)
-        self.is_holiday = calendar.holiday_flags(start)
+        day = wall // 86_400_000_000_000
+        self.day_of_week = ((day + 3) % 7).astype(float)
+        self.is_holiday = calendar.holiday_day_flags(day) if is_holiday is None else is_holiday
         finite = np.nan_to_num(usage)
         self._cum = np.concatenate([[0.0], np.cumsum(finite)])
         self._cnt = np.concatenate([[0], np.cumsum(~np.isnan(usage))])
@@ -128,18 +138,29 @@ class Grid:
     ) -> tuple[Grid, int]:
         """Grid from the history tail to origin+horizon; usage unseen after the origin, whose
         load_type codes are ``plan`` (one per interval after the origin, ``horizon`` of them)."""
-        seen = history_until(history, origin)
         first = origin - HISTORY_TAIL * schema.INTERVAL
-        cut = sorted_end(seen, first)
-        seen = seen.iloc[cut:] if cut is not None else seen.loc[seen[schema.TIMESTAMP] > first]
-        stamps = seen[schema.TIMESTAMP].to_numpy()
+        end = sorted_end(history, origin)
+        if end is not None:  # sorted (a served history): the tail by binary search on its columns
+            if end == 0:
+                history_until(history, origin)  # raises: nothing at or before the origin
+            all_stamps = history[schema.TIMESTAMP].to_numpy()
+            tail = slice(int(np.searchsorted(all_stamps[:end], first.to_datetime64(), side="right")), end)
+            stamps = all_stamps[tail]
+            usage_kwh = history[schema.USAGE_KWH].to_numpy(dtype=float)[tail]
+            load_type = history[schema.LOAD_TYPE].to_numpy()[tail]
+        else:
+            seen = history_until(history, origin)
+            seen = seen.loc[seen[schema.TIMESTAMP] > first]
+            stamps = seen[schema.TIMESTAMP].to_numpy()
+            usage_kwh = seen[schema.USAGE_KWH].to_numpy(dtype=float)
+            load_type = seen[schema.LOAD_TYPE].to_numpy()
         start = min(pd.Timestamp(stamps.min()), origin)
         full = pd.date_range(start, origin + horizon * schema.INTERVAL, freq=schema.INTERVAL)
         rows, pos = on_grid(stamps, start, len(full))
         usage = np.full(len(full), np.nan)
-        usage[pos] = seen[schema.USAGE_KWH].to_numpy(dtype=float)[rows]
+        usage[pos] = usage_kwh[rows]
         lt = np.full(len(full), np.nan)
-        lt[pos] = calendar.load_type_codes(seen[schema.LOAD_TYPE].to_numpy()[rows])
+        lt[pos] = calendar.load_type_codes(load_type[rows])
         origin_pos = len(full) - 1 - horizon
         plan = np.asarray(plan, dtype=float)
         if plan.shape != (horizon,):

@@ -74,19 +74,26 @@ def _operating_day_numbers(day: np.ndarray, closing_holidays: tuple[str, ...]) -
     """True where the day (days since 1970-01-01) operates by the calendar rule."""
     if len(day) == 0:
         return np.zeros(0, dtype=bool)
+    first = int(day.min())
+    return _operating_span(first, int(day.max()), tuple(closing_holidays))[day - first]
+
+
+@lru_cache(maxsize=256)
+def _operating_span(first: int, last: int, closing_holidays: tuple[str, ...]) -> np.ndarray:
+    """:func:`_operating_day_numbers` of the days ``first`` .. ``last``, cached (read-only): a served
+    forecast's day ahead spans the same one or two days on every request of a day."""
+    day = np.arange(first, last + 1, dtype=np.int64)
     off = (day + 3) % 7 == calendar.SUNDAY  # 1970-01-01 was a Thursday (3)
     if closing_holidays:
-        first = int(day.min())
         years = np.unique(
-            (np.array([first, int(day.max())]).astype("datetime64[D]").astype("datetime64[Y]")).astype(
-                np.int64
-            )
-            + 1970
+            (np.array([first, last]).astype("datetime64[D]").astype("datetime64[Y]")).astype(np.int64) + 1970
         )
         years = np.arange(years.min(), years.max() + 1)
         closed = np.concatenate([_closing_days(int(y), tuple(closing_holidays)) for y in years])
         off |= np.isin(day, closed)
-    return ~off
+    operating = ~off
+    operating.flags.writeable = False
+    return operating
 
 
 def operating_days(
@@ -105,7 +112,15 @@ def derived_load_type_codes(
 ) -> np.ndarray:
     """Load-type codes (0 Light, 1 Medium, 2 Maximum, as :func:`calendar.load_type_codes`) of the
     derived plan for interval-END stamps; the day, month and hour are those of each interval's start."""
-    start = _wall_ns(pd.DatetimeIndex(timestamps)) - schema.INTERVAL.value
+    return _derived_codes(
+        _wall_ns(pd.DatetimeIndex(timestamps)) - schema.INTERVAL.value, closing_holidays, tariff
+    )
+
+
+def _derived_codes(
+    start: np.ndarray, closing_holidays: Sequence[str] = CLOSING_HOLIDAYS, tariff: Tariff | None = None
+) -> np.ndarray:
+    """:func:`derived_load_type_codes` of intervals by their START on the wall clock (int64 ns)."""
     day = start // _NS_DAY
     hour = (start % _NS_DAY) // _NS_HOUR
     month = start.astype("datetime64[ns]").astype("datetime64[M]").astype(np.int64) % 12 + 1
@@ -162,9 +177,14 @@ def plan_codes(
 ) -> np.ndarray:
     """Load-type codes of the ``horizon`` intervals after ``origin``: the ``planned`` frame's
     (``timestamp``, ``load_type``; other rows ignored) where it has one, the derived plan elsewhere."""
-    targets = pd.date_range(
-        pd.Timestamp(origin) + schema.INTERVAL, periods=int(horizon), freq=schema.INTERVAL
-    )
+    origin = pd.Timestamp(origin)
+    if planned is None and origin.tzinfo is None:
+        # no plan sent (a served /forecast): the derived plan straight from the origin's nanoseconds,
+        # without building the targets' index (the interval starts are origin, origin+15 min, ...)
+        step = schema.INTERVAL.value
+        start = origin.as_unit("ns").value + step * np.arange(int(horizon), dtype=np.int64)
+        return _derived_codes(start, closing_holidays, tariff)
+    targets = pd.date_range(origin + schema.INTERVAL, periods=int(horizon), freq=schema.INTERVAL)
     sent = _sent_codes(targets, planned)
     return np.where(np.isnan(sent), derived_load_type_codes(targets, closing_holidays, tariff), sent)
 

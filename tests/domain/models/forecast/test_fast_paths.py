@@ -6,6 +6,8 @@ accessors, per-date lookups, per-position loops); the fast path must match it bi
 
 from __future__ import annotations
 
+import functools
+
 import holidays
 import numpy as np
 import pandas as pd
@@ -394,3 +396,150 @@ def test_on_grid_refuses_any_repeated_timestamp_like_reindex() -> None:
     unsorted_twice = pd.DatetimeIndex(["2018-01-03 00:00", "2018-01-01 00:30", "2018-01-03 00:00"])
     with pytest.raises(ValueError, match="duplicate"):
         on_grid(unsorted_twice.to_numpy(), start, length=8)
+
+
+# --- the served forecast's per-day caches and integer paths (issue 17 item 6) ---------------------------
+@functools.cache
+def _closing_day(day: pd.Timestamp) -> bool:
+    """A public holiday the plant closes on (the holidays package's name of the day)."""
+    name = holidays.country_holidays("KR", years=day.year).get(day.date())
+    return bool(name) and any(word in name for word in plan.CLOSING_HOLIDAYS)
+
+
+def operating_reference(days: pd.DatetimeIndex) -> np.ndarray:
+    """Operating by the calendar rule, day by day with pandas accessors and the holidays package."""
+    closing = np.array([_closing_day(d) for d in days], dtype=bool)
+    return ~((days.dayofweek == calendar.SUNDAY) | closing)
+
+
+def derived_reference(targets: pd.DatetimeIndex) -> np.ndarray:
+    """The derived plan of interval-END stamps by pandas field accessors of each interval's start."""
+    start = targets - STEP
+    table = plan._period_table(plan.default_tariff())
+    clock = table[start.month.to_numpy(), start.hour.to_numpy()]
+    return np.where(operating_reference(start.normalize()), clock, 0.0)
+
+
+SERVED_ORIGINS = [
+    *pd.date_range("2017-12-30 20:00", "2018-01-02 04:00", freq="155min"),  # New Year, year end
+    *pd.date_range("2018-02-14 18:00", "2018-02-18 06:00", freq="175min"),  # Seollal
+    *pd.date_range("2018-09-22 00:00", "2018-09-27 00:00", freq="245min"),  # Chuseok + substitute
+    pd.Timestamp("2018-03-31 23:45"),  # month end
+    pd.Timestamp("2018-06-03 10:07:30"),  # a Sunday, off the 15-minute grid
+    pd.Timestamp("1969-12-31 23:45"),  # before the epoch
+]
+
+
+@pytest.mark.parametrize("horizon", [1, DAY, 3 * DAY + 5])
+def test_plan_codes_without_a_plan_equal_the_general_path(horizon: int) -> None:
+    for origin in SERVED_ORIGINS:
+        for written in (origin, origin.as_unit("s") if origin.second == 0 else origin):
+            fast = plan.plan_codes(written, horizon)
+            targets = base.target_timestamps(origin, horizon)
+            general = plan.derived_load_type_codes(targets)
+            assert fast.dtype == np.float64 and fast.flags.writeable
+            np.testing.assert_array_equal(fast, general)
+            np.testing.assert_array_equal(fast, derived_reference(targets))
+            # an empty sent plan takes the general path (the targets' index, _sent_codes)
+            empty = pd.DataFrame({TS: pd.DatetimeIndex([]), schema.LOAD_TYPE: []})
+            np.testing.assert_array_equal(plan.plan_codes(written, horizon, empty), fast)
+    aware = SERVED_ORIGINS[0].tz_localize(schema.PLANT_TIMEZONE)
+    np.testing.assert_array_equal(
+        plan.plan_codes(aware, horizon), plan.plan_codes(SERVED_ORIGINS[0], horizon)
+    )
+
+
+def test_cached_operating_and_holiday_days_of_unsorted_spans() -> None:
+    rng = np.random.default_rng(17)
+    days = pd.date_range("2017-12-01", "2019-01-31", freq="D")
+    for _ in range(3):  # the same spans again: read from the caches
+        picked = days[rng.choice(len(days), size=200)]
+        numbers = picked.to_numpy().astype("datetime64[D]").astype(np.int64)
+        np.testing.assert_array_equal(
+            plan._operating_day_numbers(numbers, plan.CLOSING_HOLIDAYS), operating_reference(picked)
+        )
+        np.testing.assert_array_equal(plan.operating_days(picked), operating_reference(picked))
+        np.testing.assert_array_equal(calendar.holiday_day_flags(numbers), holiday_reference(picked))
+    flags = calendar.holiday_day_flags(numbers)
+    flags[:] = -1.0  # a caller's copy: the cached span stays as it was
+    np.testing.assert_array_equal(calendar.holiday_day_flags(numbers), holiday_reference(picked))
+    assert calendar.holiday_day_flags(np.zeros(0, dtype=np.int64)).shape == (0,)
+    assert plan._operating_day_numbers(np.zeros(0, dtype=np.int64), plan.CLOSING_HOLIDAYS).shape == (0,)
+
+
+@pytest.mark.parametrize("order", ["shuffled", "second_unit", "aware"])
+def test_grid_for_origin_of_the_general_paths(clean_reference: pd.DataFrame, order: str) -> None:
+    """Histories the binary search does not serve (unsorted, time-zone aware) and second-resolution
+    stamps give the same grid as the sorted history."""
+    frame = clean_reference.iloc[: 40 * DAY]
+    origin = frame[TS].iloc[-DAY]
+    planned = plan.plan_codes(origin, DAY)
+    grid, origin_pos = Grid.for_origin(frame, origin, DAY, planned)
+    if order == "shuffled":
+        other, other_origin = frame.sample(frac=1.0, random_state=3), origin
+    elif order == "second_unit":
+        other, other_origin = frame.assign(**{TS: frame[TS].dt.as_unit("s")}), origin.as_unit("s")
+    else:
+        other = frame.assign(**{TS: frame[TS].dt.tz_localize(schema.PLANT_TIMEZONE)})
+        other_origin = origin.tz_localize(schema.PLANT_TIMEZONE)
+    again, again_pos = Grid.for_origin(other, other_origin, DAY, planned)
+    assert again_pos == origin_pos
+    np.testing.assert_array_equal(again.timestamps.tz_localize(None).asi8, grid.timestamps.asi8)
+    for name in ("usage", "load_type", "slot", "day_of_week", "is_holiday"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(grid, name))
+    with pytest.raises(ValueError, match="no history at or before"):
+        Grid.for_origin(frame, frame[TS].iloc[0] - STEP, DAY, planned)
+
+
+def test_served_predict_equals_the_general_path_on_many_origins(
+    small_lightgbm: tuple[LightGBMQuantileForecaster, pd.DataFrame],
+) -> None:
+    """A forecast from the served (sorted) history without a plan equals, bit for bit, the one from
+    the same history shuffled with an empty plan sent (masks, the targets' index, _sent_codes):
+    origins every 7 h 45 min over two weeks (New Year's Day in their lags, Sundays), the end of the
+    history, the first hour of the history, and two days ahead (the recursive path)."""
+    model, train = small_lightgbm
+    model.set_prediction_threads(1)
+    shuffled = train.sample(frac=1.0, random_state=5)
+    empty = pd.DataFrame({TS: pd.DatetimeIndex([]), schema.LOAD_TYPE: []})
+    stamps = train[TS]
+    origins = [*stamps.iloc[7 * DAY :: 31], stamps.iloc[-1], stamps.iloc[3]]
+    for origin in origins:
+        fast = model.predict(train, origin, DAY)
+        general = model.predict(shuffled, origin, DAY, future_covariates=empty)
+        pd.testing.assert_frame_equal(fast, general, check_exact=True)
+    sent = pd.DataFrame({TS: base.target_timestamps(stamps.iloc[-1], DAY)})
+    sent[schema.LOAD_TYPE] = [schema.LOAD_TYPES[k % 3] for k in range(DAY)]
+    pd.testing.assert_frame_equal(
+        model.predict(train, stamps.iloc[-1], DAY, future_covariates=sent),
+        model.predict(shuffled, stamps.iloc[-1], DAY, future_covariates=sent),
+        check_exact=True,
+    )
+    far = model.predict(train, stamps.iloc[-1], 2 * DAY)
+    pd.testing.assert_frame_equal(
+        far, model.predict(shuffled, stamps.iloc[-1], 2 * DAY, future_covariates=empty), check_exact=True
+    )
+
+
+def test_finish_forecast_equals_the_frame_built_column_by_column() -> None:
+    rng = np.random.default_rng(23)
+    levels = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    for origin, horizon, quantiles in (
+        (pd.Timestamp("2018-02-15 23:45"), DAY, levels),
+        (pd.Timestamp("2018-12-31 12:00"), 5, (0.1, 0.5, 0.9)),
+        (pd.Timestamp("2018-03-01 00:00", tz=schema.PLANT_TIMEZONE), 3 * DAY, levels),
+    ):
+        mean = rng.normal(1.0, 2.0, horizon)
+        values = rng.normal(1.0, 2.0, (horizon, len(quantiles)))
+        values[3, 1] = -0.0
+        result = base.finish_forecast(origin, mean, values, quantiles)
+        sorted_values = np.sort(np.clip(values, 0.0, None), axis=1)
+        columns = {
+            TS: base.target_timestamps(origin, horizon),
+            base.TARGET_HORIZON: np.arange(1, horizon + 1, dtype="int64"),
+            base.MEAN: np.clip(mean, 0.0, None),
+        }
+        for j, q in enumerate(quantiles):
+            columns[base.quantile_column(q)] = sorted_values[:, j]
+        pd.testing.assert_frame_equal(result, pd.DataFrame(columns), check_exact=True)
+        assert (result.drop(columns=[TS]).to_numpy() >= 0).all()
