@@ -27,7 +27,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from text_to_num import alpha2digit
 
 from energy_api.copilot.language import ES, MONTH_WORDS
-from energy_api.copilot.vocabulary import VOCABULARY
+from energy_api.copilot.vocabulary import STOP_WORDS, VOCABULARY
 
 #: Similarity (0-1, normalised Damerau-Levenshtein) a typo needs to be read as a known word.
 TYPO_SIMILARITY = 0.79  # 0.8 = one edit in five letters; a hair lower for floating point
@@ -111,8 +111,8 @@ def correct(word: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _correct(word: str, size: int) -> str | None:
     """The vocabulary word a typo most likely meant (None when nothing is close enough)."""
-    if len(word) < 4 or word in VOCABULARY:
-        return None
+    if len(word) < 4 or word in VOCABULARY or word in STOP_WORDS:
+        return None  # a stop word is a real word of the language, never a typo of another
     match = process.extractOne(
         word,
         _candidates(size),
