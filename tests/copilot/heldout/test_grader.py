@@ -964,16 +964,127 @@ def test_v7_whatifs_match_plain_pandas(real: Reference, v7_cases: list[dict], pl
     assert figures("v7-cmp-es-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
 
 
-# --- the later 176-case sets (v3..v7): one rule for each, new against every earlier set -------
-LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH, 7: V7_PATH}
+# --- the eighth held-out set (v8): balanced, new, and every expectation computes -----------------
+V8_PATH = SET_PATH.with_name("questions_v8.yaml")
+#: the tariff file's prices, typed again (KRW/kWh), and its seasons by month
+PRICES = {
+    "summer": {"light": 52.30, "medium": 98.40, "maximum": 167.90},
+    "spring_fall": {"light": 52.30, "medium": 72.50, "maximum": 98.30},
+    "winter": {"light": 57.70, "medium": 96.80, "maximum": 144.40},
+}
+SEASON = {**dict.fromkeys([6, 7, 8], "summer"), **dict.fromkeys([3, 4, 5, 9, 10], "spring_fall")}
+SEASON |= dict.fromkeys([11, 12, 1, 2], "winter")
+
+
+@pytest.fixture(scope="module")
+def v8_cases() -> list[dict]:
+    return load_cases(V8_PATH)
+
+
+def test_v8_filtered_figures_match_plain_pandas(
+    real: Reference, v8_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def got(cid: str, turn: int = -1) -> Expected:
+        return v3_expected(real, v8_cases, cid, turn)
+
+    def first(cid: str, turn: int = -1) -> float:
+        return got(cid, turn).figures[0].value
+
+    # a share of a filtered whole: of October's Maximum_Load kWh, the maximum-period part (not 100 %:
+    # Maximum_Load readings on Sundays and holidays are billed light)
+    oct_max = df[(m == 10) & (df["load"] == "Maximum_Load")]
+    share = 100 * oct_max.loc[oct_max["period"] == "maximum", "kwh"].sum() / oct_max["kwh"].sum()
+    assert 50 < share < 99.9 and first("v8-share-en-04") == pytest.approx(share)
+    # weekend share of November (no public holiday in November 2018)
+    nov = df[m == 11]
+    assert first("v8-share-es-02") == pytest.approx(
+        100 * nov.loc[nov["dow"] >= 5, "kwh"].sum() / nov["kwh"].sum()
+    )
+    # counts: ">=" on reactive energy, a decimal inside a weekday filter, hours inside a tariff period
+    assert first("v8-cnt-es-04") == ((m == 4) & (df["q"] >= 20)).sum()
+    assert first("v8-cnt-en-03") == ((m == 11) & (df["dow"] == 0) & (df["kwh"] > 80.5)).sum()
+    assert first("v8-cnt-es-03") == pytest.approx(
+        0.25 * ((m == 12) & (df["period"] == "maximum") & (df["kwh"] > 60.5)).sum()
+    )
+    # "this week" (2018-12-31..2019-01-06) holds one day: its daily mean is that day's total, partial
+    part = got("v8-part-es-03")
+    assert part.partial and part.spans == [("2018-12-31", "2018-12-31")]
+    assert part.figures[0].value == pytest.approx(
+        df.loc[df["day"] == pd.Timestamp("2018-12-31"), "kwh"].sum()
+    )
+    # a count over a range that the data covers only up to 2018-12-31
+    part = got("v8-part-en-03")
+    assert part.partial and part.spans == [("2018-12-20", "2018-12-31")]
+    assert part.figures[0].value == pytest.approx(
+        0.25 * ((df["day"] >= pd.Timestamp("2018-12-20")) & (df["kwh"] > 60)).sum()
+    )
+    # the weekday with the lowest Q4 total, the 3 lowest days of March
+    low = df[m >= 10].groupby("dow")["kwh"].sum().nsmallest(1)
+    rank = got("v8-rank-es-04")
+    assert [lb.value for lb in rank.labels] == list(low.index) and rank.figures[0].value == pytest.approx(
+        low.iloc[0]
+    )
+    days = df[m == 3].groupby("day")["kwh"].sum().nsmallest(3)
+    assert [lb.value for lb in got("v8-rank-en-01").labels] == [d.date().isoformat() for d in days.index]
+    # October 2018 (Monday 1st .. Wednesday 31st) touches 5 ISO weeks: the weekly mean of its cost
+    oct_ = df[m == 10]
+    cost = (oct_["kwh"] * oct_["period"].map(PRICES["spring_fall"])).sum()
+    assert oct_["start"].dt.isocalendar()["week"].nunique() == 5
+    assert first("v8-avg-en-03") == pytest.approx(cost / 5)
+    # a follow-up that turns the top 3 into the bottom 3 days by cost of December
+    dec = df[m == 12]
+    per_day = (dec["kwh"] * dec["period"].map(PRICES["winter"])).groupby(dec["day"]).sum().nsmallest(3)
+    bottom = got("v8-fu-en-04")
+    assert [lb.value for lb in bottom.labels] == [d.date().isoformat() for d in per_day.index]
+    assert [f.value for f in bottom.figures] == pytest.approx(list(per_day.values))
+
+
+def test_v8_whatifs_match_plain_pandas(real: Reference, v8_cases: list[dict], plain4: pd.DataFrame) -> None:
+    df = plain4
+    m = df["month"]
+
+    def figures(cid: str) -> list[float]:
+        return [f.value for f in v3_expected(real, v8_cases, cid).figures]
+
+    # 2 h of maximum-period load a day in October: 31 days - 4 Sundays - 2 holidays (3rd, 9th) = 25
+    top = df[(df["period"] == "maximum") & (m == 10)]
+    days = top["day"].nunique()
+    assert days == 25
+    saving, *prices = figures("v8-tar-es-04")
+    assert saving == pytest.approx(2 * top["kwh"].sum() / (len(top) * 0.25) * days * (98.30 - 52.30))
+    assert prices == [98.30, 52.30]
+    # 800.25 kWh peak -> light over Q4: October at spring/fall prices, November-December at winter prices
+    q4 = df[(df["period"] == "maximum") & (m >= 10)]
+    w = q4.groupby(m.map(SEASON))["kwh"].sum() / q4["kwh"].sum()
+    (saving,) = figures("v8-tar-en-03")
+    gap = {s: PRICES[s]["maximum"] - PRICES[s]["light"] for s in w.index}
+    assert saving == pytest.approx(800.25 * sum(w[s] * gap[s] for s in w.index))
+    # cutting 3,000 kWh in December at December's average price
+    dec = df[m == 12]
+    price = (dec["kwh"] * dec["period"].map(PRICES["winter"])).sum() / dec["kwh"].sum()
+    cost, co2 = figures("v8-tar-es-03")
+    assert cost == pytest.approx(3000 * price) and co2 == pytest.approx(3000 * 0.4594 / 1000)
+    # comparison with a filter on both weeks: light-period kWh of 2-8 April vs 9-15 April
+    light = df["period"] == "light"
+    wk = df["day"].dt.day
+    a = df.loc[light & (m == 4) & wk.between(2, 8), "kwh"].sum()
+    b = df.loc[light & (m == 4) & wk.between(9, 15), "kwh"].sum()
+    assert figures("v8-cmp-es-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
+
+
+# --- the later 176-case sets (v3..v8): one rule for each, new against every earlier set -------
+LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH, 7: V7_PATH, 8: V8_PATH}
 
 
 @functools.cache  # read-only; the balance and the near-duplicate rules share one parse per version
 def _earlier_cases(version: int) -> list[dict]:
     """v1, v2 and every later set before ``version``: what a new set must not repeat."""
-    return (
-        load_cases() + load_cases(V2_PATH) + [c for v in range(3, version) for c in load_cases(LATER_SETS[v])]
-    )
+    if version == 3:
+        return load_cases() + load_cases(V2_PATH)
+    return _earlier_cases(version - 1) + load_cases(LATER_SETS[version - 1])  # each set parsed once
 
 
 @pytest.mark.parametrize("version", sorted(LATER_SETS))

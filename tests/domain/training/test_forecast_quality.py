@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from energy_assets.domain.data import schema
 from energy_assets.domain.features import splits
 from energy_assets.domain.models.forecast import ProfileBlendForecaster
 from energy_assets.domain.reporting import forecast_quality
@@ -15,22 +14,11 @@ from energy_assets.domain.training import leaderboard, result_store
 from energy_assets.domain.training.forecast import ForecastConfig, evaluate_forecaster
 from energy_assets.domain.training.tracking import result_metrics
 
-WEEK = 7 * schema.INTERVALS_PER_DAY
-SMALL = {
-    "n_estimators": 30,
-    "num_leaves": 7,
-    "min_child_samples": 20,
-    "origin_step": 16,
-    "horizons_per_origin": 8,
-    "calibration_step": 16,
-    "n_jobs": 1,
-}
-
 
 @pytest.fixture(scope="module")
-def result(clean_reference: pd.DataFrame):
-    frame = clean_reference.iloc[: 10 * WEEK].reset_index(drop=True)
-    config = ForecastConfig(max_origins=3, params={"profile_blend": SMALL}, hourly_origin_step=12)
+def result(ten_weeks: pd.DataFrame, tiny_booster: dict[str, int]):
+    frame = ten_weeks
+    config = ForecastConfig(max_origins=3, params={"profile_blend": tiny_booster}, hourly_origin_step=12)
     return evaluate_forecaster("profile_blend", frame, splits.build_splits(frame), config=config)
 
 

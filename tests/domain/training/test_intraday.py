@@ -19,34 +19,24 @@ from energy_assets.domain.training import champion, result_store
 from energy_assets.domain.training.forecast import ForecastConfig, evaluate_forecaster
 from energy_assets.domain.training.intraday import evaluate_nowcast, intraday_entry, served_15min
 
-WEEK = 7 * schema.INTERVALS_PER_DAY
-SMALL = {
-    "n_estimators": 30,
-    "num_leaves": 7,
-    "min_child_samples": 20,
-    "origin_step": 16,
-    "horizons_per_origin": 8,
-    "calibration_step": 16,
-    "n_jobs": 1,
-}
 DECILES = [f"q{k}0" for k in range(1, 10)]
 
 
 @pytest.fixture(scope="module")
-def frame(clean_reference: pd.DataFrame) -> pd.DataFrame:
-    return clean_reference.iloc[: 10 * WEEK].reset_index(drop=True)
+def frame(ten_weeks: pd.DataFrame) -> pd.DataFrame:
+    return ten_weeks
 
 
 @pytest.fixture(scope="module")
-def config() -> ForecastConfig:
-    return ForecastConfig(params={"lightgbm_quantile": SMALL}, hourly_origin_step=12)
+def config(tiny_booster: dict[str, int]) -> ForecastConfig:
+    return ForecastConfig(params={"lightgbm_quantile": tiny_booster}, hourly_origin_step=12)
 
 
 @pytest.fixture(scope="module")
-def results(frame: pd.DataFrame, config: ForecastConfig):
+def results(frame: pd.DataFrame, config: ForecastConfig, tiny_booster: dict[str, int]):
     split_frame = splits.build_splits(frame)
     day = evaluate_forecaster("lightgbm_quantile", frame, split_frame, config=config)
-    now = evaluate_nowcast(frame, split_frame, config=config, params={**SMALL, "origin_step": 4})
+    now = evaluate_nowcast(frame, split_frame, config=config, params={**tiny_booster, "origin_step": 4})
     return day, now
 
 
@@ -110,7 +100,7 @@ def test_the_champion_bundle_ships_the_nowcast_and_serves_the_card_rule(
     assert by_day["model"] == day.family and by_day["test"] is None
     assert by_day["validation"]["mae"] == pytest.approx((at["actual"] - at["mean"]).abs().mean())
     rule = {**rule, "bands": ["15 min", "1 h", "4 h"], "horizons": 16}  # serve the whole reach
-    history = frame.iloc[-5 * WEEK :].reset_index(drop=True)
+    history = frame.iloc[-35 * schema.INTERVALS_PER_DAY :].reset_index(drop=True)
     folder = champion.write_bundle(
         day,
         tmp_path / "champion",

@@ -14,23 +14,12 @@ from energy_assets.domain.models.forecast.base import DERIVED_PLAN, PLANT_PLAN
 from energy_assets.domain.training import refit
 from energy_assets.domain.training.forecast import ForecastConfig, evaluate_forecaster, forecast_windows
 
-WEEK = 7 * schema.INTERVALS_PER_DAY
-SMALL = {
-    "n_estimators": 20,
-    "num_leaves": 7,
-    "min_child_samples": 20,
-    "origin_step": 16,
-    "horizons_per_origin": 8,
-    "calibration_step": 16,
-    "n_jobs": 1,
-}
-
 
 @pytest.fixture(scope="module")
-def case(clean_reference: pd.DataFrame):
-    frame = clean_reference.iloc[: 10 * WEEK].reset_index(drop=True)
+def case(ten_weeks: pd.DataFrame, tiny_booster: dict[str, int]):
+    frame = ten_weeks
     split_frame = splits.build_splits(frame)
-    config = ForecastConfig(max_origins=5, params={"profile_blend": SMALL})
+    config = ForecastConfig(max_origins=5, params={"profile_blend": {**tiny_booster, "n_estimators": 20}})
     windows = forecast_windows(frame, split_frame, config)
     result = refit.expanding_refit_backtest("profile_blend", windows, config, every=2)
     return frame, split_frame, config, windows, result
