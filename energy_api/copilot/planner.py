@@ -187,7 +187,9 @@ _CHANGE = _re(
 )
 _EXPLAIN = _re(
     r"por\s*que|explica|explain|\bwhy\b|causo|caused|\bdrove\b|\bdrive\b|motivo|reason|que\s+paso\s+con|se\s+debio|debido|"
-    r"due\s+to|a\s+que\s+se|what\s+happened|what\s+caused"
+    r"due\s+to|a\s+que\s+se|what\s+happened|what\s+caused|"
+    # "¿qué pasó el 14 de junio para que consumiéramos tanto?": what happened (that day) = why
+    r"\bque\s+(?:paso|ocurrio|sucedio)\b(?!\s+si\b)"
 )
 _FORECAST = _re(
     r"semana\s+que\s+viene|mes\s+que\s+viene|(?:next|coming|following)\s+week\b|proxima\s+semana|"
@@ -325,6 +327,8 @@ _HOW_MANY_INTERVALS = _re(
     r"(?:how\s+many|number\s+of)\s+(?:15[\s-]*min(?:ute)?|quarter[\s-]*hour)\s+(?:periods|slots|blocks|intervals|readings)\b|"
     r"(?:cuantos|numero\s+de)\s+(?:periodos|tramos|bloques|intervalos)\s+de\s+(?:15\s+minutos|un\s+cuarto\s+de\s+hora)|"
     r"\bhow\s+many\s+(?:(?!kwh|kvarh|krw|tco2|mwh|kvah|tonnes?|tons?|days?|hours?)[a-z-]+\s+){1,3}(?:intervals|readings)\b|"
+    # "¿cuántas veces bajó el FP del 90 %?", "how often did it exceed 100 kWh": each 15-minute reading is a time
+    r"\b(?:cuantas\s+veces|how\s+many\s+times|how\s+often|con\s+que\s+frecuencia)\b(?=.{0,80}\d)|"
     r"^\s*(?:los\s+|the\s+)?(?:[a-z0-9-]+\s+){0,3}(?:intervalos|intervals|lecturas|readings)\b.*[\s,:;](?:cuant[oa]s|how\s+many)(?:\s+(?:fueron|hubo|son|hay|were|are|there))*\s*[?.!]*\s*$"
 )
 _HOW_MANY_DAYS = _re(
@@ -1050,6 +1054,7 @@ class RulePlanner:
                 r"\bsi\b|\bif\b|what\s+if|que\s+pasa|costaria|would\s+(?:it\s+)?cost|would\b.{0,60}\bhave\s+cost|"
                 r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur|\bre-?bill|"
                 r"\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobrad|\bcobrar|\bprice\s+(?:the|this|that)\b|"
+                r"\bbill\s+(?:the|this|that)\b.{0,60}\b(?:as|at)\b|"
                 r"\bwould\b.{0,40}\bcost\b",
                 text,
             )

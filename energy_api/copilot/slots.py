@@ -327,7 +327,7 @@ def day_types(text: str) -> list[str]:
 
 
 # --- conditions ------------------------------------------------------------------------------------
-_BELOW = r"no\s+(?:lleg\w*|alcanz\w*)\s+(?:a\s+los|a\s+las|al|a|los|las)|(?:did\s+not|didn'?t|never|failed\s+to)\s+(?:reach|hit)|por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|baj(?:o|aron|a|an|ara)\s+(?:del?|de\s+los|de\s+las)|below|under|less\s+than|lower\s+than|fewer\s+than|<"
+_BELOW = r"no\s+(?:lleg\w*|alcanz\w*)\s+(?:a\s+los|a\s+las|al|a|los|las)|(?:did\s+not|didn'?t|never|failed\s+to)\s+(?:reach|hit)|por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|baj(?:o|aron|a|an|ara)\s+(?:el\s+(?:fdp|factor\s+de\s+potencia|consumo)\s+|la\s+(?:demanda|carga)\s+)?(?:del?|de\s+los|de\s+las)|below|under|less\s+than|lower\s+than|fewer\s+than|<"
 _ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:el\s+consumo\s+|la\s+demanda\s+|la\s+carga\s+))?(?:\s*(?:los|las|el|la))?|pas(?:amos|aron|o|a|an|ar)\s+de(?:\s+(?:los|las))?(?=\s*\d)|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
 #: Negated thresholds read first ("no mayor de 10" is <= 10, "not below 90 %" is >= 90): a negation in
 #: front of a comparative flips it, so the plain comparative after it is never read alone.

@@ -325,3 +325,22 @@ def test_spanish_markers_without_a_question_word() -> None:
 
     assert detect_language("kWh: 2T frente a 4T") == "es"
     assert detect_language("kWh: Q2 versus the highest quarter") == "en"
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("how often did the power factor drop below 90% in May?", "en"),
+        ("¿cuántas veces bajó el FP del 90 % en mayo?", "es"),
+        ("how many times did we exceed 120 kWh in May?", "en"),
+    ],
+)
+def test_times_of_a_condition_count_the_readings(message: str, lang: str) -> None:
+    a = query(message, lang)
+    assert a["aggregation"] == "count_intervals" and a["span"]["start"] == "2018-05-01"
+
+
+def test_what_happened_on_a_day_and_bill_as() -> None:
+    assert plan("¿Qué pasó el 14 de junio para que consumiéramos tanto?", "es").tool == "explain_peak"
+    p = plan("bill the 18:00-20:00 window on June 14 as off-peak")
+    assert p.tool == "what_if" and p.arguments["target"] == "light"
