@@ -581,6 +581,15 @@ _VERB_FORM = _re(
 
 
 #: A question about what would happen (a what-if) that reached the plain data query: not answered as a fact.
+#: A question about a unit price (KRW per kWh) rather than an amount.
+_UNIT_PRICE = _re(
+    r"\b(?:cuanto\s+(?:cuesta|costaba|costo|vale|valia)|how\s+much\s+(?:is|was|does|did|do)|what\s+(?:is|was|does|did))\s+"
+    r"(?:el\s+|the\s+|a\s+|one\s+|un\s+|cada\s+|each\s+)?kwh\b|"
+    r"\bprecios?\s+(?:[a-z]+\s+){0,2}(?:del|por|de\s+un|de\s+cada|de\s+la|de\s+los)\s+(?:kwh|kilovatio)|"
+    r"\bprices?\s+(?:[a-z]+\s+){0,2}(?:of|per|for)\s+(?:a\s+|one\s+|each\s+|the\s+)?(?:kwh|kilowatt)|\bper[\s-]+kwh\s+(?:price|cost|rate)|"
+    r"\b(?:electricity|power|energy)\s+(?:prices?|rates?)\b|\bprecios?\s+de\s+la\s+(?:luz|electricidad|energia)\b|"
+    r"\bkrw\s+(?:per|por|/)\s*kwh\b|\bkrw/kwh\b"
+)
 _HYPOTHETICAL = _re(
     r"\bwhat\s+if\b|\bwould\b|\bsuppos\w*|\bimagin\w*|\bsupon\w*|\bhubiera\w*|\bhubiese\w*|\bfuera\b(?!\s+de)|\bfuese\b|"
     r"\bseria\b|\bcostaria\b|\bpasaria\b|\btendriamos\b|\bhabria\b|\bahorrariamos\b|\bahorraria\b|\bpagariamos\b|\bpagaria\b|\bcobraria\b"
@@ -2025,6 +2034,11 @@ class RulePlanner:
         ):
             # apparent energy is not a metric of the query; "reactive and active": two metrics at once
             plan.meta["why"] = "a metric the query does not answer (apparent energy) or two metrics at once"
+            return self._not_understood(plan, [])
+        if _UNIT_PRICE.search(text):
+            # "¿cuánto cuesta el kWh en punta?", "the electricity price today": a unit price (KRW per kWh), which
+            # the query does not compute; never a total of kWh or KRW instead
+            plan.meta["why"] = "a unit price, which the query does not compute"
             return self._not_understood(plan, [])
         last_metric = (ctx.last_arguments or {}).get("metric") if ctx.last_tool == "query" else None
         if (

@@ -344,3 +344,16 @@ def test_what_happened_on_a_day_and_bill_as() -> None:
     assert plan("¿Qué pasó el 14 de junio para que consumiéramos tanto?", "es").tool == "explain_peak"
     p = plan("bill the 18:00-20:00 window on June 14 as off-peak")
     assert p.tool == "what_if" and p.arguments["target"] == "light"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "¿Cuánto cuesta el kWh en punta en verano?",
+        "¿Cuál fue el precio medio del kWh en junio?",
+        "What's the electricity price today?",
+        "the average price per kWh in July",
+    ],
+)
+def test_a_unit_price_declines(message: str) -> None:
+    assert plan(message).tool is None
