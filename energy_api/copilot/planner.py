@@ -1028,6 +1028,9 @@ class RulePlanner:
         if _UNSUPPORTED.search(text):
             found = _UNSUPPORTED.search(text)
             return self._not_understood(plan, [found.group(0).strip()] if found else [])
+        if plan.language == "en" and re.search(r"\bsale\b", text):
+            # "energy sale in May": selling (in Spanish "sale" is the verb salir, "¿cuánto sale?")
+            return self._not_understood(plan, ["sale"])
         counting = (
             _HOW_MANY_HOURS.search(text) or _HOW_MANY_INTERVALS.search(text) or _HOW_MANY_DAYS.search(text)
         )

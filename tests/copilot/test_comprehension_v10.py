@@ -357,3 +357,8 @@ def test_what_happened_on_a_day_and_bill_as() -> None:
 )
 def test_a_unit_price_declines(message: str) -> None:
     assert plan(message).tool is None
+
+
+def test_sale_is_selling_in_english_and_salir_in_spanish() -> None:
+    assert plan("energy sale in May").tool is None
+    assert plan("¿Cuánto nos salió la luz en marzo?", "es").arguments["metric"] == "cost_krw"
