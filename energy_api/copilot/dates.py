@@ -101,6 +101,25 @@ HOLIDAY_ALIASES: dict[str, str] = {
     "lunar new year": "korean new year",
     "seollal": "korean new year",
     "chuseok": "chuseok",
+    "korean new year": "korean new year",
+    "korean new years day": "korean new year",
+    "korean lunar new year": "korean new year",
+    "chinese new year": "korean new year",
+    "ano nuevo chino": "korean new year",
+    "korean thanksgiving": "chuseok",
+    "korean thanksgiving day": "chuseok",
+    "thanksgiving": "chuseok",
+    "accion de gracias": "chuseok",
+    "dia de accion de gracias": "chuseok",
+    "accion de gracias coreana": "chuseok",
+    "gwangbokjeol": "liberation day",
+    "national liberation day": "liberation day",
+    "korean liberation day": "liberation day",
+    "gaecheonjeol": "national foundation day",
+    "hangeul day": "hangul day",
+    "hangeul": "hangul day",
+    "dia del hangeul": "hangul day",
+    "hyeonchungil": "memorial day",
     "accion de gracias coreano": "chuseok",
     "navidad": "christmas",
     "christmas": "christmas",
@@ -202,6 +221,19 @@ def holiday_days(fragment: str, year: int) -> list[dt.date]:
 
 
 # --- finders: each returns (start, end, kind, match) ----------------------------------------------
+def _unit_number(token: str) -> tuple[int, int] | None:
+    """(months per unit, number) of "q3", "h2", "tercer trimestre", "second half"."""
+    m = re.fullmatch(r"([qh])([1-4])", token)
+    if m:
+        return (3 if m.group(1) == "q" else 6), int(m.group(2))
+    m = re.fullmatch(rf"{_ORD_WORD}[\s-]*(trimestre|quarter|qtr|semestre|half)", token)
+    if not m:
+        return None
+    n = _ORDINALS.get(m.group(1), 0) or (int(m.group(1)) if m.group(1).isdigit() else 0)
+    size = 3 if m.group(2) in ("trimestre", "quarter", "qtr") else 6
+    return (size, n) if 1 <= n <= 12 // size else None
+
+
 def find_periods(text: str, today: dt.date) -> list[Period]:
     """Every period the folded text names, in order of appearance (overlapping matches removed)."""
     found: list[Period] = []
@@ -229,7 +261,7 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
     year_any = _any_year(text)
     # ISO ranges and days
     for m in re.finditer(
-        r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\s*(?:\.\.|to|a|al|hasta|until|through|-|–|y|and)\s*(?:el\s+|the\s+)?(20\d\d)-(\d{1,2})-(\d{1,2})\b",
+        r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\s*(?:\.{2,3}|…|/|->|→|to|a|al|hasta|until|till|through|thru|-|–|—|y|and)\s*(?:el\s+|the\s+)?(20\d\d)-(\d{1,2})-(\d{1,2})\b",
         text,
     ):
         g = [int(x) for x in m.groups()]
@@ -338,9 +370,24 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         if 1 <= n <= 12:
             year = int(m.group(2) or year_any or today.year)
             add(dt.date(year, 1, 1), _month_end(year, n), "range", m)
+    # "from Q1 to Q3", "del primer trimestre al tercer trimestre": one range of quarters (or halves), not two
+    unit = (
+        rf"(?:{_ORD_WORD.replace('(', '(?:', 1)}[\s-]*(?:trimestre|quarter|qtr|semestre|half)|q[1-4]|h[12])"
+    )
+    for m in re.finditer(
+        rf"\b(?:from|de|del|desde)\s+(?:the\s+|el\s+)?({unit})\s+(?:to|a|al|hasta|until|through)\s+(?:the\s+|el\s+)?"
+        rf"({unit}){_YEAR}?\b",
+        text,
+    ):
+        ends = [_unit_number(m.group(1)), _unit_number(m.group(2))]
+        if None in ends or ends[0][0] != ends[1][0] or ends[0][1] >= ends[1][1]:  # type: ignore[index]
+            continue
+        (size, n1), (_, n2) = ends  # type: ignore[misc]
+        year = int(m.group(3) or year_any or today.year)
+        add(dt.date(year, size * n1 - size + 1, 1), _month_end(year, size * n2), "range", m)
     # quarters and halves
     for m in re.finditer(
-        rf"\b(?:(?:el|la|the)\s+)?(?:{_ORD_WORD}\s*(?:trimestre|quarter|qtr)|q([1-4])|([1-4])\s*t|t([1-4])|(?:trimestre|quarter)\s+([1-4])){_YEAR}?\b",
+        rf"\b(?:(?:el|la|the)\s+)?(?:{_ORD_WORD}[\s-]*(?:trimestre|quarter|qtr)|q([1-4])|([1-4])\s*t|t([1-4])|(?:trimestre|quarter)\s+([1-4])){_YEAR}?\b",
         text,
     ):
         word = next(g for g in m.groups()[:5] if g)
@@ -348,20 +395,22 @@ def find_periods(text: str, today: dt.date) -> list[Period]:
         year = int(m.group(6) or year_any or today.year)
         add(dt.date(year, 3 * q - 2, 1), _month_end(year, 3 * q), "quarter", m)
     for m in re.finditer(
-        rf"\b(?:(?:el|la|the)\s+)?(?:{_ORD_WORD}\s*(?:semestre|half|mitad)|h([12])|s([12])|([12])s|(?:semestre|half)\s+([12])){_YEAR}?\b",
+        rf"\b(?:(?:el|la|the)\s+)?(?:{_ORD_WORD}[\s-]*(?:semestre|half|mitad)|h([12])|s([12])|([12])[sh](?=\s+(?:19|20)\d\d\b)|([12])s|(?:semestre|half)\s+([12])){_YEAR}?\b"
+        # "the second half of March", "la primera mitad de la semana": half of another unit, not of the year
+        rf"(?!\s+(?:of|de|del)\s+(?:the\s+|el\s+|la\s+|this\s+|last\s+|este\s+|esta\s+)?(?:{_MONTH}|week|weeks|semana|mes|month|day|dia|quarter|trimestre)\b)",
         text,
     ):
-        word = next(g for g in m.groups()[:5] if g)
+        word = next(g for g in m.groups()[:6] if g)
         h = _ORDINALS.get(word, 0) or int(word)
         if h not in (1, 2):
             h = 2 if word in ("ultimo", "last") else 0
         if h == 0:
             continue
-        year = int(m.group(6) or year_any or today.year)
+        year = int(m.group(7) or year_any or today.year)
         add(dt.date(year, 6 * h - 5, 1), _month_end(year, 6 * h), "half", m)
     # "el primer y el segundo semestre": two quarters or halves sharing one noun
     for m in re.finditer(
-        rf"\b(?:el|la|the)\s+{_ORD_WORD}\s+(?:y|e|o|u|and|or|vs|versus|frente\s+al?)\s+(?:(?:el|la|the)\s+)?{_ORD_WORD}\s+"
+        rf"\b(?:el|la|the|del)\s+{_ORD_WORD}\s+(?:y|e|o|u|and|or|vs|versus|frente\s+al?)\s+(?:(?:el|la|the|del|of\s+the)\s+)?{_ORD_WORD}\s+"
         rf"(trimestre|semestre|quarter|half){_YEAR}?\b",
         text,
     ):
@@ -512,7 +561,8 @@ def _relative(text: str, today: dt.date, add: object) -> None:
     for m in re.finditer(r"\beste\s+fin\s+de\s+semana\b|\bthis\s+weekend\b", text):
         add(monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(
-        r"\besta\s+semana\b|\bthis\s+week\b|\bthe\s+current\s+week\b|\bsemana\s+actual\b", text
+        r"\besta\s+semana\b|\bthis\s+week\b|\bthe\s+current\s+week\b|\bsemana\s+actual\b|\bsemana\s+en\s+curso\b",
+        text,
     ):
         add(monday, monday + dt.timedelta(days=6), "relative", m)
     for m in re.finditer(
@@ -530,8 +580,29 @@ def _relative(text: str, today: dt.date, add: object) -> None:
     ):
         last = today.replace(day=1) - dt.timedelta(days=1)
         add(last.replace(day=1), last, "relative", m)
-    for m in re.finditer(r"\beste\s+mes\b|\bthis\s+month\b|\bmes\s+actual\b|\bcurrent\s+month\b", text):
+    for m in re.finditer(
+        r"\beste\s+mes\b|\bthis\s+month\b|\bmes\s+actual\b|\bcurrent\s+month\b|\bmes\s+en\s+curso\b", text
+    ):
         add(today.replace(day=1), _month_end(today.year, today.month), "relative", m)
+    # "este trimestre", "this half", "el semestre pasado", "the previous quarter": the quarter (or half) of
+    # today, or the one before it
+    for back, pattern in (
+        (
+            0,
+            r"\b(?:este|this|the\s+current|current)\s+(trimestre|semestre|quarter|half)\b|"
+            r"\b(?:el\s+)?(trimestre|semestre)\s+(?:actual|en\s+curso)\b",
+        ),
+        (
+            1,
+            r"\b(?:el\s+)?(trimestre|semestre)\s+(?:pasado|anterior)\b|\b(?:the\s+)?(?:previous|prior)\s+(quarter|half)\b",
+        ),
+    ):
+        for m in re.finditer(pattern, text):
+            size = 3 if (m.group(1) or m.group(2)) in ("trimestre", "quarter") else 6
+            index = (today.month - 1) // size - back
+            year = today.year - (1 if index < 0 else 0)
+            index %= 12 // size
+            add(dt.date(year, index * size + 1, 1), _month_end(year, index * size + size), "relative", m)
     # "los últimos 30 días" / "the 30 previous days": the N days ending with today
     for m in re.finditer(
         r"\b(?:(?:en\s+)?los|the|in\s+the|over\s+the|during\s+the|for\s+the)?\s*"
@@ -573,7 +644,7 @@ def _relative(text: str, today: dt.date, add: object) -> None:
             add(today - dt.timedelta(days=7 * n - 1), today, "relative", m)
     for m in re.finditer(
         r"\bdel\s+ano\b(?!\s+(?:pasado|anterior))|\bel\s+ano\b(?!\s+(?:pasado|anterior))|\bof\s+the\s+year\b|"
-        r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b|"
+        r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\bano\s+en\s+curso\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b|"
         r"\b(?:consumo|coste|costo|gasto|energia|emisiones|factura|co2)\s+anual\b|"
         r"\bannual\s+(?:consumption|cost|energy|emissions|bill|usage|co2)\b",
         text,

@@ -56,6 +56,31 @@ def weekday_name(weekday: int, lang: str) -> str:
 
 _ES_WORDS = frozenset(
     [
+        # v10: words only Spanish writes ("kWh: 2T frente a 4T" was answered in English)
+        *[
+            "frente",
+            "trimestre",
+            "semestre",
+            "gasto",
+            "factura",
+            "recibo",
+            "importe",
+            "año",
+            "días",
+            "punta",
+            "valle",
+            "llano",
+            "reactiva",
+            "medio",
+            "mayor",
+            "menor",
+            "más",
+            "menos",
+            "durante",
+            "entre",
+            "desde",
+            "hasta",
+        ],
         "qué",
         "que",
         "cuánto",
@@ -180,6 +205,20 @@ _ES_WORDS = frozenset(
 )
 _EN_WORDS = frozenset(
     [
+        *[
+            "quarter",
+            "half",
+            "bill",
+            "year",
+            "days",
+            "reactive",
+            "mean",
+            "highest",
+            "lowest",
+            "during",
+            "between",
+            "until",
+        ],
         "what",
         "how",
         "much",

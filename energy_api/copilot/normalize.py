@@ -26,8 +26,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from text_to_num import alpha2digit
 
-from energy_api.copilot.language import ES
-from energy_api.copilot.vocabulary import VOCABULARY
+from energy_api.copilot.language import ES, MONTH_WORDS
+from energy_api.copilot.vocabulary import STOP_WORDS, VOCABULARY
 
 #: Similarity (0-1, normalised Damerau-Levenshtein) a typo needs to be read as a known word.
 TYPO_SIMILARITY = 0.79  # 0.8 = one edit in five letters; a hair lower for floating point
@@ -111,8 +111,8 @@ def correct(word: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _correct(word: str, size: int) -> str | None:
     """The vocabulary word a typo most likely meant (None when nothing is close enough)."""
-    if len(word) < 4 or word in VOCABULARY:
-        return None
+    if len(word) < 4 or word in VOCABULARY or word in STOP_WORDS:
+        return None  # a stop word is a real word of the language, never a typo of another
     match = process.extractOne(
         word,
         _candidates(size),
@@ -124,6 +124,8 @@ def _correct(word: str, size: int) -> str | None:
     best = match[0]
     if word in best and len(best) - len(word) >= 2:
         return None  # "weighted" is not a typo of "unweighted": a prefix or suffix changes the meaning
+    if best in MONTH_WORDS and len(best) == len(word) and sorted(best) != sorted(word):
+        return None  # "match" is not "march": a substituted letter never makes up a month (a period)
     return best if abs(len(best) - len(word)) <= 2 else None
 
 

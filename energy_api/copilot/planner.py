@@ -23,7 +23,14 @@ from energy_api.copilot import dates, slots
 from energy_api.copilot.language import detect_language, language_signal
 from energy_api.copilot.normalize import Normalized, normalize
 from energy_api.copilot.tools import TOOLS, ToolError, json_schema, validate
-from energy_api.copilot.vocabulary import FILLER, harmless_unknown, learn_patterns, meaningful_unknown
+from energy_api.copilot.vocabulary import (
+    DOMAIN,
+    FILLER,
+    REQUEST_VERBS,
+    harmless_unknown,
+    learn_patterns,
+    meaningful_unknown,
+)
 
 OUT_OF_SCOPE = "out_of_scope"
 NOT_UNDERSTOOD = "not_understood"
@@ -180,7 +187,9 @@ _CHANGE = _re(
 )
 _EXPLAIN = _re(
     r"por\s*que|explica|explain|\bwhy\b|causo|caused|\bdrove\b|\bdrive\b|motivo|reason|que\s+paso\s+con|se\s+debio|debido|"
-    r"due\s+to|a\s+que\s+se|what\s+happened|what\s+caused"
+    r"due\s+to|a\s+que\s+se|what\s+happened|what\s+caused|"
+    # "¿qué pasó el 14 de junio para que consumiéramos tanto?": what happened (that day) = why
+    r"\bque\s+(?:paso|ocurrio|sucedio)\b(?!\s+si\b)"
 )
 _FORECAST = _re(
     r"semana\s+que\s+viene|mes\s+que\s+viene|(?:next|coming|following)\s+week\b|proxima\s+semana|"
@@ -190,22 +199,53 @@ _FORECAST = _re(
     r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict|"
     r"\bback-?test|\bhindcast"
 )
+#: Colloquial verbs of paying: "¿cuánto nos salió la luz?", "se nos fue en luz", "what did power set us back",
+#: "what did it run us", "what did the electricity come to".
+_COST_COLLOQUIAL = (
+    r"\bcuant[oa]s?\s+(?:nos\s+|me\s+|le\s+|les\s+)?(?:salio|sale|salen|salieron|saldra|saldria)\b|"
+    r"\bse\s+nos\s+(?:fue|fueron|va|van)\b|\bset\s+us\s+back\b|\b(?:run|ran)\s+us\b|\b(?:what|how\s+much)\b[^?]{0,40}\b(?:come|came|comes)\s+to\b(?!\s+\d)"
+)
 _DATA = _re(
     r"consum|\busage\b|\bused\b|\buse\b|\busing\b|energi|energy|electric|kwh|kvarh|mwh|coste|costo|\bcost|gast|pag|"
     r"\bspend|\bspent|\bpay|\bpaid|factur|\bbill|co2|emisi|emission|\bemit|carbon|carbono|reactiv|factor\s+de\s+potencia|"
     r"power\s+factor|\bpf\b|\bpico|\bpeak|\bmaxim|\bminim|promedio|average|\bmedia\b|\bmean\b|\btotal|\bhoras\b|\bhours\b|"
     r"intervalos|intervals|porcentaje|percentage|\bshare\b|proporcion|\bcaro|expensive|barat|cheap|demand|demanda|"
-    r"\bdraw|\bdrew|\bburn|\bjuice|\bload\b|\bcarga\b|\bcos\s*(?:phi|fi)\b|\bfdp\b"
+    r"\bdraw|\bdrew|\bburn|\bjuice|\bload\b|\bcarga\b|\bcos\s*(?:phi|fi)\b|\bfdp\b|"
+    r"\brecibos?\b|\bimportes?\b|\binvoic\w*|\bcharges\b|\bexpenses?\b|\bcostl\w*|\bpric(?:ey|ier|iest)\b|"
+    r"\bcobr(?:aron|o|an|a|amos|ado)\b|\bcharged\b|\bcar[oa]s?\b|" + _COST_COLLOQUIAL
+)
+
+#: Words that tie a question to the plant's energy even without a metric ("ahorrar", "la factura", "mañana"
+#: in a forecast...): a question with none of them and a word outside the domain is off-topic.
+_TOPIC = _re(
+    _DATA.pattern
+    + r"|ahorr|\bsav(?:e|es|ed|ing|ings)\b|reduc|\blower\b|\bbajar|\bbill|factur|\bluz\b|electric|\bplanta?\b|fabrica|"
+    r"factory|\bsite\b|tarif|eficien|efficien|\bpower\b|potencia|forecast|pronostic|prevision|predic|prevee|"
+    r"\bkw\b|\bkva\b|kvah|krw|\bwon(?:es)?\b|tco2|\bprecio|\bprice|\brate\b|punta|valle|llano|off-peak|\bpeak|"
+    r"\bcarga|\bload|\bpico|compar|\bagainst\b|\bversus\b|\bvs\b|frente\s+a"
+)
+_TOPIC_CUE_WORD = _re(r"^(?:recom|sugi|sug|consej|advi|tip|suggest|recommend|aconsej|compar|versus)")
+_KNOWN_PLAIN = frozenset(
+    FILLER
+    | DOMAIN
+    | set(slots.MONTHS)
+    | set(dates.WEEKDAY_WORDS)
+    | {w for k in dates.HOLIDAY_ALIASES for w in k.split()}
 )
 
 # --- metric, aggregation, grouping ---------------------------------------------------------------
 _MEASURED = _re(
-    r"medid|registrad|measured|recorded|metered|logged|columna|column|del\s+medidor|from\s+the\s+meter|sensor"
+    r"medid|registrad|measured|recorded|metered|logged|columna|column|del\s+medidor|from\s+the\s+meter|sensor|"
+    # "the CO2 registered in the file", "el CO2 que figura en el fichero": the data's own co2_tco2 column
+    r"\bregist\w*|\breported\b|\bfigura\b|\b(?:file|files|fichero|ficheros|archivo|archivos|dataset|csv|spreadsheet)\b"
 )
 _CO2 = _re(r"co2|emisi|emission|\bemit|carbon|carbono|huella")
 _COST = _re(
     r"coste|costo|\bcost|pagamos|pagar|\bpago\b|\bspend|\bspent|\bpay|\bpaid|krw|\bwon\b|wones|factura|\bbill|dinero|money|"
-    r"\bcaro|\bcara\b|expensive|cheap|barat|gastamos\s+en\s+(?:luz|electricidad)|\bprice"
+    r"\bcaro|\bcaras?\b|expensive|cheap|barat|\bcobr(?:aron|o|an|a|amos|ado)\b|\bcharged\b|gastamos\s+en\s+(?:luz|electricidad)|\bprice|"
+    # the bill by its other names: "el recibo de la luz", "el importe", "the invoice", "the charges"
+    r"\brecibos?\b|\bimportes?\b|\binvoic\w*|\bcharges\b|\bexpenses?\b|\bcostl\w*|\bpric(?:ey|ier|iest)\b|"
+    + _COST_COLLOQUIAL
 )
 _REACTIVE = _re(r"reactiv|kvarh|inductiv|capacitiv")
 _LEADING = _re(r"leading|capacitiv|adelant|\bcapacitive")
@@ -216,7 +256,7 @@ _PLAIN = _re(
 )
 _PEAK_TARIFF = _re(r"\bpeak\s+(?:hours?|periods?|tariff|rate|times?)\b|\bon-peak\b|\boff-peak\b")
 _PEAK = _re(
-    r"\b(?:intervalos?|cuartos?\s+de\s+hora)\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b|"
+    r"\b(?:intervalos?|cuartos?\s+de\s+hora)\s+(?:de|con)\s+(?:mayor|mas|el\s+mayor)\b(?!\s+(?:de|del|que)\s+(?:los\s+|las\s+)?\d)|"
     r"\b(?:intervals?|quarter[\s-]hours?)\s+with\s+the\s+(?:highest|most|largest)\b|"
     r"\bpicos?\b|\bpeaks?\b|\bmaximo\b|\bmaxima\b|\bmaximum\b|\b(?:highest|biggest|largest|top|max)\s+(?:single\s+)?(?:15|quarter|interval|reading)|"
     r"\bmax\b|\bmas\s+alto\s+de\s+15|\bpunta\s+de\s+consumo\b|\bspike|\b(?:top|highest|peak|max\w*)\s+demand\b|"
@@ -233,16 +273,22 @@ _PEAK_NOUN = _re(
 _CHANGE_VERB = _re(
     r"\bfall\b|\bfalls\b|\bfell\b|\bfallen\b|\brise\b|\brose\b|\brisen\b|\bincreas\w*|\bdecreas\w*|\bdropp?\w*|"
     r"\bgrow\w*|\bgrew\b|\bchang\w*|\bcambi\w*|\bsubi(?:o|eron|do)\b|\bbaj(?:o|aron|ado)\b|\bvari(?:o|aron|acion)\b|"
-    r"\baument\w*|\bdisminu\w*|\bcreci\w*|\bcayo\b|\bcayeron\b|\bevoluc\w*|\bwent\s+(?:up|down)\b|\bhow\s+did\b.{0,40}\bgo\s+from\b"
+    r"\baument\w*|\bdisminu\w*|\bcreci\w*|\bcayo\b|\bcayeron\b|\bevoluc\w*|"
+    # "¿cuánto ascendió el consumo de enero a marzo?" rose; "¿a cuánto ascendió el recibo ...?" amounted to
+    r"(?<!a\scuanto\s)(?<!a\scuanta\s)\bascendi(?:o|eron|do)\b|\bwent\s+(?:up|down)\b|\bhow\s+did\b.{0,40}\bgo\s+from\b"
 )
 _MIN = _re(
     r"\bminimo\b|\bminima\b|\bminimum\b|(?<![\d-])(?<!\d\s)\bmin\b|\blowest\s+(?:15|quarter|interval|reading|single)"
 )
 _AVERAGE = _re(
-    r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\btipic[oa]s?\b|\bnormalmente\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average"
+    r"promedio|\bmedi[oa]s?\b|average|\bmean\b|\bavg\b|\btypical\b|\btipic[oa]s?\b|\bnormalmente\b|"
+    # "a normal day's consumption", "un día normal de mayo", "an ordinary week": the mean of that unit
+    r"\b(?:an?|un|una)\s+(?:normal|usual|regular|ordinary|standard)\s+(?:day|week|month|hour)\b|"
+    r"\b(?:un|una|1)\s+(?:dia|semana|mes|hora)\s+(?:normal|habitual|corriente|cualquiera|estandar)\b|\bde\s+media\b|on\s+average|en\s+promedio|per\s+day\s+on\s+average"
 )
 _PER_DAY = _re(
-    r"diari[oa]s?|\bdaily\b|por\s+dia\b|per\s+day\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day"
+    r"diari[oa]s?|\bdaily\b|por\s+dia\b|per\s+day\b|\b(?:an?\s+)?(?:normal|usual|regular|ordinary|standard)\s+day\b|"
+    r"\b(?:un|1)\s+dia\s+(?:normal|habitual|corriente|cualquiera|estandar)\b|al\s+dia\b|a\s+day\b|cada\s+dia\b|each\s+day\b|\bper\s+diem\b|de\s+un\s+dia\s+normal|on\s+a\s+typical\s+day"
 )
 _PER_HOUR = _re(
     r"por\s+hora\b|per\s+hour\b|\bhourly\b|\bhorari[oa]s?\b|\bcada\s+hora\b|\ban\s+hour\b|\beach\s+hour\b|\bal\s+hora\b|\ba\s+la\s+hora\b"
@@ -262,18 +308,33 @@ _PER_MONTH = _re(
 )
 _HOW_MANY_HOURS = _re(
     r"cuantas\s+horas|how\s+many\s+hours|numero\s+de\s+horas|number\s+of\s+hours|\bhow\s+long\b|"
-    r"durante\s+cuanto\s+tiempo|cuanto\s+tiempo|^\s*(?:the\s+)?hours\s+(?:with|over|above|below|under|when)\b|"
+    r"durante\s+cuanto\s+tiempo|cuanto\s+tiempo|^\s*(?:the\s+)?hours\s+(?:with|over|above|below|under|when)\b(?!\s+the\s+(?:highest|lowest|most|least|biggest))|"
     r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))|\bcount\s+(?:the\s+)?hours\b|"
-    r"\bcuenta\s+(?:las\s+)?horas\b"
+    r"\bcuenta\s+(?:las\s+)?horas\b|"
+    # "total hours with lagging PF below 85 %", "hours in total above 100 kWh", "total de horas con...": a count
+    r"\btotal\s+(?:number\s+of\s+)?hours\s+(?:with|where|when|in\s+which|that|of|over|above|below|under)\b|"
+    r"\bhours\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+horas\b|\bhoras\s+en\s+total\b|\bhoras\s+totales\b|"
+    # "how many peak-period hours had ...", "how many weekend hours": qualifiers between the cue and its unit
+    r"\bhow\s+many\s+(?:(?!kwh|kvarh|krw|tco2|mwh|kvah|tonnes?|tons?|days?|intervals?)[a-z-]+\s+){1,3}hours\b|"
+    r"\bcuantas\s+horas\b|"
+    # the question word last: "horas en valle con más de 40 kWh en enero, ¿cuántas?", "hours above ..., how many?"
+    r"^\s*(?:las\s+|the\s+)?(?:[a-z-]+\s+){0,3}(?:horas|hours)\b.*[\s,:;](?:cuantas|how\s+many)(?:\s+(?:fueron|hubo|son|hay|were|are|there))*\s*[?.!]*\s*$"
 )
 _HOW_MANY_INTERVALS = _re(
     r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
-    r"number\s+of\s+intervals|cuantas\s+lecturas|(?:cuantos|numero\s+de)\s+(?:cuartos|4os)\s+de\s+hora|"
+    r"number\s+of\s+intervals|cuantas\s+lecturas|\btotal\s+(?:number\s+of\s+)?(?:15[\s-]*minute\s+)?intervals\s+(?:with|where|when|over|above|below|under)\b|"
+    r"\bintervals\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+intervalos\b|\bintervalos\s+en\s+total\b|(?:cuantos|numero\s+de)\s+(?:cuartos|4os)\s+de\s+hora|"
     r"(?:how\s+many|number\s+of)\s+(?:15[\s-]*min(?:ute)?|quarter[\s-]*hour)\s+(?:periods|slots|blocks|intervals|readings)\b|"
-    r"(?:cuantos|numero\s+de)\s+(?:periodos|tramos|bloques|intervalos)\s+de\s+(?:15\s+minutos|un\s+cuarto\s+de\s+hora)"
+    r"(?:cuantos|numero\s+de)\s+(?:periodos|tramos|bloques|intervalos)\s+de\s+(?:15\s+minutos|un\s+cuarto\s+de\s+hora)|"
+    r"\bhow\s+many\s+(?:(?!kwh|kvarh|krw|tco2|mwh|kvah|tonnes?|tons?|days?|hours?)[a-z-]+\s+){1,3}(?:intervals|readings)\b|"
+    # "¿cuántas veces bajó el FP del 90 %?", "how often did it exceed 100 kWh": each 15-minute reading is a time
+    r"\b(?:cuantas\s+veces|how\s+many\s+times|how\s+often|con\s+que\s+frecuencia)\b(?=.{0,80}\d)|"
+    r"^\s*(?:los\s+|the\s+)?(?:[a-z0-9-]+\s+){0,3}(?:intervalos|intervals|lecturas|readings)\b.*[\s,:;](?:cuant[oa]s|how\s+many)(?:\s+(?:fueron|hubo|son|hay|were|are|there))*\s*[?.!]*\s*$"
 )
 _HOW_MANY_DAYS = _re(
-    r"cuantos\s+dias|how\s+many\s+days|numero\s+de\s+dias|number\s+of\s+days|en\s+cuantos\s+dias|on\s+how\s+many\s+days"
+    r"cuantos\s+dias|how\s+many\s+days|numero\s+de\s+dias|number\s+of\s+days|en\s+cuantos\s+dias|on\s+how\s+many\s+days|"
+    r"\bhow\s+many\s+(?:(?!kwh|kvarh|krw|tco2|mwh|kvah|tonnes?|tons?|hours?|intervals?)[a-z-]+\s+){1,3}days\b|"
+    r"^\s*(?:los\s+|the\s+)?(?:[a-z-]+\s+){0,3}(?:dias|days)\b.*[\s,:;](?:cuantos|how\s+many)(?:\s+(?:fueron|hubo|son|hay|were|are|there))*\s*[?.!]*\s*$"
 )
 _ANY_INTERVAL = _re(
     r"any\s+interval|algun\s+intervalo|at\s+least\s+one\s+interval|al\s+menos\s+un\s+intervalo|alguna\s+vez|any\s+reading"
@@ -312,7 +373,8 @@ _RANK_WORDS = _re(
     r"\bwhat\s+(?:day|month|hour|week|quarter|season|weekday|time\s+of\s+day|days|months|hours)\b|"
     r"\btop\b|\branking\b|\bclasificacion\b|\bmas\s+(?:alto|alta|altos|altas|caro|cara|caros|caras)\b|\bhighest\b|\blowest\b|"
     r"\bmost\s+expensive\b|\bcheapest\b|\bmas\s+barat[oa]s?\b|\bbiggest\b|\bsmallest\b|\blargest\b|\bbusiest\b|\bquietest\b|"
-    r"\bel\s+(?:dia|mes|hora)\s+(?:con|de)\s+(?:mas|mayor|menos|menor)\b|\bthe\s+(?:day|month|hour|weekday|week)\s+with\s+the\b|"
+    r"\b(?:el|la)\s+(?:dia|mes|hora|semana|trimestre|estacion)\s+(?:con|de)\s+(?:mas|mayor|menos|menor)\b(?!\s+(?:de|que)\s+\d)|"
+    r"\bthe\s+(?:day|month|hour|weekday|week|quarter|season)\s+with\s+the\b|"
     r"\b(?:dias?|mes|meses|horas?|semanas?|days?|months?|hours?|weeks?)\s+(?:de|with|con)\s+(?:mas|mayor|menos|menor|the\s+most|the\s+least|the\s+highest|the\s+lowest)|"
     r"\baccounts?\s+for\s+(?:the\s+)?(?:most|least|biggest|largest|highest|lowest|greatest|smallest)\b|"
     r"\b(?:acumula|acumulo|concentra|concentro|representa|represento|se\s+lleva|se\s+llevo)\s+(?:el\s+|la\s+)?(?:mas|menos|mayor|menor)\b"
@@ -365,19 +427,24 @@ _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         _re(
-            r"por\s+estacion|by\s+season|per\s+season|each\s+season|cada\s+estacion|which\s+season|que\s+estacion|por\s+temporada|seasonal\s+breakdown"
+            r"por\s+estacion|by\s+season|per\s+season|each\s+season|cada\s+estacion|which\s+season|que\s+estacion|por\s+temporada|seasonal\s+breakdown|"
+            r"\b(?:estacion(?:es)?|temporadas?)\s+(?:con|de)\s+(?:el\s+|la\s+)?(?:mas|menos|mayor|menor)\b(?!\s+(?:de|que)\s+\d)|"
+            r"\b(?:estacion|temporada)\s+mas\s+(?:car|barat|alt|baj)|\bseasons?\s+(?:with|had|was|were)\s+the\b"
         ),
         "season",
     ),
     (
         _re(
-            r"por\s+trimestre|(?:by|per|each|which|what)\s+quarter(?![\s-]*hours?)|cada\s+trimestre|que\s+trimestre|\bquarterly\b|trimestral"
+            r"por\s+trimestre|(?:by|per|each|which|what)\s+quarter(?![\s-]*hours?)|cada\s+trimestre|que\s+trimestre|\bquarterly\b|trimestral|"
+            r"\bquarters?\s+(?:with|had|was|were)\s+the\b|\btrimestres?\s+(?:con|de)\s+(?:el\s+|la\s+)?(?:mas|menos|mayor|menor)\b(?!\s+(?:de|que)\s+\d)"
         ),
         "quarter",
     ),
     (
         _re(
-            r"por\s+semana|(?:by|per|each|which|what)\s+week(?!days?)|cada\s+semana|que\s+semana|\bsemanal\b|\bweekly\b|semana\s+a\s+semana|week\s+by\s+week"
+            r"por\s+semana|(?:by|per|each|which|what)\s+week(?!days?)|cada\s+semana|que\s+semana|\bsemanal\b|\bweekly\b|semana\s+a\s+semana|week\s+by\s+week|"
+            r"\bweeks?\s+(?:with|had|was|were)\s+the\b|\bsemanas?\s+(?:con|de)\s+(?:el\s+|la\s+)?(?:mas|menos|mayor|menor)\b(?!\s+(?:de|que)\s+\d)|"
+            r"\bsemanas?\s+mas\s+(?:car|barat|alt|baj)"
         ),
         "week",
     ),
@@ -487,13 +554,21 @@ _UNSUPPORTED = _re(
     r"employee|empleado|worker|trabajador|square|metro|product|producto|piece|pieza)\b|\bproduc\w*|\bprodujimos\b|"
     r"\bexport\w*|\bsold\b|\bsell\w*|"
     r"\bvend(?:imos|ieron|io|emos|ido|ida|er)\b|"
-    r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
+    r"\btemperatur|\bhumid|\brevenue|\bprofit|\bventas?\b|\bsales\b|\b(?:a|the|on|for|of|per)\s+sale\b|\bturnover\b|\bingresos\b|\bpedidos\b|\borders\b|"
+    r"\bclientes\b|\bcustomers\b|\bbeneficio|\bemployees?\b|\bempleados?\b|"
     r"\bworkers?\b|\btrabajadores\b|\bsalar|\bsueldo|\bstock\s+price|\bprecio\s+del\s+acero|\bsteel\s+price|"
     r"\bmachine\b|\bmaquina|\bhorno|\bfurnace|\brain|\blluvi|\bsnow|\bnieve|\bvoltage|\bvoltaje|\btension\b|"
     r"\bamperios?\b|\bamps?\b|\bcurrent\s+in\b|\bcorriente\s+en\b|\bfrequency|\bfrecuencia|\bgas\b|\bwater\b|\bagua\b|"
     # statistics and ratios the query does not compute: a decline, never a mean or a breakdown instead
     r"\bmedian\b|\bmediana\b|\bpercentil\w*|\bstandard\s+deviation\b|\bdesviacion\b|\bvarian\w*|"
-    r"\bload\s+factor\b|\bfactor\s+de\s+carga\b|\bgrowth\s+rate\b|\btasa\s+de\s+crecimiento\b"
+    r"\bload\s+factor\b|\bfactor\s+de\s+carga\b|\bgrowth\s+rate\b|\btasa\s+de\s+crecimiento\b|"
+    # parts of a bill the configured tariff has no price for (only energy is priced)
+    r"\bdemand\s+charges?\b|\b(?:capacity|fixed|standing|service|connection|basic)\b|\bcargos?\b|\bfij[oa]s?\b|"
+    r"\btermino\s+(?:fijo|de\s+potencia)\b|\b(?:taxes|tax|vat|iva|impuestos?)\b|"
+    # penalties and surcharges (none is configured) and a reactive-energy charge: no price for it is configured (never answered in kVArh)
+    r"\bpenalt\w*|\bpenaliz\w*|\bsurcharges?\b|\brecargos?\b|\b(?:reactive|reactiva)\b.{0,30}\b(?:charges?|penalt\w*|surcharges?|recargos?|"
+    r"penalizaci\w*|cargos?|fees?)\b|\b(?:charges?|penalt\w*|surcharges?|recargos?|penalizaci\w*|cargos?|fees?)\s+(?:for|por|de)\s+"
+    r"(?:la\s+|the\s+)?(?:energia\s+)?(?:reactive|reactiva)"
 )
 
 
@@ -506,6 +581,15 @@ _VERB_FORM = _re(
 
 
 #: A question about what would happen (a what-if) that reached the plain data query: not answered as a fact.
+#: A question about a unit price (KRW per kWh) rather than an amount.
+_UNIT_PRICE = _re(
+    r"\b(?:cuanto\s+(?:cuesta|costaba|costo|vale|valia)|how\s+much\s+(?:is|was|does|did|do)|what\s+(?:is|was|does|did))\s+"
+    r"(?:el\s+|the\s+|a\s+|one\s+|un\s+|cada\s+|each\s+)?kwh\b|"
+    r"\bprecios?\s+(?:[a-z]+\s+){0,2}(?:del|por|de\s+un|de\s+cada|de\s+la|de\s+los)\s+(?:kwh|kilovatio)|"
+    r"\bprices?\s+(?:[a-z]+\s+){0,2}(?:of|per|for)\s+(?:a\s+|one\s+|each\s+|the\s+)?(?:kwh|kilowatt)|\bper[\s-]+kwh\s+(?:price|cost|rate)|"
+    r"\b(?:electricity|power|energy)\s+(?:prices?|rates?)\b|\bprecios?\s+de\s+la\s+(?:luz|electricidad|energia)\b|"
+    r"\bkrw\s+(?:per|por|/)\s*kwh\b|\bkrw/kwh\b"
+)
 _HYPOTHETICAL = _re(
     r"\bwhat\s+if\b|\bwould\b|\bsuppos\w*|\bimagin\w*|\bsupon\w*|\bhubiera\w*|\bhubiese\w*|\bfuera\b(?!\s+de)|\bfuese\b|"
     r"\bseria\b|\bcostaria\b|\bpasaria\b|\btendriamos\b|\bhabria\b|\bahorrariamos\b|\bahorraria\b|\bpagariamos\b|\bpagaria\b|\bcobraria\b"
@@ -624,6 +708,7 @@ _PER_KNOWN = frozenset(
     calendar calendario diferencia difference consumption consumo consumos energy energia usage uso cost costs coste
     costes costo costos co2 tco2 emissions emisiones emision reactive reactiva electricity electricidad luz
     bill factura price precio value valor power potencia
+    data datos dataset file fichero archivo records registros meter contador
     """.strip()
     .replace("\n", " ")
     .split(" ")
@@ -668,10 +753,112 @@ _ELLIPSIS_UNIT = _re(
     r"(?:primer|primero|segundo|tercer|tercero|cuarto|1st|2nd|3rd|4th|first|second|third|fourth)\b"
     r"(?!\s+(?:semestre|trimestre|half|quarter|mes|month|semana|week|dia|day|quincena|fortnight|ano|year))"
 )
+_ELLIPSIS_RANGE = _re(
+    r"\b(del?|from(?:\s+the)?|desde\s+el)\s+(primer|primero|segundo|tercer|tercero|first|second|third|1st|2nd|3rd|[1-3])\s+"
+    r"(al?|to(?:\s+the)?|hasta\s+el)\s+(segundo|tercer|tercero|cuarto|second|third|fourth|2nd|3rd|4th|[2-4])\s+"
+    r"(trimestre|semestre|quarter|half)\b"
+)
 _ELLIPSIS_LOAD_ES = _re(
     r"\bcarga\s+(ligera|media|maxima|baja|alta)\s+(y|e|o|u)\s+(ligera|media|maxima|baja|alta)\b(?!\s+carga)"
 )
 _ELLIPSIS_LOAD_EN = _re(r"\b(light|medium|maximum)\s+(and|or)\s+(light|medium|maximum)\s+loads?\b")
+
+
+_RANK_UNITS = r"dias|days|meses|months|horas|hours|semanas|weeks|weekdays"
+#: The same units in the singular ("the highest-cost day", "el día de julio con menor consumo": the top one).
+_RANK_UNITS_ONE = r"dia|day|mes|month|hora|hour|semana|week|weekday"
+#: "los 3 días de octubre en que más pagamos", "the 2 days in March when we spent the most": a ranking
+#: whose metric is the verb of a relative clause after the unit (and the period between them).
+_RANK_CLAUSE = _re(
+    rf"\b(?P<unit>{_RANK_UNITS})\b(?P<mid>[^?.,;:!]{{0,60}}?)\s+(?:en\s+(?:los|las)\s+que|en\s+que|durante\s+(?:los|las)\s+que|"
+    r"cuando|when|in\s+which|on\s+which|during\s+which|where|that)\s+(?:we\s+|the\s+plant\s+|la\s+planta\s+|se\s+)?"
+    r"(?:(?P<adv>mas|menos)\s+(?:(?P<obj>co2|energia|electricidad|luz|dinero|energy|electricity|money)\s+)?)?(?:se\s+)?(?P<verb>pagamos|pago|pagaron|gastamos|gasto|gastaron|consumimos|consumio|consumieron|"
+    r"emitimos|emitio|usamos|uso|spent|paid|consumed|used|emitted|spend|pay|consume|use|emit)"
+    r"(?:\s+(?P<adv2>(?:the\s+)?(?:most|least)|mas|menos))?\b"
+)
+#: "the 4 lowest-consumption days", "highest-cost months": a superlative compound adjective before the unit.
+_RANK_COMPOUND = _re(
+    r"\b(?P<sup>highest|lowest|biggest|smallest|largest|top|most|least|cheapest|priciest)[\s-]+(?P<noun>consumption|cost|usage|energy|"
+    rf"emissions?|co2|spend|spending|demand|kwh|bill)\s+(?P<unit>{_RANK_UNITS}|{_RANK_UNITS_ONE})\b"
+)
+
+
+#: "the 3 costliest days", "the busiest hours": a superlative adjective that carries its metric.
+_RANK_ADJECTIVE = _re(
+    r"\b(?P<sup>costliest|priciest|dearest|most\s+expensive|least\s+expensive|cheapest|busiest|heaviest|quietest|"
+    rf"calmest|slowest)\s+(?P<unit>{_RANK_UNITS}|{_RANK_UNITS_ONE})\b(?P<of>\s+of\s+the\s+(?:week|day))?"
+)
+_ADJECTIVE_RANK = {
+    "costliest": ("highest", "cost"),
+    "priciest": ("highest", "cost"),
+    "dearest": ("highest", "cost"),
+    "most expensive": ("highest", "cost"),
+    "least expensive": ("lowest", "cost"),
+    "cheapest": ("lowest", "cost"),
+    "busiest": ("highest", "consumption"),
+    "heaviest": ("highest", "consumption"),
+    "quietest": ("lowest", "consumption"),
+    "calmest": ("lowest", "consumption"),
+    "slowest": ("lowest", "consumption"),
+}
+#: "los 3 días de marzo con más consumo", "the 2 days of May with the highest cost": the period named
+#: between the unit and its superlative (moved after it, where the ranking rules read the metric).
+_RANK_PERIOD_BETWEEN = _re(
+    rf"\b(?P<unit>{_RANK_UNITS}|{_RANK_UNITS_ONE})\s+(?P<mid>(?:de|del|en|durante|of|in|during)\s+[^?.,;:!]{{1,40}}?)\s+"
+    r"(?P<cmp>(?:con|de|with)\s+(?:el\s+|la\s+|the\s+)?(?:mas|mayor|menos|menor|most|least|highest|lowest|biggest|largest|smallest)\b"
+    r"(?!\s+(?:de|del|que|than|of)\s+(?:los\s+|las\s+|the\s+)?\d)"
+    r"(?!\s+(?:a|to|hasta)\s+(?:la\s+|the\s+)?(?:mas|menos|mayor|menor|most|least|highest|lowest)\b))"
+    r"(?P<noun>\s+(?:consumo|coste|costo|gasto|energia|emisiones|co2|consumption|cost|usage|energy|emissions|"
+    r"spend|spending|demand|kwh|krw)\b)?"
+)
+
+
+def _rank_noun(verb: str, lang_es: bool) -> str:
+    if re.match(r"pag|paid|pay|spen", verb):
+        return "coste" if lang_es else "cost"
+    if verb.startswith("gast"):
+        return "gasto"
+    if re.match(r"emit", verb):
+        return "emisiones" if lang_es else "emissions"
+    return "consumo" if lang_es else "consumption"
+
+
+def _rank_phrases(text: str) -> str:
+    """Puts a ranking's metric right after its unit, where the ranking rules read it:
+    "los 3 dias de octubre en que mas pagamos" -> "los 3 dias con mas coste de octubre";
+    "the 4 lowest-consumption days in august" -> "the 4 days with the lowest consumption in august"."""
+
+    def clause(m: re.Match[str]) -> str:
+        adv = m["adv"] or m["adv2"]
+        if adv is None:
+            return m[0]
+        es = m["unit"] in ("dias", "meses", "horas", "semanas")
+        noun = "emisiones" if m["obj"] == "co2" else _rank_noun(m["verb"], es)
+        most = adv in ("mas",) or adv.endswith("most")
+        if es:
+            return f"{m['unit']} con {'mas' if most else 'menos'} {noun}{m['mid']}"
+        return f"{m['unit']} with the {'highest' if most else 'lowest'} {noun}{m['mid']}"
+
+    text = _RANK_CLAUSE.sub(clause, text)
+
+    def between(m: re.Match[str]) -> str:
+        mid = re.sub(r"^(?:de|del|en|durante|of|in|during)\s+", "", m["mid"])
+        found = dates.find_periods(mid, dt.date(2018, 12, 31))
+        if not found or found[0].at > 6 or found[-1].at + len(found[-1].text) < len(mid) - 1:
+            return m[0]  # "los días de la semana con más consumo": the weekdays, not a period
+        return f"{m['unit']} {m['cmp']}{m['noun'] or ''} {m['mid']}"
+
+    text = _RANK_PERIOD_BETWEEN.sub(between, text)
+    text = _RANK_ADJECTIVE.sub(
+        lambda m: "{}{} with the {} {}".format(
+            m["unit"], m["of"] or "", *_ADJECTIVE_RANK[re.sub(r"\s+", " ", m["sup"])]
+        ),
+        text,
+    )
+    sup = {"cheapest": "lowest", "priciest": "highest"}
+    return _RANK_COMPOUND.sub(
+        lambda m: f"{m['unit']} with the {sup.get(m['sup'], m['sup'])} {m['noun']}", text
+    )
 
 
 def _expand_elliptical(text: str) -> str:
@@ -679,6 +866,8 @@ def _expand_elliptical(text: str) -> str:
     "la primera y la segunda quincena de marzo" -> "... la primera quincena de marzo y la segunda
     quincena de marzo"; "la primera quincena de julio que en la segunda" -> "... que en la segunda
     quincena de julio"."""
+    # "del primer al tercer trimestre", "from the first to the third quarter": the unit named for both ends
+    text = _ELLIPSIS_RANGE.sub(lambda m: f"{m[1]} {m[2]} {m[5]} {m[3]} {m[4]} {m[5]}", text)
     text = _ELLIPSIS_BOTH.sub(
         lambda m: f"{m[1]} {m[2]} {m[5]} {m[6]} {m[3]} {m[1]} {m[4]} {m[5]} {m[6]}", text
     )
@@ -736,7 +925,7 @@ class RulePlanner:
 
     # ------------------------------------------------------------------------------------------------
     def _plan(self, plan: Plan, norm: Normalized, ctx: PlanContext) -> Plan:
-        text = _expand_elliptical(norm.text)
+        text = _rank_phrases(_expand_elliptical(norm.text))
         plan.meta["text"] = text
         today = ctx.today
         periods = dates.find_periods(text, today)
@@ -829,9 +1018,19 @@ class RulePlanner:
             return follow
         if unknown:
             return self._not_understood(plan, unknown)
+        foreign = self._foreign_object(text, plan.meta["period_at"], norm.unknown)
+        if foreign:
+            # "¿qué serie me recomiendas ver esta noche?": a cue (recommend, forecast, compare, peak...) with
+            # an object of another domain and no word of the plant's energy is off-topic, never a figure
+            plan.clarify = OUT_OF_SCOPE
+            plan.meta["foreign"] = foreign
+            return plan
         if _UNSUPPORTED.search(text):
             found = _UNSUPPORTED.search(text)
             return self._not_understood(plan, [found.group(0).strip()] if found else [])
+        if plan.language == "en" and re.search(r"\bsale\b", text):
+            # "energy sale in May": selling (in Spanish "sale" is the verb salir, "¿cuánto sale?")
+            return self._not_understood(plan, ["sale"])
         counting = (
             _HOW_MANY_HOURS.search(text) or _HOW_MANY_INTERVALS.search(text) or _HOW_MANY_DAYS.search(text)
         )
@@ -867,6 +1066,7 @@ class RulePlanner:
                 r"\bsi\b|\bif\b|what\s+if|que\s+pasa|costaria|would\s+(?:it\s+)?cost|would\b.{0,60}\bhave\s+cost|"
                 r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur|\bre-?bill|"
                 r"\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobrad|\bcobrar|\bprice\s+(?:the|this|that)\b|"
+                r"\bbill\s+(?:the|this|that)\b.{0,60}\b(?:as|at)\b|"
                 r"\bwould\b.{0,40}\bcost\b",
                 text,
             )
@@ -889,6 +1089,7 @@ class RulePlanner:
             return self._forecast(plan, text, periods, ctx)
         if (
             _DATA.search(text)
+            or _PEAK.search(text)  # "la mayor lectura de 15 minutos", "the highest reading"
             or _RANK_WORDS.search(text)
             or (_STRICT_COMPARE.search(text) and len(periods) == 2)
         ):
@@ -1245,6 +1446,13 @@ class RulePlanner:
                 return f"{side}_pf"
             if last.endswith("_reactive_kvarh"):
                 return f"{side}_reactive_kvarh"
+        if last in ("co2_t", "co2_measured_t") and not family_named and not _COST.search(text):
+            # "¿y el medido?", "and the recorded one?" after a CO2 question: the data's co2_tco2 column;
+            # "and the estimated / calculated one?": the emission factor's CO2
+            if _MEASURED.search(text):
+                return "co2_measured_t"
+            if re.search(r"estimad|calculad|estimated|calculated|computed|factor", text):
+                return "co2_t"
         return self._metric(text)
 
     @staticmethod
@@ -1347,6 +1555,25 @@ class RulePlanner:
         return [dates.Period(dt.date(start.year, first_month, 1), last_day, kind, m.start(), m.group(0))]
 
     # --- tools ----------------------------------------------------------------------------------
+    @staticmethod
+    def _foreign_object(text: str, period_at: list[tuple[int, int]], unknown: list[str]) -> list[str]:
+        """The object of another domain in a question that names nothing of the plant's energy (no
+        metric, bill, saving, forecast or load word): an unknown word let through as harmless ("what
+        should I watch tonight"), or, after a recommendation cue, a word that is neither filler, a period
+        nor one of the copilot's domain words ("¿qué serie me recomiendas?"). Empty when on topic."""
+        if _TOPIC.search(text):
+            return []
+        foreign = [w for w in unknown if w not in REQUEST_VERBS]
+        if foreign:
+            return foreign
+        if not _RECOMMEND.search(text):
+            return []
+        chars = list(text)
+        for a, b in period_at:
+            chars[a:b] = " " * (b - a)
+        words = re.findall(r"[a-z]+", "".join(chars))
+        return [w for w in words if len(w) > 2 and w not in _KNOWN_PLAIN and not _TOPIC_CUE_WORD.match(w)]
+
     def _recommend(self, plan: Plan, periods: list[dates.Period], ctx: PlanContext) -> Plan:
         args: dict[str, Any] = {}
         if periods and periods[0].kind.startswith("season:") and periods[0].kind != "season:summer":
@@ -1691,6 +1918,8 @@ class RulePlanner:
         return None
 
     def _group(self, text: str) -> str | None:
+        # "the biggest quarter-hour reading", "highest quarter hour kWh": a 15-minute interval, never a quarter
+        text = re.sub(r"\bquarter[\s-]*hours?\b", "interval", text)
         if re.search(r"\bdias?\s+de\s+la\s+semana\b|\bdays?\s+of\s+the\s+week\b", text):
             return "weekday"
         ranked = _RANKED_NOUN.search(text)
@@ -1760,28 +1989,40 @@ class RulePlanner:
         return filters
 
     def _hour_filter(self, text: str) -> dict[str, int] | None:
+        # "between midnight and 8 am", "de medianoche a mediodía": clock words are hours (midnight at the
+        # end of a window is 24)
+        text = re.sub(r"\b(?:the\s+|la\s+)?(?:midnight|medianoche)\b", "0", text)
+        text = re.sub(r"\b(?:the\s+|el\s+)?(?:noon|midday|mediodia)\b", "12", text)
         m = re.search(
-            r"\b(?:entre\s+las|entre|de\s+las|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(?:h|am|pm)?\s*"
+            r"\b(?:entre\s+las|entre|de\s+las|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(h|am|pm)?\s*"
             r"(?:y\s+las|y|a\s+las|a|hasta\s+las|hasta|and|to|until|-)\s+(\d{1,2})(?::00)?\s*(am|pm|h|horas|hours|o'clock)?\b",
             text,
         )
         if m and not re.match(r"\s*(?:de\s+)?(?:" + "|".join(slots.MONTHS) + r")\b", text[m.end() :]):
-            a, b = int(m.group(1)), int(m.group(2))
-            if m.group(3) == "pm" and b < 12:
+            a, b = int(m.group(1)), int(m.group(3))
+            if m.group(2) == "pm" and a < 12:
+                a += 12  # "between 10 pm and 6 am": 22:00-06:00
+            elif m.group(2) == "am" and a == 12:
+                a = 0
+            if b == 0 or (m.group(4) == "am" and b == 12):
+                b = 24  # "from 8 pm to midnight"
+            if m.group(4) == "pm" and b < 12 and m.group(2) != "pm":
                 b += 12
                 if a < b - 12 or (a < 12 and a + 12 < b):
                     a = a + 12 if a < 12 and a + 12 < b else a
+            elif m.group(4) == "pm" and b < 12:
+                b += 12  # "from 2 pm to 6 pm"
             if 0 <= a <= 23 and 1 <= b <= 24 and a != b:
                 return {"start": a, "end": b}
         m = re.search(
-            r"\b(?:despues\s+de\s+las|after|desde\s+las|from)\s+(\d{1,2})(?::00)?\s*(pm|am|h)?\b(?!\s*(?:a|to|y|and|-)\s)",
+            r"\b(?:despues\s+de(?:l|\s+las)?|after|desde\s+las|from)\s+(\d{1,2})(?::00)?\s*(pm|am|h)?\b(?!\s*(?:a|to|y|and|-)\s)",
             text,
         )
         if m and re.search(r"despues|after", m.group(0)):
             a = int(m.group(1)) + (12 if m.group(2) == "pm" and int(m.group(1)) < 12 else 0)
             if 0 <= a <= 23:
                 return {"start": a, "end": 24}
-        m = re.search(r"\b(?:antes\s+de\s+las|before)\s+(\d{1,2})(?::00)?\s*(pm|am|h)?\b", text)
+        m = re.search(r"\b(?:antes\s+de(?:l|\s+las)?|before)\s+(\d{1,2})(?::00)?\s*(pm|am|h)?\b", text)
         if m:
             b = int(m.group(1)) + (12 if m.group(2) == "pm" and int(m.group(1)) < 12 else 0)
             if 1 <= b <= 24:
@@ -1796,6 +2037,11 @@ class RulePlanner:
         ):
             # apparent energy is not a metric of the query; "reactive and active": two metrics at once
             plan.meta["why"] = "a metric the query does not answer (apparent energy) or two metrics at once"
+            return self._not_understood(plan, [])
+        if _UNIT_PRICE.search(text):
+            # "¿cuánto cuesta el kWh en punta?", "the electricity price today": a unit price (KRW per kWh), which
+            # the query does not compute; never a total of kWh or KRW instead
+            plan.meta["why"] = "a unit price, which the query does not compute"
             return self._not_understood(plan, [])
         last_metric = (ctx.last_arguments or {}).get("metric") if ctx.last_tool == "query" else None
         if (
@@ -2049,7 +2295,10 @@ class RulePlanner:
                 args["order"] = (
                     "asc"
                     if _ASC.search(text)
-                    and not re.search(r"\bmas\s+(?:alto|alta|caro|cara)|\bhighest\b|\bmost\b", text)
+                    and not re.search(
+                        r"\bmas\s+(?:alto|alta|caro|cara)|\bhighest\b|\bmost\b|\bde\s+(?:mas|mayor)\s+a\s+(?:menos|menor)\b",
+                        text,
+                    )
                     else "desc"
                 )
                 pf = metric.endswith("_pf")
@@ -2164,6 +2413,10 @@ class RulePlanner:
         left = self._unread_number(plan, rest, used)
         if left:
             return left
+        half = re.search(r"\b(?:half|halves|mitad|semestres?)\b", rest)
+        if half:
+            # "cost in the back half of 2018": a half no period read is not the whole year
+            return f"a half ({half.group(0)}) that no period reads"
         applied = {
             key
             for part in (filters, share, args.get("compare_filters") or {})
@@ -2183,6 +2436,22 @@ class RulePlanner:
             if named and key not in applied and not (key == "day_type" and "weekday" in applied):
                 # "the weekday cost in March vs April" answered for every day: a filter named, not applied
                 return f"a {key.replace('_', ' ')} named that the plan does not apply"
+        for (a, b), (_, _, kind) in zip(
+            plan.meta.get("period_at", []), plan.meta.get("periods", []), strict=False
+        ):
+            if kind == "holiday" and (
+                re.match(r"\s+(?:week|weekend|semana)\b", text[b:])
+                or re.search(
+                    r"\b(?:week|weekend|semana|fin\s+de\s+semana)\s+(?:of|de|del)\s+(?:the\s+|la\s+|el\s+)?$",
+                    text[:a],
+                )
+            ):
+                # "Christmas week", "la semana de Navidad": a week around the holiday, not its days
+                return "a week named by a holiday, which no period reads"
+        clock = re.search(slots.CLOCK_WORDS, text)
+        if clock and not filters.get("hours") and not share.get("hours"):
+            # "consumption at midnight in March": a clock time no hour filter reads is no total of the month
+            return f"a clock time ({clock.group(0)}) the query does not read"
         night = re.search(rf"\b(?:{slots.NIGHT_WORDS})\b", text)
         if night and not filters.get("hours") and not share.get("hours") and not filters.get("tariff_period"):
             # "consumo en horario nocturno de abril": a time of day no filter reads

@@ -41,7 +41,7 @@ def _hour(value: str, suffix: str, context: str) -> int:
 
 
 #: Clock hours named in words (midnight = 00:00, noon = 12:00).
-CLOCK_WORDS = r"\b(?:midnight|medianoche|noon|mediodia)\b"
+CLOCK_WORDS = r"\b(?:midnight|medianoche|noon|midday|mediodia)\b"
 
 
 def find_hours(text: str) -> list[int]:
@@ -219,7 +219,7 @@ def find_kwh(text: str) -> float | None:
 def find_top(text: str) -> int | None:
     """N of "top 3", "the 5 days", "las 3 horas", "los cinco meses" (digits after normalisation)."""
     match = re.search(
-        r"\btop\s*(\d{1,2})\b(?![\s-]*min)|\b(?:los|las|the|primeros|primeras|first|ultimos|ultimas|bottom|which|what|que|cuales)\s+(\d{1,2})\s+"
+        r"\btop\s*(\d{1,2})\b(?![\s-]*min)|(?:^|\b(?:list|show|give\s+me|dame|muestrame|muestra|lista|dime)\s+|\b(?:los|las|the|primeros|primeras|first|ultimos|ultimas|bottom|which|what|que|cuales)\s+)(\d{1,2})\s+"
         r"(?:dias|horas|meses|semanas|trimestres|days|hours|months|weeks|quarters|weekdays|intervalos|intervals|"
         r"mas|menos|most|least|highest|lowest|biggest|largest|smallest|cheapest|priciest|worst|best|peores|mejores)",
         text,
@@ -327,11 +327,11 @@ def day_types(text: str) -> list[str]:
 
 
 # --- conditions ------------------------------------------------------------------------------------
-_BELOW = r"no\s+(?:lleg\w*|alcanz\w*)\s+(?:a\s+los|a\s+las|al|a|los|las)|(?:did\s+not|didn'?t|never|failed\s+to)\s+(?:reach|hit)|por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|baj(?:o|aron|a|an|ara)\s+(?:del?|de\s+los|de\s+las)|below|under|less\s+than|lower\s+than|fewer\s+than|<"
+_BELOW = r"no\s+(?:lleg\w*|alcanz\w*)\s+(?:a\s+los|a\s+las|al|a|los|las)|(?:did\s+not|didn'?t|never|failed\s+to)\s+(?:reach|hit)|por\s+debajo\s+del?|menor(?:es)?\s+(?:que|a|de)|menos\s+de(?:l)?|inferior(?:es)?\s+al?|bajo\s+el|baj(?:o|aron|a|an|ara)\s+(?:el\s+(?:fdp|factor\s+de\s+potencia|consumo)\s+|la\s+(?:demanda|carga)\s+)?(?:del?|de\s+los|de\s+las)|below|under|less\s+than|lower\s+than|fewer\s+than|<"
 _ABOVE = r"por\s+encima\s+del?|mayor(?:es)?\s+(?:que|a|de)|mas\s+de(?:l)?|superior(?:es)?\s+al?|super(?:o|aron|a|an|amos|ado|ar)(?:\s+(?:el\s+consumo\s+|la\s+demanda\s+|la\s+carga\s+))?(?:\s*(?:los|las|el|la))?|pas(?:amos|aron|o|a|an|ar)\s+de(?:\s+(?:los|las))?(?=\s*\d)|sobre\s+(?:los|las|el)|above|over|more\s+than|greater\s+than|higher\s+than|exceed(?:s|ed|ing)?|topp?ed|>"
 #: Negated thresholds read first ("no mayor de 10" is <= 10, "not below 90 %" is >= 90): a negation in
 #: front of a comparative flips it, so the plain comparative after it is never read alone.
-_NOT = r"(?:no|not|nunca|never)\s+(?:(?:es|fue|son|fueron|was|were|is|are|estuvo|estuvieron)\s+)?"
+_NOT = r"(?:no|not|nunca|never|(?:did|does|do|was|were|is|are|has|have|had)n'?t?)\s+(?:(?:es|fue|son|fueron|was|were|is|are|estuvo|estuvieron)\s+)?"
 _ATLEAST = (
     r"(?:at|en)\s+or\s+(?:above|over|more\s+than)|igual\s+o\s+(?:superior|mayor)(?:es)?\s+(?:a|al|que|de)|"
     r"(?:mayor|superior)(?:es)?\s+o\s+igual(?:es)?\s+(?:a|al|que|de)|(?:equal\s+to\s+or|or\s+equal\s+to)\s+(?:above|more\s+than|greater\s+than)|"
@@ -354,6 +354,10 @@ _POSTFIX = (
 )
 
 
+#: "over the 2nd half", "sobre el 1er semestre": an ordinal after a comparative word is a period, no threshold.
+_NOT_ORDINAL = r"(?!\d|\.\d|(?:st|nd|rd|th|er|o|a)\b)"
+
+
 def find_condition(text: str) -> tuple[str, float, int] | None:
     """(op, value, position) of "below 90 %", "above 100 kWh", "more than 3000 kwh"."""
     m = re.search(_POSTFIX, text)
@@ -363,7 +367,7 @@ def find_condition(text: str) -> tuple[str, float, int] | None:
         )
         return op, float(m.group(1)), m.start()
     for ops, op in ((_ATLEAST, ">="), (_ATMOST, "<="), (_BELOW, "<"), (_ABOVE, ">")):
-        m = re.search(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?)", text)
+        m = re.search(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?){_NOT_ORDINAL}", text)
         if m:
             return op, float(m.group(1)), m.start()
     return None
@@ -373,7 +377,7 @@ def count_conditions(text: str) -> int:
     """How many thresholds ("below 90 %", "above 80 kWh") the text names, each counted once."""
     starts = {m.start(1) for m in re.finditer(_POSTFIX, text)}
     for ops in (_ATLEAST, _ATMOST, _BELOW, _ABOVE):
-        for m in re.finditer(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?)", text):
+        for m in re.finditer(rf"(?:{ops})\s*(?:de\s+|of\s+|the\s+)?(\d+(?:\.\d+)?){_NOT_ORDINAL}", text):
             starts.add(m.start(1))
     return len(starts)
 

@@ -62,6 +62,7 @@ DOMAIN_ES = _words(
     ventana ventanas franja franjas tramo tramos bloque bloques pagariamos pagaria pagaremos pagaramos
     pagasemos cobrado cobrada cobrara cobrase cobraria cobrar refacturar refacturamos refacturara
     planta fabrica acero siderurgica
+    recibo recibos importe importes curso
     """
 )
 DOMAIN_EN = _words(
@@ -122,6 +123,7 @@ DOMAIN_EN = _words(
     starting start starts started beginning begin begins ending end ends empezando empieza comenzando
     before after antes despues above below under over exceed exceeded exceeding exceeds public national bank
     plant factory steel mill site demand demands draw drew drawn pulled pull burn burned burnt juice
+    invoice invoices invoiced expense expenses costly costliest costlier pricey pricier priciest
     """
 )
 FILLER_ES = _words(
@@ -140,6 +142,8 @@ FILLER_ES = _words(
     otros otras segun aqui ahi alli ya aun todavia muy tan tanto bastante poco mucho mucha muchos
     primero primera primer segundo segunda tercer tercero tercera cuarto cuarta ultimo ano
     fuimos estamos quedo queda salio sale llego llegamos lleva
+    ascendio ascendieron asciende ascienden ascender ascenderia ascenderian ascenderan sumo sumaron salieron salen
+    file files dataset fichero ficheros archivo archivos
     sera seran habra vamos va van voy iria irian
     caso ejemplo forma manera tal cosa cosas toneladas tonelada kilovatios kilovatio hora
     sido habria habriamos hubiera hubieramos hubiese pasa pasaria pasara supone supondria significa
@@ -177,6 +181,7 @@ FILLER_EN |= _words(
     """
     throughout within across via among amongst upon onto whilst while regarding concerning re
     separately respectively individually altogether overall together apiece side sides something anything
+    amount amounted amounts totalled totaled totalling file files dataset spreadsheet csv
     please pls plz kindly quickly briefly rundown recap snapshot lowdown glance
     """
 )
@@ -189,6 +194,55 @@ FILLER_ES |= _words(
 )
 DOMAIN_EN |= _words("backtest backtests backtesting backtested hindcast back")
 
+#: Function words from the ``stop-words`` package's Spanish and English lists (pronouns, conjugations of
+#: ser / estar / haber / tener, possessives, conjunctions, discourse adverbs, verbs of asking and
+#: thinking): they carry no slot, so they are filler. A stop word that can change a figure is kept out and
+#: still declines as unknown: numbers, negations and negative contractions ("didnt", "ninguno"),
+#: quantifiers and degree ("pocos", "varios", "few", "enough"), time and place ("luego", "atrás",
+#: "hacia", "recently", "later", "behind"), comparison ("demás", "diferente", "else", "other") and nouns
+#: ("trabajo", "estado", "room", "system", "line"). English stop words are taken only from the classes
+#: listed in ``_STOP_EN_CLASSES``; the package's English list also holds many nouns.
+_STOP_ES_FIGURE = _words(
+    """
+    uno dos tres cuatro cinco seis siete ocho nueve diez nadie ningun ninguna ningunas ninguno ningunos tampoco
+    sino demas diferente diferentes poca pocas pocos varias varios cierta ciertas cierto ciertos nueva nuevas
+    nuevos gran grandes primeros ultimar atras arriba adelante alrededor actualmente apenas luego mientras
+    trabaja trabajais trabajamos trabajan trabajar trabajas trabajo hacia adonde allende circa cualquier ex pa
+    na pro fuerza sentid sentida sentidas sentidos sentir sintiendo siente cabo modo modode junto aquellas
+    aquellos estado estados empleo dejante dejo excepto salvo menos mas algunas alguno
+    """
+)
+_STOP_EN_CLASSES = _words(
+    """
+    myself yourself yourselves ourselves themselves itself himself herself yours ours theirs mine whom whoever
+    whatever whichever somebody someone anybody anyone everybody everyone
+    actually apparently certainly clearly definitely obviously perhaps maybe possibly presumably probably
+    hopefully indeed anyway anyways anyhow however therefore thus hence moreover furthermore nevertheless
+    nonetheless likewise namely specifically especially particularly truly seriously sincerely
+    sure okay oh ah eh yes welcome greetings sorry thanx appreciate
+    ask asked asking asks tell think thinks thought believe wish wanted wanting wants say says said saying
+    seem seems seemed know knows knew consider considering describe try trying tried tries shown shows showed
+    showing seen sees saw gotten gives giving given
+    im ive youre theyre theyve weve youve youd youll theyd theyll itd itll thatll thats theres heres whats
+    whatll lets shall
+    """
+)
+
+
+def _stop_lists() -> tuple[set[str], set[str]]:
+    from stop_words import get_stop_words  # the package reads its lists once (a few ms)
+
+    fold = {ord(a): b for a, b in zip("áéíóúüñ", "aeiouun", strict=True)}
+    spanish = {w.translate(fold) for w in get_stop_words("es") if w.isalpha()}
+    english = {w for w in get_stop_words("en") if w.isalpha()}
+    return spanish, english
+
+
+_STOP_ES, _STOP_EN = _stop_lists()
+#: Every word of the two stop-word lists: real words, so typo correction never snaps one to another word
+#: ("demás" is not a typo of "además", "pocos" not of "picos").
+STOP_WORDS: frozenset[str] = frozenset(_STOP_ES | _STOP_EN)
+FILLER_ES |= (_STOP_ES - _STOP_ES_FIGURE) | (_STOP_EN & _STOP_EN_CLASSES)
 DOMAIN = DOMAIN_ES | DOMAIN_EN
 FILLER = FILLER_ES | FILLER_EN
 #: Every word the copilot knows; :func:`learn_patterns` adds the words its rules spell.
@@ -261,6 +315,17 @@ _PERIOD_WORDS = frozenset(
 )
 
 
+#: English request verbs in the bare imperative ("check October", "look at Q3").
+_EN_IMPERATIVES = frozenset(
+    _words("check look see review examine inspect consider focus take try study scan")
+)
+#: Request verbs that carry no object of their own: never the object of another domain.
+REQUEST_VERBS = _EN_IMPERATIVES | frozenset(
+    _words("revisa revisame chequea checa analiza analizame mira fijate")
+)
+_LOOK_PREPOSITIONS = frozenset(_words("at on into over en a"))
+
+
 def _names_slot(token: str) -> bool:
     """A token that opens a period or names a metric ("marzo", "2018", "ayer", "consumo")."""
     return token.isdigit() or token in MONTH_WORDS or token in _PERIOD_WORDS or token in DOMAIN
@@ -301,6 +366,13 @@ def harmless_unknown(word: str, text: str) -> bool:
         imperative = re.search(r"[ae]$|[aei](?:me|nos)$|(?:i[sz]e|y[sz]e|ify)$", word) is not None
         if clause_start and nxt is not None and _names_slot(nxt) and imperative:
             return True
+        # "... ? check October", "look at Q3", "fíjate en agosto": an imperative (English bare verb, or
+        # a Spanish -a / -e form) that opens its clause, optionally with a preposition, before a period
+        after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if clause_start and nxt in _LOOK_PREPOSITIONS and after is not None and _names_slot(after):
+            return imperative or word in _EN_IMPERATIVES
+        if clause_start and nxt is not None and _names_slot(nxt) and word in _EN_IMPERATIVES:
+            return True
     return False
 
 
@@ -337,6 +409,7 @@ def learn_patterns(*sources: object) -> None:
 __all__ = [
     "DOMAIN",
     "FILLER",
+    "STOP_WORDS",
     "VOCABULARY",
     "harmless_unknown",
     "learn_patterns",
