@@ -1173,8 +1173,57 @@ def test_v9_whatifs_match_plain_pandas(real: Reference, v9_cases: list[dict], pl
     assert figures("v9-rec-es-04") == pytest.approx([energy, energy * (98.30 - 52.30), pf])
 
 
-# --- the later 176-case sets (v3..v9): one rule for each, new against every earlier set -------
-LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH, 7: V7_PATH, 8: V8_PATH, 9: V9_PATH}
+# --- the tenth held-out set (v10): spot checks against plain pandas written here ----------------
+V10_PATH = SET_PATH.with_name("questions_v10.yaml")
+
+
+def test_v10_reference_figures_match_plain_pandas(real: Reference, plain4: pd.DataFrame) -> None:
+    df = plain4
+    m = df["month"]
+    cases = load_cases(V10_PATH)
+
+    def got(cid: str, turn: int = -1) -> Expected:
+        return v3_expected(real, cases, cid, turn)
+
+    def values(cid: str) -> list[float]:
+        return [f.value for f in got(cid).figures]
+
+    cost = df["kwh"] * [PRICES[SEASON[mm]][p] for mm, p in zip(m, df["period"], strict=True)]
+    # the share of Q1's cost on public holidays (1 Jan, 15-17 Feb, 1 Mar: all light)
+    q1 = m <= 3
+    hol = q1 & df["day"].isin(KR_2018)
+    assert hol.sum() == 5 * 96
+    assert values("v10-share-en-02") == pytest.approx([100 * cost[hol].sum() / cost[q1].sum()])
+    # "how many kWh more in H1 than in H2": A = H2, B = H1
+    h1, h2 = df.loc[m <= 6, "kwh"].sum(), df.loc[m >= 7, "kwh"].sum()
+    assert values("v10-cmp-es-02") == pytest.approx([h2, h1, h1 - h2, 100 * (h1 - h2) / h2])
+    # intervals above 30 lagging kVArh in December
+    assert values("v10-cnt-es-04") == [float(((m == 12) & (df["q"] > 30)).sum())]
+    # "this week" (Monday 2018-12-31 .. 2019-01-06) holds one day of readings: partial
+    week = got("v10-part-en-02")
+    assert week.partial and week.spans == [("2018-12-31", "2018-12-31")]
+    assert week.figures[0].value == pytest.approx(
+        df.loc[df["day"] == pd.Timestamp("2018-12-31"), "kwh"].sum()
+    )
+    # 2 h of maximum-period load each day in October: 31 days - 4 Sundays - 3 and 9 October = 25
+    top = df[(df["period"] == "maximum") & (m == 10)]
+    assert top["day"].nunique() == 25
+    saving, *prices = values("v10-tar-es-04")
+    assert saving == pytest.approx(2 * top["kwh"].sum() / (len(top) * 0.25) * 25 * (98.30 - 52.30))
+    assert prices == [98.30, 52.30]
+
+
+# --- the later 176-case sets (v3..v10): one rule for each, new against every earlier set -------
+LATER_SETS = {
+    3: V3_PATH,
+    4: V4_PATH,
+    5: V5_PATH,
+    6: V6_PATH,
+    7: V7_PATH,
+    8: V8_PATH,
+    9: V9_PATH,
+    10: V10_PATH,
+}
 
 
 @functools.cache  # read-only; the balance and the near-duplicate rules share one parse per version
