@@ -28,6 +28,7 @@ from energy_api.copilot.vocabulary import (
     FILLER,
     REQUEST_VERBS,
     harmless_unknown,
+    intent_word,
     learn_patterns,
     meaningful_unknown,
 )
@@ -75,6 +76,15 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _intent_read(word: str, text: str) -> bool:
+    """Whether an intent word the vocabulary does not list ("aconsejas", "propose", "predices") is read
+    by the rule of its own intent (recommendation, forecast, explanation, comparison) in this text."""
+    return intent_word(word) and any(
+        rule.search(word) is not None and rule.search(text) is not None
+        for rule in (_RECOMMEND, _FORECAST, _EXPLAIN, _COMPARE)
+    )
+
+
 # --- intents --------------------------------------------------------------------------------------
 _OFF_TOPIC = _re(
     r"\b(?:weather|clima|llover|lluvia|llueve|rain|raining|sunny|soleado|joke|jokes|chiste|chistes|poem|poema|"
@@ -88,7 +98,13 @@ _GREETING = _re(
     r"^(?:hola|hello|hi|hey|buenas|buenos\s+dias|buenas\s+tardes|good\s+morning|gracias|thanks|thank\s+you)\W*$"
 )
 _RECOMMEND = _re(
-    r"recomiend|recomendac|sugier|suger|consejo|\brecommend|\bsuggest|\badvice|\badvise|\btips?\b|"
+    r"recomiend|recomendac|recomend[aeo]|sugier|suger|consej|aconsej|asesor|\bpropon|\bpropong|\bpropuesta|"
+    r"\brecommend|\bsuggest|\badvice|\badvis|\btips?\b|\bpropos(?:e|es|al|als|ing)\b|\bcounsel|\bguidance\b|"
+    r"\bque\s+(?:hago|hacemos|hacer|harias|haria|hariamos|haces|hace\s+falta)\b(?!\s+(?:el|la|los|las)\s+(?:dia|semana|mes))|"
+    r"\bwhat\s+(?:do|would|could)\s+(?:i|we|you)\s+(?:do|propose|change|improve)\b|\bwhat\s+(?:can|could|should)\s+be\s+done\b|"
+    r"\b(?:quiero|queremos|quisiera|quisieramos|necesito|necesitamos|para|como|podemos|podriamos|puedo)\s+"
+    r"(?:\w+\s+)?(?:pagar|gastar)\s+menos\b|"
+    r"\b(?:want|need|to|can\s+we|could\s+we|can\s+i|could\s+i|do\s+we|should\s+we)\s+(?:\w+\s+)?(?:pay|spend)\s+less\b|"
     r"que\s+(?:puedo|podemos|podria|podriamos|deberia|deberiamos|debo|debemos)\s+hacer|"
     r"como\s+(?:puedo|podemos|podria|podriamos)\s+(?:ahorrar|reducir|bajar|recortar)|"
     r"\bcomo\s+(?:bajamos|reducimos|ahorramos|recortamos|bajo|reduzco|ahorro|recorto)\s+(?:el|la|los|las|nuestr[oa]s?)\s+"
@@ -104,6 +120,14 @@ _RECOMMEND = _re(
     r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b|"
     r"\b(?:ideas?|medidas?|acciones|measures?|actions?)\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|save|saving|cut|reduc|lower)|"
     r"\b(?:donde|where)\s+(?:podemos|podriamos|puedo|can\s+we|could\s+we|can\s+i)\s+(?:ahorrar|recortar|reducir|save|cut)"
+)
+#: "each on its own", "por separado": figures of two periods, each with its span.
+_SEPARATELY = _re(
+    r"(?:,\s*)?(?:\b(?:cada|para\s+cada)\s+(?:una?|semana|mes|periodo|rango|tramo|bloque|quincena|intervalo)\s+)?"
+    r"\b(?:por\s+separado|de\s+(?:forma|manera)\s+separada|separadamente|individualmente)\b|"
+    r",\s*(?:cada\s+(?:una|uno)|each(?:\s+one)?)\s*[?.!]?\s*$|"
+    r"(?:,\s*)?(?:\b(?:each|every|for\s+each)\s+(?:one|week|month|period|range|span|block|fortnight)?\s*)?"
+    r"\b(?:on\s+(?:its|their)\s+own|separately|individually|in\s+isolation)\b"
 )
 _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
@@ -194,7 +218,8 @@ _EXPLAIN = _re(
 _FORECAST = _re(
     r"semana\s+que\s+viene|mes\s+que\s+viene|(?:next|coming|following)\s+week\b|proxima\s+semana|"
     r"pronostic|prevision|\bpreve|predic|forecast|day[\s-]ahead|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
-    r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
+    r"next\s+\d+\s*(?:hours|hrs?|h)\b|proxim[ao]s?\s+\d+\s*(?:h|hrs?)\b|"
+    r"\bwill\s+(?:the\s+|our\s+)?(?:consumption|usage|demand|load|cost|bill|energy|emissions?|co2)\s+be\b(?=.{0,30}\b(?:next|coming|tomorrow|tonight)\b)|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
     r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict|"
     r"\bback-?test|\bhindcast"
@@ -224,7 +249,9 @@ _TOPIC = _re(
     r"\bkw\b|\bkva\b|kvah|krw|\bwon(?:es)?\b|tco2|\bprecio|\bprice|\brate\b|punta|valle|llano|off-peak|\bpeak|"
     r"\bcarga|\bload|\bpico|compar|\bagainst\b|\bversus\b|\bvs\b|frente\s+a"
 )
-_TOPIC_CUE_WORD = _re(r"^(?:recom|sugi|sug|consej|advi|tip|suggest|recommend|aconsej|compar|versus)")
+_TOPIC_CUE_WORD = _re(
+    r"^(?:recom|sugi|sug|consej|advi|tip|suggest|recommend|aconsej|compar|versus|propo|aseso|counsel)"
+)
 _KNOWN_PLAIN = frozenset(
     FILLER
     | DOMAIN
@@ -709,6 +736,7 @@ _PER_KNOWN = frozenset(
     costes costo costos co2 tco2 emissions emisiones emision reactive reactiva electricity electricidad luz
     bill factura price precio value valor power potencia
     data datos dataset file fichero archivo records registros meter contador
+    lagging leading inductive inductiva capacitive capacitiva active activa apparent aparente measured medido
     """.strip()
     .replace("\n", " ")
     .split(" ")
@@ -861,11 +889,31 @@ def _rank_phrases(text: str) -> str:
     )
 
 
+_MONTH_ALT = "|".join(sorted(dates.MONTH_WORDS, key=len, reverse=True))
+_NO_MONTH_AFTER = rf"(?!\s*(?:de\s+|of\s+)?(?:{_MONTH_ALT}|\d)\b)"
+#: "del 6 al 12 de agosto y (de la) del 13 al 19", "6-12 August and 13-19": the second range's month is the first's.
+_ELLIPSIS_DAYS_ES = _re(
+    rf"(\bdel?\s+\d{{1,2}}\s+al?\s+\d{{1,2}}\s+de\s+({_MONTH_ALT})\b)"
+    rf"(\s*,?\s+y\s+(?:de\s+)?(?:la\s+|el\s+)?(?:semana\s+|periodo\s+)?del?\s+\d{{1,2}}\s+al?\s+\d{{1,2}}\b){_NO_MONTH_AFTER}"
+)
+_ELLIPSIS_DAYS_EN = _re(
+    rf"(\b\d{{1,2}}\s+to\s+\d{{1,2}}\s+(?:of\s+)?({_MONTH_ALT})\b)"
+    rf"(\s*,?\s+and\s+(?:of\s+|for\s+|from\s+)?(?:the\s+)?\d{{1,2}}\s+to\s+\d{{1,2}}\b){_NO_MONTH_AFTER}"
+)
+_ELLIPSIS_DAYS_EN_MD = _re(
+    rf"(\b({_MONTH_ALT})\s+\d{{1,2}}\s+to\s+\d{{1,2}}\b)"
+    rf"(\s*,?\s+and\s+(?:of\s+|for\s+|from\s+)?(?:the\s+)?)(\d{{1,2}}\s+to\s+\d{{1,2}}\b){_NO_MONTH_AFTER}"
+)
+
+
 def _expand_elliptical(text: str) -> str:
     """Names the unit (and month) a second period leaves implied, so that both periods are read:
     "la primera y la segunda quincena de marzo" -> "... la primera quincena de marzo y la segunda
     quincena de marzo"; "la primera quincena de julio que en la segunda" -> "... que en la segunda
     quincena de julio"."""
+    text = _ELLIPSIS_DAYS_ES.sub(lambda m: f"{m[1]}{m[3]} de {m[2]}", text)
+    text = _ELLIPSIS_DAYS_EN.sub(lambda m: f"{m[1]}{m[3]} {m[2]}", text)
+    text = _ELLIPSIS_DAYS_EN_MD.sub(lambda m: f"{m[1]}{m[3]}{m[2]} {m[4]}", text)
     # "del primer al tercer trimestre", "from the first to the third quarter": the unit named for both ends
     text = _ELLIPSIS_RANGE.sub(lambda m: f"{m[1]} {m[2]} {m[5]} {m[3]} {m[4]} {m[5]}", text)
     text = _ELLIPSIS_BOTH.sub(
@@ -916,7 +964,18 @@ class RulePlanner:
             plan.clarify = OUT_OF_SCOPE
             return plan
         try:
-            return self._plan(plan, norm, context)
+            planned = self._plan(plan, norm, context)
+            if plan.meta.get("separately") and not (
+                planned.tool == "query"
+                and "compare_to" in planned.arguments
+                and planned.arguments.get("group_by", "none") == "none"
+            ):
+                # "cada semana por separado" that is not two periods each with its own figure: a breakdown
+                # the plan does not compute (never one total)
+                planned.tool, planned.arguments = None, {}
+                planned.clarify = NOT_UNDERSTOOD
+                planned.meta["why"] = "a request for figures 'each on its own' that is not two periods"
+            return planned
         except ToolError as exc:
             plan.tool, plan.arguments = None, {}
             plan.clarify = NOT_UNDERSTOOD
@@ -926,6 +985,18 @@ class RulePlanner:
     # ------------------------------------------------------------------------------------------------
     def _plan(self, plan: Plan, norm: Normalized, ctx: PlanContext) -> Plan:
         text = _rank_phrases(_expand_elliptical(norm.text))
+        separately = _SEPARATELY.search(text)
+        if separately:
+            # "del 4 al 10 de junio y del 11 al 17, cada semana por separado", "March 1-7 and 8-14, each on
+            # its own": two periods, each answered with its figure and span (the comparison shows both)
+            a, b = separately.span()
+            text = text[:a] + " " * (b - a) + text[b:]
+            # "each week on its own", "cada semana por separado", "..., cada una": one figure per period
+            plan.meta["separately"] = bool(
+                re.search(
+                    r"\b(?:cada|each|every)\s+(?!one\b|una?\b)\w+|,\s*(?:cada|each)", separately.group(0)
+                )
+            )
         plan.meta["text"] = text
         today = ctx.today
         periods = dates.find_periods(text, today)
@@ -1005,8 +1076,11 @@ class RulePlanner:
         unknown = [
             w
             for w in norm.unknown
-            if meaningful_unknown(w, text)
-            or (w not in FILLER and not _VERB_FORM.search(w) and not harmless_unknown(w, text))
+            if not _intent_read(w, text)
+            and (
+                meaningful_unknown(w, text)
+                or (w not in FILLER and not _VERB_FORM.search(w) and not harmless_unknown(w, text))
+            )
         ]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
@@ -1563,7 +1637,9 @@ class RulePlanner:
         nor one of the copilot's domain words ("¿qué serie me recomiendas?"). Empty when on topic."""
         if _TOPIC.search(text):
             return []
-        foreign = [w for w in unknown if w not in REQUEST_VERBS]
+        foreign = [
+            w for w in unknown if w not in REQUEST_VERBS and not (intent_word(w) and _intent_read(w, text))
+        ]
         if foreign:
             return foreign
         if not _RECOMMEND.search(text):
@@ -2396,6 +2472,12 @@ class RulePlanner:
         left over is material the plan does not account for: the query would answer another
         question, so the planner says it did not understand (no figure)."""
         used: list[float] = []
+        named_periods = plan.meta.get("periods", [])
+        spans_read = 1 + ("compare_to" in args) + bool((args.get("share_of") or {}).get("span"))
+        if len(named_periods) > 2 and len(named_periods) > spans_read:
+            # "usage for 22-28 Oct and for 29 Oct-4 Nov" read as a range and two stray days: a period the
+            # query does not read is never dropped
+            return f"{len(named_periods)} periods named, the query reads {spans_read}"
         cond = args.get("condition")
         if cond:
             used += [float(cond["value"]), float(cond["value"]) / 100.0]

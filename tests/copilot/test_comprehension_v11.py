@@ -1,0 +1,120 @@
+"""Copilot v11: every advice / suggestion cue is the recommendation intent and an intent verb the rules do
+not read is never filler; two periods "each on its own" are both figures with their spans; an English
+day range after "over"; rankings by a reactive side; adjectives of the metric; forecast horizons in hours
+and days. Planner only (no data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from energy_api.copilot.planner import PlanContext, RulePlanner
+
+TODAY = dt.date(2018, 12, 31)
+DATA = (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+PLANNER = RulePlanner()
+
+
+def plan(message: str, lang: str = "en"):
+    return PLANNER.plan(message, PlanContext(today=TODAY, language=lang, available=DATA))
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "start"),
+    [
+        ("quiero pagar menos: ¿qué me aconsejas a la vista del 2018-05-14?", "es", "2018-05-14"),
+        ("¿Qué nos aconsejas para el 2018-05-14?", "es", "2018-05-14"),
+        ("¿qué propones para el 3 de mayo?", "es", "2018-05-03"),
+        ("¿qué hacemos para pagar menos en abril?", "es", "2018-04-01"),
+        ("¿qué hago con el consumo del 2018-06-01?", "es", "2018-06-01"),
+        ("what do you propose for 2018-05-14?", "en", "2018-05-14"),
+        ("how can we pay less in May?", "en", "2018-05-01"),
+        ("what do you advise for May 14?", "en", "2018-05-14"),
+    ],
+)
+def test_advice_cues_are_recommendations(message: str, lang: str, start: str) -> None:
+    p = plan(message, lang)
+    assert (p.tool, p.arguments.get("start")) == ("recommend", start), (p.tool, p.arguments, p.meta)
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("¿qué me pronosticarías para el consumo de marzo?", "es"),
+        ("¿me simulas el coste de marzo?", "es"),
+        ("can you contrasted the cost of March?", "en"),
+    ],
+)
+def test_an_unread_intent_verb_is_never_filler(message: str, lang: str) -> None:
+    p = plan(message, lang)
+    assert p.tool != "query" or "compare_to" in p.arguments, (p.tool, p.arguments)
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "a", "b"),
+    [
+        (
+            "consumo del 4 al 10 de junio y del 11 al 17 de junio, cada semana por separado",
+            "es",
+            ("2018-06-04", "2018-06-10"),
+            ("2018-06-11", "2018-06-17"),
+        ),
+        (
+            "the energy of June 15-21 and of June 22-28, each on its own",
+            "en",
+            ("2018-06-15", "2018-06-21"),
+            ("2018-06-22", "2018-06-28"),
+        ),
+    ],
+)
+def test_two_periods_each_on_its_own(message: str, lang: str, a: tuple, b: tuple) -> None:
+    args = plan(message, lang).arguments
+    assert (args["span"], args["compare_to"]) == (
+        {"start": a[0], "end": a[1]},
+        {"start": b[0], "end": b[1]},
+    )
+
+
+def test_one_period_each_week_separately_declines() -> None:
+    assert plan("consumo de junio, cada semana por separado", "es").tool is None
+
+
+def test_day_range_after_over_is_no_threshold() -> None:
+    args = plan("the average consumption over 12-25 November").arguments
+    assert (args["aggregation"], args["span"], "condition" in args) == (
+        "daily_mean",
+        {"start": "2018-11-12", "end": "2018-11-25"},
+        False,
+    )
+
+
+def test_ranking_by_a_reactive_side_in_a_half() -> None:
+    args = plan("top 2 months by lagging reactive energy in H2").arguments
+    assert (args["metric"], args["group_by"], args["top"], args["span"]["start"]) == (
+        "lagging_reactive_kvarh",
+        "month",
+        2,
+        "2018-07-01",
+    )
+
+
+def test_adjective_of_the_metric_is_filler() -> None:
+    args = plan("gasto energético del 1T en kWh", "es").arguments
+    assert (args["metric"], args["span"]) == ("usage_kwh", {"start": "2018-01-01", "end": "2018-03-31"})
+
+
+@pytest.mark.parametrize(
+    ("message", "hours"),
+    [
+        ("what will consumption be over the next 36 h?", 36),
+        ("what will the energy be over the next 2 days?", 48),
+    ],
+)
+def test_forecast_horizons(message: str, hours: int) -> None:
+    p = plan(message)
+    assert (p.tool, p.arguments.get("horizon_hours")) == ("forecast", hours)
+
+
+def test_will_be_with_a_past_month_is_no_forecast() -> None:
+    assert plan("what will the consumption be in March?").tool != "forecast"
