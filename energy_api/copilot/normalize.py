@@ -171,6 +171,7 @@ def normalize(message: str, lang: str) -> Normalized:
     text = _PRONOUN_ONE.sub(_ONE_MARK, text)
     with contextlib.suppress(Exception):  # text2num refuses some inputs; the words then stay words
         text = alpha2digit(text, "es" if lang == ES else "en", threshold=1)
+    text = re.sub(r"\bcos\s*[\u03c6\u03d5\u0278]", "cos phi", text, flags=re.IGNORECASE)  # "cos φ"
     text = fold(text).replace(_ONE_MARK, "one")
     text = re.sub(r"[¿¡\"“”«»]", " ", text)
     text = re.sub(r"([a-z])'s\b", r"\1", text)

@@ -111,14 +111,14 @@ _RECOMMEND = _re(
     r"(?:factura|coste|costo|costes|gasto|consumo)|\bhow\s+(?:do|can)\s+we\s+(?:lower|cut|reduce|trim)\s+(?:the|our)\s+(?:bill|costs?)\b|"
     r"what\s+(?:should|can|could)\s+(?:i|we)\s+(?:do|change|improve)|\bto\s+save\s+money\b|\bpara\s+ahorrar\s+dinero\b|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
-    r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
+    r"(?:reducir|bajar|recortar|rebajar|abaratar|disminuir|aminorar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto|recibo)|"
     r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
     r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered|trimmed|brought\s+down)|"
     r"\b(?:trim|trimmed|trimming|bring\s+down|brought\s+down)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
     r"como\s+(?:podria|podriamos|podemos|puedo|habriamos\s+podido|hubieramos\s+podido)\s+(?:haber\s+)?(?:ahorrado|reducido|bajado|recortado)|"
     r"que\s+(?:deberiamos|debemos|debo|deberia|podemos|podriamos|tenemos\s+que|hay\s+que)\s+(?:cambiar|mejorar|ajustar|corregir)|"
     r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b|"
-    r"\b(?:ideas?|medidas?|acciones|measures?|actions?)\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|save|saving|cut|reduc|lower)|"
+    r"\b(?:ideas?|medidas?|acciones|measures?|actions?)\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|rebaj|abarat|disminu|save|saving|cut|reduc|lower)|"
     r"\b(?:donde|where)\s+(?:podemos|podriamos|puedo|can\s+we|could\s+we|can\s+i)\s+(?:ahorrar|recortar|reducir|save|cut)"
 )
 #: "each on its own", "por separado": figures of two periods, each with its span.
@@ -338,6 +338,8 @@ _HOW_MANY_HOURS = _re(
     r"durante\s+cuanto\s+tiempo|cuanto\s+tiempo|^\s*(?:the\s+)?hours\s+(?:with|over|above|below|under|when)\b(?!\s+the\s+(?:highest|lowest|most|least|biggest))|"
     r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))|\bcount\s+(?:the\s+)?hours\b|"
     r"\bcuenta\s+(?:las\s+)?horas\b|"
+    # "horas de julio en periodo punta con FP inductivo por debajo del 80 %": hours of a period with a threshold
+    r"^\s*(?:las\s+|the\s+)?(?:horas|hours)\s+(?:de|del|of|in|en)\s+(?:[a-z0-9-]+\s+){0,5}?(?:con|with|where|when)\b(?=.*\d)|"
     # "total hours with lagging PF below 85 %", "hours in total above 100 kWh", "total de horas con...": a count
     r"\btotal\s+(?:number\s+of\s+)?hours\s+(?:with|where|when|in\s+which|that|of|over|above|below|under)\b|"
     r"\bhours\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+horas\b|\bhoras\s+en\s+total\b|\bhoras\s+totales\b|"
@@ -348,7 +350,7 @@ _HOW_MANY_HOURS = _re(
     r"^\s*(?:las\s+|the\s+)?(?:[a-z-]+\s+){0,3}(?:horas|hours)\b.*[\s,:;](?:cuantas|how\s+many)(?:\s+(?:fueron|hubo|son|hay|were|are|there))*\s*[?.!]*\s*$"
 )
 _HOW_MANY_INTERVALS = _re(
-    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
+    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)\b|\bcuenta\s+(?:los\s+)?(?:intervalos|cuartos\s+de\s+hora)\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
     r"number\s+of\s+intervals|cuantas\s+lecturas|\btotal\s+(?:number\s+of\s+)?(?:15[\s-]*minute\s+)?intervals\s+(?:with|where|when|over|above|below|under)\b|"
     r"\bintervals\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+intervalos\b|\bintervalos\s+en\s+total\b|(?:cuantos|numero\s+de)\s+(?:cuartos|4os)\s+de\s+hora|"
     r"(?:how\s+many|number\s+of)\s+(?:15[\s-]*min(?:ute)?|quarter[\s-]*hour)\s+(?:periods|slots|blocks|intervals|readings)\b|"
@@ -799,7 +801,7 @@ _RANK_UNITS_ONE = r"dia|day|mes|month|hora|hour|semana|week|weekday"
 #: whose metric is the verb of a relative clause after the unit (and the period between them).
 _RANK_CLAUSE = _re(
     rf"\b(?P<unit>{_RANK_UNITS})\b(?P<mid>[^?.,;:!]{{0,60}}?)\s+(?:en\s+(?:los|las)\s+que|en\s+que|durante\s+(?:los|las)\s+que|"
-    r"cuando|when|in\s+which|on\s+which|during\s+which|where|that)\s+(?:we\s+|the\s+plant\s+|la\s+planta\s+|se\s+)?"
+    r"cuando|when|in\s+which|on\s+which|during\s+which|where|that|que(?=\s+(?:mas|menos)\b))\s+(?:we\s+|the\s+plant\s+|la\s+planta\s+|se\s+)?"
     r"(?:(?P<adv>mas|menos)\s+(?:(?P<obj>co2|energia|electricidad|luz|dinero|energy|electricity|money)\s+)?)?(?:se\s+)?(?P<verb>pagamos|pago|pagaron|gastamos|gasto|gastaron|consumimos|consumio|consumieron|"
     r"emitimos|emitio|usamos|uso|spent|paid|consumed|used|emitted|spend|pay|consume|use|emit)"
     r"(?:\s+(?P<adv2>(?:the\s+)?(?:most|least)|mas|menos))?\b"
@@ -1141,6 +1143,8 @@ class RulePlanner:
                 r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur|\bre-?bill|"
                 r"\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobrad|\bcobrar|\bprice\s+(?:the|this|that)\b|"
                 r"\bbill\s+(?:the|this|that)\b.{0,60}\b(?:as|at)\b|"
+                # "bill 17:00-20:00 on 2018-02-07 at the light price instead: how much cheaper?"
+                r"\bbill\s+(?:from\s+)?\d.{0,60}\b(?:as|at)\b|\binstead\b|\bcheaper\b|\bmas\s+barat|\ben\s+su\s+lugar\b|"
                 r"\bwould\b.{0,40}\bcost\b",
                 text,
             )
@@ -2072,6 +2076,10 @@ class RulePlanner:
         m = re.search(
             r"\b(?:entre\s+las|entre|de\s+las|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(h|am|pm)?\s*"
             r"(?:y\s+las|y|a\s+las|a|hasta\s+las|hasta|and|to|until|-)\s+(\d{1,2})(?::00)?\s*(am|pm|h|horas|hours|o'clock)?\b",
+            text,
+        ) or re.search(
+            # "overnight, 23:00 to 07:00": two clock times written with their minutes are a window
+            r"(?<![\d:])(\d{1,2}):00(\s*h)?\s*(?:to|a|until|hasta|-)\s+(\d{1,2}):00(\s*h)?(?![\d:])",
             text,
         )
         if m and not re.match(r"\s*(?:de\s+)?(?:" + "|".join(slots.MONTHS) + r")\b", text[m.end() :]):

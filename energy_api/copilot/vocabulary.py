@@ -196,6 +196,11 @@ DOMAIN_EN |= _words("backtest backtests backtesting backtested hindcast back")
 #: Adjectives of the metric that change no figure ("gasto energético", "consumo eléctrico", "electrical use").
 FILLER_ES |= _words("energetico energetica energeticos energeticas electrico electrica electricos electricas")
 FILLER_EN |= _words("electrical electric energetic")
+#: Interjections of assent that open a turn ("perfecto, ¿y en dinero?", "great, and the cost?").
+FILLER_ES |= _words(
+    "perfecto perfecta genial estupendo estupenda excelente fenomenal buenisimo claro entendido"
+)
+FILLER_EN |= _words("perfect great cool nice awesome excellent alright gotcha understood")
 
 #: Function words from the ``stop-words`` package's Spanish and English lists (pronouns, conjugations of
 #: ser / estar / haber / tener, possessives, conjunctions, discourse adverbs, verbs of asking and
@@ -351,6 +356,7 @@ REQUEST_VERBS = _EN_IMPERATIVES | frozenset(
     _words("revisa revisame chequea checa analiza analizame mira fijate")
 )
 _LOOK_PREPOSITIONS = frozenset(_words("at on into over en a"))
+_ARTICLES = frozenset(_words("the el la los las"))
 
 
 def _names_slot(token: str) -> bool:
@@ -396,6 +402,8 @@ def harmless_unknown(word: str, text: str) -> bool:
         # "... ? check October", "look at Q3", "fíjate en agosto": an imperative (English bare verb, or
         # a Spanish -a / -e form) that opens its clause, optionally with a preposition, before a period
         after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if clause_start and nxt in _LOOK_PREPOSITIONS and after in _ARTICLES and i + 3 < len(tokens):
+            after = tokens[i + 3]  # "fíjate en la semana del 19 al 25", "look at the week of May 7"
         if clause_start and nxt in _LOOK_PREPOSITIONS and after is not None and _names_slot(after):
             return imperative or word in _EN_IMPERATIVES
         if clause_start and nxt is not None and _names_slot(nxt) and word in _EN_IMPERATIVES:

@@ -118,3 +118,70 @@ def test_forecast_horizons(message: str, hours: int) -> None:
 
 def test_will_be_with_a_past_month_is_no_forecast() -> None:
     assert plan("what will the consumption be in March?").tool != "forecast"
+
+
+def test_two_dated_days_joined_by_a_dash_are_a_range() -> None:
+    args = plan("usage for 22-28 Oct and for 29 Oct-4 Nov").arguments
+    assert (args["span"], args["compare_to"]) == (
+        {"start": "2018-10-22", "end": "2018-10-28"},
+        {"start": "2018-10-29", "end": "2018-11-04"},
+    )
+
+
+def test_a_period_the_query_does_not_read_declines() -> None:
+    assert plan("usage for 22-28 Oct and for 29 Oct to 4 Nov and 5 Nov").tool is None
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [
+        ("kWh de la semana del 6 al 12 de agosto y de la del 13 al 19, cada una", "es"),
+        ("usage for August 6-12 and 13-19, each", "en"),
+    ],
+)
+def test_second_range_inherits_the_month(message: str, lang: str) -> None:
+    args = plan(message, lang).arguments
+    assert args["compare_to"] == {"start": "2018-08-13", "end": "2018-08-19"}
+
+
+def test_a_decimal_energy_is_no_year() -> None:
+    p = plan("si pasamos 2.000,5 kWh de punta a valle en verano, ¿cuánto nos ahorramos?", "es")
+    assert (p.tool, p.arguments["kwh"], p.arguments.get("season")) == ("scenario", 2000.5, "summer")
+
+
+def test_clock_times_with_minutes_are_a_window() -> None:
+    args = plan("how much of November's usage happened overnight, 23:00 to 07:00, as a percentage?").arguments
+    assert args["share_of"] == {"hours": {"start": 23, "end": 7}}
+
+
+def test_bill_a_window_at_another_price_is_the_what_if() -> None:
+    p = plan("bill 17:00-20:00 on 2018-02-07 at the light price instead: how much cheaper?")
+    assert (p.tool, p.arguments["target"], p.arguments["from_start_hour"]) == ("what_if", "light", 17)
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "aggregation"),
+    [
+        ("count the quarter-hours with leading reactive over 10 kvarh in January", "en", "count_intervals"),
+        ("horas de julio en periodo punta con FP inductivo por debajo del 80 %", "es", "count_hours"),
+    ],
+)
+def test_counts_without_the_question_word(message: str, lang: str, aggregation: str) -> None:
+    assert plan(message, lang).arguments["aggregation"] == aggregation
+
+
+def test_ranking_with_que_mas_and_the_metric() -> None:
+    args = plan("del segundo semestre, los dos meses que más energía consumieron", "es").arguments
+    assert (args["group_by"], args["top"], args["span"]["start"]) == ("month", 2, "2018-07-01")
+
+
+@pytest.mark.parametrize(
+    ("message", "tool"),
+    [
+        ("dame ideas para rebajar el recibo con los datos del tercer trimestre", "recommend"),
+        ("¿cómo reducimos la factura eléctrica? fíjate en la semana del 19 al 25 de noviembre", "recommend"),
+        ("compensación para un cos φ del 97 % en el cuarto trimestre: ¿cómo cambia la reactiva?", "scenario"),
+    ],
+)
+def test_spanish_verbs_and_symbols(message: str, tool: str) -> None:
+    assert plan(message, "es").tool == tool
