@@ -34,6 +34,7 @@ from energy_api.probe import ProbeResult, run_probe
 from energy_api.public import public_error
 from energy_assets.domain import calendar, features, manifest
 from energy_assets.domain.data import schema
+from energy_assets.domain.features.history import prepare_history
 from energy_assets.domain.models.estimate.base import Features, column
 from energy_assets.domain.models.estimate.triangle import PowerTriangleEstimator
 from energy_assets.domain.serving import readings as serving
@@ -127,6 +128,7 @@ def load(folder: Path, forecast_threads: int | None = None) -> LoadedBundle:
     history = None
     if (folder / HISTORY_FILE).is_file():
         history = read_history(folder / HISTORY_FILE)
+        prepare_history(history)  # searched by every forecast until the next load: prepared once
     return LoadedBundle(
         bundle=bundle,
         created_at=str(bundle.metadata.get("created_at")),
@@ -176,6 +178,7 @@ class LoadedReadings:
 def load_served_readings(folder: Path) -> LoadedReadings:
     """Read and check the serving readings completely (against their manifest) before anyone sees them."""
     frame, served = serving.load_readings(folder)
+    prepare_history(frame)  # searched by every forecast until the next load: prepared once
     return LoadedReadings(
         frame=frame,
         manifest=served,

@@ -15,6 +15,7 @@ from energy_api.services.forecast import (
     request_history,
     run_sourced_forecast,
     served_history,
+    wall_datetimes,
 )
 from energy_assets.domain.data import schema
 from energy_assets.domain.models.forecast.base import MEAN, TARGET_HORIZON, quantile_column
@@ -80,7 +81,9 @@ async def forecast(request: ForecastRequest, service: ServiceDep) -> Response:
     names = [quantile_column(q) for q in levels]
     figures = round_columns({name: result[name].to_numpy(dtype=float) for name in (MEAN, *names)})
     quantiles = zip(*(figures[name] for name in names), strict=True)
-    stamps = result[schema.TIMESTAMP].tolist()
+    targets = result[schema.TIMESTAMP]
+    stamps = wall_datetimes(targets.to_numpy())  # datetime objects by NumPy where they hold them exactly
+    stamps = targets.tolist() if stamps is None else stamps
     labels = [name for name, first, last in sources for _ in range(first, last + 1)]
     points = [
         {"timestamp": ts, "horizon": h, "mean": m, "quantiles": dict(zip(names, q, strict=True)), "model": n}
@@ -108,7 +111,7 @@ async def forecast(request: ForecastRequest, service: ServiceDep) -> Response:
             {"timestamp": t, schema.USAGE_KWH: u}
             for t, u in zip(moments, round_column(schema.USAGE_KWH, values), strict=True)
         ]
-        for name, (moments, values) in observed_readings(history, origin, result[schema.TIMESTAMP]).items()
+        for name, (moments, values) in observed_readings(history, origin, targets).items()
     }
     out = {
         "origin": origin.to_pydatetime(),

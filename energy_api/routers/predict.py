@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Response
 
+from energy_api.precision import round_columns
 from energy_api.registry import ESTIMATE, estimate, estimate_features
 from energy_api.routers.deps import ServiceDep, respond, stamp
 from energy_api.schemas import MAX_BATCH_SPAN_DAYS, BatchRequest, BatchResponse, PredictResponse, Reading
@@ -78,6 +79,26 @@ def _rows(
     ]
 
 
+#: The batch answer's key its handler rounds itself, column by column (the rest: respond's round_figures).
+ROUNDED = ("estimates",)
+
+
+def rounded_rows(
+    stamps: list[datetime], point: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> list[dict[str, Any]]:
+    """:func:`_rows` with each figure already rounded as ``round_figures`` rounds it under its key:
+    the three columns rounded at once in NumPy (``precision.round_column``) instead of walking every
+    row's dict afterwards (that walk cost a 96-row batch about as much as its estimate). A bound that is
+    not finite is None, as in :func:`_rows` (rounding keeps a finite figure finite)."""
+    figures = round_columns({schema.USAGE_KWH: point, "low_kwh": low, "high_kwh": high})
+    return [
+        {"timestamp": ts, "usage_kwh": p, "interval": {"low_kwh": _bound(lo), "high_kwh": _bound(hi)}}
+        for ts, p, lo, hi in zip(
+            stamps, figures[schema.USAGE_KWH], figures["low_kwh"], figures["high_kwh"], strict=True
+        )
+    ]
+
+
 @router.post("/predict", response_model=PredictResponse, summary="Estimate one interval's usage_kwh")
 async def predict(reading: Reading, service: ServiceDep) -> Response:
     loaded, point, low, high, method = _estimate(service, [reading])
@@ -106,5 +127,11 @@ async def predict_batch(batch: BatchRequest, service: ServiceDep) -> Response:
     if (max(stamps) - min(stamps)) > pd.Timedelta(days=MAX_BATCH_SPAN_DAYS):
         raise InputRuleError("rows.timestamp", f"a batch may span at most {MAX_BATCH_SPAN_DAYS} days")
     loaded, point, low, high, method = _estimate(service, rows, prefix="rows.")
-    out = {"estimates": _rows(stamps, point, low, high), "interval_method": method, "model": stamp(loaded)}
-    return respond(service, "/predict/batch", loaded, len(rows), batch.model_dump_json(), out)
+    out = {
+        "estimates": rounded_rows(stamps, point, low, high),
+        "interval_method": method,
+        "model": stamp(loaded),
+    }
+    return respond(
+        service, "/predict/batch", loaded, len(rows), batch.model_dump_json(), out, rounded=ROUNDED
+    )

@@ -21,6 +21,7 @@ from energy_api.routers.deps import stamp
 from energy_api.services.forecast import observed_around, run_sourced_forecast
 from energy_api.settings import Settings
 from energy_assets.domain.data import schema
+from energy_assets.domain.features.history import prepared
 from energy_assets.domain.models.forecast import LightGBMQuantileForecaster, NowcastForecaster
 from energy_assets.domain.models.forecast.base import MEAN, TARGET_HORIZON, quantile_column
 from energy_assets.domain.models.forecast.nowcast import INTRADAY_CARD_KEY, NOWCAST_DIR
@@ -127,11 +128,24 @@ def test_the_request_picks_quantile_levels_on_the_served_grid(client: httpx.Clie
         assert rule in detail["msg"], detail
 
 
-def _general_answer(loaded: Any, origin: str | None, horizon: int, levels: list[float] | None) -> bytes:
+def _general_answer(
+    loaded: Any,
+    origin: str | None,
+    horizon: int,
+    levels: list[float] | None,
+    plan: list[dict[str, str]] | None = None,
+) -> bytes:
     """The /forecast answer built row by row and rounded by walking it (round_figures), as the handler
-    did before it rounded column by column: the fast path must give the same bytes."""
-    history = loaded.history
-    result, origin_ts, sources = run_sourced_forecast(loaded, history, origin, horizon)
+    did before it rounded column by column, from the served history shuffled (so neither prepared at
+    load nor sorted: the general paths, masks and sorts): the fast paths must give the same bytes."""
+    assert prepared(loaded.history) is not None  # what the server searches
+    history = loaded.history.sample(frac=1.0, random_state=11)
+    planned = None
+    if plan is not None:
+        planned = pd.DataFrame(plan)
+        planned[schema.TIMESTAMP] = pd.to_datetime(planned[schema.TIMESTAMP])
+        planned = planned.drop_duplicates(schema.TIMESTAMP, keep="last")
+    result, origin_ts, sources = run_sourced_forecast(loaded, history, origin, horizon, planned)
     levels = list(loaded.bundle.model.quantiles) if levels is None else sorted(levels)
     names = [quantile_column(q) for q in levels]
     stamps = result[schema.TIMESTAMP].tolist()
@@ -188,13 +202,49 @@ def test_the_answer_rounded_by_column_is_the_walked_answer_byte_for_byte(
         ((end - pd.Timedelta(hours=3)).isoformat(), 96, None),  # a few actuals, the rest future
         (None, 40, None),  # the end of the history: no actuals
         ("2018-02-03T23:00:00", 200, None),  # beyond a day (recursive), a Saturday night
+        (None, 7 * 96, [0.1, 0.9]),  # a week past the end: over Seollal (15-17 Feb) by the derived plan
+        *(((stamps.iloc[k]).isoformat(), 96, None) for k in range(WEEK + 5, len(stamps), 101)),
     ]
-    for origin, horizon, levels in cases:
+    plan = [
+        {
+            "timestamp": (stamps.iloc[-300] + k * schema.INTERVAL).isoformat(),
+            "load_type": schema.LOAD_TYPES[k % 3],
+        }
+        for k in (1, 2, 3, 40, 41, 200)
+    ]
+    for origin, horizon, levels, sent in [
+        *((o, h, q, None) for o, h, q in cases),
+        ((stamps.iloc[-300]).isoformat(), 96, None, plan),  # a sent plan, partly: derived elsewhere
+    ]:
         payload: dict[str, Any] = {"horizon": horizon}
         if origin is not None:
             payload["origin"] = origin
         if levels is not None:
             payload["quantiles"] = levels
+        if sent is not None:
+            payload["planned_load_type"] = sent
         response = client.post("/forecast", json=payload)
         assert response.status_code == 200, response.text
-        assert response.content == _general_answer(loaded, origin, horizon, levels), payload
+        assert response.content == _general_answer(loaded, origin, horizon, levels, sent), payload
+
+
+def test_a_request_history_answers_as_the_served_one(client: httpx.Client, champion_dir: Path) -> None:
+    """The served history (prepared at load) and the same readings sent in the request (the general
+    path: parsed, sorted, never prepared; here shuffled and in the plant's zone) give the same answer
+    but for ``history_source``: at the nowcast seam and at an operating origin, with actuals."""
+    history = pd.read_parquet(next(champion_dir.rglob(champion.HISTORY_FILE)))
+    sent = history.sample(frac=1.0, random_state=4)
+    rows = [
+        {"timestamp": t.isoformat(), "usage_kwh": float(u), "load_type": lt}
+        for t, u, lt in zip(
+            sent[schema.TIMESTAMP], sent[schema.USAGE_KWH], sent[schema.LOAD_TYPE], strict=True
+        )
+    ]
+    for origin in (BUSY, "2018-02-07T08:45:00"):
+        served = client.post("/forecast", json={"origin": origin, "horizon": 96}).json()
+        asked = client.post("/forecast", json={"origin": origin, "horizon": 96, "history": rows}).json()
+        assert (served["history_source"], asked["history_source"]) == ("bundle", "request")
+        assert len(served["actuals"]) == 96
+        assert served["sources"][0]["model"] == ("nowcast" if origin == BUSY else "lightgbm_quantile")
+        for key in ("origin", "points", "sources", "recent", "actuals", "total_kwh"):
+            assert asked[key] == served[key], key

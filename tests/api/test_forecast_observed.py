@@ -3,11 +3,13 @@ past origin, the actuals of its targets) are the same by binary search as by pla
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from energy_api.services.forecast import RECENT_INTERVALS, observed_around
+from energy_api.services.forecast import RECENT_INTERVALS, observed_around, wall_datetimes
 from energy_assets.domain.data import schema
 
 
@@ -57,3 +59,17 @@ def test_an_unsorted_or_text_stamped_history_gives_the_same(history: pd.DataFram
     as_text = history.assign(**{schema.TIMESTAMP: history[schema.TIMESTAMP].astype(str)})
     assert observed_around(as_text, origin, targets) == expected
     assert len(expected["actuals"]) == 96 and len(expected["recent"]) == RECENT_INTERVALS
+
+
+def test_wall_datetimes_are_what_pandas_gives() -> None:
+    """The NumPy conversion the /forecast answer uses gives the datetimes pandas gives (pre-epoch,
+    leap day, microseconds), and declines what a datetime cannot hold exactly (NaT, nanoseconds)."""
+    rng = np.random.default_rng(5)
+    ns = rng.integers(-(10**18), 2 * 10**18, 2_000) // 1000 * 1000
+    values = np.sort(np.concatenate([ns, [pd.Timestamp("2020-02-29 23:45").value]])).view("datetime64[ns]")
+    got = wall_datetimes(values)
+    assert got == pd.DatetimeIndex(values).to_pydatetime().tolist()
+    assert all(type(moment) is datetime for moment in got)
+    assert wall_datetimes(values + np.timedelta64(1, "ns")) is None
+    assert wall_datetimes(np.array(["NaT", "2018-01-01"], dtype="datetime64[ns]")) is None
+    assert wall_datetimes(values.astype("datetime64[s]")) is None  # another unit: pandas' path

@@ -263,3 +263,33 @@ def test_columns_rounded_together_are_each_column_rounded_alone() -> None:
     assert list(together) == list(columns)
     for key, values in columns.items():
         assert [repr(v) for v in together[key]] == [repr(v) for v in round_column(key, values)], key
+
+
+def test_batch_rows_rounded_by_column_equal_the_walked_rows() -> None:
+    """/predict/batch rounds its three columns at once (routers.predict.rounded_rows): the same rows as
+    walking the plain rows with round_figures: ties (x.xxx5), noise, eighths, huge values, -0.0, NaN
+    and inf (bounds that are not finite are None either way); compared as JSON text (NaN != NaN)."""
+    from datetime import datetime, timedelta
+
+    from energy_api.routers.predict import _rows, rounded_rows
+
+    rng = np.random.default_rng(17)
+    n = 4_000
+    columns = []
+    for _ in range(3):
+        values = rng.normal(40.0, 30.0, n)
+        values[::7] = np.round(values[::7], 3) + 0.0005  # ties at the third decimal
+        values[1::11] = rng.integers(-(10**6), 10**6, len(values[1::11])) / 8.0
+        values[2::97] = 1e300
+        values[4::89] = 2.0**53 + 1
+        values[3::101] = -0.0
+        values[5::103] = np.inf
+        values[8::109] = -np.inf
+        values[6::107] = np.nan
+        columns.append(values)
+    stamps = [datetime(2018, 3, 1) + timedelta(minutes=15 * k) for k in range(n)]
+    point, low, high = columns
+    got = rounded_rows(stamps, point, low, high)
+    walked = round_figures({"estimates": _rows(stamps, point, low, high)})["estimates"]
+    assert json.dumps(got, default=str) == json.dumps(walked, default=str)
+    assert [type(r["usage_kwh"]) for r in got] == [type(r["usage_kwh"]) for r in walked]

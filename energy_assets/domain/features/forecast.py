@@ -20,7 +20,7 @@ import pandas as pd
 
 from energy_assets.domain import calendar
 from energy_assets.domain.data import schema
-from energy_assets.domain.features.history import history_until, sorted_end
+from energy_assets.domain.features.history import history_until, prepared, sorted_end
 
 DAY = schema.INTERVALS_PER_DAY
 WEEK = 7 * DAY
@@ -140,14 +140,21 @@ class Grid:
         load_type codes are ``plan`` (one per interval after the origin, ``horizon`` of them)."""
         first = origin - HISTORY_TAIL * schema.INTERVAL
         end = sorted_end(history, origin)
+        ready = prepared(history) if end is not None else None
+        codes = None
         if end is not None:  # sorted (a served history): the tail by binary search on its columns
             if end == 0:
                 history_until(history, origin)  # raises: nothing at or before the origin
-            all_stamps = history[schema.TIMESTAMP].to_numpy()
-            tail = slice(int(np.searchsorted(all_stamps[:end], first.to_datetime64(), side="right")), end)
-            stamps = all_stamps[tail]
-            usage_kwh = history[schema.USAGE_KWH].to_numpy(dtype=float)[tail]
-            load_type = history[schema.LOAD_TYPE].to_numpy()[tail]
+            if ready is not None:  # prepared once per loaded history: its load-type codes too
+                all_stamps = ready.stamps
+                tail = slice(int(np.searchsorted(all_stamps[:end], first.to_datetime64(), side="right")), end)
+                stamps, usage_kwh, codes = all_stamps[tail], ready.usage[tail], ready.load_type[tail]
+            else:
+                all_stamps = history[schema.TIMESTAMP].to_numpy()
+                tail = slice(int(np.searchsorted(all_stamps[:end], first.to_datetime64(), side="right")), end)
+                stamps = all_stamps[tail]
+                usage_kwh = history[schema.USAGE_KWH].to_numpy(dtype=float)[tail]
+                load_type = history[schema.LOAD_TYPE].to_numpy()[tail]
         else:
             seen = history_until(history, origin)
             seen = seen.loc[seen[schema.TIMESTAMP] > first]
@@ -160,7 +167,7 @@ class Grid:
         usage = np.full(len(full), np.nan)
         usage[pos] = usage_kwh[rows]
         lt = np.full(len(full), np.nan)
-        lt[pos] = calendar.load_type_codes(load_type[rows])
+        lt[pos] = calendar.load_type_codes(load_type[rows]) if codes is None else codes[rows]
         origin_pos = len(full) - 1 - horizon
         plan = np.asarray(plan, dtype=float)
         if plan.shape != (horizon,):

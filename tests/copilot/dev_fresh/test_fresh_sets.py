@@ -1,7 +1,7 @@
 """The fresh development batches (dev_fresh/fresh_*.yaml): balanced, new, and every expectation computes.
 
-They follow the held-out format (tests/copilot/heldout/questions_v7.yaml) and are computed by the same
-independent reference (tests/copilot/heldout/reference.py); these checks are the v3..v7 set rules,
+They follow the held-out format (tests/copilot/heldout/questions_v8.yaml) and are computed by the same
+independent reference (tests/copilot/heldout/reference.py); these checks are the v3..v8 set rules,
 at 4 cases (2 es, 2 en) per category instead of 8.
 """
 
@@ -20,9 +20,11 @@ from tests.copilot.heldout import grade
 from tests.copilot.heldout.reference import SET_PATH, Reference, SpecError, expected_for, load_cases
 
 HERE = Path(__file__).resolve().parent
-BATCHES = {"a": HERE / "fresh_a.yaml", "b": HERE / "fresh_b.yaml"}
+BATCHES = {k: HERE / f"fresh_{k}.yaml" for k in "abcd"}
 PRESENT = sorted(k for k, p in BATCHES.items() if p.exists())
-HELDOUT = [SET_PATH, *(SET_PATH.with_name(f"questions_v{v}.yaml") for v in range(2, 8))]
+HELDOUT = [SET_PATH, *(SET_PATH.with_name(f"questions_v{v}.yaml") for v in range(2, 9))]
+#: the newest held-out set each batch is checked against (a and b were written before v8 existed)
+HELD_UPTO = {"a": 7, "b": 7, "c": 8, "d": 8}
 MARKERS = {"partial": "partial", "no_data": "no_data", "decline": "decline"}
 
 
@@ -33,7 +35,7 @@ def cases(batch: str) -> list[dict]:
 
 @functools.cache
 def heldout_cases() -> tuple[dict, ...]:
-    """v1..v7, parsed once with libyaml where present (their shape is checked by test_grader.py)."""
+    """v1..v8, parsed once with libyaml where present (their shape is checked by test_grader.py)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return tuple(c for p in HELDOUT for c in yaml.load(p.read_text("utf-8"), Loader=loader)["cases"])
 
@@ -71,12 +73,15 @@ def test_a_fresh_batch_is_balanced_with_unique_ids(batch: str) -> None:
 def test_no_fresh_question_nearly_repeats_a_heldout_one_or_another_fresh_one() -> None:
     from rapidfuzz import fuzz, process
 
-    earlier = asked(list(heldout_cases()))
-    fresh = [(c["id"], q) for k in PRESENT for c in cases(k) for q in asked([c])]
-    for cid, q in fresh:
-        match, score, _ = process.extractOne(q, earlier, scorer=fuzz.ratio)
+    earlier = {
+        upto: asked([c for c in heldout_cases() if upto >= 8 or not c["id"].startswith("v8-")])
+        for upto in set(HELD_UPTO.values())
+    }
+    fresh = [(k, c["id"], q) for k in PRESENT for c in cases(k) for q in asked([c])]
+    for k, cid, q in fresh:
+        match, score, _ = process.extractOne(q, earlier[HELD_UPTO[k]], scorer=fuzz.ratio)
         assert score < 90, f"{cid}: {q!r} is nearly the held-out {match!r} ({score:.0f})"
-    for (ia, qa), (ib, qb) in itertools.combinations(fresh, 2):
+    for (_, ia, qa), (_, ib, qb) in itertools.combinations(fresh, 2):
         assert fuzz.ratio(qa, qb) < 90, f"{ia}: {qa!r} is nearly {ib}: {qb!r}"
 
 

@@ -1075,8 +1075,106 @@ def test_v8_whatifs_match_plain_pandas(real: Reference, v8_cases: list[dict], pl
     assert figures("v8-cmp-es-04") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
 
 
-# --- the later 176-case sets (v3..v8): one rule for each, new against every earlier set -------
-LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH, 7: V7_PATH, 8: V8_PATH}
+# --- the ninth held-out set (v9): balanced, new, and every expectation computes -----------------
+V9_PATH = SET_PATH.with_name("questions_v9.yaml")
+
+
+@pytest.fixture(scope="module")
+def v9_cases() -> list[dict]:
+    return load_cases(V9_PATH)
+
+
+def test_v9_filtered_figures_match_plain_pandas(
+    real: Reference, v9_cases: list[dict], plain4: pd.DataFrame
+) -> None:
+    df = plain4
+    m = df["month"]
+
+    def got(cid: str, turn: int = -1) -> Expected:
+        return v3_expected(real, v9_cases, cid, turn)
+
+    def first(cid: str, turn: int = -1) -> float:
+        return got(cid, turn).figures[0].value
+
+    # a share of a filtered whole: of December's maximum-period kWh, the Maximum_Load part
+    top = df[(m == 12) & (df["period"] == "maximum")]
+    share = 100 * top.loc[top["load"] == "Maximum_Load", "kwh"].sum() / top["kwh"].sum()
+    assert 0 < share < 100 and first("v9-share-es-04") == pytest.approx(share)
+    # an hour window that wraps midnight (start hours 23..8) over Q3
+    q3 = df[m.between(7, 9)]
+    night = (q3["hour"] >= 23) | (q3["hour"] < 9)
+    assert first("v9-share-en-01") == pytest.approx(100 * q3.loc[night, "kwh"].sum() / q3["kwh"].sum())
+    # counts: a decimal threshold inside the light period, a weekday filter (April has no holiday)
+    assert first("v9-cnt-es-03") == pytest.approx(
+        0.25 * ((m == 6) & (df["period"] == "light") & (df["kwh"] > 40.5)).sum()
+    )
+    assert first("v9-cnt-en-04") == ((m == 4) & (df["dow"] == 1) & (df["kwh"] > 70)).sum()
+    # Q2 2018 (Sunday 1 April .. Saturday 30 June) touches 14 ISO weeks, the first of one day
+    q2 = df[m.between(4, 6)]
+    assert q2["start"].dt.isocalendar()["week"].nunique() == 14
+    assert first("v9-avg-es-03") == pytest.approx(q2["kwh"].sum() / 14)
+    # Children's Day 2018 is Saturday 5 May with its substitute day Monday 7 May (not Sunday 6 May)
+    hol = got("v9-hol-es-01")
+    assert hol.spans == [("2018-05-05", "2018-05-07")]
+    kids = df["day"].isin(pd.to_datetime(["2018-05-05", "2018-05-07"]))
+    assert hol.figures[0].value == pytest.approx(df.loc[kids, "kwh"].sum())
+    # a daily mean over a range the data covers only up to 2018-12-31: 7 covered days
+    part = got("v9-part-en-04")
+    assert part.partial and part.spans == [("2018-12-25", "2018-12-31")]
+    assert part.figures[0].value == pytest.approx(
+        df.loc[df["day"] >= pd.Timestamp("2018-12-25"), "kwh"].sum() / 7
+    )
+    # a ranking over a partly covered range: the top 3 days by cost from 2018-12-10
+    dec = df[df["day"] >= pd.Timestamp("2018-12-10")]
+    per_day = (dec["kwh"] * dec["period"].map(PRICES["winter"])).groupby(dec["day"]).sum().nlargest(3)
+    rank = got("v9-part-en-03")
+    assert rank.partial and [lb.value for lb in rank.labels] == [d.date().isoformat() for d in per_day.index]
+    assert [f.value for f in rank.figures] == pytest.approx(list(per_day.values))
+    # a follow-up that turns a top 2 into the bottom 2 hours of the day by total kWh in October
+    low = df[m == 10].groupby("hour")["kwh"].sum().nsmallest(2)
+    bottom = got("v9-fu-en-04")
+    assert [lb.value for lb in bottom.labels] == list(low.index)
+    assert [f.value for f in bottom.figures] == pytest.approx(list(low.values))
+
+
+def test_v9_whatifs_match_plain_pandas(real: Reference, v9_cases: list[dict], plain4: pd.DataFrame) -> None:
+    df = plain4
+    m = df["month"]
+
+    def figures(cid: str) -> list[float]:
+        return [f.value for f in v3_expected(real, v9_cases, cid).figures]
+
+    # 3 h of maximum-period load a day in November: 30 days - 4 Sundays = 26 (no holiday in November)
+    top = df[(df["period"] == "maximum") & (m == 11)]
+    assert top["day"].nunique() == 26
+    saving, *prices = figures("v9-tar-es-04")
+    assert saving == pytest.approx(3 * top["kwh"].sum() / (len(top) * 0.25) * 26 * (144.40 - 57.70))
+    assert prices == [144.40, 57.70]
+    # 4 h in July without "each day": 4 x July's mean maximum-period kWh per hour, once
+    top = df[(df["period"] == "maximum") & (m == 7)]
+    saving, *prices = figures("v9-tar-en-04")
+    assert saving == pytest.approx(4 * top["kwh"].sum() / (len(top) * 0.25) * (167.90 - 52.30))
+    # 1,000.5 kWh medium -> light over H1: winter, spring/fall and summer (June) weights
+    mid = df[(df["period"] == "medium") & (m <= 6)]
+    w = mid.groupby(m.map(SEASON))["kwh"].sum() / mid["kwh"].sum()
+    assert set(w.index) == {"winter", "spring_fall", "summer"}
+    (saving,) = figures("v9-tar-en-03")
+    assert saving == pytest.approx(
+        1000.5 * sum(w[s] * (PRICES[s]["medium"] - PRICES[s]["light"]) for s in w.index)
+    )
+    # comparison with a filter on both months: maximum-period kWh of July vs August
+    peak = df["period"] == "maximum"
+    a, b = df.loc[peak & (m == 7), "kwh"].sum(), df.loc[peak & (m == 8), "kwh"].sum()
+    assert figures("v9-cmp-en-03") == pytest.approx([a, b, b - a, 100 * (b - a) / a])
+    # recommendation for 8-21 October: maximum-period kWh, its saving at light, energy-weighted PF
+    span = df[df["day"].between(pd.Timestamp("2018-10-08"), pd.Timestamp("2018-10-21"))]
+    energy = span.loc[span["period"] == "maximum", "kwh"].sum()
+    pf = 100 * span["kwh"].sum() / math.hypot(span["kwh"].sum(), span["q"].sum())
+    assert figures("v9-rec-es-04") == pytest.approx([energy, energy * (98.30 - 52.30), pf])
+
+
+# --- the later 176-case sets (v3..v9): one rule for each, new against every earlier set -------
+LATER_SETS = {3: V3_PATH, 4: V4_PATH, 5: V5_PATH, 6: V6_PATH, 7: V7_PATH, 8: V8_PATH, 9: V9_PATH}
 
 
 @functools.cache  # read-only; the balance and the near-duplicate rules share one parse per version

@@ -34,7 +34,7 @@ from energy_assets.domain.features.forecast import (
     feature_matrix,
     training_rows,
 )
-from energy_assets.domain.features.history import history_until
+from energy_assets.domain.features.history import check_seen, history_until
 from energy_assets.domain.models.forecast.base import (
     DEFAULT_HORIZON,
     DEFAULT_QUANTILES,
@@ -295,10 +295,13 @@ class _BoostedQuantileForecaster(Forecaster):
         self._require_fitted()
         check_horizon(horizon)
         origin = pd.Timestamp(origin)
-        seen = history_until(history, origin)
         if horizon <= self.day_horizon:
-            mean, qv, _ = self._predict_day(seen, origin, horizon, future_covariates)
+            # Grid.for_origin reads only the rows at or before the origin (the no-look-ahead guard's
+            # rows, by binary search on a sorted history), so the whole history goes in unsliced
+            check_seen(history, origin)
+            mean, qv, _ = self._predict_day(history, origin, horizon, future_covariates)
             return finish_forecast(origin, mean, qv, self.quantiles)
+        seen = history_until(history, origin)
         # beyond a day: recursive by day on the mean forecast
         means, qvs = [], []
         block_origin, done, extended = origin, 0, seen

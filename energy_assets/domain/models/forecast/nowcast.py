@@ -36,7 +36,7 @@ from energy_assets.domain.features.forecast import (
     feature_matrix,
     training_pairs,
 )
-from energy_assets.domain.features.history import history_until
+from energy_assets.domain.features.history import check_seen, history_until
 from energy_assets.domain.models.forecast.backtest import ACTUAL, HORIZON_BANDS
 from energy_assets.domain.models.forecast.base import (
     DEFAULT_HORIZON,
@@ -393,9 +393,10 @@ class IntradayForecaster(Forecaster):
         model answers only the horizons the nowcast does not."""
         day = self.day_ahead
         assert isinstance(day, _BoostedQuantileForecaster) and self.nowcast is not None
-        seen = history_until(history, origin)
+        check_seen(history, origin)
         planned = plan_codes(origin, day.day_horizon, future_covariates)
-        grid, pos = Grid.for_origin(seen, origin, day.day_horizon, planned)
+        # Grid.for_origin reads only the rows at or before the origin (as history_until would keep)
+        grid, pos = Grid.for_origin(history, origin, day.day_horizon, planned)
         if not grid.load_type[pos] > 0:  # NaN (no reading at the origin) or Light load
             steps = 0
         # the day-ahead features of every horizon once: the day-ahead model reads those after the

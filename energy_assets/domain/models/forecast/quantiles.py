@@ -11,6 +11,7 @@ decile on validation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from statistics import NormalDist
 
 import numpy as np
@@ -23,8 +24,14 @@ DECILES: tuple[float, ...] = DEFAULT_QUANTILES
 
 def normal_scores(levels: Sequence[float]) -> np.ndarray:
     """Standard-normal quantile of each level (0.1 -> -1.2816, 0.5 -> 0)."""
+    return np.array(_normal_scores(tuple(float(q) for q in levels)))
+
+
+@lru_cache(maxsize=64)
+def _normal_scores(levels: tuple[float, ...]) -> tuple[float, ...]:
+    """Cached: every served forecast shapes the same few levels (a fresh array is returned each time)."""
     unit = NormalDist()
-    return np.array([unit.inv_cdf(float(q)) for q in levels])
+    return tuple(unit.inv_cdf(q) for q in levels)
 
 
 def normal_shape(values: np.ndarray, levels: Sequence[float], wanted: Sequence[float]) -> np.ndarray:

@@ -543,3 +543,64 @@ def test_finish_forecast_equals_the_frame_built_column_by_column() -> None:
             columns[base.quantile_column(q)] = sorted_values[:, j]
         pd.testing.assert_frame_equal(result, pd.DataFrame(columns), check_exact=True)
         assert (result.drop(columns=[TS]).to_numpy() >= 0).all()
+
+
+# --- a served history prepared once per load ---------------------------------------------------
+def test_prepare_history_only_takes_frames_the_fast_paths_read_exactly(clean_reference: pd.DataFrame) -> None:
+    """Sorted, naive datetime64[ns], known load types: prepared, for that frame object alone (a copy
+    or a slice is not); anything else is left to the general paths; a dropped frame is forgotten."""
+    frame = clean_reference.iloc[: 3 * DAY].reset_index(drop=True)
+    ready = no_look_ahead.prepare_history(frame)
+    assert ready is not None and no_look_ahead.prepared(frame) is ready
+    np.testing.assert_array_equal(ready.stamps, frame[TS].to_numpy())
+    np.testing.assert_array_equal(ready.load_type, calendar.load_type_codes(frame[schema.LOAD_TYPE]))
+    assert (ready.first, ready.last) == (frame[TS].min(), frame[TS].max())
+    assert not ready.usage.flags.writeable
+    assert no_look_ahead.prepared(frame.copy()) is None and no_look_ahead.prepared(frame.iloc[:10]) is None
+    for other in (
+        frame.sample(frac=1.0, random_state=1),
+        frame.assign(**{TS: frame[TS].dt.tz_localize(schema.PLANT_TIMEZONE)}),
+        frame.assign(**{TS: frame[TS].dt.as_unit("s")}),
+        frame.assign(**{schema.LOAD_TYPE: ["Odd_Load", *frame[schema.LOAD_TYPE].iloc[1:]]}),
+        frame.iloc[:0],
+    ):
+        assert no_look_ahead.prepare_history(other) is None and no_look_ahead.prepared(other) is None
+    key = id(frame)
+    del frame, ready
+    assert key not in no_look_ahead._PREPARED
+
+
+def test_prepared_predict_equals_the_general_paths(
+    small_lightgbm: tuple[LightGBMQuantileForecaster, pd.DataFrame],
+) -> None:
+    """A forecast from a prepared history equals, bit for bit, the one from the same frame unprepared
+    and from it shuffled (masks): origins every 5 h 15 min over two weeks (New Year's Day in the lags),
+    the first allowed origin, the history end, between readings, a sent plan, two days ahead; the
+    prepared frame's refusals are the general ones."""
+    model, train = small_lightgbm
+    model.set_prediction_threads(1)
+    served = train.reset_index(drop=True)
+    assert no_look_ahead.prepare_history(served) is not None
+    plain, shuffled = served.copy(), served.sample(frac=1.0, random_state=9)
+    stamps = served[TS]
+    origins = [
+        *stamps.iloc[7 * DAY :: 21],
+        stamps.iloc[WEEK - 1],
+        stamps.iloc[-1],
+        stamps.iloc[-5] + STEP / 3,
+    ]
+    for origin in origins:
+        fast = model.predict(served, origin, DAY)
+        pd.testing.assert_frame_equal(fast, model.predict(plain, origin, DAY), check_exact=True)
+        pd.testing.assert_frame_equal(fast, model.predict(shuffled, origin, DAY), check_exact=True)
+        assert no_look_ahead.sorted_end(served, origin) == no_look_ahead.sorted_end(plain, origin)
+    sent = pd.DataFrame({TS: base.target_timestamps(stamps.iloc[-30], DAY)})
+    sent[schema.LOAD_TYPE] = [schema.LOAD_TYPES[k % 3] for k in range(DAY)]
+    for horizon in (5, 2 * DAY):
+        pd.testing.assert_frame_equal(
+            model.predict(served, stamps.iloc[-30], horizon, future_covariates=sent),
+            model.predict(shuffled, stamps.iloc[-30], horizon, future_covariates=sent),
+            check_exact=True,
+        )
+    with pytest.raises(ValueError, match="no history at or before"):
+        model.predict(served, stamps.iloc[0] - STEP, DAY)
