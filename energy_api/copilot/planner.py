@@ -563,9 +563,14 @@ _UNIT_BEFORE = _re(
 )
 #: Days without a month in a follow-up ("¿y del 16 al 31?", "and 11 to 20?"): of the previous span's month.
 _BARE_DAY_RANGE = _re(
-    r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal)?\s*(?:(?:el|la|the)\s+\w+\s+)?"
-    r"(?:for\s+|in\s+|en\s+)?(?:del|from|de|desde\s+el|between|entre\s+el|entre)?\s*(\d{1,2})\s*"
-    r"(?:al|a|to|through|until|hasta\s+el|hasta|y\s+el|and|-)\s*(\d{1,2})\s*\??\s*$"
+    r"^(?:y\s+ahora|and\s+now|y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal|ahora|now|then|luego)?"
+    r"\s*,?\s*(?:(?:el|la|the)\s+\w+\s+)?"
+    r"(?:for\s+|in\s+|en\s+)?(?:del|from|de|desde\s+el|between|entre\s+el|entre)?\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*"
+    r"(?:al|a|to|through|until|hasta\s+el|hasta|y\s+el|and|-)\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*\??\s*$"
+)
+_ASSENT = _re(
+    r"^(?:(?:ok|okay|vale|bien|bueno|perfecto|perfecta|genial|estupendo|excelente|entendido|gracias|de\s+acuerdo|"
+    r"perfect|great|cool|nice|thanks|thank\s+you|alright|got\s+it|understood|fine|good)\s*[,.!;:]+\s*)+"
 )
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
@@ -987,6 +992,8 @@ class RulePlanner:
     # ------------------------------------------------------------------------------------------------
     def _plan(self, plan: Plan, norm: Normalized, ctx: PlanContext) -> Plan:
         text = _rank_phrases(_expand_elliptical(norm.text))
+        # "perfecto, ¿y eso en dinero?", "great, and the cost?": a word of assent before a follow-up adds nothing
+        text = _ASSENT.sub("", text)
         separately = _SEPARATELY.search(text)
         if separately:
             # "del 4 al 10 de junio y del 11 al 17, cada semana por separado", "March 1-7 and 8-14, each on

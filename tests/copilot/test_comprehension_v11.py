@@ -185,3 +185,37 @@ def test_ranking_with_que_mas_and_the_metric() -> None:
 )
 def test_spanish_verbs_and_symbols(message: str, tool: str) -> None:
     assert plan(message, "es").tool == tool
+
+
+def _follow(first: str, second: str, lang: str):
+    p1 = plan(first, lang)
+    span = p1.arguments["span"]
+    last = (dt.date.fromisoformat(span["start"]), dt.date.fromisoformat(span["end"]))
+    ctx = PlanContext(
+        today=TODAY,
+        language=lang,
+        available=DATA,
+        last_period=last,
+        last_tool=p1.tool,
+        last_arguments=p1.arguments,
+    )
+    return PLANNER.plan(second, ctx)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "lang", "metric", "span"),
+    [
+        (
+            "energía de marzo, en kWh",
+            "perfecto, ¿y eso en dinero cuánto fue?",
+            "es",
+            "cost_krw",
+            "2018-03-01",
+        ),
+        ("coste del 1 al 7 de octubre", "ahora del 8 al 14", "es", "cost_krw", "2018-10-08"),
+        ("cost from 1 to 7 October", "and from the 8th to the 14th?", "en", "cost_krw", "2018-10-08"),
+    ],
+)
+def test_follow_ups_after_assent_or_now(first: str, second: str, lang: str, metric: str, span: str) -> None:
+    args = _follow(first, second, lang).arguments
+    assert (args["metric"], args["span"]["start"]) == (metric, span)
