@@ -79,7 +79,12 @@ def _re(pattern: str) -> re.Pattern[str]:
 def _intent_read(word: str, text: str) -> bool:
     """Whether an intent word the vocabulary does not list ("aconsejas", "propose", "predices") is read
     by the rule of its own intent (recommendation, forecast, explanation, comparison) in this text."""
-    return intent_word(word) and any(
+    if not intent_word(word):
+        return False
+    if re.match(r"simul|hipotet|hypothet|escenari|scenari", word):
+        # "simulate moving 100 kWh from peak to off-peak": the verb of a what-if the rules read
+        return any(rule.search(text) is not None for rule in (_SHIFT, _CUT, _CHANGE, _PF_IMPROVE))
+    return any(
         rule.search(word) is not None and rule.search(text) is not None
         for rule in (_RECOMMEND, _FORECAST, _EXPLAIN, _COMPARE)
     )
@@ -379,7 +384,7 @@ _SHARE = _re(
     r"^\s*%\s+(?:del?|of)\s"  # "% del consumo anual que fue de carga ligera"
 )
 _COMPARE = _re(
-    r"compar|\bvs\.?\b|\bversus\b|frente\s+a|respecto\s+(?:a|al|de)|con\s+respecto|\bdiferencia\b|\bdifference\b|"
+    r"compar|\bcontrast|\bvs\.?\b|\bversus\b|frente\s+a|respecto\s+(?:a|al|de)|con\s+respecto|\bdiferencia\b|\bdifference\b|"
     r"\bagainst\b|\bthan\b|\bque\s+en\b|\bque\s+el\b|\bque\s+la\b|\bque\s+durante\b|\bcontra\b|\bchange\s+(?:from|between)\b|"
     r"\bcambio\s+(?:de|entre)\b|\bevolucion\b"
 )
@@ -542,7 +547,7 @@ _COUNT_CUE = _re(
     r"\bcount\s+(?:the\s+)?(?:\w+\s+)?(?:hours|intervals|days|readings)\b|\bcuenta\s+(?:los\s+|las\s+)?(?:horas|intervalos|dias)\b|\b(?:how\s+many|cuant[oa]s)\s+(?:\w+\s+)?(?:hours|horas|intervals|intervalos|days|dias|times|veces|readings|lecturas)\b"
 )
 _STRICT_COMPARE = _re(
-    r"\bcompar\w*|\bvs\.?\b|\bversus\b|\bfrente\s+a\b|\bdiferencia\b|\bdifference\b|\brespecto\s+a"
+    r"\bcompar\w*|\bcontrast\w*|\bvs\.?\b|\bversus\b|\bfrente\s+a\b|\bdiferencia\b|\bdifference\b|\brespecto\s+a"
 )
 #: Words after which the second period named is the reference (A) of a comparison.
 _REFERENCE_AFTER = _re(
@@ -1669,6 +1674,13 @@ class RulePlanner:
             return self._not_understood(plan, [])
         if periods:
             args = {"start": periods[0].start.isoformat(), "end": periods[0].end.isoformat()}
+        elif re.search(
+            r"\b(?:next|coming|following|tomorrow)\b|\bproxim[oa]s?\b|\bque\s+viene\b|\bmanana\b|\bsiguiente\b",
+            plan.meta.get("text", ""),
+        ):
+            # "how do we spend less next month?": a period after the readings, never today's figures
+            plan.meta["why"] = "recommendations for a period after the readings"
+            return self._not_understood(plan, [])
         return self._checked(plan, "recommend", args)
 
     def _span_of(self, periods: list[dates.Period], ctx: PlanContext) -> dict[str, str] | None:

@@ -219,3 +219,18 @@ def _follow(first: str, second: str, lang: str):
 def test_follow_ups_after_assent_or_now(first: str, second: str, lang: str, metric: str, span: str) -> None:
     args = _follow(first, second, lang).arguments
     assert (args["metric"], args["span"]["start"]) == (metric, span)
+
+
+def test_advice_for_a_period_after_the_readings_declines() -> None:
+    assert plan("how do we spend less next month?").tool is None
+
+
+@pytest.mark.parametrize(
+    ("message", "tool"),
+    [
+        ("simulate moving 100 kWh from peak to off-peak in May", "scenario"),
+        ("contrast March and April consumption", "query"),
+    ],
+)
+def test_intent_verbs_read_by_their_rule(message: str, tool: str) -> None:
+    assert plan(message).tool == tool
