@@ -42,7 +42,9 @@ class Period:
 _MONTH = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
 _WEEKDAY = "|".join(sorted(WEEKDAY_WORDS, key=len, reverse=True))
 WEEKDAY_PATTERN = _WEEKDAY  # the weekday names of both languages, longest first
-_UNIT_AFTER = r"(?!\s*(?:kwh|mwh|kvarh|kvah|krw|tco2|%|h\b|horas|hours|intervalos|intervals|dias|days))"
+_UNIT_AFTER = (
+    r"(?![.,]\d|\s*(?:kwh|mwh|kvarh|kvah|krw|tco2|%|h\b|horas|hours|intervalos|intervals|dias|days))"
+)
 _YEAR = rf"(?:,?\s*(?:de(?:l)?\s+|of\s+|del\s+ano\s+)?((?:19|20)\d\d){_UNIT_AFTER})"
 _ORD = r"(?:st|nd|rd|th|º|o)?"
 _ORDINALS = {

@@ -27,7 +27,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from text_to_num import alpha2digit
 
 from energy_api.copilot.language import ES, MONTH_WORDS
-from energy_api.copilot.vocabulary import STOP_WORDS, VOCABULARY
+from energy_api.copilot.vocabulary import STOP_WORDS, VOCABULARY, intent_word
 
 #: Similarity (0-1, normalised Damerau-Levenshtein) a typo needs to be read as a known word.
 TYPO_SIMILARITY = 0.79  # 0.8 = one edit in five letters; a hair lower for floating point
@@ -155,12 +155,23 @@ def _candidates(size: int) -> list[str]:
     return sorted(w for w in VOCABULARY if len(w) >= 4)
 
 
+_MONTH_ALT = "|".join(sorted(MONTH_WORDS, key=len, reverse=True))
+_DAY_MONTH_DASH = re.compile(
+    rf"\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:de\s+)?(?:{_MONTH_ALT}))\.?\s*[-\u2013\u2014]\s*"
+    rf"(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:de\s+)?(?:{_MONTH_ALT}))\b"
+)
+_MONTH_DAY_DASH = re.compile(
+    rf"\b((?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)\s*[-\u2013\u2014]\s*((?:{_MONTH_ALT})\.?\s+\d{{1,2}})\b"
+)
+
+
 def normalize(message: str, lang: str) -> Normalized:
     text = message.replace("\u2019", "'").replace("\u2018", "'")
     # "one" as a pronoun ("and the leading one?", "which one was highest") is no number
     text = _PRONOUN_ONE.sub(_ONE_MARK, text)
     with contextlib.suppress(Exception):  # text2num refuses some inputs; the words then stay words
         text = alpha2digit(text, "es" if lang == ES else "en", threshold=1)
+    text = re.sub(r"\bcos\s*[\u03c6\u03d5\u0278]", "cos phi", text, flags=re.IGNORECASE)  # "cos φ"
     text = fold(text).replace(_ONE_MARK, "one")
     text = re.sub(r"[¿¡\"“”«»]", " ", text)
     text = re.sub(r"([a-z])'s\b", r"\1", text)
@@ -194,6 +205,10 @@ def normalize(message: str, lang: str) -> Normalized:
         lambda m: f"{m.group(1)} {'a' if lang == ES else 'to'} {m.group(2)}",
         text,
     )
+    # "29 Oct-4 Nov", "Oct 29-Nov 4", "del 29 oct - 4 nov": a dash between two dated days is a range
+    to = "a" if lang == ES else "to"
+    text = _DAY_MONTH_DASH.sub(lambda m: f"{m.group(1)} {to} {m.group(2)}", text)
+    text = _MONTH_DAY_DASH.sub(lambda m: f"{m.group(1)} {to} {m.group(2)}", text)
     text = _numbers(text, lang)
     # "del lunes 2 al domingo 8 de abril", "Monday 2nd to Sunday 8th April": the weekday of a dated day adds nothing
     text = _DATED_WEEKDAY.sub("", text)
@@ -203,6 +218,15 @@ def normalize(message: str, lang: str) -> Normalized:
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         if len(word) < 3 or known(word):
+            return word
+        if intent_word(word):
+            # an intent verb is never snapped to another word ("propose" is no "propone"), only to a form of
+            # itself ("recomiéndame" -> "recomienda", "compárame" -> "compara")
+            better = correct(word)
+            if better is not None and intent_word(better) and better[:5] == word[:5]:
+                corrections[word] = better
+                return better
+            unknown.append(word)
             return word
         if _PARTICLE_AFTER.match(m.string, m.end()):
             unknown.append(word)  # the verb of a phrasal verb ("stack up", "burn through") is no typo

@@ -28,6 +28,7 @@ from energy_api.copilot.vocabulary import (
     FILLER,
     REQUEST_VERBS,
     harmless_unknown,
+    intent_word,
     learn_patterns,
     meaningful_unknown,
 )
@@ -75,6 +76,20 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _intent_read(word: str, text: str) -> bool:
+    """Whether an intent word the vocabulary does not list ("aconsejas", "propose", "predices") is read
+    by the rule of its own intent (recommendation, forecast, explanation, comparison) in this text."""
+    if not intent_word(word):
+        return False
+    if re.match(r"simul|hipotet|hypothet|escenari|scenari", word):
+        # "simulate moving 100 kWh from peak to off-peak": the verb of a what-if the rules read
+        return any(rule.search(text) is not None for rule in (_SHIFT, _CUT, _CHANGE, _PF_IMPROVE))
+    return any(
+        rule.search(word) is not None and rule.search(text) is not None
+        for rule in (_RECOMMEND, _FORECAST, _EXPLAIN, _COMPARE)
+    )
+
+
 # --- intents --------------------------------------------------------------------------------------
 _OFF_TOPIC = _re(
     r"\b(?:weather|clima|llover|lluvia|llueve|rain|raining|sunny|soleado|joke|jokes|chiste|chistes|poem|poema|"
@@ -88,22 +103,36 @@ _GREETING = _re(
     r"^(?:hola|hello|hi|hey|buenas|buenos\s+dias|buenas\s+tardes|good\s+morning|gracias|thanks|thank\s+you)\W*$"
 )
 _RECOMMEND = _re(
-    r"recomiend|recomendac|sugier|suger|consejo|\brecommend|\bsuggest|\badvice|\badvise|\btips?\b|"
+    r"recomiend|recomendac|recomend[aeo]|sugier|suger|consej|aconsej|asesor|\bpropon|\bpropong|\bpropuesta|"
+    r"\brecommend|\bsuggest|\badvice|\badvis|\btips?\b|\bpropos(?:e|es|al|als|ing)\b|\bcounsel|\bguidance\b|"
+    r"\bque\s+(?:hago|hacemos|hacer|harias|haria|hariamos|haces|hace\s+falta)\b(?!\s+(?:el|la|los|las)\s+(?:dia|semana|mes))|"
+    r"\bwhat\s+(?:do|would|could)\s+(?:i|we|you)\s+(?:do|propose|change|improve)\b|\bwhat\s+(?:can|could|should)\s+be\s+done\b|"
+    r"\b(?:quiero|queremos|quisiera|quisieramos|necesito|necesitamos|para|como|podemos|podriamos|puedo)\s+"
+    r"(?:\w+\s+)?(?:pagar|gastar)\s+menos\b|"
+    r"\b(?:want|need|to|can\s+we|could\s+we|can\s+i|could\s+i|do\s+we|should\s+we)\s+(?:\w+\s+)?(?:pay|spend)\s+less\b|"
     r"que\s+(?:puedo|podemos|podria|podriamos|deberia|deberiamos|debo|debemos)\s+hacer|"
     r"como\s+(?:puedo|podemos|podria|podriamos)\s+(?:ahorrar|reducir|bajar|recortar)|"
     r"\bcomo\s+(?:bajamos|reducimos|ahorramos|recortamos|bajo|reduzco|ahorro|recorto)\s+(?:el|la|los|las|nuestr[oa]s?)\s+"
     r"(?:factura|coste|costo|costes|gasto|consumo)|\bhow\s+(?:do|can)\s+we\s+(?:lower|cut|reduce|trim)\s+(?:the|our)\s+(?:bill|costs?)\b|"
     r"what\s+(?:should|can|could)\s+(?:i|we)\s+(?:do|change|improve)|\bto\s+save\s+money\b|\bpara\s+ahorrar\s+dinero\b|how\s+(?:can|could|do|should)\s+(?:i|we)\s+(?:save|cut|reduce|lower)|"
     r"ways\s+to\s+(?:save|cut|reduce|lower)|(?:reduce|lower|cut)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|"
-    r"(?:reducir|bajar|recortar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto)|"
+    r"(?:reducir|bajar|recortar|rebajar|abaratar|disminuir|aminorar)\s+(?:la\s+|el\s+|los\s+|nuestra\s+)?(?:factura|coste|costo|costes|gasto|recibo)|"
     r"\bhow\s+to\s+save\b|\bcomo\s+ahorr|que\s+(?:harias|haria|hariamos|recomendarias)\s+para\s+(?:ahorrar|reducir|bajar)|"
     r"how\s+(?:could|can|would|should)\s+(?:i|we)\s+have\s+(?:saved|cut|reduced|lowered|trimmed|brought\s+down)|"
     r"\b(?:trim|trimmed|trimming|bring\s+down|brought\s+down)\s+(?:the\s+|our\s+)?(?:bill|electricity\s+bill|costs?)\b|what\s+would\s+you\s+do\s+to\s+(?:save|cut|reduce)|"
     r"como\s+(?:podria|podriamos|podemos|puedo|habriamos\s+podido|hubieramos\s+podido)\s+(?:haber\s+)?(?:ahorrado|reducido|bajado|recortado)|"
     r"que\s+(?:deberiamos|debemos|debo|deberia|podemos|podriamos|tenemos\s+que|hay\s+que)\s+(?:cambiar|mejorar|ajustar|corregir)|"
     r"\bpara\s+(?:gastar|pagar|consumir)\s+menos\b|\bto\s+(?:spend|pay)\s+less\b|"
-    r"\b(?:ideas?|medidas?|acciones|measures?|actions?)\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|save|saving|cut|reduc|lower)|"
+    r"\b(?:ideas?|medidas?|acciones|measures?|actions?)\s+(?:para|de|to|for)\s+(?:ahorr|reduc|baj|rebaj|abarat|disminu|save|saving|cut|reduc|lower)|"
     r"\b(?:donde|where)\s+(?:podemos|podriamos|puedo|can\s+we|could\s+we|can\s+i)\s+(?:ahorrar|recortar|reducir|save|cut)"
+)
+#: "each on its own", "por separado": figures of two periods, each with its span.
+_SEPARATELY = _re(
+    r"(?:,\s*)?(?:\b(?:cada|para\s+cada)\s+(?:una?|semana|mes|periodo|rango|tramo|bloque|quincena|intervalo)\s+)?"
+    r"\b(?:por\s+separado|de\s+(?:forma|manera)\s+separada|separadamente|individualmente)\b|"
+    r",\s*(?:cada\s+(?:una|uno)|each(?:\s+one)?)\s*[?.!]?\s*$|"
+    r"(?:,\s*)?(?:\b(?:each|every|for\s+each)\s+(?:one|week|month|period|range|span|block|fortnight)?\s*)?"
+    r"\b(?:on\s+(?:its|their)\s+own|separately|individually|in\s+isolation)\b"
 )
 _SHIFT = _re(
     r"\bsi\s+(?:muevo|movemos|moviera|movieramos|moviesemos|desplazo|desplazamos|desplazaramos|traslado|"
@@ -194,7 +223,8 @@ _EXPLAIN = _re(
 _FORECAST = _re(
     r"semana\s+que\s+viene|mes\s+que\s+viene|(?:next|coming|following)\s+week\b|proxima\s+semana|"
     r"pronostic|prevision|\bpreve|predic|forecast|day[\s-]ahead|\bexpected\b|\bexpect\b|esperad|proxim[ao]s?\s+\d+\s+horas|"
-    r"next\s+\d+\s+hours|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
+    r"next\s+\d+\s*(?:hours|hrs?|h)\b|proxim[ao]s?\s+\d+\s*(?:h|hrs?)\b|"
+    r"\bwill\s+(?:the\s+|our\s+)?(?:consumption|usage|demand|load|cost|bill|energy|emissions?|co2)\s+be\b(?=.{0,30}\b(?:next|coming|tomorrow|tonight)\b)|consumiremos|vamos\s+a\s+consumir|will\s+(?:we|the\s+plant|it)\s+(?:use|consume|need|spend|emit|cost)|"
     r"how\s+much\s+will|se\s+consumira|consumira|se\s+espera|esperamos|gastaremos|costara|emitiremos|projected|outlook|"
     r"\bgoing\s+to\s+(?:use|consume|cost)\b|\besperas\b|\bprevemos\b|\bprevees\b|\bmodel\s+predict|"
     r"\bback-?test|\bhindcast"
@@ -224,7 +254,9 @@ _TOPIC = _re(
     r"\bkw\b|\bkva\b|kvah|krw|\bwon(?:es)?\b|tco2|\bprecio|\bprice|\brate\b|punta|valle|llano|off-peak|\bpeak|"
     r"\bcarga|\bload|\bpico|compar|\bagainst\b|\bversus\b|\bvs\b|frente\s+a"
 )
-_TOPIC_CUE_WORD = _re(r"^(?:recom|sugi|sug|consej|advi|tip|suggest|recommend|aconsej|compar|versus)")
+_TOPIC_CUE_WORD = _re(
+    r"^(?:recom|sugi|sug|consej|advi|tip|suggest|recommend|aconsej|compar|versus|propo|aseso|counsel)"
+)
 _KNOWN_PLAIN = frozenset(
     FILLER
     | DOMAIN
@@ -311,6 +343,8 @@ _HOW_MANY_HOURS = _re(
     r"durante\s+cuanto\s+tiempo|cuanto\s+tiempo|^\s*(?:the\s+)?hours\s+(?:with|over|above|below|under|when)\b(?!\s+the\s+(?:highest|lowest|most|least|biggest))|"
     r"^\s*horas\s+(?:con|en\s+(?:que|las\s+que)|por\s+(?:encima|debajo))|\bcount\s+(?:the\s+)?hours\b|"
     r"\bcuenta\s+(?:las\s+)?horas\b|"
+    # "horas de julio en periodo punta con FP inductivo por debajo del 80 %": hours of a period with a threshold
+    r"^\s*(?:las\s+|the\s+)?(?:horas|hours)\s+(?:de|del|of|in|en)\s+(?:[a-z0-9-]+\s+){0,5}?(?:con|with|where|when)\b(?=.*\d)|"
     # "total hours with lagging PF below 85 %", "hours in total above 100 kWh", "total de horas con...": a count
     r"\btotal\s+(?:number\s+of\s+)?hours\s+(?:with|where|when|in\s+which|that|of|over|above|below|under)\b|"
     r"\bhours\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+horas\b|\bhoras\s+en\s+total\b|\bhoras\s+totales\b|"
@@ -321,7 +355,7 @@ _HOW_MANY_HOURS = _re(
     r"^\s*(?:las\s+|the\s+)?(?:[a-z-]+\s+){0,3}(?:horas|hours)\b.*[\s,:;](?:cuantas|how\s+many)(?:\s+(?:fueron|hubo|son|hay|were|are|there))*\s*[?.!]*\s*$"
 )
 _HOW_MANY_INTERVALS = _re(
-    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings)\b|\bcuenta\s+(?:los\s+)?intervalos\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
+    r"\bcount\s+(?:the\s+)?(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)\b|\bcuenta\s+(?:los\s+)?(?:intervalos|cuartos\s+de\s+hora)\b|^\s*(?:the\s+|los\s+)?(?:15[\s-]*minute\s+)?(?:intervals|intervalos|readings|lecturas)\b|cuantos\s+intervalos|(?:cuantas\s+veces|how\s+many\s+times)(?=.{0,60}(?:cuarto\s+de\s+hora|intervalo|interval|15[\s-]*min|lectura|reading|quarter[\s-]*hour))|number\s+of\s+(?:15[\s-]*minute\s+)?(?:readings|lecturas)|how\s+many\s+(?:15[\s-]*minute\s+)?(?:intervals|readings|quarter[\s-]*hours)|numero\s+de\s+intervalos|"
     r"number\s+of\s+intervals|cuantas\s+lecturas|\btotal\s+(?:number\s+of\s+)?(?:15[\s-]*minute\s+)?intervals\s+(?:with|where|when|over|above|below|under)\b|"
     r"\bintervals\s+in\s+total\b|\b(?:total\s+de|el\s+total\s+de)\s+intervalos\b|\bintervalos\s+en\s+total\b|(?:cuantos|numero\s+de)\s+(?:cuartos|4os)\s+de\s+hora|"
     r"(?:how\s+many|number\s+of)\s+(?:15[\s-]*min(?:ute)?|quarter[\s-]*hour)\s+(?:periods|slots|blocks|intervals|readings)\b|"
@@ -350,7 +384,7 @@ _SHARE = _re(
     r"^\s*%\s+(?:del?|of)\s"  # "% del consumo anual que fue de carga ligera"
 )
 _COMPARE = _re(
-    r"compar|\bvs\.?\b|\bversus\b|frente\s+a|respecto\s+(?:a|al|de)|con\s+respecto|\bdiferencia\b|\bdifference\b|"
+    r"compar|\bcontrast|\bvs\.?\b|\bversus\b|frente\s+a|respecto\s+(?:a|al|de)|con\s+respecto|\bdiferencia\b|\bdifference\b|"
     r"\bagainst\b|\bthan\b|\bque\s+en\b|\bque\s+el\b|\bque\s+la\b|\bque\s+durante\b|\bcontra\b|\bchange\s+(?:from|between)\b|"
     r"\bcambio\s+(?:de|entre)\b|\bevolucion\b"
 )
@@ -513,7 +547,7 @@ _COUNT_CUE = _re(
     r"\bcount\s+(?:the\s+)?(?:\w+\s+)?(?:hours|intervals|days|readings)\b|\bcuenta\s+(?:los\s+|las\s+)?(?:horas|intervalos|dias)\b|\b(?:how\s+many|cuant[oa]s)\s+(?:\w+\s+)?(?:hours|horas|intervals|intervalos|days|dias|times|veces|readings|lecturas)\b"
 )
 _STRICT_COMPARE = _re(
-    r"\bcompar\w*|\bvs\.?\b|\bversus\b|\bfrente\s+a\b|\bdiferencia\b|\bdifference\b|\brespecto\s+a"
+    r"\bcompar\w*|\bcontrast\w*|\bvs\.?\b|\bversus\b|\bfrente\s+a\b|\bdiferencia\b|\bdifference\b|\brespecto\s+a"
 )
 #: Words after which the second period named is the reference (A) of a comparison.
 _REFERENCE_AFTER = _re(
@@ -534,9 +568,14 @@ _UNIT_BEFORE = _re(
 )
 #: Days without a month in a follow-up ("¿y del 16 al 31?", "and 11 to 20?"): of the previous span's month.
 _BARE_DAY_RANGE = _re(
-    r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal)?\s*(?:(?:el|la|the)\s+\w+\s+)?"
-    r"(?:for\s+|in\s+|en\s+)?(?:del|from|de|desde\s+el|between|entre\s+el|entre)?\s*(\d{1,2})\s*"
-    r"(?:al|a|to|through|until|hasta\s+el|hasta|y\s+el|and|-)\s*(\d{1,2})\s*\??\s*$"
+    r"^(?:y\s+ahora|and\s+now|y|e|and|what\s+about|how\s+about|and\s+what\s+about|que\s+tal|ahora|now|then|luego)?"
+    r"\s*,?\s*(?:(?:el|la|the)\s+\w+\s+)?"
+    r"(?:for\s+|in\s+|en\s+)?(?:del|from|de|desde\s+el|between|entre\s+el|entre)?\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*"
+    r"(?:al|a|to|through|until|hasta\s+el|hasta|y\s+el|and|-)\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s*\??\s*$"
+)
+_ASSENT = _re(
+    r"^(?:(?:ok|okay|vale|bien|bueno|perfecto|perfecta|genial|estupendo|excelente|entendido|gracias|de\s+acuerdo|"
+    r"perfect|great|cool|nice|thanks|thank\s+you|alright|got\s+it|understood|fine|good)\s*[,.!;:]+\s*)+"
 )
 _FOLLOW_UP = _re(
     r"^(?:y|e|and|what\s+about|how\s+about|and\s+what\s+about|lo\s+mismo|same|igual|ahora|now|tambien|also|idem|y\s+que\s+tal|que\s+tal)\b"
@@ -709,6 +748,7 @@ _PER_KNOWN = frozenset(
     costes costo costos co2 tco2 emissions emisiones emision reactive reactiva electricity electricidad luz
     bill factura price precio value valor power potencia
     data datos dataset file fichero archivo records registros meter contador
+    lagging leading inductive inductiva capacitive capacitiva active activa apparent aparente measured medido
     """.strip()
     .replace("\n", " ")
     .split(" ")
@@ -771,7 +811,7 @@ _RANK_UNITS_ONE = r"dia|day|mes|month|hora|hour|semana|week|weekday"
 #: whose metric is the verb of a relative clause after the unit (and the period between them).
 _RANK_CLAUSE = _re(
     rf"\b(?P<unit>{_RANK_UNITS})\b(?P<mid>[^?.,;:!]{{0,60}}?)\s+(?:en\s+(?:los|las)\s+que|en\s+que|durante\s+(?:los|las)\s+que|"
-    r"cuando|when|in\s+which|on\s+which|during\s+which|where|that)\s+(?:we\s+|the\s+plant\s+|la\s+planta\s+|se\s+)?"
+    r"cuando|when|in\s+which|on\s+which|during\s+which|where|that|que(?=\s+(?:mas|menos)\b))\s+(?:we\s+|the\s+plant\s+|la\s+planta\s+|se\s+)?"
     r"(?:(?P<adv>mas|menos)\s+(?:(?P<obj>co2|energia|electricidad|luz|dinero|energy|electricity|money)\s+)?)?(?:se\s+)?(?P<verb>pagamos|pago|pagaron|gastamos|gasto|gastaron|consumimos|consumio|consumieron|"
     r"emitimos|emitio|usamos|uso|spent|paid|consumed|used|emitted|spend|pay|consume|use|emit)"
     r"(?:\s+(?P<adv2>(?:the\s+)?(?:most|least)|mas|menos))?\b"
@@ -861,11 +901,31 @@ def _rank_phrases(text: str) -> str:
     )
 
 
+_MONTH_ALT = "|".join(sorted(dates.MONTH_WORDS, key=len, reverse=True))
+_NO_MONTH_AFTER = rf"(?!\s*(?:de\s+|of\s+)?(?:{_MONTH_ALT}|\d)\b)"
+#: "del 6 al 12 de agosto y (de la) del 13 al 19", "6-12 August and 13-19": the second range's month is the first's.
+_ELLIPSIS_DAYS_ES = _re(
+    rf"(\bdel?\s+\d{{1,2}}\s+al?\s+\d{{1,2}}\s+de\s+({_MONTH_ALT})\b)"
+    rf"(\s*,?\s+y\s+(?:de\s+)?(?:la\s+|el\s+)?(?:semana\s+|periodo\s+)?del?\s+\d{{1,2}}\s+al?\s+\d{{1,2}}\b){_NO_MONTH_AFTER}"
+)
+_ELLIPSIS_DAYS_EN = _re(
+    rf"(\b\d{{1,2}}\s+to\s+\d{{1,2}}\s+(?:of\s+)?({_MONTH_ALT})\b)"
+    rf"(\s*,?\s+and\s+(?:of\s+|for\s+|from\s+)?(?:the\s+)?\d{{1,2}}\s+to\s+\d{{1,2}}\b){_NO_MONTH_AFTER}"
+)
+_ELLIPSIS_DAYS_EN_MD = _re(
+    rf"(\b({_MONTH_ALT})\s+\d{{1,2}}\s+to\s+\d{{1,2}}\b)"
+    rf"(\s*,?\s+and\s+(?:of\s+|for\s+|from\s+)?(?:the\s+)?)(\d{{1,2}}\s+to\s+\d{{1,2}}\b){_NO_MONTH_AFTER}"
+)
+
+
 def _expand_elliptical(text: str) -> str:
     """Names the unit (and month) a second period leaves implied, so that both periods are read:
     "la primera y la segunda quincena de marzo" -> "... la primera quincena de marzo y la segunda
     quincena de marzo"; "la primera quincena de julio que en la segunda" -> "... que en la segunda
     quincena de julio"."""
+    text = _ELLIPSIS_DAYS_ES.sub(lambda m: f"{m[1]}{m[3]} de {m[2]}", text)
+    text = _ELLIPSIS_DAYS_EN.sub(lambda m: f"{m[1]}{m[3]} {m[2]}", text)
+    text = _ELLIPSIS_DAYS_EN_MD.sub(lambda m: f"{m[1]}{m[3]}{m[2]} {m[4]}", text)
     # "del primer al tercer trimestre", "from the first to the third quarter": the unit named for both ends
     text = _ELLIPSIS_RANGE.sub(lambda m: f"{m[1]} {m[2]} {m[5]} {m[3]} {m[4]} {m[5]}", text)
     text = _ELLIPSIS_BOTH.sub(
@@ -916,7 +976,18 @@ class RulePlanner:
             plan.clarify = OUT_OF_SCOPE
             return plan
         try:
-            return self._plan(plan, norm, context)
+            planned = self._plan(plan, norm, context)
+            if plan.meta.get("separately") and not (
+                planned.tool == "query"
+                and "compare_to" in planned.arguments
+                and planned.arguments.get("group_by", "none") == "none"
+            ):
+                # "cada semana por separado" that is not two periods each with its own figure: a breakdown
+                # the plan does not compute (never one total)
+                planned.tool, planned.arguments = None, {}
+                planned.clarify = NOT_UNDERSTOOD
+                planned.meta["why"] = "a request for figures 'each on its own' that is not two periods"
+            return planned
         except ToolError as exc:
             plan.tool, plan.arguments = None, {}
             plan.clarify = NOT_UNDERSTOOD
@@ -926,6 +997,20 @@ class RulePlanner:
     # ------------------------------------------------------------------------------------------------
     def _plan(self, plan: Plan, norm: Normalized, ctx: PlanContext) -> Plan:
         text = _rank_phrases(_expand_elliptical(norm.text))
+        # "perfecto, ¿y eso en dinero?", "great, and the cost?": a word of assent before a follow-up adds nothing
+        text = _ASSENT.sub("", text)
+        separately = _SEPARATELY.search(text)
+        if separately:
+            # "del 4 al 10 de junio y del 11 al 17, cada semana por separado", "March 1-7 and 8-14, each on
+            # its own": two periods, each answered with its figure and span (the comparison shows both)
+            a, b = separately.span()
+            text = text[:a] + " " * (b - a) + text[b:]
+            # "each week on its own", "cada semana por separado", "..., cada una": one figure per period
+            plan.meta["separately"] = bool(
+                re.search(
+                    r"\b(?:cada|each|every)\s+(?!one\b|una?\b)\w+|,\s*(?:cada|each)", separately.group(0)
+                )
+            )
         plan.meta["text"] = text
         today = ctx.today
         periods = dates.find_periods(text, today)
@@ -1005,8 +1090,11 @@ class RulePlanner:
         unknown = [
             w
             for w in norm.unknown
-            if meaningful_unknown(w, text)
-            or (w not in FILLER and not _VERB_FORM.search(w) and not harmless_unknown(w, text))
+            if not _intent_read(w, text)
+            and (
+                meaningful_unknown(w, text)
+                or (w not in FILLER and not _VERB_FORM.search(w) and not harmless_unknown(w, text))
+            )
         ]
         plan.meta["periods"] = [(p.start.isoformat(), p.end.isoformat(), p.kind) for p in periods]
         kwh = slots.find_kwh(text)
@@ -1067,6 +1155,8 @@ class RulePlanner:
                 r"habria\s+costado|habriamos\s+pagado|facturar|were|fuera|fuese|se\s+factur|\bre-?bill|"
                 r"\bpriced\s+(?:as|at)\b|\bcharged\b|\bcobrad|\bcobrar|\bprice\s+(?:the|this|that)\b|"
                 r"\bbill\s+(?:the|this|that)\b.{0,60}\b(?:as|at)\b|"
+                # "bill 17:00-20:00 on 2018-02-07 at the light price instead: how much cheaper?"
+                r"\bbill\s+(?:from\s+)?\d.{0,60}\b(?:as|at)\b|\binstead\b|\bcheaper\b|\bmas\s+barat|\ben\s+su\s+lugar\b|"
                 r"\bwould\b.{0,40}\bcost\b",
                 text,
             )
@@ -1563,7 +1653,9 @@ class RulePlanner:
         nor one of the copilot's domain words ("¿qué serie me recomiendas?"). Empty when on topic."""
         if _TOPIC.search(text):
             return []
-        foreign = [w for w in unknown if w not in REQUEST_VERBS]
+        foreign = [
+            w for w in unknown if w not in REQUEST_VERBS and not (intent_word(w) and _intent_read(w, text))
+        ]
         if foreign:
             return foreign
         if not _RECOMMEND.search(text):
@@ -1582,6 +1674,13 @@ class RulePlanner:
             return self._not_understood(plan, [])
         if periods:
             args = {"start": periods[0].start.isoformat(), "end": periods[0].end.isoformat()}
+        elif re.search(
+            r"\b(?:next|coming|following|tomorrow)\b|\bproxim[oa]s?\b|\bque\s+viene\b|\bmanana\b|\bsiguiente\b",
+            plan.meta.get("text", ""),
+        ):
+            # "how do we spend less next month?": a period after the readings, never today's figures
+            plan.meta["why"] = "recommendations for a period after the readings"
+            return self._not_understood(plan, [])
         return self._checked(plan, "recommend", args)
 
     def _span_of(self, periods: list[dates.Period], ctx: PlanContext) -> dict[str, str] | None:
@@ -1997,6 +2096,10 @@ class RulePlanner:
             r"\b(?:entre\s+las|entre|de\s+las|de|desde\s+las|desde|between|from)\s+(\d{1,2})(?::00)?\s*(h|am|pm)?\s*"
             r"(?:y\s+las|y|a\s+las|a|hasta\s+las|hasta|and|to|until|-)\s+(\d{1,2})(?::00)?\s*(am|pm|h|horas|hours|o'clock)?\b",
             text,
+        ) or re.search(
+            # "overnight, 23:00 to 07:00": two clock times written with their minutes are a window
+            r"(?<![\d:])(\d{1,2}):00(\s*h)?\s*(?:to|a|until|hasta|-)\s+(\d{1,2}):00(\s*h)?(?![\d:])",
+            text,
         )
         if m and not re.match(r"\s*(?:de\s+)?(?:" + "|".join(slots.MONTHS) + r")\b", text[m.end() :]):
             a, b = int(m.group(1)), int(m.group(3))
@@ -2396,6 +2499,12 @@ class RulePlanner:
         left over is material the plan does not account for: the query would answer another
         question, so the planner says it did not understand (no figure)."""
         used: list[float] = []
+        named_periods = plan.meta.get("periods", [])
+        spans_read = 1 + ("compare_to" in args) + bool((args.get("share_of") or {}).get("span"))
+        if len(named_periods) > 2 and len(named_periods) > spans_read:
+            # "usage for 22-28 Oct and for 29 Oct-4 Nov" read as a range and two stray days: a period the
+            # query does not read is never dropped
+            return f"{len(named_periods)} periods named, the query reads {spans_read}"
         cond = args.get("condition")
         if cond:
             used += [float(cond["value"]), float(cond["value"]) / 100.0]

@@ -355,7 +355,11 @@ _POSTFIX = (
 
 
 #: "over the 2nd half", "sobre el 1er semestre": an ordinal after a comparative word is a period, no threshold.
-_NOT_ORDINAL = r"(?!\d|\.\d|(?:st|nd|rd|th|er|o|a)\b)"
+_NOT_ORDINAL = (
+    r"(?!\d|\.\d|(?:st|nd|rd|th|er|o|a)\b)"
+    # "the average over 12-25 November", "over 3 to 9 March": the first day of a range of days, no threshold
+    rf"(?!(?:st|nd|rd|th)?\s*(?:to|through|until|a|al|-|hasta)\s*\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+|de\s+)?(?:{_MONTH_RE})\b)"
+)
 
 
 def find_condition(text: str) -> tuple[str, float, int] | None:

@@ -193,6 +193,14 @@ FILLER_ES |= _words(
     """
 )
 DOMAIN_EN |= _words("backtest backtests backtesting backtested hindcast back")
+#: Adjectives of the metric that change no figure ("gasto energético", "consumo eléctrico", "electrical use").
+FILLER_ES |= _words("energetico energetica energeticos energeticas electrico electrica electricos electricas")
+FILLER_EN |= _words("electrical electric energetic")
+#: Interjections of assent that open a turn ("perfecto, ¿y en dinero?", "great, and the cost?").
+FILLER_ES |= _words(
+    "perfecto perfecta genial estupendo estupenda excelente fenomenal buenisimo claro entendido"
+)
+FILLER_EN |= _words("perfect great cool nice awesome excellent alright gotcha understood")
 
 #: Function words from the ``stop-words`` package's Spanish and English lists (pronouns, conjugations of
 #: ser / estar / haber / tener, possessives, conjunctions, discourse adverbs, verbs of asking and
@@ -229,6 +237,20 @@ _STOP_EN_CLASSES = _words(
 )
 
 
+#: A form of a verb or noun that carries an intent (advise, suggest, propose, explain, forecast, compare,
+#: rank, simulate, estimate...): a form the planner's rules do not read is never filler, whatever its
+#: place ("¿qué me aconsejas a la vista del 14?" is an advice request, never the day's cost).
+_INTENT_STEM = re.compile(
+    r"^(?:aconsej|consej|recomi?end|sugi?er|suger|propon|propong|propus|propuest|asesor|orient|"
+    r"advi[cs]|counsel|suggest|recommend|propos|tips?$|hint|guid|"
+    r"explic|expliq|explain|justific|justify|motiv|causa|caus|razon|reason|"
+    r"predi[cj]|predec|pronostic|previs|preve|proyect|forecast|predict|project|anticip|estim|extrapol|"
+    r"compar|contrast|versus|benchmark|"
+    r"rank|clasific|orden|jerarqu|sort|"
+    r"simul|escenari|scenari|hipotet|hypothet|supon|supong|suppos|imagin)"
+)
+
+
 def _stop_lists() -> tuple[set[str], set[str]]:
     from stop_words import get_stop_words  # the package reads its lists once (a few ms)
 
@@ -244,6 +266,10 @@ _STOP_ES, _STOP_EN = _stop_lists()
 STOP_WORDS: frozenset[str] = frozenset(_STOP_ES | _STOP_EN)
 FILLER_ES |= (_STOP_ES - _STOP_ES_FIGURE) | (_STOP_EN & _STOP_EN_CLASSES)
 DOMAIN = DOMAIN_ES | DOMAIN_EN
+#: A stop word that is a form of an intent verb ("propone", "estimas", "imaginas") is never filler: it is
+#: read by the rule of its intent, or it is unknown and declines.
+FILLER_ES = {w for w in FILLER_ES if not _INTENT_STEM.match(w)}
+FILLER_EN = {w for w in FILLER_EN if not _INTENT_STEM.match(w)}
 FILLER = FILLER_ES | FILLER_EN
 #: Every word the copilot knows; :func:`learn_patterns` adds the words its rules spell.
 VOCABULARY: set[str] = (
@@ -298,12 +324,18 @@ _MEANINGFUL_STEM = re.compile(
 )
 
 
+def intent_word(word: str) -> bool:
+    """Whether a word is a form of an intent verb or noun (see ``_INTENT_STEM``)."""
+    return _INTENT_STEM.match(word) is not None
+
+
 def meaningful_unknown(word: str, text: str = "") -> bool:
-    """An unknown word that changes what a figure means wherever it stands (never left unread).
+    """An unknown word that changes what a figure means wherever it stands (never left unread): time
+    adverbs, energy flowing the other way, and any form of an intent verb the rules do not read.
     Generating is meaningful except of emissions ("the CO2 we generated" is the plant's CO2)."""
     if word.startswith("gener") and re.search(r"\bco2\b|emision|emission|carbon|tco2", text):
         return False
-    return word in _MEANINGFUL or _MEANINGFUL_STEM.match(word) is not None
+    return word in _MEANINGFUL or _MEANINGFUL_STEM.match(word) is not None or intent_word(word)
 
 
 _PARTICLES = frozenset(_words("up through out"))
@@ -324,6 +356,7 @@ REQUEST_VERBS = _EN_IMPERATIVES | frozenset(
     _words("revisa revisame chequea checa analiza analizame mira fijate")
 )
 _LOOK_PREPOSITIONS = frozenset(_words("at on into over en a"))
+_ARTICLES = frozenset(_words("the el la los las"))
 
 
 def _names_slot(token: str) -> bool:
@@ -369,6 +402,8 @@ def harmless_unknown(word: str, text: str) -> bool:
         # "... ? check October", "look at Q3", "fíjate en agosto": an imperative (English bare verb, or
         # a Spanish -a / -e form) that opens its clause, optionally with a preposition, before a period
         after = tokens[i + 2] if i + 2 < len(tokens) else None
+        if clause_start and nxt in _LOOK_PREPOSITIONS and after in _ARTICLES and i + 3 < len(tokens):
+            after = tokens[i + 3]  # "fíjate en la semana del 19 al 25", "look at the week of May 7"
         if clause_start and nxt in _LOOK_PREPOSITIONS and after is not None and _names_slot(after):
             return imperative or word in _EN_IMPERATIVES
         if clause_start and nxt is not None and _names_slot(nxt) and word in _EN_IMPERATIVES:
@@ -412,6 +447,7 @@ __all__ = [
     "STOP_WORDS",
     "VOCABULARY",
     "harmless_unknown",
+    "intent_word",
     "learn_patterns",
     "meaningful_unknown",
     "pattern_words",
