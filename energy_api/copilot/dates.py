@@ -644,8 +644,11 @@ def _relative(text: str, today: dt.date, add: object) -> None:
         n = int(m.group(1))
         if n >= 1:
             add(today - dt.timedelta(days=7 * n - 1), today, "relative", m)
+    # "del año" / "the year" alone is the data's year; followed by a year number ("mayo del año 2019")
+    # it names that year, read by the year patterns (as "this year" it answered 2018 for 2019)
     for m in re.finditer(
-        r"\bdel\s+ano\b(?!\s+(?:pasado|anterior))|\bel\s+ano\b(?!\s+(?:pasado|anterior))|\bof\s+the\s+year\b|"
+        r"\bdel\s+ano\b(?!\s+(?:pasado|anterior|(?:19|20)\d\d\b))|\bel\s+ano\b(?!\s+(?:pasado|anterior|(?:19|20)\d\d\b))|"
+        r"\bof\s+the\s+year\b(?!\s+(?:19|20)\d\d\b)|"
         r"\beste\s+ano\b|\bthis\s+year\b|\bano\s+actual\b|\bcurrent\s+year\b|\bano\s+en\s+curso\b|\ben\s+lo\s+que\s+va\s+de\s+ano\b|\byear\s+to\s+date\b|\bytd\b|"
         r"\b(?:consumo|coste|costo|gasto|energia|emisiones|factura|co2)\s+anual\b|"
         r"\bannual\s+(?:consumption|cost|energy|emissions|bill|usage|co2)\b",

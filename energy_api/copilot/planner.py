@@ -853,6 +853,20 @@ _RANK_PERIOD_BETWEEN = _re(
 )
 
 
+#: The object of a ranking clause's verb decides its metric before the verb does ("que menos energía
+#: gastaron": spending energy is consumption; "en que más dinero gastamos" is cost).
+_RANK_OBJECT_NOUN = {
+    "co2": ("emisiones", "emisiones"),
+    "energia": ("consumo", "consumption"),
+    "electricidad": ("consumo", "consumption"),
+    "luz": ("consumo", "consumption"),
+    "energy": ("consumo", "consumption"),
+    "electricity": ("consumo", "consumption"),
+    "dinero": ("coste", "cost"),
+    "money": ("coste", "cost"),
+}
+
+
 def _rank_noun(verb: str, lang_es: bool) -> str:
     if re.match(r"pag|paid|pay|spen", verb):
         return "coste" if lang_es else "cost"
@@ -873,7 +887,8 @@ def _rank_phrases(text: str) -> str:
         if adv is None:
             return m[0]
         es = m["unit"] in ("dias", "meses", "horas", "semanas")
-        noun = "emisiones" if m["obj"] == "co2" else _rank_noun(m["verb"], es)
+        nouns = _RANK_OBJECT_NOUN.get(m["obj"] or "")
+        noun = (nouns[0] if es else nouns[1]) if nouns else _rank_noun(m["verb"], es)
         most = adv in ("mas",) or adv.endswith("most")
         if es:
             return f"{m['unit']} con {'mas' if most else 'menos'} {noun}{m['mid']}"

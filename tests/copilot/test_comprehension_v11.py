@@ -234,3 +234,36 @@ def test_advice_for_a_period_after_the_readings_declines() -> None:
 )
 def test_intent_verbs_read_by_their_rule(message: str, tool: str) -> None:
     assert plan(message).tool == tool
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "start", "end"),
+    [
+        # "del año <N>" names year N; read as "this year" it answered 2018 for 2019 and dropped the month
+        ("¿cuánto gastamos en mayo del año 2019?", "es", "2019-05-01", "2019-05-31"),
+        ("¿cuánto gastamos en mayo del año 2018?", "es", "2018-05-01", "2018-05-31"),
+        ("factor de potencia del año 2019", "es", "2019-01-01", "2019-12-31"),
+        ("consumo en el año 2017", "es", "2017-01-01", "2017-12-31"),
+        ("energy of the year 2019", "en", "2019-01-01", "2019-12-31"),
+        ("consumo del año", "es", "2018-01-01", "2018-12-31"),
+    ],
+)
+def test_the_year_followed_by_a_number_is_that_year(message: str, lang: str, start: str, end: str) -> None:
+    p = plan(message, lang)
+    assert p.tool == "query", (p.clarify, p.meta.get("why"))
+    assert p.arguments["span"] == {"start": start, "end": end}
+
+
+@pytest.mark.parametrize(
+    ("message", "metric", "order"),
+    [
+        ("dame los tres días de agosto que menos energía gastaron", "usage_kwh", "asc"),
+        ("los 3 días de agosto en que más luz gastamos", "usage_kwh", "desc"),
+        ("los 3 días de agosto en que más dinero gastamos", "cost_krw", "desc"),
+        ("los 3 días de octubre en que más pagamos", "cost_krw", "desc"),
+    ],
+)
+def test_a_ranking_clause_object_decides_its_metric(message: str, metric: str, order: str) -> None:
+    p = plan(message, "es")
+    assert p.tool == "query", (p.clarify, p.meta.get("why"))
+    assert (p.arguments["metric"], p.arguments["order"], p.arguments["top"]) == (metric, order, 3)
